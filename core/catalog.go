@@ -1,0 +1,263 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Code is a stable, machine-readable error code. It is the wire name used by
+// every transport (the problem+json "code" member and the EPP <msg> mapping).
+type Code string
+
+// The error catalog of CONTRACT.md §3, plus nothing that a transport invents.
+const (
+	CodeInvalidAPIKey                Code = "invalid_api_key"
+	CodeInsufficientScope            Code = "insufficient_scope"
+	CodeChannelRequired              Code = "registrar_channel_required"
+	CodeNamespaceNotApproved         Code = "registrar_namespace_not_approved"
+	CodeChannelNotProductionApproved Code = "registrar_channel_not_production_approved"
+	CodeDomainNotSponsored           Code = "domain_not_sponsored"
+	CodeValidation                   Code = "validation_error"
+	CodeIdempotencyKeyRequired       Code = "idempotency_key_required"
+	CodeDomainNotFound               Code = "domain_not_found"
+	CodeDomainNotAvailable           Code = "domain_not_available"
+	CodeIdempotencyConflict          Code = "duplicate_idempotency_key_conflict"
+	CodeIdempotencyInProgress        Code = "idempotency_key_in_progress"
+	CodeStatusProhibitsOperation     Code = "status_prohibits_operation"
+	CodeProtectedLegacyNotDeletable  Code = "protected_legacy_registration_not_deletable"
+	CodeCurrentExpiryMismatch        Code = "current_expiry_mismatch"
+	CodeClaimAcknowledgementRequired Code = "claim_acknowledgement_required"
+	CodeBackendDNSNotSupported       Code = "backend_dns_not_supported"
+	CodeInsufficientGems             Code = "insufficient_gems"
+	CodeDNSModuleNotEnabled          Code = "dns_module_not_enabled"
+	CodeRateLimitExceeded            Code = "registrar_rate_limit_exceeded"
+	CodeStatusNotClientSettable      Code = "status_not_client_settable"
+	CodeRegistrationPeriodExceeded   Code = "registration_period_exceeded"
+	CodeMalformedRequest             Code = "malformed_request"
+	CodeRequestTooLarge              Code = "request_too_large"
+	CodeUnsupportedMediaType         Code = "unsupported_media_type"
+	CodeRouteNotFound                Code = "route_not_found"
+	CodeMethodNotAllowed             Code = "method_not_allowed"
+	CodeBackendUnavailable           Code = "backend_unavailable"
+	CodeInternal                     Code = "internal_error"
+	// Operator API codes (beyond the contract's minimum).
+	CodeNotFound      Code = "not_found"
+	CodeAlreadyExists Code = "already_exists"
+)
+
+// Spec is one row of the catalog: how every transport renders a Code.
+type Spec struct {
+	Code        Code
+	HTTPStatus  int
+	EPPCode     int
+	EPPMessage  string // the standard RFC 5730 result text for EPPCode
+	Retryable   bool
+	Title       string
+	Description string
+}
+
+// eppMessages are the standard RFC 5730 §3 result texts.
+var eppMessages = map[int]string{
+	1000: "Command completed successfully",
+	1001: "Command completed successfully; action pending",
+	1300: "Command completed successfully; no messages",
+	1301: "Command completed successfully; ack to dequeue",
+	1500: "Command completed successfully; ending session",
+	2000: "Unknown command",
+	2001: "Command syntax error",
+	2002: "Command use error",
+	2003: "Required parameter missing",
+	2004: "Parameter value range error",
+	2005: "Parameter value syntax error",
+	2100: "Unimplemented protocol version",
+	2101: "Unimplemented command",
+	2102: "Unimplemented option",
+	2103: "Unimplemented extension",
+	2104: "Billing failure",
+	2105: "Object is not eligible for renewal",
+	2106: "Object is not eligible for transfer",
+	2200: "Authentication error",
+	2201: "Authorization error",
+	2202: "Invalid authorization information",
+	2300: "Object pending transfer",
+	2301: "Object not pending transfer",
+	2302: "Object exists",
+	2303: "Object does not exist",
+	2304: "Object status prohibits operation",
+	2305: "Object association prohibits operation",
+	2306: "Parameter value policy error",
+	2307: "Unimplemented object service",
+	2308: "Data management policy violation",
+	2400: "Command failed",
+	2500: "Command failed; server closing connection",
+	2501: "Authentication error; server closing connection",
+	2502: "Session limit exceeded; server closing connection",
+}
+
+// EPPMessage returns the standard RFC 5730 text of an EPP result code.
+func EPPMessage(code int) string { return eppMessages[code] }
+
+var catalogOrder []Code
+var catalog = map[Code]Spec{}
+
+func row(c Code, httpStatus, epp int, retryable bool, title, desc string) {
+	catalogOrder = append(catalogOrder, c)
+	catalog[c] = Spec{Code: c, HTTPStatus: httpStatus, EPPCode: epp, EPPMessage: eppMessages[epp],
+		Retryable: retryable, Title: title, Description: desc}
+}
+
+func init() {
+	row(CodeInvalidAPIKey, 401, 2200, false, "Invalid API key",
+		"The bearer token is missing, unknown or revoked.")
+	row(CodeInsufficientScope, 403, 2201, false, "Insufficient scope",
+		"The API key lacks a scope that this command requires.")
+	row(CodeChannelRequired, 403, 2201, false, "Registrar channel required",
+		"The API key is not bound to an approved registrar channel.")
+	row(CodeNamespaceNotApproved, 403, 2201, false, "Registrar namespace not approved",
+		"The registrar channel is not approved for the requested namespace.")
+	row(CodeChannelNotProductionApproved, 403, 2201, false, "Registrar channel not production approved",
+		"The registrar can run OT&E/sandbox, but production mutation has not been approved.")
+	row(CodeDomainNotSponsored, 403, 2201, false, "Domain not sponsored",
+		"The domain exists but another registrar channel sponsors it.")
+	row(CodeValidation, 400, 2005, false, "Validation error",
+		"A field of the request is missing, malformed or out of range.")
+	row(CodeIdempotencyKeyRequired, 400, 2003, false, "Idempotency key required",
+		"Mutating commands need an Idempotency-Key header or idempotency_key body field.")
+	row(CodeDomainNotFound, 404, 2303, false, "Domain not found",
+		"No registration with that name exists.")
+	row(CodeDomainNotAvailable, 409, 2302, false, "Domain not available",
+		"The name is registered or reserved.")
+	row(CodeIdempotencyConflict, 409, 2306, false, "Duplicate idempotency key conflict",
+		"The idempotency key was reused for a different command, domain, or request body.")
+	row(CodeIdempotencyInProgress, 409, 2400, true, "Idempotency key in progress",
+		"Another request with this idempotency key is still running; retry shortly to receive its result.")
+	row(CodeStatusProhibitsOperation, 409, 2304, false, "Status prohibits operation",
+		"A status or lifecycle state of the domain forbids this command.")
+	row(CodeProtectedLegacyNotDeletable, 409, 2304, false, "Protected legacy registration not deletable",
+		"Protected legacy records require explicit policy review before cancellation.")
+	row(CodeCurrentExpiryMismatch, 409, 2306, false, "Current expiry mismatch",
+		"current_expires_at does not match the registration's expiry date.")
+	row(CodeClaimAcknowledgementRequired, 409, 2306, false, "Claim acknowledgement required",
+		"The label is claim-required; create needs claim_acknowledgement with notice_id and accepted_at.")
+	row(CodeBackendDNSNotSupported, 409, 2102, false, "Backend DNS not supported",
+		"The namespace backend cannot read or apply DNS records through this API.")
+	row(CodeInsufficientGems, 402, 2104, false, "Insufficient Gems",
+		"The partner's Gems balance does not cover the price of the command.")
+	row(CodeDNSModuleNotEnabled, 403, 2201, false, "DNS module not enabled",
+		"DNS record management is not enabled for the partner or registrar surface.")
+	row(CodeRateLimitExceeded, 429, 2502, true, "Registrar rate limit exceeded",
+		"The registrar should honor Retry-After and X-RateLimit headers.")
+	row(CodeStatusNotClientSettable, 400, 2004, false, "Status not client settable",
+		"Registrars may add or remove only client* statuses.")
+	row(CodeRegistrationPeriodExceeded, 400, 2004, false, "Registration period exceeded",
+		"The command would put the expiry more than 10 years from now.")
+	row(CodeMalformedRequest, 400, 2001, false, "Malformed request",
+		"The request body is not valid JSON for this command.")
+	row(CodeRequestTooLarge, 413, 2001, false, "Request too large",
+		"The request body exceeds 1 MiB.")
+	row(CodeUnsupportedMediaType, 415, 2001, false, "Unsupported media type",
+		"Request bodies must be sent as application/json.")
+	row(CodeRouteNotFound, 404, 2000, false, "Route not found",
+		"No endpoint exists at this path.")
+	row(CodeMethodNotAllowed, 405, 2000, false, "Method not allowed",
+		"The endpoint exists but does not accept this method; see the Allow header.")
+	row(CodeBackendUnavailable, 503, 2400, true, "Backend unavailable",
+		"A database, cache or DNS backend did not answer; nothing was recorded as success. Retry later.")
+	row(CodeInternal, 500, 2400, true, "Internal error",
+		"An unexpected error occurred; nothing was recorded as success. Retry later.")
+	row(CodeNotFound, 404, 2303, false, "Not found",
+		"The operator API object (partner, channel, namespace, key, pending item, OT&E run) does not exist.")
+	row(CodeAlreadyExists, 409, 2302, false, "Already exists",
+		"An object with this unique name (channel slug, namespace, listing) already exists.")
+}
+
+// Catalog returns every row of the error catalog in contract order.
+func Catalog() []Spec {
+	out := make([]Spec, 0, len(catalogOrder))
+	for _, c := range catalogOrder {
+		out = append(out, catalog[c])
+	}
+	return out
+}
+
+// Codes returns every catalog code, sorted.
+func Codes() []Code {
+	out := append([]Code(nil), catalogOrder...)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Lookup returns the row of c and whether c is in the catalog.
+func Lookup(c Code) (Spec, bool) {
+	s, ok := catalog[c]
+	return s, ok
+}
+
+// SpecOf returns the catalog row of c; unknown codes map to internal_error.
+func SpecOf(c Code) Spec {
+	if s, ok := catalog[c]; ok {
+		return s
+	}
+	return catalog[CodeInternal]
+}
+
+// Error is the one error type the core returns. Detail is safe to show to the
+// caller; Cause is for logs only and never reaches a client.
+type Error struct {
+	Code   Code
+	Detail string
+	// Field names the offending request member for validation errors, if any.
+	Field string
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return string(e.Code) + ": " + e.Detail + ": " + e.Cause.Error()
+	}
+	return string(e.Code) + ": " + e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Errorf builds an *Error with a formatted, client-safe detail.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Invalid builds a validation_error naming the offending field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: CodeValidation, Field: field, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps an unexpected error; its cause is logged, never shown.
+func Internal(cause error) *Error {
+	return &Error{Code: CodeInternal, Detail: "an unexpected error occurred", Cause: cause}
+}
+
+// Unavailable wraps an error from a backend that did not answer.
+func Unavailable(what string, cause error) *Error {
+	return &Error{Code: CodeBackendUnavailable, Detail: what + " is unavailable; retry later", Cause: cause}
+}
+
+// CodeOf returns the catalog code of err; anything that is not an *Error is internal.
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// AsError returns err as an *Error, wrapping anything unknown as internal_error.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return Internal(err)
+}

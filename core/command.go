@@ -1,0 +1,358 @@
+package core
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Command is a registrar command's wire name (CONTRACT.md §2).
+type Command string
+
+const (
+	CmdStatus            Command = "status"
+	CmdSandboxReset      Command = "sandbox_reset"
+	CmdCheckDomain       Command = "check_domain"
+	CmdCreateDomain      Command = "create_domain"
+	CmdInfoDomain        Command = "info_domain"
+	CmdRenewDomain       Command = "renew_domain"
+	CmdUpdateDomain      Command = "update_domain"
+	CmdUpdateNameservers Command = "update_nameservers"
+	CmdReadRecords       Command = "read_records"
+	CmdUpdateRecords     Command = "update_records"
+	CmdDeleteDomain      Command = "delete_domain"
+	CmdPoll              Command = "poll"
+	CmdBackendPending    Command = "backend_pending"
+)
+
+// CommandSpec describes one registrar command for routing, scopes and /status.
+type CommandSpec struct {
+	Command  Command
+	Method   string
+	Path     string // relative to the registrar API base
+	Scopes   []string
+	Mutating bool
+	// Sandboxable: the command can run in OT&E (sandbox mutations, reads, reset).
+	Sandboxable bool
+	// NeedsDNS: the command touches DNS records (module and backend checks).
+	NeedsDNS bool
+	Summary  string
+}
+
+// Registrar scopes. The profile ProfileRegistrarAPI grants all of them.
+const (
+	ScopeSandboxReset  = "registrar:sandbox"
+	ScopeDomainsCheck  = "domains:check"
+	ScopeDomainsCreate = "domains:create"
+	ScopeDomainsRead   = "domains:read"
+	ScopeDomainsRenew  = "domains:renew"
+	ScopeDomainsUpdate = "domains:update"
+	ScopeNameservers   = "domains:nameservers"
+	ScopeDomainsDelete = "domains:delete"
+	ScopeRecordsRead   = "dns:read"
+	ScopeRecordsWrite  = "dns:write"
+	ScopePoll          = "audit:read"
+	ScopeBackendRead   = "backend:read"
+
+	ProfileRegistrarAPI = "registrar_api"
+)
+
+var commandSpecs = []CommandSpec{
+	{CmdStatus, "GET", "/status", nil, false, true, false,
+		"Verify credential, channel, namespace listings, production approval, sandbox readiness, rate-limit state, and supported command scopes."},
+	{CmdSandboxReset, "POST", "/sandbox/reset", []string{ScopeSandboxReset}, false, true, false,
+		"Reset OT&E fixture domains for safe lifecycle testing."},
+	{CmdCheckDomain, "POST", "/domains/check", []string{ScopeDomainsCheck}, false, true, false,
+		"Check availability for a label or fully qualified SLD."},
+	{CmdCreateDomain, "POST", "/domains", []string{ScopeDomainsCreate}, true, true, false,
+		"Create a registration through the internal registry service."},
+	{CmdInfoDomain, "GET", "/domains/{domain}", []string{ScopeDomainsRead}, false, true, false,
+		"Read registration status, namespace, backend references, nameservers, and lifecycle state."},
+	{CmdRenewDomain, "POST", "/domains/{domain}/renew", []string{ScopeDomainsRenew}, true, true, false,
+		"Renew a registration and debit partner Gems when applicable."},
+	{CmdUpdateDomain, "PATCH", "/domains/{domain}", []string{ScopeDomainsUpdate}, true, true, false,
+		"Update registrant metadata or selected lifecycle status fields."},
+	{CmdUpdateNameservers, "PUT", "/domains/{domain}/nameservers", []string{ScopeNameservers}, true, true, false,
+		"Store desired nameserver state and audit it. Backend apply may remain pending."},
+	{CmdReadRecords, "GET", "/domains/{domain}/records", []string{ScopeRecordsRead}, false, true, true,
+		"Read supported DNS records through the registry service and backend adapter."},
+	{CmdUpdateRecords, "PUT", "/domains/{domain}/records", []string{ScopeRecordsWrite}, true, true, true,
+		"Apply supported DNS records. Sandbox mode validates and audits without backend writes."},
+	{CmdDeleteDomain, "DELETE", "/domains/{domain}", []string{ScopeDomainsDelete}, true, true, false,
+		"Cancel a registration lifecycle record. This is not a hard database delete."},
+	{CmdPoll, "GET", "/poll", []string{ScopePoll}, false, true, false,
+		"Read recent registry command audit events, optionally filtered by idempotency key, command, status, domain, timestamp, or limit."},
+	{CmdBackendPending, "GET", "/backend/pending", []string{ScopeBackendRead}, false, true, false,
+		"Review pending backend apply work for registrar-visible lifecycle commands."},
+}
+
+// Commands returns every registrar command in contract order.
+func Commands() []CommandSpec {
+	out := make([]CommandSpec, len(commandSpecs))
+	copy(out, commandSpecs)
+	return out
+}
+
+// SpecOfCommand returns the spec of a command.
+func SpecOfCommand(c Command) (CommandSpec, bool) {
+	for _, s := range commandSpecs {
+		if s.Command == c {
+			return s, true
+		}
+	}
+	return CommandSpec{}, false
+}
+
+// AllScopes lists every registrar scope.
+func AllScopes() []string {
+	return []string{ScopeSandboxReset, ScopeDomainsCheck, ScopeDomainsCreate, ScopeDomainsRead, ScopeDomainsRenew,
+		ScopeDomainsUpdate, ScopeNameservers, ScopeDomainsDelete, ScopeRecordsRead, ScopeRecordsWrite, ScopePoll,
+		ScopeBackendRead}
+}
+
+// Profiles maps a key profile to the scopes it grants.
+func Profiles() map[string][]string {
+	return map[string][]string{ProfileRegistrarAPI: AllScopes()}
+}
+
+// Actor is an authenticated registrar credential with everything the access
+// rules need, resolved once per request.
+type Actor struct {
+	APIKey   APIKey
+	Partner  Partner
+	Channel  *Channel // nil when the key is not bound to a channel
+	Scopes   []string // effective scopes (profile expanded)
+	Listings []Listing
+}
+
+// ChannelID is the bound channel's id, or "".
+func (a Actor) ChannelID() string {
+	if a.Channel == nil {
+		return ""
+	}
+	return a.Channel.ID
+}
+
+// ChannelApproved reports whether the key is bound to an approved channel.
+func (a Actor) ChannelApproved() bool { return a.Channel != nil && a.Channel.Status == ChannelApproved }
+
+// HasScope reports whether the key carries scope s.
+func (a Actor) HasScope(s string) bool { return contains(a.Scopes, s) }
+
+// MissingScopes lists the scopes of spec that the key lacks.
+func (a Actor) MissingScopes(spec CommandSpec) []string {
+	out := []string{}
+	for _, s := range spec.Scopes {
+		if !a.HasScope(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// NamespaceApproved reports whether the channel has an approved listing for ns.
+func (a Actor) NamespaceApproved(ns string) bool {
+	for _, l := range a.Listings {
+		if l.Namespace == ns && l.Status == ListingApproved {
+			return true
+		}
+	}
+	return false
+}
+
+// ApprovedNamespaces lists the namespaces the channel may use.
+func (a Actor) ApprovedNamespaces() []string {
+	out := []string{}
+	for _, l := range a.Listings {
+		if l.Status == ListingApproved {
+			out = append(out, l.Namespace)
+		}
+	}
+	return out
+}
+
+// HashToken is how API key tokens are stored: hex SHA-256. Tokens are 256-bit
+// random values, so a fast hash is enough (no password stretching needed).
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Mutation carries what every mutating command shares.
+type Mutation struct {
+	IdempotencyKey string
+	Sandbox        bool
+}
+
+// CreateDomain is the create_domain command.
+type CreateDomain struct {
+	Mutation
+	Domain      string
+	Years       int
+	Registrant  Registrant
+	Nameservers []string
+	Claim       *ClaimAcknowledgement
+}
+
+// RenewDomain is the renew_domain command.
+type RenewDomain struct {
+	Mutation
+	Domain           string
+	Years            int
+	CurrentExpiresAt time.Time
+}
+
+// UpdateDomain is the update_domain command.
+type UpdateDomain struct {
+	Mutation
+	Domain     string
+	Registrant *Registrant // replaces it when set
+	Statuses   StatusChange
+}
+
+// UpdateNameservers is the update_nameservers command.
+type UpdateNameservers struct {
+	Mutation
+	Domain      string
+	Nameservers []string
+}
+
+// UpdateRecords is the update_records command.
+type UpdateRecords struct {
+	Mutation
+	Domain  string
+	Records []Record
+}
+
+// DeleteDomain is the delete_domain command.
+type DeleteDomain struct {
+	Mutation
+	Domain string
+}
+
+// CheckDomains is the check_domain command.
+type CheckDomains struct {
+	Names []string
+}
+
+// CheckResult is one name's availability.
+type CheckResult struct {
+	Name      string // A-label
+	Available bool
+	Reason    string // registered, reserved, claim_required, or ""
+	PriceGems Gems
+}
+
+// DomainView is a registration as clients see it at one instant.
+type DomainView struct {
+	ID                 string
+	Name               string
+	UnicodeName        string
+	Label              string
+	Namespace          string
+	State              State
+	Statuses           []string
+	ChannelID          string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	ExpiresAt          time.Time
+	Registrant         Registrant
+	NameserversDesired []string
+	NameserversApplied []string
+	ApplyStatus        string
+	BackendKind        string
+	BackendReference   string
+	ProtectedLegacy    bool
+	OTESandbox         bool
+	Imported           bool
+}
+
+// ViewOf renders d at now.
+func ViewOf(d *Domain, now time.Time) DomainView {
+	return DomainView{
+		ID: d.ID, Name: d.Name.String(), UnicodeName: d.Name.Unicode(), Label: d.Name.Label(),
+		Namespace: d.Name.Namespace(), State: d.EffectiveState(now), Statuses: d.EffectiveStatuses(now),
+		ChannelID: d.ChannelID, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, ExpiresAt: d.ExpiresAt,
+		Registrant: d.Registrant, NameserversDesired: nonNil(d.NameserversDesired),
+		NameserversApplied: nonNil(d.NameserversApplied), ApplyStatus: d.ApplyStatus,
+		BackendKind: d.BackendKind, BackendReference: d.BackendReference,
+		ProtectedLegacy: d.ProtectedLegacy, OTESandbox: d.OTESandbox, Imported: d.Imported,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Outcome is the result of a mutating command, as recorded for replay.
+type Outcome struct {
+	Command        Command
+	Status         string // success or sandbox
+	Sandbox        bool
+	Idempotent     bool
+	IdempotencyKey string
+	AuditID        string
+	Domain         *DomainView
+	Records        []Record
+	Freed          bool // delete: the name was freed within add grace
+	RefundedGems   Gems
+	DebitedGems    Gems
+	PendingID      string // backend work queued by this command, if any
+}
+
+// SuccessHTTPStatus is the status code a transport answers for o.
+func (o Outcome) SuccessHTTPStatus() int {
+	switch {
+	case o.Sandbox:
+		return 202
+	case o.Command == CmdCreateDomain:
+		return 201
+	default:
+		return 200
+	}
+}
+
+// RecordsView answers read_records.
+type RecordsView struct {
+	Domain  string
+	Records []Record
+	Backend DNSCapabilities
+}
+
+// PollFilter filters GET /poll.
+type PollFilter struct {
+	IdempotencyKey string
+	Command        string
+	Status         string
+	Domain         string
+	Since          *time.Time
+	Limit          int
+	Cursor         string
+}
+
+// PollPage is one page of audit events.
+type PollPage struct {
+	Events     []AuditEvent
+	NextCursor string // "" on the last page
+}
+
+// PendingFilter filters backend pending work.
+type PendingFilter struct {
+	ChannelID string // "" for every channel (operators)
+	Command   string
+	Domain    string
+	Status    string // default pending
+	Limit     int
+}
+
+// SandboxFixture is one fixture of POST /sandbox/reset.
+type SandboxFixture struct {
+	Purpose   string
+	Domain    string
+	ContactID string
+	Skipped   bool
+	Reason    string
+}

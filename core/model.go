@@ -1,0 +1,260 @@
+package core
+
+import "time"
+
+// Gems are the registry's prepaid credit, in whole units.
+type Gems = int64
+
+// Partner is a company with a Gems balance and optional modules.
+type Partner struct {
+	ID               string
+	Name             string
+	GemsBalance      Gems
+	DNSModuleEnabled bool
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// ChannelStatus is the admission state of a registrar channel.
+type ChannelStatus string
+
+const (
+	ChannelPending   ChannelStatus = "pending"
+	ChannelApproved  ChannelStatus = "approved"
+	ChannelSuspended ChannelStatus = "suspended"
+)
+
+// Valid reports whether s is a known channel status.
+func (s ChannelStatus) Valid() bool {
+	return s == ChannelPending || s == ChannelApproved || s == ChannelSuspended
+}
+
+// DefaultRateLimitPerMinute is the contract's default per-channel limit.
+const DefaultRateLimitPerMinute = 120
+
+// Channel is a partner's registrar integration identity.
+type Channel struct {
+	ID                   string
+	PartnerID            string
+	Slug                 string
+	Status               ChannelStatus
+	ProductionApproved   bool
+	ProductionApprovedAt *time.Time
+	RateLimitPerMinute   int
+	EPPPasswordHash      string // empty: no EPP password set
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// APIKey is a partner's bearer credential. The token itself is never stored:
+// only its SHA-256 hash (TokenHash) and a short display prefix.
+type APIKey struct {
+	ID          string
+	PartnerID   string
+	ChannelID   string // empty when not bound to a channel
+	Profile     string // e.g. "registrar_api", or empty when scopes are listed
+	Scopes      []string
+	TokenHash   string
+	TokenPrefix string
+	CreatedAt   time.Time
+	RevokedAt   *time.Time
+}
+
+// Revoked reports whether the key has been revoked.
+func (k APIKey) Revoked() bool { return k.RevokedAt != nil }
+
+// DNS backend kinds a namespace may use.
+const (
+	DNSBackendNone    = "none"
+	DNSBackendMemory  = "memory"
+	DNSBackendRFC2136 = "rfc2136"
+)
+
+// Namespace is a top-level name the registry sells.
+type Namespace struct {
+	Name            string // A-label
+	DNSBackend      string // none, memory, rfc2136
+	CreatePriceGems Gems
+	RenewPriceGems  Gems
+	ReservedLabels  []string // A-labels
+	ClaimLabels     []string // A-labels
+	CreatedAt       time.Time
+}
+
+// IsReserved reports whether label is reserved in the namespace.
+func (n Namespace) IsReserved(label string) bool { return contains(n.ReservedLabels, label) }
+
+// IsClaim reports whether label needs a claims acknowledgement.
+func (n Namespace) IsClaim(label string) bool { return contains(n.ClaimLabels, label) }
+
+// ListingStatus is the approval state of a channel for a namespace.
+type ListingStatus string
+
+const (
+	ListingPending  ListingStatus = "pending"
+	ListingApproved ListingStatus = "approved"
+)
+
+// Listing approves one channel for one namespace.
+type Listing struct {
+	ChannelID  string
+	Namespace  string
+	Status     ListingStatus
+	CreatedAt  time.Time
+	ApprovedAt *time.Time
+}
+
+// Registrant is the contact data of a registration.
+type Registrant struct {
+	Name         string
+	Organization string
+	Email        string
+	Phone        string
+	Country      string
+	Metadata     map[string]string
+}
+
+// ClaimAcknowledgement records acceptance of a trademark claims notice (RFC 8334).
+type ClaimAcknowledgement struct {
+	NoticeID   string
+	AcceptedAt time.Time
+}
+
+// Nameserver apply statuses.
+const (
+	ApplyNone    = "none"    // nothing desired yet
+	ApplyPending = "pending" // desired differs from applied; work queued
+	ApplyApplied = "applied" // desired equals applied
+	ApplyFailed  = "failed"  // the last apply failed
+)
+
+// Record is one DNS resource record of a registration's zone data.
+type Record struct {
+	Type     string // A, AAAA, CNAME, MX, TXT, CAA, SRV
+	Name     string // relative owner, "@" for the apex
+	TTL      int
+	Value    string
+	Priority *int // MX and SRV
+}
+
+// DNSCapabilities tells what a DNS backend driver can do.
+type DNSCapabilities struct {
+	Kind        string
+	Read        bool
+	Write       bool
+	Delegate    bool
+	RecordTypes []string
+}
+
+// LedgerEntry is one movement of a partner's Gems. Debits are negative.
+type LedgerEntry struct {
+	ID        string
+	PartnerID string
+	ChannelID string
+	AuditID   string
+	Command   string
+	Domain    string
+	Amount    Gems
+	Balance   Gems // the balance after this entry
+	CreatedAt time.Time
+}
+
+// Audit statuses.
+const (
+	AuditSuccess = "success"
+	AuditSandbox = "sandbox"
+	AuditFailed  = "failed"
+)
+
+// AuditEvent is one registry command audit row. Summaries are already
+// redacted (see Summarize) and safe to show to the sponsoring registrar.
+type AuditEvent struct {
+	ID              string
+	ChannelID       string // empty for operator actions
+	ChannelSlug     string
+	APIKeyID        string
+	Actor           string // "registrar" or "operator"
+	Command         string
+	Domain          string
+	IdempotencyKey  string
+	Status          string
+	HTTPStatus      int
+	RequestSummary  map[string]any
+	ResponseSummary map[string]any
+	CreatedAt       time.Time
+}
+
+// Pending work statuses.
+const (
+	PendingQueued  = "pending"
+	PendingApplied = "applied"
+	PendingFailed  = "failed"
+)
+
+// PendingItem is backend apply work left by a successful command.
+type PendingItem struct {
+	ID        string
+	AuditID   string
+	ChannelID string
+	Command   string
+	Domain    string
+	DomainID  string
+	Payload   map[string]any
+	Status    string
+	Reason    string
+	Attempts  int
+	NextTryAt time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// OTERun is a named OT&E certification run with attached audit evidence.
+type OTERun struct {
+	ID        string
+	ChannelID string
+	Name      string
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	EventIDs  []string // attached audit event ids, in attach order, no duplicates
+}
+
+// IdempotencyRecord is the stored result of a mutating command for replay.
+type IdempotencyRecord struct {
+	ChannelID   string
+	Key         string
+	Command     string
+	Domain      string
+	Fingerprint string
+	Sandbox     bool
+	AuditID     string
+	Result      []byte // the encoded Outcome; empty while the command runs
+	CreatedAt   time.Time
+}
+
+// RateDecision is the result of counting one request against a window.
+type RateDecision struct {
+	Allowed   bool
+	Limit     int
+	Remaining int
+	Reset     time.Time // when the window ends
+	Window    time.Duration
+}
+
+// RetryAfter is the whole seconds until the window ends (at least 1).
+func (d RateDecision) RetryAfter(now time.Time) int {
+	s := int((d.Reset.Sub(now) + time.Second - 1) / time.Second)
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

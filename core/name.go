@@ -1,0 +1,190 @@
+package core
+
+import (
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// Name is a registrable domain name: one label under one namespace, both held
+// as lowercase A-labels. The zero Name is invalid.
+type Name struct {
+	label     string
+	namespace string
+}
+
+// idnaProfile validates labels for registration under IDNA2008 (RFC 5891):
+// no mapping beyond what the caller did, bidi and joiner rules enforced,
+// STD3 (LDH) rules on the resulting A-label.
+var idnaProfile = idna.New(
+	idna.ValidateForRegistration(),
+	idna.StrictDomainName(true),
+	idna.BidiRule(),
+	idna.CheckHyphens(true),
+	idna.CheckJoiners(true),
+)
+
+// ParseLabel validates one label (Unicode or A-label form) and returns its
+// lowercase A-label.
+func ParseLabel(s string) (string, error) {
+	if s == "" {
+		return "", Invalid("name", "a label must not be empty")
+	}
+	if len(s) > 255 {
+		return "", Invalid("name", "label is too long")
+	}
+	in := asciiLower(s)
+	if strings.ContainsAny(in, ". \t\r\n") {
+		return "", Invalid("name", "label %q must not contain dots or white space", truncate(s))
+	}
+	a, err := idnaProfile.ToASCII(in)
+	if err != nil {
+		return "", Invalid("name", "label %q is not a valid IDNA2008 label", truncate(s))
+	}
+	if err := checkLDH(a); err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(a, "xn--") {
+		// An A-label must decode to a valid U-label that encodes back to itself.
+		u, err := idnaProfile.ToUnicode(a)
+		if err != nil {
+			return "", Invalid("name", "label %q is not a valid A-label", truncate(s))
+		}
+		back, err := idnaProfile.ToASCII(u)
+		if err != nil || back != a {
+			return "", Invalid("name", "label %q is not a valid A-label", truncate(s))
+		}
+	}
+	return a, nil
+}
+
+func checkLDH(a string) error {
+	if len(a) < 1 || len(a) > 63 {
+		return Invalid("name", "a label must have 1 to 63 characters")
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return Invalid("name", "label %q must contain only letters, digits and hyphens", a)
+		}
+	}
+	if a[0] == '-' || a[len(a)-1] == '-' {
+		return Invalid("name", "label %q must not start or end with a hyphen", a)
+	}
+	if len(a) >= 4 && a[2] == '-' && a[3] == '-' && !strings.HasPrefix(a, "xn--") {
+		return Invalid("name", "label %q must not have hyphens in the third and fourth positions", a)
+	}
+	return nil
+}
+
+// ParseName validates "label.namespace" (Unicode or A-label form) and returns
+// the Name in A-label form. It does not check that the namespace exists.
+func ParseName(s string) (Name, error) {
+	dot := strings.IndexByte(s, '.')
+	if dot < 0 {
+		return Name{}, Invalid("domain", "%q is not a fully qualified name of the form label.namespace", truncate(s))
+	}
+	if strings.Count(s, ".") != 1 {
+		return Name{}, Invalid("domain", "%q must have exactly one label under its namespace", truncate(s))
+	}
+	label, err := ParseLabel(s[:dot])
+	if err != nil {
+		return Name{}, err
+	}
+	ns, err := ParseLabel(s[dot+1:])
+	if err != nil {
+		return Name{}, err
+	}
+	return Name{label: label, namespace: ns}, nil
+}
+
+// NewName builds a Name from a label and a namespace, validating both.
+func NewName(label, namespace string) (Name, error) {
+	l, err := ParseLabel(label)
+	if err != nil {
+		return Name{}, err
+	}
+	ns, err := ParseLabel(namespace)
+	if err != nil {
+		return Name{}, err
+	}
+	return Name{label: l, namespace: ns}, nil
+}
+
+// MustName is NewName for tests and fixtures; it panics on an invalid name.
+func MustName(s string) Name {
+	n, err := ParseName(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// Label is the A-label under the namespace.
+func (n Name) Label() string { return n.label }
+
+// Namespace is the top-level name, e.g. "defiwallet".
+func (n Name) Namespace() string { return n.namespace }
+
+// String is the fully qualified A-label form, e.g. "alice.defiwallet".
+func (n Name) String() string {
+	if n.label == "" {
+		return ""
+	}
+	return n.label + "." + n.namespace
+}
+
+// IsZero reports whether n is the zero Name.
+func (n Name) IsZero() bool { return n.label == "" }
+
+// Unicode is the U-label form for display.
+func (n Name) Unicode() string {
+	u, err := idna.ToUnicode(n.String())
+	if err != nil {
+		return n.String()
+	}
+	return u
+}
+
+// ParseHostName validates a host name such as a nameserver or a CNAME target:
+// at least two LDH (or IDN) labels, total length at most 253, optional final dot.
+func ParseHostName(field, s string) (string, error) {
+	h := strings.TrimSuffix(asciiLower(s), ".")
+	if h == "" || len(h) > 253 {
+		return "", Invalid(field, "%q is not a valid host name", truncate(s))
+	}
+	labels := strings.Split(h, ".")
+	if len(labels) < 2 {
+		return "", Invalid(field, "%q is not a fully qualified host name", truncate(s))
+	}
+	for i, l := range labels {
+		a, err := ParseLabel(l)
+		if err != nil {
+			return "", Invalid(field, "%q is not a valid host name", truncate(s))
+		}
+		labels[i] = a
+	}
+	return strings.Join(labels, "."), nil
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func truncate(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}

@@ -1,0 +1,60 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/headlessdomains/registry/core"
+)
+
+// RegistrarService is the driving port every registrar transport (REST, EPP)
+// calls. Access rules 2 to 8 of the contract, idempotency, sandbox, audit and
+// the catalog all live behind it; transports only translate.
+type RegistrarService interface {
+	// Authorize resolves a bearer token and applies access rules 1 to 4 for
+	// command: key, channel, scope, rate limit. The returned decision is
+	// non-nil whenever the key's channel is approved, also alongside an
+	// error, so that transports can always send rate-limit headers.
+	Authorize(ctx context.Context, token string, command core.Command) (core.Actor, *core.RateDecision, error)
+
+	Status(ctx context.Context, a core.Actor, rate *core.RateDecision) (core.StatusReport, error)
+	SandboxReset(ctx context.Context, a core.Actor) (core.SandboxResetResult, error)
+	CheckDomains(ctx context.Context, a core.Actor, cmd core.CheckDomains) ([]core.CheckResult, error)
+	CreateDomain(ctx context.Context, a core.Actor, cmd core.CreateDomain) (core.Outcome, error)
+	InfoDomain(ctx context.Context, a core.Actor, domain string) (core.DomainView, error)
+	RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewDomain) (core.Outcome, error)
+	UpdateDomain(ctx context.Context, a core.Actor, cmd core.UpdateDomain) (core.Outcome, error)
+	UpdateNameservers(ctx context.Context, a core.Actor, cmd core.UpdateNameservers) (core.Outcome, error)
+	ReadRecords(ctx context.Context, a core.Actor, domain string) (core.RecordsView, error)
+	UpdateRecords(ctx context.Context, a core.Actor, cmd core.UpdateRecords) (core.Outcome, error)
+	DeleteDomain(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error)
+	Poll(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
+	BackendPending(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
+}
+
+// OperatorService is the driving port of the operator API. Every call is
+// audited (actor "operator").
+type OperatorService interface {
+	CreatePartner(ctx context.Context, cmd core.CreatePartner) (core.Partner, error)
+	GetPartner(ctx context.Context, id string) (core.Partner, error)
+	PatchPartner(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error)
+	CreateNamespace(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error)
+	ListNamespaces(ctx context.Context) ([]core.Namespace, error)
+	CreateChannel(ctx context.Context, cmd core.CreateChannel) (core.Channel, error)
+	GetChannel(ctx context.Context, id string) (core.Channel, error)
+	PatchChannel(ctx context.Context, id string, cmd core.PatchChannel) (core.Channel, error)
+	ApproveChannel(ctx context.Context, id string) (core.Channel, error)
+	ApproveProduction(ctx context.Context, id string) (core.Channel, error)
+	AddListing(ctx context.Context, channelID, namespace string) (core.Listing, error)
+	ApproveListing(ctx context.Context, channelID, namespace string) (core.Listing, error)
+	CreateAPIKey(ctx context.Context, cmd core.CreateAPIKey) (core.NewAPIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) (core.APIKey, error)
+	ImportDomain(ctx context.Context, cmd core.ImportDomain) (core.DomainView, error)
+	ListPending(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error)
+	ApplyPending(ctx context.Context, id string) (core.PendingItem, error)
+	FailPending(ctx context.Context, id, reason string) (core.PendingItem, error)
+	CreateOTERun(ctx context.Context, channelID, name string) (core.OTERunView, error)
+	AttachOTEEvidence(ctx context.Context, runID string, auditEventIDs []string) (core.OTERunView, error)
+	GetOTERun(ctx context.Context, runID string) (core.OTERunView, error)
+	// EvidenceArchive renders the run's Markdown evidence archive.
+	EvidenceArchive(ctx context.Context, runID string) (string, error)
+}

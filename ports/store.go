@@ -1,0 +1,185 @@
+package ports
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+)
+
+// Errors every store adapter returns (wrapped is fine) so that the core can
+// map them to catalog codes without knowing any driver.
+var (
+	// ErrNotFound: no row matches.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: a unique constraint refused the write (slug, name, key, ...).
+	ErrDuplicate = errors.New("duplicate")
+	// ErrBusy: a lock could not be taken in time (another transaction holds it).
+	ErrBusy = errors.New("busy")
+	// ErrUnavailable: the backing service did not answer (connection refused,
+	// timeout, server shutting down). The core answers backend_unavailable.
+	ErrUnavailable = errors.New("unavailable")
+)
+
+// UnitOfWork is the transaction boundary. Everything a command changes — its
+// effect, audit row, ledger entry, idempotency record and pending work —
+// happens inside one Do.
+type UnitOfWork interface {
+	// Do runs fn in one read-write transaction. The stores reached through tx
+	// share it. fn's error or panic rolls everything back; a commit error is
+	// returned. Do never retries fn by itself.
+	Do(ctx context.Context, fn func(ctx context.Context, tx Stores) error) error
+	// View runs fn for reads only. Adapters may run it without a transaction
+	// (each read sees committed data); fn must not write.
+	View(ctx context.Context, fn func(ctx context.Context, tx Stores) error) error
+}
+
+// Stores reaches every repository inside one unit of work.
+type Stores interface {
+	Partners() PartnerRepository
+	Channels() ChannelRepository
+	APIKeys() APIKeyRepository
+	Namespaces() NamespaceRepository
+	Listings() ListingRepository
+	Domains() DomainRepository
+	Ledger() LedgerRepository
+	Audit() AuditLog
+	Idempotency() IdempotencyStore
+	Pending() PendingRepository
+	OTERuns() OTERunRepository
+}
+
+// PartnerRepository stores partners. Update locks the row for the rest of the
+// transaction (SELECT ... FOR UPDATE where the database has it); fn's error
+// aborts the update and is returned as is.
+type PartnerRepository interface {
+	Insert(ctx context.Context, p core.Partner) error
+	Get(ctx context.Context, id string) (core.Partner, error)
+	Update(ctx context.Context, id string, fn func(*core.Partner) error) (core.Partner, error)
+}
+
+// ChannelRepository stores registrar channels; slugs are unique (ErrDuplicate).
+type ChannelRepository interface {
+	Insert(ctx context.Context, c core.Channel) error
+	Get(ctx context.Context, id string) (core.Channel, error)
+	GetBySlug(ctx context.Context, slug string) (core.Channel, error)
+	Update(ctx context.Context, id string, fn func(*core.Channel) error) (core.Channel, error)
+}
+
+// APIKeyRepository stores API keys by id and by token hash (unique).
+type APIKeyRepository interface {
+	Insert(ctx context.Context, k core.APIKey) error
+	Get(ctx context.Context, id string) (core.APIKey, error)
+	GetByTokenHash(ctx context.Context, hash string) (core.APIKey, error)
+	Update(ctx context.Context, id string, fn func(*core.APIKey) error) (core.APIKey, error)
+}
+
+// NamespaceRepository stores namespaces; names are unique (ErrDuplicate).
+type NamespaceRepository interface {
+	Insert(ctx context.Context, n core.Namespace) error
+	Get(ctx context.Context, name string) (core.Namespace, error)
+	List(ctx context.Context) ([]core.Namespace, error)
+}
+
+// ListingRepository stores channel-namespace listings, unique per pair.
+type ListingRepository interface {
+	Insert(ctx context.Context, l core.Listing) error
+	Get(ctx context.Context, channelID, namespace string) (core.Listing, error)
+	ListByChannel(ctx context.Context, channelID string) ([]core.Listing, error)
+	Update(ctx context.Context, channelID, namespace string, fn func(*core.Listing) error) (core.Listing, error)
+}
+
+// DomainRepository stores registrations. At most one registration per name is
+// not cancelled: Insert returns ErrDuplicate otherwise (the database enforces
+// it, so two concurrent inserts cannot both succeed). Cancelled rows stay for
+// history and never block a new registration of the name.
+type DomainRepository interface {
+	Insert(ctx context.Context, d core.Domain) error
+	// GetByName returns the registration of name that is not cancelled.
+	GetByName(ctx context.Context, name core.Name) (core.Domain, error)
+	// GetByNames returns the non-cancelled registrations among names, keyed by Name.String().
+	GetByNames(ctx context.Context, names []core.Name) (map[string]core.Domain, error)
+	// Update locks the row with id, runs fn on a copy and stores the result.
+	Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error)
+}
+
+// LedgerRepository is the append-only record of Gems movements.
+type LedgerRepository interface {
+	Append(ctx context.Context, e core.LedgerEntry) error
+	ListByPartner(ctx context.Context, partnerID string) ([]core.LedgerEntry, error)
+}
+
+// AuditQuery selects audit events. Empty fields do not filter. Results are
+// ordered by ID ascending (IDs are time-ordered); AfterID continues a page.
+type AuditQuery struct {
+	ChannelID      string // "" matches every channel (operators only)
+	IdempotencyKey string
+	Command        string
+	Status         string
+	Domain         string
+	Since          *time.Time // inclusive
+	AfterID        string
+	Limit          int
+}
+
+// AuditLog is the append-only command audit.
+type AuditLog interface {
+	Append(ctx context.Context, e core.AuditEvent) error
+	Query(ctx context.Context, q AuditQuery) ([]core.AuditEvent, error)
+	// GetMany returns the events with these ids that exist, in the order given.
+	GetMany(ctx context.Context, ids []string) ([]core.AuditEvent, error)
+}
+
+// IdempotencyStore keeps results of mutating commands per channel and key.
+type IdempotencyStore interface {
+	// Get returns the committed record of (channelID, key), or ErrNotFound.
+	Get(ctx context.Context, channelID, key string) (core.IdempotencyRecord, error)
+	// Reserve claims (rec.ChannelID, rec.Key) for this transaction. It returns
+	// nil, nil when the claim is ours. When another transaction committed a
+	// record first it returns that record. When another transaction holds the
+	// claim, Reserve waits for it to finish (up to an adapter-defined bound,
+	// then ErrBusy); if that transaction rolled back, the claim becomes ours.
+	Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error)
+	// Complete stores the result and audit id of a reserved record.
+	Complete(ctx context.Context, rec core.IdempotencyRecord) error
+	// DeleteBefore removes records created before t and returns how many.
+	DeleteBefore(ctx context.Context, t time.Time) (int, error)
+}
+
+// PendingRepository stores backend apply work.
+type PendingRepository interface {
+	Insert(ctx context.Context, p core.PendingItem) error
+	Get(ctx context.Context, id string) (core.PendingItem, error)
+	// List answers items matching f, oldest first (Status "" means pending).
+	List(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error)
+	Update(ctx context.Context, id string, fn func(*core.PendingItem) error) (core.PendingItem, error)
+	// Claim locks up to limit pending items due at now (NextTryAt <= now) for
+	// this transaction, skipping items that another transaction has locked
+	// (FOR UPDATE SKIP LOCKED on PostgreSQL), oldest first.
+	Claim(ctx context.Context, now time.Time, limit int) ([]core.PendingItem, error)
+}
+
+// OTERunRepository stores OT&E runs.
+type OTERunRepository interface {
+	Insert(ctx context.Context, r core.OTERun) error
+	Get(ctx context.Context, id string) (core.OTERun, error)
+	Update(ctx context.Context, id string, fn func(*core.OTERun) error) (core.OTERun, error)
+}
+
+// Clock is the source of time; tests pass a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// IDGenerator makes new identifiers: prefix + "_" + a time-ordered unique suffix,
+// so that ids sort in creation order.
+type IDGenerator interface {
+	NewID(prefix string) string
+}
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
