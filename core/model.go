@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Gems are the registry's prepaid credit, in whole units.
 type Gems = int64
@@ -84,8 +87,12 @@ type Namespace struct {
 // IsReserved reports whether label is reserved in the namespace.
 func (n Namespace) IsReserved(label string) bool { return contains(n.ReservedLabels, label) }
 
-// IsClaim reports whether label needs a claims acknowledgement.
-func (n Namespace) IsClaim(label string) bool { return contains(n.ClaimLabels, label) }
+// IsClaim reports whether label needs a claims acknowledgement. The OT&E
+// claim fixtures (ote-claim-{slug}) are claim-required in every namespace so
+// that every channel can certify the claims flow.
+func (n Namespace) IsClaim(label string) bool {
+	return contains(n.ClaimLabels, label) || strings.HasPrefix(label, FixtureLabel("claim", ""))
+}
 
 // ListingStatus is the approval state of a channel for a namespace.
 type ListingStatus string

@@ -1,0 +1,219 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// mutation is what the pipeline needs to know about a mutating command
+// before it runs: who, what, on which name, with which key and mode.
+type mutation struct {
+	actor   core.Actor
+	command core.Command
+	name    core.Name
+	ns      core.Namespace
+	meta    core.Mutation
+	// params is the normalized request, fingerprinted for idempotency.
+	params any
+	// request is the audit-safe request summary (redacted by core.Summarize).
+	request map[string]any
+}
+
+// execFunc performs a command's effect inside the transaction and fills in
+// out (Domain, Records, Freed, ...). sandbox tells it to skip side effects
+// outside the store (DNS writes); the store effects are rolled back by the
+// pipeline.
+type execFunc func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error
+
+// errSandboxRollback aborts the validation transaction of a sandbox command.
+var errSandboxRollback = errors.New("sandbox: roll back")
+
+// replayError aborts a transaction whose idempotency key was already used.
+type replayError struct{ rec core.IdempotencyRecord }
+
+func (e *replayError) Error() string { return "idempotency key already recorded" }
+
+// mutate is the one pipeline every mutating command runs through. It alone
+// decides replay, conflict and in-progress from the idempotency record, takes
+// one clock reading, runs exec in one transaction together with the audit row
+// and the idempotency record, writes a failed audit row for a refused
+// command, and for sandbox commands validates in a rolled-back transaction
+// before recording only the audit row and the idempotency record.
+func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.Outcome, error) {
+	if err := core.ValidateIdempotencyKey(m.meta.IdempotencyKey); err != nil {
+		return core.Outcome{}, err
+	}
+	fp := core.Fingerprint(m.command, m.name.String(), m.meta.Sandbox, m.params)
+	chID := m.actor.ChannelID()
+
+	// Fast path: a committed record answers without a write transaction.
+	var prior *core.IdempotencyRecord
+	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		rec, err := tx.Idempotency().Get(ctx, chID, m.meta.IdempotencyKey)
+		if err == nil {
+			prior = &rec
+			return nil
+		}
+		if errors.Is(err, ports.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return core.Outcome{}, storeErr(err, core.CodeInternal, "idempotency record")
+	}
+	if prior != nil && len(prior.Result) > 0 {
+		return replay(*prior, m.command, m.name.String(), fp)
+	}
+
+	now := s.now()
+	auditID := s.ids.NewID("aud")
+	out := core.Outcome{
+		Command: m.command, Status: core.AuditSuccess, Sandbox: m.meta.Sandbox,
+		IdempotencyKey: m.meta.IdempotencyKey, AuditID: auditID,
+	}
+	rec := core.IdempotencyRecord{
+		ChannelID: chID, Key: m.meta.IdempotencyKey, Command: string(m.command), Domain: m.name.String(),
+		Fingerprint: fp, Sandbox: m.meta.Sandbox, AuditID: auditID, CreatedAt: now,
+	}
+
+	if m.meta.Sandbox {
+		out.Status = core.AuditSandbox
+		err := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+			if err := exec(ctx, tx, now, &out); err != nil {
+				return err
+			}
+			return errSandboxRollback
+		})
+		if !errors.Is(err, errSandboxRollback) {
+			return core.Outcome{}, s.refused(ctx, m, auditID, now, err)
+		}
+	}
+
+	err = s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+		existing, err := tx.Idempotency().Reserve(ctx, rec)
+		if err != nil {
+			return err
+		}
+		if existing != nil {
+			return &replayError{rec: *existing}
+		}
+		if !m.meta.Sandbox {
+			if err := exec(ctx, tx, now, &out); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit().Append(ctx, s.auditEvent(m, auditID, out.Status, out.SuccessHTTPStatus(), outcomeSummary(out), now)); err != nil {
+			return err
+		}
+		result, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		rec.Result = result
+		return tx.Idempotency().Complete(ctx, rec)
+	})
+	var re *replayError
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.As(err, &re):
+		return replay(re.rec, m.command, m.name.String(), fp)
+	case errors.Is(err, ports.ErrBusy):
+		return core.Outcome{}, core.Errorf(core.CodeIdempotencyInProgress,
+			"another request with idempotency key %q is still running; retry to receive its result", m.meta.IdempotencyKey)
+	default:
+		return core.Outcome{}, s.refused(ctx, m, auditID, now, err)
+	}
+}
+
+// replay answers a recorded result, or a conflict when the key was used for
+// something else.
+func replay(rec core.IdempotencyRecord, cmd core.Command, domain, fp string) (core.Outcome, error) {
+	if err := rec.Matches(cmd, domain, fp); err != nil {
+		return core.Outcome{}, err
+	}
+	if len(rec.Result) == 0 {
+		return core.Outcome{}, core.Errorf(core.CodeIdempotencyInProgress,
+			"another request with idempotency key %q is still running; retry to receive its result", rec.Key)
+	}
+	var out core.Outcome
+	if err := json.Unmarshal(rec.Result, &out); err != nil {
+		return core.Outcome{}, core.Internal(err)
+	}
+	out.Idempotent = true
+	return out, nil
+}
+
+// refused maps a failed command's error and, for refusals after access rule
+// 7 (validation, status, balance, claims, ...), writes a failed audit row in
+// a transaction of its own. Rule 1 to 7 refusals, busy keys and backend
+// failures write none.
+func (s *Service) refused(ctx context.Context, m mutation, auditID string, now time.Time, err error) error {
+	err = storeErr(err, core.CodeInternal, "record")
+	code := core.CodeOf(err)
+	switch code {
+	case core.CodeDomainNotSponsored, core.CodeIdempotencyInProgress, core.CodeInternal, core.CodeBackendUnavailable,
+		core.CodeInvalidAPIKey, core.CodeChannelRequired, core.CodeInsufficientScope, core.CodeRateLimitExceeded,
+		core.CodeNamespaceNotApproved, core.CodeChannelNotProductionApproved, core.CodeIdempotencyConflict:
+		return err
+	}
+	spec := core.SpecOf(code)
+	resp := map[string]any{"error": string(code), "http_status": spec.HTTPStatus}
+	if auditErr := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+		return tx.Audit().Append(ctx, s.auditEvent(m, auditID, core.AuditFailed, spec.HTTPStatus, resp, now))
+	}); auditErr != nil {
+		// The refusal stands; losing its failed row must not turn it into a 500.
+		return err
+	}
+	return err
+}
+
+func (s *Service) auditEvent(m mutation, id, status string, httpStatus int, resp map[string]any, now time.Time) core.AuditEvent {
+	req := core.Summarize(m.request)
+	if m.meta.Sandbox {
+		req["sandbox"] = true
+	}
+	return core.AuditEvent{
+		ID: id, ChannelID: m.actor.ChannelID(), ChannelSlug: m.actor.Channel.Slug, APIKeyID: m.actor.APIKey.ID,
+		Actor: "registrar", Command: string(m.command), Domain: m.name.String(), IdempotencyKey: m.meta.IdempotencyKey,
+		Status: status, HTTPStatus: httpStatus, RequestSummary: req, ResponseSummary: core.Summarize(resp),
+		CreatedAt: now,
+	}
+}
+
+// outcomeSummary is the audit-safe response summary of a success.
+func outcomeSummary(o core.Outcome) map[string]any {
+	m := map[string]any{"status": o.Status, "http_status": o.SuccessHTTPStatus()}
+	if d := o.Domain; d != nil {
+		m["domain"] = d.Name
+		m["state"] = string(d.State)
+		m["expires_at"] = d.ExpiresAt.UTC().Format(time.RFC3339)
+		m["statuses"] = d.Statuses
+		if o.Command == core.CmdUpdateNameservers {
+			m["nameservers"] = d.NameserversDesired
+			m["apply_status"] = d.ApplyStatus
+		}
+	}
+	if o.Records != nil {
+		m["records"] = len(o.Records)
+	}
+	if o.DebitedGems != 0 {
+		m["debited_gems"] = o.DebitedGems
+	}
+	if o.RefundedGems != 0 {
+		m["refunded_gems"] = o.RefundedGems
+	}
+	if o.Command == core.CmdDeleteDomain {
+		m["freed"] = o.Freed
+	}
+	if o.PendingID != "" {
+		m["pending_id"] = o.PendingID
+	}
+	return m
+}

@@ -1,0 +1,123 @@
+package registry
+
+import (
+	"context"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// dnsRules applies access rule 8: the partner's DNS module, then the
+// namespace backend's DNS support.
+func (s *Service) dnsRules(a core.Actor, ns core.Namespace) (ports.DNSBackend, error) {
+	if !a.Partner.DNSModuleEnabled {
+		return nil, core.Errorf(core.CodeDNSModuleNotEnabled, "DNS record management is not enabled for partner %s", a.Partner.Name)
+	}
+	b, err := s.dns.Backend(ns)
+	if err != nil {
+		if core.CodeOf(err) == core.CodeBackendDNSNotSupported {
+			return nil, err
+		}
+		return nil, core.Internal(err)
+	}
+	caps := b.Capabilities()
+	if !caps.Read && !caps.Write {
+		return nil, core.Errorf(core.CodeBackendDNSNotSupported, "the %s backend of namespace %s cannot read or apply DNS records", caps.Kind, ns.Name)
+	}
+	return b, nil
+}
+
+// dnsErr maps a DNS driver error: a server that does not answer is retryable.
+func dnsErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if core.CodeOf(err) != core.CodeInternal {
+		return err
+	}
+	return core.Unavailable("the DNS backend", err)
+}
+
+// ReadRecords reads a registration's records through its namespace backend.
+func (s *Service) ReadRecords(ctx context.Context, a core.Actor, domain string) (core.RecordsView, error) {
+	name, ns, err := s.target(ctx, a, domain, false, false)
+	if err != nil {
+		return core.RecordsView{}, err
+	}
+	err = s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		_, err := sponsored(ctx, tx, a, name)
+		return err
+	})
+	if err != nil {
+		return core.RecordsView{}, storeErr(err, core.CodeDomainNotFound, "domain")
+	}
+	b, err := s.dnsRules(a, ns)
+	if err != nil {
+		return core.RecordsView{}, err
+	}
+	caps := b.Capabilities()
+	if !caps.Read {
+		return core.RecordsView{}, core.Errorf(core.CodeBackendDNSNotSupported, "the %s backend cannot read records", caps.Kind)
+	}
+	recs, err := b.ReadRecords(ctx, name)
+	if err != nil {
+		return core.RecordsView{}, dnsErr(err)
+	}
+	if recs == nil {
+		recs = []core.Record{}
+	}
+	return core.RecordsView{Domain: name.String(), Records: recs, Backend: caps}, nil
+}
+
+// UpdateRecords replaces a registration's records in one backend update.
+// The backend write happens inside the command's transaction, last before
+// the audit row: a backend that does not answer rolls everything back.
+func (s *Service) UpdateRecords(ctx context.Context, a core.Actor, cmd core.UpdateRecords) (core.Outcome, error) {
+	name, ns, err := s.target(ctx, a, cmd.Domain, true, cmd.Sandbox)
+	if err != nil {
+		return core.Outcome{}, err
+	}
+	recs, recErr := core.NormalizeRecords(name, cmd.Records)
+	types := map[string]int{}
+	for _, r := range cmd.Records {
+		types[r.Type]++
+	}
+	m := mutation{actor: a, command: core.CmdUpdateRecords, name: name, ns: ns, meta: cmd.Mutation,
+		params: recs, request: map[string]any{"domain": name.String(), "records": len(cmd.Records), "types": types}}
+	if recErr != nil {
+		m.params = cmd.Records
+	}
+	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
+		d, err := sponsored(ctx, tx, a, name)
+		if err != nil {
+			return err
+		}
+		b, err := s.dnsRules(a, ns)
+		if err != nil {
+			return err
+		}
+		if !b.Capabilities().Write {
+			return core.Errorf(core.CodeBackendDNSNotSupported, "the %s backend cannot apply records", b.Capabilities().Kind)
+		}
+		if recErr != nil {
+			return recErr
+		}
+		if err := d.CanChangeRecords(now); err != nil {
+			return err
+		}
+		if _, err := tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
+			d.UpdatedAt = now
+			return nil
+		}); err != nil {
+			return err
+		}
+		if !cmd.Sandbox {
+			if err := b.ReplaceRecords(ctx, name, recs); err != nil {
+				return dnsErr(err)
+			}
+		}
+		out.Records = recs
+		return nil
+	})
+}

@@ -1,0 +1,108 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// SandboxReset (re)creates the channel's OT&E fixtures in every approved
+// namespace: ote-{renew,ns,update,delete}-{slug} registered and active, and
+// ote-claim-{slug} left unregistered (its label is claim-required). Only
+// records marked ote_sandbox are overwritten; a real registration holding a
+// fixture name is left alone and reported as skipped. It costs no Gems and
+// needs no idempotency key; it is audited.
+func (s *Service) SandboxReset(ctx context.Context, a core.Actor) (core.SandboxResetResult, error) {
+	now := s.now()
+	res := core.SandboxResetResult{Fixtures: []core.SandboxFixture{}, AuditID: s.ids.NewID("aud")}
+	err := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+		res.Fixtures = res.Fixtures[:0]
+		for _, nsName := range a.ApprovedNamespaces() {
+			ns, err := tx.Namespaces().Get(ctx, nsName)
+			if err != nil {
+				return err
+			}
+			for _, purpose := range core.SandboxFixturePurposes {
+				f, err := s.resetFixture(ctx, tx, a, ns, purpose, now)
+				if err != nil {
+					return err
+				}
+				res.Fixtures = append(res.Fixtures, f)
+			}
+		}
+		domains := make([]any, 0, len(res.Fixtures))
+		skipped := 0
+		for _, f := range res.Fixtures {
+			domains = append(domains, f.Domain)
+			if f.Skipped {
+				skipped++
+			}
+		}
+		return tx.Audit().Append(ctx, core.AuditEvent{
+			ID: res.AuditID, ChannelID: a.ChannelID(), ChannelSlug: a.Channel.Slug, APIKeyID: a.APIKey.ID,
+			Actor: "registrar", Command: string(core.CmdSandboxReset), Status: core.AuditSuccess, HTTPStatus: 200,
+			RequestSummary:  map[string]any{"namespaces": a.ApprovedNamespaces()},
+			ResponseSummary: core.Summarize(map[string]any{"fixtures": domains, "skipped": skipped}),
+			CreatedAt:       now,
+		})
+	})
+	if err != nil {
+		return core.SandboxResetResult{}, storeErr(err, core.CodeInternal, "sandbox fixture")
+	}
+	return res, nil
+}
+
+func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Actor, ns core.Namespace, purpose string, now time.Time) (core.SandboxFixture, error) {
+	name, err := core.NewName(core.FixtureLabel(purpose, a.Channel.Slug), ns.Name)
+	if err != nil {
+		return core.SandboxFixture{}, err
+	}
+	f := core.SandboxFixture{Purpose: purpose, Domain: name.String()}
+	existing, err := tx.Domains().GetByName(ctx, name)
+	found := err == nil
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return f, err
+	}
+	if found && !existing.OTESandbox {
+		f.Skipped, f.Reason = true, "a registration that is not an OT&E fixture holds this name"
+		return f, nil
+	}
+	if purpose == "claim" {
+		if found { // an old fixture holds the claim name: cancel it so the name is free
+			_, err := tx.Domains().Update(ctx, existing.ID, func(d *core.Domain) error {
+				t := now
+				d.State, d.DeletedAt, d.UpdatedAt = core.StateCancelled, &t, now
+				return nil
+			})
+			return f, err
+		}
+		return f, nil
+	}
+	fixture := func(d *core.Domain) {
+		d.Name, d.ChannelID, d.PartnerID = name, a.ChannelID(), a.Partner.ID
+		d.State, d.Statuses = core.StateActive, []string{}
+		d.Registrant = core.Registrant{Name: "OT&E Fixture", Organization: a.Channel.Slug, Country: "US",
+			Email: "ote@" + a.Channel.Slug + ".invalid", Metadata: map[string]string{"purpose": purpose}}
+		d.NameserversDesired, d.NameserversApplied, d.ApplyStatus = []string{}, []string{}, core.ApplyNone
+		d.BackendKind, d.OTESandbox, d.ProtectedLegacy, d.Imported = ns.DNSBackend, true, false, false
+		d.CreatePaidGems, d.CreatedAt, d.UpdatedAt = 0, now, now
+		d.ExpiresAt, d.LastRenewedAt, d.DeletedAt, d.Claim = core.AddYears(now, 1), nil, nil, nil
+	}
+	if found {
+		_, err := tx.Domains().Update(ctx, existing.ID, func(d *core.Domain) error {
+			fixture(d)
+			return nil
+		})
+		return f, err
+	}
+	d := core.Domain{ID: s.ids.NewID("dom")}
+	fixture(&d)
+	d.BackendReference = d.ID
+	if err := tx.Domains().Insert(ctx, d); err != nil {
+		return f, err
+	}
+	return f, nil
+}

@@ -1,0 +1,73 @@
+// Package registry holds the registry's use cases: every registrar and
+// operator command as a plain flow of verify steps over the ports. It imports
+// core and ports only; transports call it through ports.RegistrarService and
+// ports.OperatorService.
+package registry
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// Service implements ports.RegistrarService and ports.OperatorService.
+type Service struct {
+	uow   ports.UnitOfWork
+	rate  ports.RateCounter
+	dns   ports.DNSBackends
+	clock ports.Clock
+	ids   ports.IDGenerator
+	opts  Options
+}
+
+// Options tune the service; the zero value is the contract's defaults.
+type Options struct {
+	// IdempotencyRetention is how long idempotency records are kept (≥ 24h).
+	IdempotencyRetention time.Duration
+	// DocsBase is the path prefix documents are served under, for /status links.
+	DocsBase string
+}
+
+var (
+	_ ports.RegistrarService = (*Service)(nil)
+	_ ports.OperatorService  = (*Service)(nil)
+)
+
+// NewService builds the registry service over its ports.
+func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator, opts Options) *Service {
+	if opts.IdempotencyRetention < 24*time.Hour {
+		opts.IdempotencyRetention = 24 * time.Hour
+	}
+	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts}
+}
+
+// now is the one clock reading of a command (UTC, microsecond precision so
+// that every store round-trips it exactly).
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// storeErr maps store sentinel errors to catalog errors; core errors pass.
+func storeErr(err error, notFound core.Code, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ce *core.Error
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, ports.ErrNotFound):
+		return core.Errorf(notFound, "%s not found", what)
+	case errors.Is(err, ports.ErrDuplicate):
+		return core.Errorf(core.CodeAlreadyExists, "%s already exists", what)
+	case errors.Is(err, ports.ErrBusy):
+		return &core.Error{Code: core.CodeBackendUnavailable, Detail: "the registry is busy; retry shortly", Cause: err}
+	case errors.Is(err, ports.ErrUnavailable):
+		return core.Unavailable("the registry database", err)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return core.Unavailable("the registry database", err)
+	default:
+		return core.Internal(err)
+	}
+}
