@@ -1,0 +1,378 @@
+package registry
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+)
+
+// The two machine-readable documents GET /status publishes. Both are built
+// from the core's own tables (commands, scopes, states, statuses, periods,
+// OT&E sequence, error catalog), so they cannot drift from what the service
+// does. Keys are wire names (snake_case); values are plain JSON data.
+
+// RESTBasePath is where the REST transport serves the registrar commands.
+const RESTBasePath = "/api/v1/registrar/v1"
+
+// Contract constants that are policy rather than code paths elsewhere.
+const (
+	idempotencyRetentionHours  = 24
+	idempotencyInProgressTTL   = 30 // seconds an abandoned in-progress claim can live
+	eppMaxFrameBytes           = 1 << 20
+	eppIdleTimeoutSeconds      = 600
+	eppMaxCheckNames           = MaxCheckNames
+	eppLoginFailuresBeforeDrop = 3
+)
+
+// RegistryServiceContract is the internal registry service contract: the
+// core's commands, lifecycle, statuses, grace periods, idempotency, sandbox
+// and audit rules, and the error catalog every transport maps from.
+func RegistryServiceContract() map[string]any {
+	commands := []map[string]any{}
+	for _, c := range core.Commands() {
+		commands = append(commands, map[string]any{
+			"command":         string(c.Command),
+			"method":          c.Method,
+			"path":            c.Path,
+			"mutating":        c.Mutating,
+			"required_scopes": nonNilList(c.Scopes),
+			"sandboxable":     c.Sandboxable,
+			"dns":             c.NeedsDNS,
+			"success_status":  successStatus(c),
+			"summary":         c.Summary,
+		})
+	}
+	return map[string]any{
+		"name":              "headlessdomains-registry-service",
+		"version":           "1",
+		"rest_base_path":    RESTBasePath,
+		"commands":          commands,
+		"mutating_commands": mutatingCommandNames(),
+		"scopes": map[string]any{
+			"all":      core.AllScopes(),
+			"profiles": profilesDocument(),
+		},
+		"lifecycle_states": stateNames(),
+		"statuses": map[string]any{
+			"client_settable": append([]string{}, core.ClientStatuses...),
+			"all":             append([]string{}, core.AllStatuses...),
+			"grace":           []string{core.StatusAddPeriod, core.StatusRenewPeriod, core.StatusAutoRenewPeriod, core.StatusRedemptionPeriod},
+		},
+		"grace_periods": map[string]any{
+			"add_days":        days(core.AddGracePeriod),
+			"renew_days":      days(core.RenewGracePeriod),
+			"redemption_days": days(core.RedemptionPeriod),
+		},
+		"registration_period": map[string]any{"min_years": 1, "max_years": core.MaxYears, "default_years": 1},
+		"idempotency": map[string]any{
+			"key_sources":              []string{"Idempotency-Key header", "idempotency_key body field"},
+			"key_max_length":           core.MaxIdempotencyKeyLength,
+			"required_for":             mutatingCommandNames(),
+			"scope":                    "registrar_channel",
+			"fingerprint":              []string{"command", "domain", "mode", "request body"},
+			"retention_hours":          idempotencyRetentionHours,
+			"in_progress_ttl_seconds":  idempotencyInProgressTTL,
+			"replay":                   "the same key with the same command, domain and body returns the recorded response with its status code and idempotent: true, and changes nothing again; replays write no audit row",
+			"failed_commands_recorded": false,
+			"missing_code":             string(core.CodeIdempotencyKeyRequired),
+			"conflict_code":            string(core.CodeIdempotencyConflict),
+			"in_progress_code":         string(core.CodeIdempotencyInProgress),
+		},
+		"sandbox": map[string]any{
+			"activation":                   []string{"sandbox: true body field", "X-Registrar-Sandbox: 1 header"},
+			"http_status":                  202,
+			"audit_status":                 core.AuditSandbox,
+			"validation":                   "identical to production: existence, sponsorship, statuses, balance, claims, protected legacy",
+			"changes":                      []string{},
+			"unchanged":                    []string{"inventory", "balances", "nameservers", "lifecycle state", "records", "backend"},
+			"production_approval_required": false,
+			"reset": map[string]any{
+				"command":                  string(core.CmdSandboxReset),
+				"fixture_purposes":         append([]string{}, core.SandboxFixturePurposes...),
+				"fixture_label":            core.FixtureLabel("{purpose}", "{channel_slug}"),
+				"overwrites_only":          "records marked ote_sandbox",
+				"idempotency_key":          "not required",
+				"costs_gems":               false,
+				"claim_fixture_registered": false,
+			},
+			"ote_sequence": oteSequenceDocument(),
+		},
+		"audit": map[string]any{
+			"statuses":         []string{core.AuditSuccess, core.AuditSandbox, core.AuditFailed},
+			"actors":           []string{"registrar", OperatorActor},
+			"same_transaction": true,
+			"fields": []string{"id", "registrar_channel_id", "registrar_channel_slug", "api_key_id", "command", "domain",
+				"idempotency_key", "status", "http_status", "request_summary", "response_summary", "created_at"},
+			"redacted":           []string{"tokens", "auth codes", "passwords", "e-mail addresses", "phone numbers"},
+			"failed_rows":        "written for mutating commands refused after access rule 7 (validation, status, balance, claims)",
+			"replays_write_rows": false,
+			"poll_scope":         "the authenticated registrar channel only",
+			"provenance":         "registrar_channel_id of the authenticated key, as GET /status audit_provenance reports it",
+		},
+		"money": map[string]any{
+			"unit":             "gems",
+			"create_debit":     "create_price_gems × years",
+			"renew_debit":      "renew_price_gems × years",
+			"add_grace_refund": "delete within the add grace period refunds the create debit",
+			"insufficient":     string(core.CodeInsufficientGems),
+			"ledger":           "every movement is a ledger entry written in the command's transaction",
+		},
+		"error_catalog": errorCatalogDocument(),
+	}
+}
+
+// EPPGatewayContract is the planned EPP gateway's contract: transport,
+// session, the EPP-to-registry command mapping, lifecycle and status
+// mapping, audit and idempotency, protected legacy policy, DNS adapter
+// capabilities and the conformance checklist.
+func EPPGatewayContract(dnsCaps []core.DNSCapabilities) map[string]any {
+	legacy, _ := core.Lookup(core.CodeProtectedLegacyNotDeletable)
+	conflict, _ := core.Lookup(core.CodeIdempotencyConflict)
+	rate, _ := core.Lookup(core.CodeRateLimitExceeded)
+	caps := []map[string]any{}
+	for _, c := range dnsCaps {
+		caps = append(caps, map[string]any{
+			"kind": c.Kind, "read": c.Read, "write": c.Write, "delegate": c.Delegate,
+			"record_types": nonNilList(c.RecordTypes),
+			"records_api":  c.Read || c.Write,
+		})
+	}
+	states := []map[string]any{}
+	for _, st := range core.States() {
+		states = append(states, map[string]any{"state": string(st), "epp_statuses": eppStatusesOf(st)})
+	}
+	return map[string]any{
+		"status": "planned",
+		"rfcs":   []string{"RFC 5730", "RFC 5731", "RFC 5733", "RFC 5734", "RFC 3915", "RFC 8334"},
+		"transport": map[string]any{
+			"rfc":                    "RFC 5734",
+			"tls_min_version":        "1.2",
+			"framing":                "4-byte big-endian length header that counts itself",
+			"max_frame_bytes":        eppMaxFrameBytes,
+			"oversize_frame":         "closes the session",
+			"idle_timeout_seconds":   eppIdleTimeoutSeconds,
+			"listen_setting":         "REGISTRY_EPP_ADDR",
+			"ote_listen_setting":     "REGISTRY_EPP_OTE_ADDR",
+			"client_ca_setting":      "REGISTRY_EPP_CLIENT_CA",
+			"client_certificates":    "verified against REGISTRY_EPP_CLIENT_CA when set",
+			"ote_listener_behaviour": "every transform runs as a sandbox command",
+		},
+		"session": map[string]any{
+			"client_id":                    "registrar channel slug",
+			"password":                     "the channel's EPP password, 6 to 16 characters, stored hashed; changed with <newPW>",
+			"password_set_by":              "PUT /api/v1/admin/registrar-channels/{id}/epp-password",
+			"scopes":                       "an EPP session holds every registrar scope",
+			"login_failures_answered_2200": eppLoginFailuresBeforeDrop,
+			"login_failure_drop_code":      2501,
+			"rate_limit":                   "the REST per-channel counters, per command; exceeding answers " + strconv.Itoa(rate.EPPCode) + " and closes the session",
+			"max_check_names":              eppMaxCheckNames,
+		},
+		"command_mapping":  eppCommandMapping(),
+		"lifecycle_states": states,
+		"status_mapping": map[string]any{
+			"client_settable": append([]string{}, core.ClientStatuses...),
+			"all":             append([]string{}, core.AllStatuses...),
+			"rgp_extension":   "RFC 3915 grace statuses are derived from the lifecycle and reported, never set",
+		},
+		"audit_idempotency": map[string]any{
+			"cltrid_is_idempotency_key": true,
+			"svtrid_is_audit_id":        true,
+			"idempotency_scope":         "registrar_channel",
+			"replay":                    "a transform repeated with the same clTRID answers the recorded result",
+			"conflict_epp_result_code":  conflict.EPPCode,
+			"conflict_code":             string(conflict.Code),
+			"without_cltrid":            "the transform runs once, unprotected",
+			"audit_rows":                "the REST audit rows; GET /poll shows EPP transforms too",
+			"same_transaction":          true,
+			"delete_result_codes":       map[string]any{"freed_in_add_grace": 1000, "pending_delete": 1001},
+			"result_codes_from":         "registry_service_contract.error_catalog (epp_result_code, epp_result)",
+		},
+		"protected_legacy_policy": map[string]any{
+			"applies_to":      "registrations imported with protected_legacy: true",
+			"delete":          string(legacy.Code),
+			"code":            string(legacy.Code),
+			"http_status":     legacy.HTTPStatus,
+			"epp_result_code": legacy.EPPCode,
+			"epp_result":      legacy.EPPMessage,
+			"requires":        "operator policy review",
+			"other_commands":  "info, renew, update and nameserver changes are allowed as for any registration",
+		},
+		"poll": map[string]any{
+			"queue":   "per registrar channel",
+			"sources": []string{"backend apply results (applied, failed)", "registry lifecycle changes", "operator actions"},
+			"rest":    "GET /poll (audit events) is unchanged",
+		},
+		"dns_adapter_capabilities": caps,
+		"conformance_checklist":    eppConformanceChecklist(),
+	}
+}
+
+// eppCommandMapping maps every EPP command to the registry command it runs
+// and the REST route of the same command.
+func eppCommandMapping() []map[string]any {
+	type m struct{ epp, cmd, note string }
+	rows := []m{
+		{"hello", "", "answers the greeting; no registry command"},
+		{"login", "", "authenticates the channel slug and EPP password; opens a session holding every registrar scope"},
+		{"logout", "", "ends the session (1500)"},
+		{"domain:check", string(core.CmdCheckDomain), "at most 50 names"},
+		{"domain:info", string(core.CmdInfoDomain), ""},
+		{"domain:create", string(core.CmdCreateDomain), "RFC 8334 claims notice maps to claim_acknowledgement"},
+		{"domain:renew", string(core.CmdRenewDomain), "curExpDate maps to current_expires_at"},
+		{"domain:update", string(core.CmdUpdateDomain), "chg of the registrant and add/rem of client statuses"},
+		{"domain:update", string(core.CmdUpdateNameservers), "add/rem of hostObj nameservers; a command changing both runs both in order"},
+		{"domain:delete", string(core.CmdDeleteDomain), "1000 when freed in add grace, 1001 when pending delete"},
+		{"contact:check", "", "registrant contacts owned by the channel"},
+		{"contact:info", "", "registrant contacts owned by the channel"},
+		{"contact:create", "", "registrant contacts owned by the channel"},
+		{"contact:update", "", "registrant contacts owned by the channel"},
+		{"contact:delete", "", "registrant contacts owned by the channel"},
+		{"poll req", string(core.CmdPoll), "per-channel message queue"},
+		{"poll ack", string(core.CmdPoll), "dequeues a message"},
+	}
+	out := make([]map[string]any, 0, len(rows))
+	for _, r := range rows {
+		row := map[string]any{"epp_command": r.epp, "registry_command": nil, "rest": nil, "mutating": false}
+		if spec, ok := core.SpecOfCommand(core.Command(r.cmd)); ok {
+			row["registry_command"] = string(spec.Command)
+			row["rest"] = spec.Method + " " + spec.Path
+			row["mutating"] = spec.Mutating
+			row["required_scopes"] = nonNilList(spec.Scopes)
+		}
+		if r.note != "" {
+			row["note"] = r.note
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// eppConformanceChecklist is the machine-readable EPP conformance checklist.
+func eppConformanceChecklist() []map[string]any {
+	type item struct{ id, req, rfc string }
+	items := []item{
+		{"epp-transport-tls", "TLS 1.2 or later on the EPP listener; client certificates verified when a CA is configured", "RFC 5734 §9"},
+		{"epp-transport-framing", "each frame has a 4-byte length header counting itself; frames over 1 MiB close the session", "RFC 5734 §4"},
+		{"epp-greeting", "a <greeting> is sent on connect and in answer to <hello>", "RFC 5730 §2.3"},
+		{"epp-login", "login with clID = channel slug and the channel's EPP password; <newPW> changes it", "RFC 5730 §2.9.1.1"},
+		{"epp-login-failures", "failed logins answer 2200; the 4th failure on one connection answers 2501 and closes", "RFC 5730 §3"},
+		{"epp-logout", "logout answers 1500 and closes the session", "RFC 5730 §2.9.1.2"},
+		{"epp-idle-timeout", "idle sessions close after 10 minutes", "RFC 5734 §3"},
+		{"epp-domain-check", "domain:check of up to 50 names reports availability with reasons", "RFC 5731 §3.1.1"},
+		{"epp-domain-info", "domain:info answers statuses, dates, registrant, nameservers for the sponsor only", "RFC 5731 §3.1.2"},
+		{"epp-domain-create", "domain:create debits Gems and honours claims notices", "RFC 5731 §3.2.1, RFC 8334"},
+		{"epp-domain-renew", "domain:renew requires the current expiry date", "RFC 5731 §3.2.3"},
+		{"epp-domain-update", "domain:update changes registrant, client statuses and nameservers; server statuses refused", "RFC 5731 §3.2.5"},
+		{"epp-domain-delete", "domain:delete answers 1000 when freed in add grace and 1001 when pending delete", "RFC 5731 §3.2.2, RFC 3915"},
+		{"epp-rgp-statuses", "grace statuses addPeriod, renewPeriod, autoRenewPeriod, redemptionPeriod are reported", "RFC 3915 §3"},
+		{"epp-contact-commands", "contact check/info/create/update/delete for registrant data owned by the channel", "RFC 5733"},
+		{"epp-poll", "poll req/ack over the per-channel message queue", "RFC 5730 §2.9.2.3"},
+		{"epp-cltrid-idempotency", "clTRID is the idempotency key; reuse for a different transform answers 2306", "RFC 5730 §2.5"},
+		{"epp-svtrid-audit", "svTRID is the audit id of every transform", "RFC 5730 §2.6"},
+		{"epp-result-codes", "every refusal answers the catalog's EPP result code and standard message", "RFC 5730 §3"},
+		{"epp-ote-listener", "the OT&E listener runs every transform as a sandbox command", "RFC 5730"},
+	}
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		out = append(out, map[string]any{"id": it.id, "requirement": it.req, "rfc": it.rfc, "status": "planned"})
+	}
+	return out
+}
+
+// eppStatusesOf lists the RFC 5731/3915 statuses a state shows (besides
+// stored client and server statuses).
+func eppStatusesOf(st core.State) []string {
+	switch st {
+	case core.StateActive:
+		return []string{core.StatusOK, core.StatusAddPeriod, core.StatusRenewPeriod}
+	case core.StateExpired:
+		return []string{core.StatusAutoRenewPeriod}
+	case core.StateRedemption, core.StatePendingDelete:
+		return []string{core.StatusPendingDelete, core.StatusRedemptionPeriod}
+	case core.StateCancelled:
+		return []string{core.StatusInactive}
+	}
+	return []string{}
+}
+
+// errorCatalogDocument renders the error catalog with wire names.
+func errorCatalogDocument() []map[string]any {
+	out := []map[string]any{}
+	for _, sp := range core.Catalog() {
+		out = append(out, map[string]any{
+			"code":            string(sp.Code),
+			"http_status":     sp.HTTPStatus,
+			"epp_result_code": sp.EPPCode,
+			"epp_result":      sp.EPPMessage,
+			"retryable":       sp.Retryable,
+			"title":           sp.Title,
+			"description":     sp.Description,
+		})
+	}
+	return out
+}
+
+func oteSequenceDocument() []map[string]any {
+	out := []map[string]any{}
+	for _, st := range core.OTESequence() {
+		out = append(out, map[string]any{"step": st.Name, "command": string(st.Command), "fixture": st.Fixture,
+			"sandbox": st.Sandbox, "audited": st.Audited, "claim": st.Claim})
+	}
+	return out
+}
+
+func profilesDocument() map[string]any {
+	out := map[string]any{}
+	for name, scopes := range core.Profiles() {
+		out[name] = append([]string{}, scopes...)
+	}
+	return out
+}
+
+func mutatingCommandNames() []string {
+	out := []string{}
+	for _, c := range core.Commands() {
+		if c.Mutating {
+			out = append(out, string(c.Command))
+		}
+	}
+	return out
+}
+
+func stateNames() []string {
+	out := []string{}
+	for _, st := range core.States() {
+		out = append(out, string(st))
+	}
+	return out
+}
+
+func successStatus(c core.CommandSpec) int {
+	if c.Command == core.CmdCreateDomain {
+		return 201
+	}
+	return 200
+}
+
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+// dnsCapabilities asks the DNS backends what each driver kind can do. A kind
+// this deployment cannot serve (including "none") reports no capability.
+func (s *Service) dnsCapabilities() []core.DNSCapabilities {
+	out := make([]core.DNSCapabilities, 0, 3)
+	for _, kind := range dnsBackendKinds() {
+		caps := core.DNSCapabilities{Kind: kind, RecordTypes: []string{}}
+		if kind != core.DNSBackendNone && s.dns != nil {
+			if b, err := s.dns.Backend(core.Namespace{DNSBackend: kind}); err == nil && b != nil {
+				caps = b.Capabilities()
+				caps.Kind = kind
+				if caps.RecordTypes == nil {
+					caps.RecordTypes = []string{}
+				}
+			}
+		}
+		out = append(out, caps)
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package registry
+
+import (
+	"context"
+	"strings"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// Scope statuses of the /status capability matrix.
+const (
+	ScopeGranted = "granted"
+	ScopeMissing = "missing"
+)
+
+// Status answers GET /status for the exact credential asking: the key, its
+// channel, listings and approval, the rate-limit state, the OT&E sequence,
+// the capability matrix and the two machine-readable contracts. It never
+// fails for lack of a channel; it reports what is missing instead.
+func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecision) (core.StatusReport, error) {
+	namespaces, err := s.approvedNamespaces(ctx, a)
+	if err != nil {
+		return core.StatusReport{}, err
+	}
+	limit := core.DefaultRateLimitPerMinute
+	if a.Channel != nil && a.Channel.RateLimitPerMinute > 0 {
+		limit = a.Channel.RateLimitPerMinute
+	}
+	return core.StatusReport{
+		Actor:                   a,
+		RateLimitPerMinute:      limit,
+		Rate:                    rate,
+		Commands:                CapabilityMatrix(a, namespaces),
+		OTESequence:             core.OTESequence(),
+		RegistryServiceContract: RegistryServiceContract(),
+		EPPGatewayContract:      EPPGatewayContract(s.dnsCapabilities()),
+		GeneratedAt:             s.now(),
+	}, nil
+}
+
+// approvedNamespaces loads the namespaces of the channel's approved listings.
+func (s *Service) approvedNamespaces(ctx context.Context, a core.Actor) ([]core.Namespace, error) {
+	names := a.ApprovedNamespaces()
+	if a.Channel == nil || len(names) == 0 {
+		return nil, nil
+	}
+	var out []core.Namespace
+	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		for _, n := range names {
+			ns, err := tx.Namespaces().Get(ctx, n)
+			if err != nil {
+				return storeErr(err, core.CodeInternal, "namespace "+n)
+			}
+			out = append(out, ns)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err, core.CodeInternal, "namespaces")
+	}
+	return out, nil
+}
+
+// CapabilityMatrix computes one row per registrar command for actor a, whose
+// approved listings resolve to namespaces. disabled_reason is the first code
+// that blocks the command in every mode, in access-rule order:
+// registrar_channel_required (status itself is never disabled),
+// insufficient_scope, registrar_namespace_not_approved (commands that name a
+// domain, and check, when the channel has no approved listing),
+// dns_module_not_enabled and backend_dns_not_supported (records commands).
+// production_blocked_reason is registrar_channel_not_production_approved for
+// mutating commands while the channel lacks production approval.
+func CapabilityMatrix(a core.Actor, namespaces []core.Namespace) []core.CommandStatus {
+	dnsBackend := false
+	for _, ns := range namespaces {
+		if ns.DNSBackend != "" && ns.DNSBackend != core.DNSBackendNone {
+			dnsBackend = true
+		}
+	}
+	hasListing := len(a.ApprovedNamespaces()) > 0
+	production := a.Channel != nil && a.Channel.ProductionApproved
+
+	out := make([]core.CommandStatus, 0, len(core.Commands()))
+	for _, spec := range core.Commands() {
+		row := core.CommandStatus{Spec: spec, ScopeStatus: ScopeGranted, MissingScopes: a.MissingScopes(spec)}
+		if len(row.MissingScopes) > 0 {
+			row.ScopeStatus = ScopeMissing
+		}
+		switch {
+		case spec.Command != core.CmdStatus && !a.ChannelApproved():
+			row.DisabledReason = core.CodeChannelRequired
+		case len(row.MissingScopes) > 0:
+			row.DisabledReason = core.CodeInsufficientScope
+		case namesDomain(spec) && !hasListing:
+			row.DisabledReason = core.CodeNamespaceNotApproved
+		case spec.NeedsDNS && !a.Partner.DNSModuleEnabled:
+			row.DisabledReason = core.CodeDNSModuleNotEnabled
+		case spec.NeedsDNS && !dnsBackend:
+			row.DisabledReason = core.CodeBackendDNSNotSupported
+		}
+		if spec.Mutating && !production {
+			row.ProductionBlockedReason = core.CodeChannelNotProductionApproved
+		}
+		row.SandboxAvailable = row.DisabledReason == "" && spec.Sandboxable
+		row.ProductionAvailable = row.DisabledReason == "" && row.ProductionBlockedReason == ""
+		out = append(out, row)
+	}
+	return out
+}
+
+// namesDomain reports whether a command works on a name in a namespace (and
+// so needs an approved listing): check and every command on a domain.
+func namesDomain(spec core.CommandSpec) bool {
+	return spec.Command == core.CmdCheckDomain || spec.Command == core.CmdCreateDomain ||
+		strings.Contains(spec.Path, "{domain}")
+}
