@@ -20,7 +20,9 @@ func testAPIKeys(t *testing.T, u ports.UnitOfWork) {
 		return func(ctx context.Context, tx ports.Stores) (core.APIKey, error) { return tx.APIKeys().Get(ctx, id) }
 	}
 	byHash := func(hash string) getter[core.APIKey] {
-		return func(ctx context.Context, tx ports.Stores) (core.APIKey, error) { return tx.APIKeys().GetByTokenHash(ctx, hash) }
+		return func(ctx context.Context, tx ports.Stores) (core.APIKey, error) {
+			return tx.APIKeys().GetByTokenHash(ctx, hash)
+		}
 	}
 	update := func(ctx context.Context, tx ports.Stores, fn func(*core.APIKey) error) (core.APIKey, error) {
 		return tx.APIKeys().Update(ctx, w.APIKey.ID, fn)

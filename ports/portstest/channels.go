@@ -22,7 +22,9 @@ func testChannels(t *testing.T, u ports.UnitOfWork) {
 		return func(ctx context.Context, tx ports.Stores) (core.Channel, error) { return tx.Channels().Get(ctx, id) }
 	}
 	bySlug := func(slug string) getter[core.Channel] {
-		return func(ctx context.Context, tx ports.Stores) (core.Channel, error) { return tx.Channels().GetBySlug(ctx, slug) }
+		return func(ctx context.Context, tx ports.Stores) (core.Channel, error) {
+			return tx.Channels().GetBySlug(ctx, slug)
+		}
 	}
 	update := func(ctx context.Context, tx ports.Stores, fn func(*core.Channel) error) (core.Channel, error) {
 		return tx.Channels().Update(ctx, c.ID, fn)

@@ -126,12 +126,12 @@ func (w world) newName() core.Name {
 // newDomain is a live registration of name with every field set.
 func (w world) newDomain(name core.Name) core.Domain {
 	return core.Domain{
-		ID:                 newID("dom"),
-		Name:               name,
-		ChannelID:          w.Channel.ID,
-		PartnerID:          w.Partner.ID,
-		State:              core.StateActive,
-		Statuses:           []string{core.StatusClientDeleteProhibited, core.StatusClientHold},
+		ID:        newID("dom"),
+		Name:      name,
+		ChannelID: w.Channel.ID,
+		PartnerID: w.Partner.ID,
+		State:     core.StateActive,
+		Statuses:  []string{core.StatusClientDeleteProhibited, core.StatusClientHold},
 		Registrant: core.Registrant{
 			Name: "Alice Example", Organization: "Example Ltd", Email: "alice@example.com",
 			Phone: "+1.5555551234", Country: "US", Metadata: map[string]string{"ref": "42", "tier": "gold"},

@@ -22,7 +22,9 @@ func testListings(t *testing.T, u ports.UnitOfWork) {
 		)
 	})
 	get := func(channelID, ns string) getter[core.Listing] {
-		return func(ctx context.Context, tx ports.Stores) (core.Listing, error) { return tx.Listings().Get(ctx, channelID, ns) }
+		return func(ctx context.Context, tx ports.Stores) (core.Listing, error) {
+			return tx.Listings().Get(ctx, channelID, ns)
+		}
 	}
 	update := func(ctx context.Context, tx ports.Stores, fn func(*core.Listing) error) (core.Listing, error) {
 		return tx.Listings().Update(ctx, pending.ChannelID, pending.Namespace, fn)

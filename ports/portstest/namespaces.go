@@ -19,7 +19,9 @@ func testNamespaces(t *testing.T, u ports.UnitOfWork) {
 		)
 	})
 	get := func(name string) getter[core.Namespace] {
-		return func(ctx context.Context, tx ports.Stores) (core.Namespace, error) { return tx.Namespaces().Get(ctx, name) }
+		return func(ctx context.Context, tx ports.Stores) (core.Namespace, error) {
+			return tx.Namespaces().Get(ctx, name)
+		}
 	}
 	assertEqual(t, "namespace", full, read(t, u, get(full.Name)))
 	assertEqual(t, "namespace without labels", bare, read(t, u, get(bare.Name)))

@@ -1,0 +1,186 @@
+package portstest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// domainByID reads a registration by id, cancelled or not. The port has no
+// such read, so it runs a no-op Update, which needs a read-write transaction.
+func domainByID(t *testing.T, u ports.UnitOfWork, id string) core.Domain {
+	t.Helper()
+	var d core.Domain
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		d, err = tx.Domains().Update(ctx, id, func(*core.Domain) error { return nil })
+		return err
+	})
+	return d
+}
+
+func domainByName(name core.Name) getter[core.Domain] {
+	return func(ctx context.Context, tx ports.Stores) (core.Domain, error) {
+		return tx.Domains().GetByName(ctx, name)
+	}
+}
+
+func domainUpdater(id string) updater[core.Domain] {
+	return func(ctx context.Context, tx ports.Stores, fn func(*core.Domain) error) (core.Domain, error) {
+		return tx.Domains().Update(ctx, id, fn)
+	}
+}
+
+func insertDomains(t *testing.T, u ports.UnitOfWork, ds ...core.Domain) {
+	t.Helper()
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		for _, d := range ds {
+			if err := tx.Domains().Insert(ctx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func testDomains(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	full := w.newDomain(w.newName())
+	bare := w.newBareDomain(w.newName())
+	insertDomains(t, u, full, bare)
+
+	assertEqual(t, "domain with every field", full, read(t, u, domainByName(full.Name)))
+	assertEqual(t, "domain with empty optional fields", bare, read(t, u, domainByName(bare.Name)))
+	checkGetMissing(t, u, "domain by name", domainByName(w.newName()))
+	wantDoErr(t, u, "domain insert with an existing id", ports.ErrDuplicate, func(ctx context.Context, tx ports.Stores) error {
+		again := w.newDomain(w.newName())
+		again.ID = full.ID
+		return tx.Domains().Insert(ctx, again)
+	})
+
+	renewed := checkUpdate(t, u, "domain", full, domainByName(full.Name), domainUpdater(full.ID), func(d *core.Domain) {
+		d.State = core.StatePendingDelete
+		d.Statuses = []string{core.StatusClientUpdateProhibited}
+		d.Registrant.Email = "new@example.org"
+		d.Registrant.Metadata = map[string]string{"ref": "43"}
+		d.NameserversDesired = []string{"ns9.example.org"}
+		d.NameserversApplied = []string{"ns9.example.org"}
+		d.ApplyStatus = core.ApplyApplied
+		d.BackendReference = "ref-new"
+		d.ProtectedLegacy = false
+		d.ExpiresAt = at(2 * 365 * 24 * time.Hour)
+		d.LastRenewedAt = ptr(at(time.Hour))
+		d.DeletedAt = nil
+		d.Claim = nil
+		d.UpdatedAt = at(time.Hour)
+	})
+	checkUpdateAborts(t, u, "domain", renewed, domainByName(full.Name), domainUpdater(full.ID), func(d *core.Domain) {
+		d.State = core.StateActive
+		d.Statuses[0] = "scrambled"
+		d.Statuses = append(d.Statuses, core.StatusClientHold)
+		d.Registrant.Metadata["ref"] = "scrambled"
+		d.Registrant.Metadata["extra"] = "scrambled"
+		d.NameserversDesired[0] = "scrambled.example"
+		*d.LastRenewedAt = at(-time.Hour)
+		d.Claim = &core.ClaimAcknowledgement{NoticeID: "scrambled"}
+	})
+	checkUpdateMissing(t, u, "domain", domainUpdater(newID("dom")))
+
+	// Update may also fill optional fields that were empty.
+	checkUpdate(t, u, "bare domain", bare, domainByName(bare.Name), domainUpdater(bare.ID), func(d *core.Domain) {
+		d.Statuses = []string{core.StatusClientHold}
+		d.Registrant.Metadata = map[string]string{"k": "v"}
+		d.DeletedAt = ptr(at(time.Minute))
+		d.Claim = &core.ClaimAcknowledgement{NoticeID: "n-1", AcceptedAt: at(time.Second)}
+	})
+}
+
+// testDomainNameUniqueness checks the partial uniqueness of names: one live
+// (not cancelled) registration per name; cancelled rows never block.
+func testDomainNameUniqueness(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	name := w.newName()
+	first := w.newDomain(name)
+	insertDomains(t, u, first)
+
+	for _, st := range []core.State{core.StateActive, core.StateExpired, core.StateRedemption, core.StatePendingDelete} {
+		do(t, u, func(ctx context.Context, tx ports.Stores) error {
+			_, err := tx.Domains().Update(ctx, first.ID, func(d *core.Domain) error { d.State = st; return nil })
+			return err
+		})
+		wantDoErr(t, u, "second live registration while the first is "+string(st), ports.ErrDuplicate,
+			func(ctx context.Context, tx ports.Stores) error { return tx.Domains().Insert(ctx, w.newDomain(name)) })
+	}
+
+	// A cancelled registration frees the name.
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().Update(ctx, first.ID, func(d *core.Domain) error { d.State = core.StateCancelled; return nil })
+		return err
+	})
+	checkGetMissing(t, u, "domain by name after cancellation", domainByName(name))
+	second := w.newDomain(name)
+	insertDomains(t, u, second)
+	assertEqual(t, "re-registered domain", second, read(t, u, domainByName(name)))
+
+	// The cancelled row stays for history, reachable by id.
+	if got := domainByID(t, u, first.ID); got.State != core.StateCancelled {
+		t.Errorf("cancelled row: state %s, want cancelled", got.State)
+	}
+	// More cancelled rows of the name never conflict.
+	cancelled := w.newDomain(name)
+	cancelled.State = core.StateCancelled
+	insertDomains(t, u, cancelled)
+	assertEqual(t, "live registration after inserting a cancelled row", second, read(t, u, domainByName(name)))
+
+	// Reviving a cancelled row while another row is live is refused, and the row stays cancelled.
+	wantDoErr(t, u, "reviving a cancelled row while another is live", ports.ErrDuplicate, func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().Update(ctx, first.ID, func(d *core.Domain) error { d.State = core.StateActive; return nil })
+		return err
+	})
+	if got := domainByID(t, u, first.ID); got.State != core.StateCancelled {
+		t.Errorf("refused revival: state %s, want cancelled", got.State)
+	}
+
+	// Cancelling the second and re-registering a third time works again.
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().Update(ctx, second.ID, func(d *core.Domain) error { d.State = core.StateCancelled; return nil })
+		return err
+	})
+	third := w.newBareDomain(name)
+	insertDomains(t, u, third)
+	assertEqual(t, "third registration", third, read(t, u, domainByName(name)))
+}
+
+func testDomainGetByNames(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	live1, live2 := w.newDomain(w.newName()), w.newBareDomain(w.newName())
+	gone := w.newDomain(w.newName())
+	gone.State = core.StateCancelled
+	insertDomains(t, u, live1, live2, gone)
+	unknown := w.newName()
+
+	got := read(t, u, func(ctx context.Context, tx ports.Stores) (map[string]core.Domain, error) {
+		return tx.Domains().GetByNames(ctx, []core.Name{live1.Name, unknown, gone.Name, live2.Name})
+	})
+	want := map[string]core.Domain{live1.Name.String(): live1, live2.Name.String(): live2}
+	if len(got) != len(want) {
+		t.Errorf("GetByNames: want %d registrations, got %d", len(want), len(got))
+	}
+	for k, d := range got {
+		if w, ok := want[k]; ok {
+			assertEqual(t, "GetByNames["+k+"]", w, d)
+		} else {
+			t.Errorf("GetByNames: unexpected key %q", k)
+		}
+	}
+
+	none := read(t, u, func(ctx context.Context, tx ports.Stores) (map[string]core.Domain, error) {
+		return tx.Domains().GetByNames(ctx, nil)
+	})
+	if len(none) != 0 {
+		t.Errorf("GetByNames(nil): want no registrations, got %d", len(none))
+	}
+}

@@ -1,0 +1,158 @@
+package portstest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+func idempotencyGet(channelID, key string) getter[core.IdempotencyRecord] {
+	return func(ctx context.Context, tx ports.Stores) (core.IdempotencyRecord, error) {
+		return tx.Idempotency().Get(ctx, channelID, key)
+	}
+}
+
+// reserve runs Reserve in its own transaction, committing it.
+func reserve(t *testing.T, u ports.UnitOfWork, rec core.IdempotencyRecord) *core.IdempotencyRecord {
+	t.Helper()
+	var prior *core.IdempotencyRecord
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		prior, err = tx.Idempotency().Reserve(ctx, rec)
+		return err
+	})
+	return prior
+}
+
+func testIdempotencyReserveComplete(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	key := unique("key-")
+	rec := w.newIdempotencyRecord(key, at(0))
+	checkGetMissing(t, u, "idempotency record before Reserve", idempotencyGet(w.Channel.ID, key))
+
+	ev := w.newAuditEvent(rec.Command, rec.Domain, key, at(0))
+	done := rec
+	done.AuditID = ev.ID
+	done.Result = []byte(`{"command":"create_domain","status":"success"}`)
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		prior, err := tx.Idempotency().Reserve(ctx, rec)
+		if err != nil {
+			return err
+		}
+		if prior != nil {
+			t.Errorf("first Reserve of a key: want the claim (nil), got record %+v", *prior)
+		}
+		return firstErr(
+			func() error { return tx.Audit().Append(ctx, ev) },
+			func() error { return tx.Idempotency().Complete(ctx, done) },
+		)
+	})
+	assertEqual(t, "completed idempotency record", done, read(t, u, idempotencyGet(w.Channel.ID, key)))
+
+	// A later Reserve of the key answers the committed record and changes nothing.
+	again := w.newIdempotencyRecord(key, at(time.Hour))
+	again.Command, again.Fingerprint, again.Sandbox = string(core.CmdRenewDomain), "other", false
+	prior := reserve(t, u, again)
+	if prior == nil {
+		t.Fatalf("Reserve of a completed key: want the committed record, got the claim")
+	}
+	assertEqual(t, "record answered by a second Reserve", done, *prior)
+	assertEqual(t, "record after a second Reserve", done, read(t, u, idempotencyGet(w.Channel.ID, key)))
+
+	// Keys are scoped to the channel.
+	other := w.secondChannel(t, u)
+	foreign := rec
+	foreign.ChannelID = other.ID
+	if prior := reserve(t, u, foreign); prior != nil {
+		t.Errorf("Reserve of the same key in another channel: want the claim, got %+v", *prior)
+	}
+	// A reservation committed without Complete is answered as it is.
+	if prior := reserve(t, u, foreign); prior == nil {
+		t.Errorf("Reserve of a committed, uncompleted key: want its record, got the claim")
+	} else {
+		assertEqual(t, "committed uncompleted record", foreign, *prior)
+	}
+	assertEqual(t, "committed uncompleted record by Get", foreign, read(t, u, idempotencyGet(other.ID, key)))
+	assertEqual(t, "record of the first channel", done, read(t, u, idempotencyGet(w.Channel.ID, key)))
+
+	wantDoErr(t, u, "Complete of a key never reserved", ports.ErrNotFound, func(ctx context.Context, tx ports.Stores) error {
+		never := w.newIdempotencyRecord(unique("key-"), at(0))
+		never.Result = []byte("{}")
+		return tx.Idempotency().Complete(ctx, never)
+	})
+}
+
+func testIdempotencyRollbackFreesClaim(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	key := unique("key-")
+	rec := w.newIdempotencyRecord(key, at(0))
+	err := u.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		if prior, err := tx.Idempotency().Reserve(ctx, rec); err != nil || prior != nil {
+			t.Errorf("Reserve: want the claim, got %v, %v", prior, err)
+		}
+		return errSentinel
+	})
+	if !errors.Is(err, errSentinel) {
+		t.Fatalf("Do: want fn's error, got %v", err)
+	}
+	checkGetMissing(t, u, "idempotency record after rollback", idempotencyGet(w.Channel.ID, key))
+	if prior := reserve(t, u, rec); prior != nil {
+		t.Errorf("Reserve after a rolled-back claim: want the claim, got %+v", *prior)
+	}
+}
+
+// testIdempotencyDeleteBefore stamps records just around a fresh pastBase, so
+// that no other row of the database is older than the cut-offs used.
+func testIdempotencyDeleteBefore(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	b := pastBase()
+	r1 := w.newIdempotencyRecord(unique("key-"), b.Add(-2*time.Microsecond))
+	r2 := w.newIdempotencyRecord(unique("key-"), b.Add(-time.Microsecond))
+	r3 := w.newIdempotencyRecord(unique("key-"), b.Add(time.Microsecond))
+	ev := w.newAuditEvent(r1.Command, r1.Domain, r1.Key, at(0))
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		for _, r := range []core.IdempotencyRecord{r1, r2, r3} {
+			if _, err := tx.Idempotency().Reserve(ctx, r); err != nil {
+				return err
+			}
+		}
+		done := r1
+		done.AuditID, done.Result = ev.ID, []byte(`{}`)
+		return firstErr(
+			func() error { return tx.Audit().Append(ctx, ev) },
+			func() error { return tx.Idempotency().Complete(ctx, done) },
+		)
+	})
+
+	deleteBefore := func(cut time.Time) int {
+		var n int
+		do(t, u, func(ctx context.Context, tx ports.Stores) error {
+			var err error
+			n, err = tx.Idempotency().DeleteBefore(ctx, cut)
+			return err
+		})
+		return n
+	}
+	if n := deleteBefore(b.Add(-3 * time.Microsecond)); n != 0 {
+		t.Errorf("DeleteBefore with nothing older: deleted %d, want 0", n)
+	}
+	if n := deleteBefore(b.Add(-time.Microsecond)); n != 1 {
+		t.Errorf("DeleteBefore (exclusive of the cut-off): deleted %d, want 1", n)
+	}
+	checkGetMissing(t, u, "deleted idempotency record", idempotencyGet(w.Channel.ID, r1.Key))
+	assertEqual(t, "record at the cut-off", r2, read(t, u, idempotencyGet(w.Channel.ID, r2.Key)))
+	if n := deleteBefore(b); n != 1 {
+		t.Errorf("second DeleteBefore: deleted %d, want 1", n)
+	}
+	checkGetMissing(t, u, "record deleted second", idempotencyGet(w.Channel.ID, r2.Key))
+	assertEqual(t, "newer record", r3, read(t, u, idempotencyGet(w.Channel.ID, r3.Key)))
+
+	// A deleted key can be reserved afresh.
+	if prior := reserve(t, u, r1); prior != nil {
+		t.Errorf("Reserve of a deleted key: want the claim, got %+v", *prior)
+	}
+}
