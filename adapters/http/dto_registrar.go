@@ -1,0 +1,268 @@
+package httpadapter
+
+import (
+	"github.com/headlessdomains/registry/core"
+)
+
+type checkRequest struct {
+	Names []string `json:"names"`
+}
+
+type claimAckDTO struct {
+	NoticeID   string `json:"notice_id"`
+	AcceptedAt string `json:"accepted_at"`
+}
+
+type createRequest struct {
+	IdempotencyKey *string       `json:"idempotency_key"`
+	Sandbox        *bool         `json:"sandbox"`
+	Domain         string        `json:"domain"`
+	Years          *int          `json:"years"`
+	Registrant     registrantDTO `json:"registrant"`
+	Nameservers    []string      `json:"nameservers"`
+	Claim          *claimAckDTO  `json:"claim_acknowledgement"`
+}
+
+type renewRequest struct {
+	IdempotencyKey   *string `json:"idempotency_key"`
+	Sandbox          *bool   `json:"sandbox"`
+	Years            *int    `json:"years"`
+	CurrentExpiresAt *string `json:"current_expires_at"`
+}
+
+type statusChangeDTO struct {
+	Add    []string `json:"add"`
+	Remove []string `json:"remove"`
+}
+
+type updateRequest struct {
+	IdempotencyKey *string          `json:"idempotency_key"`
+	Sandbox        *bool            `json:"sandbox"`
+	Registrant     *registrantDTO   `json:"registrant"`
+	Statuses       *statusChangeDTO `json:"statuses"`
+}
+
+type nameserversRequest struct {
+	IdempotencyKey *string   `json:"idempotency_key"`
+	Sandbox        *bool     `json:"sandbox"`
+	Nameservers    *[]string `json:"nameservers"`
+}
+
+type recordsRequest struct {
+	IdempotencyKey *string      `json:"idempotency_key"`
+	Sandbox        *bool        `json:"sandbox"`
+	Records        *[]recordDTO `json:"records"`
+}
+
+type deleteRequest struct {
+	IdempotencyKey *string `json:"idempotency_key"`
+	Sandbox        *bool   `json:"sandbox"`
+}
+
+// Every mutating request body accepts idempotency_key and sandbox (declared
+// in each struct, not embedded, so that decoder errors name wire fields).
+
+// sandboxResetRequest tolerates the mutation members a client may send out
+// of habit; reset is always an OT&E action and needs no idempotency key.
+type sandboxResetRequest struct {
+	IdempotencyKey *string `json:"idempotency_key"`
+	Sandbox        *bool   `json:"sandbox"`
+}
+
+// checkResultDTO is one name of a check answer.
+type checkResultDTO struct {
+	Name      string  `json:"name"`
+	Available bool    `json:"available"`
+	Reason    *string `json:"reason"`
+	PriceGems int64   `json:"price_gems"`
+}
+
+type checkResponse struct {
+	Results []checkResultDTO `json:"results"`
+}
+
+func checkResponseOf(rs []core.CheckResult) checkResponse {
+	out := make([]checkResultDTO, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, checkResultDTO{Name: r.Name, Available: r.Available, Reason: nullString(r.Reason), PriceGems: r.PriceGems})
+	}
+	return checkResponse{Results: out}
+}
+
+// mutationResponse answers every mutating command.
+type mutationResponse struct {
+	Command        string      `json:"command"`
+	Status         string      `json:"status"`
+	Sandbox        bool        `json:"sandbox"`
+	Idempotent     bool        `json:"idempotent"`
+	IdempotencyKey string      `json:"idempotency_key"`
+	AuditID        string      `json:"audit_id"`
+	Domain         *domainDTO  `json:"domain,omitempty"`
+	Records        []recordDTO `json:"records,omitempty"`
+	Freed          *bool       `json:"freed,omitempty"`
+	RefundedGems   *int64      `json:"refunded_gems,omitempty"`
+	DebitedGems    *int64      `json:"debited_gems,omitempty"`
+	PendingID      *string     `json:"pending_id,omitempty"`
+}
+
+func mutationResponseOf(o core.Outcome) mutationResponse {
+	resp := mutationResponse{
+		Command:        string(o.Command),
+		Status:         o.Status,
+		Sandbox:        o.Sandbox,
+		Idempotent:     o.Idempotent,
+		IdempotencyKey: o.IdempotencyKey,
+		AuditID:        o.AuditID,
+	}
+	if o.Domain != nil {
+		d := domainOf(*o.Domain)
+		resp.Domain = &d
+	}
+	if o.Command == core.CmdUpdateRecords {
+		resp.Records = recordsOf(o.Records)
+		if resp.Records == nil {
+			resp.Records = []recordDTO{}
+		}
+	}
+	if o.DebitedGems != 0 {
+		debited := o.DebitedGems
+		resp.DebitedGems = &debited
+	}
+	resp.PendingID = nullString(o.PendingID)
+	if o.Command == core.CmdDeleteDomain {
+		freed, refunded := o.Freed, o.RefundedGems
+		resp.Freed, resp.RefundedGems = &freed, &refunded
+	}
+	return resp
+}
+
+type dnsBackendDTO struct {
+	Kind        string   `json:"kind"`
+	Read        bool     `json:"read"`
+	Write       bool     `json:"write"`
+	Delegate    bool     `json:"delegate"`
+	RecordTypes []string `json:"record_types"`
+}
+
+func dnsBackendOf(c core.DNSCapabilities) dnsBackendDTO {
+	return dnsBackendDTO{Kind: c.Kind, Read: c.Read, Write: c.Write, Delegate: c.Delegate,
+		RecordTypes: nonNilStrings(c.RecordTypes)}
+}
+
+type recordsResponse struct {
+	Domain  string        `json:"domain"`
+	Records []recordDTO   `json:"records"`
+	Backend dnsBackendDTO `json:"backend"`
+}
+
+func recordsResponseOf(v core.RecordsView) recordsResponse {
+	return recordsResponse{Domain: v.Domain, Records: recordsOf(v.Records), Backend: dnsBackendOf(v.Backend)}
+}
+
+type registrarRefDTO struct {
+	ChannelID string `json:"channel_id"`
+	Slug      string `json:"slug"`
+}
+
+// eventDTO is one audit event, in poll answers and OT&E evidence.
+type eventDTO struct {
+	ID              string          `json:"id"`
+	Registrar       registrarRefDTO `json:"registrar"`
+	IdempotencyKey  *string         `json:"idempotency_key"`
+	Command         string          `json:"command"`
+	Status          string          `json:"status"`
+	Domain          *string         `json:"domain"`
+	HTTPStatus      int             `json:"http_status"`
+	RequestSummary  map[string]any  `json:"request_summary"`
+	ResponseSummary map[string]any  `json:"response_summary"`
+	CreatedAt       string          `json:"created_at"`
+}
+
+func nonNilMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func eventOf(e core.AuditEvent) eventDTO {
+	return eventDTO{
+		ID:              e.ID,
+		Registrar:       registrarRefDTO{ChannelID: e.ChannelID, Slug: e.ChannelSlug},
+		IdempotencyKey:  nullString(e.IdempotencyKey),
+		Command:         e.Command,
+		Status:          e.Status,
+		Domain:          nullString(e.Domain),
+		HTTPStatus:      e.HTTPStatus,
+		RequestSummary:  nonNilMap(e.RequestSummary),
+		ResponseSummary: nonNilMap(e.ResponseSummary),
+		CreatedAt:       timeString(e.CreatedAt),
+	}
+}
+
+func eventsOf(es []core.AuditEvent) []eventDTO {
+	out := make([]eventDTO, 0, len(es))
+	for _, e := range es {
+		out = append(out, eventOf(e))
+	}
+	return out
+}
+
+type pollResponse struct {
+	Events     []eventDTO `json:"events"`
+	NextCursor *string    `json:"next_cursor"`
+}
+
+func pollResponseOf(p core.PollPage) pollResponse {
+	return pollResponse{Events: eventsOf(p.Events), NextCursor: nullString(p.NextCursor)}
+}
+
+// pendingDTO is one item of backend work as its registrar sees it.
+type pendingDTO struct {
+	ID        string         `json:"id"`
+	AuditID   string         `json:"audit_id"`
+	Command   string         `json:"command"`
+	Domain    string         `json:"domain"`
+	Payload   map[string]any `json:"payload"`
+	Status    string         `json:"status"`
+	CreatedAt string         `json:"created_at"`
+}
+
+func pendingOf(p core.PendingItem) pendingDTO {
+	return pendingDTO{ID: p.ID, AuditID: p.AuditID, Command: p.Command, Domain: p.Domain,
+		Payload: nonNilMap(p.Payload), Status: p.Status, CreatedAt: timeString(p.CreatedAt)}
+}
+
+type pendingResponse struct {
+	Items []pendingDTO `json:"items"`
+}
+
+func pendingResponseOf(items []core.PendingItem) pendingResponse {
+	out := make([]pendingDTO, 0, len(items))
+	for _, p := range items {
+		out = append(out, pendingOf(p))
+	}
+	return pendingResponse{Items: out}
+}
+
+type fixtureDTO struct {
+	Purpose   string  `json:"purpose"`
+	Domain    *string `json:"domain"`
+	Skipped   bool    `json:"skipped"`
+	Reason    *string `json:"reason"`
+	ContactID string  `json:"contact_id,omitempty"`
+}
+
+type sandboxResetResponse struct {
+	Fixtures []fixtureDTO `json:"fixtures"`
+	AuditID  string       `json:"audit_id,omitempty"`
+}
+
+func sandboxResetResponseOf(r core.SandboxResetResult) sandboxResetResponse {
+	out := make([]fixtureDTO, 0, len(r.Fixtures))
+	for _, f := range r.Fixtures {
+		out = append(out, fixtureDTO{Purpose: f.Purpose, Domain: nullString(f.Domain), Skipped: f.Skipped,
+			Reason: nullString(f.Reason), ContactID: f.ContactID})
+	}
+	return sandboxResetResponse{Fixtures: out, AuditID: r.AuditID}
+}

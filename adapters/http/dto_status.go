@@ -1,0 +1,182 @@
+package httpadapter
+
+import (
+	"github.com/headlessdomains/registry/core"
+)
+
+// statusResponse is GET /status, with the top-level members of CONTRACT.md §2.
+type statusResponse struct {
+	APIKey                  statusKeyDTO       `json:"api_key"`
+	Partner                 statusPartnerDTO   `json:"partner"`
+	RegistrarChannel        *statusChannelDTO  `json:"registrar_channel"`
+	NamespaceListings       []statusListingDTO `json:"namespace_listings"`
+	ProductionApproval      productionDTO      `json:"production_approval"`
+	RateLimit               rateLimitDTO       `json:"rate_limit"`
+	Sandbox                 sandboxInfoDTO     `json:"sandbox"`
+	OTE                     oteInfoDTO         `json:"ote"`
+	AuditProvenance         auditProvenanceDTO `json:"audit_provenance"`
+	Docs                    map[string]string  `json:"docs"`
+	Commands                []commandStatusDTO `json:"commands"`
+	RegistryServiceContract map[string]any     `json:"registry_service_contract"`
+	EPPGatewayContract      map[string]any     `json:"epp_gateway_contract"`
+	GeneratedAt             *string            `json:"generated_at,omitempty"`
+}
+
+type statusKeyDTO struct {
+	ID      string   `json:"id"`
+	Prefix  string   `json:"prefix"`
+	Profile *string  `json:"profile"`
+	Scopes  []string `json:"scopes"`
+}
+
+type statusPartnerDTO struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	GemsBalance      int64  `json:"gems_balance"`
+	DNSModuleEnabled bool   `json:"dns_module_enabled"`
+}
+
+type statusChannelDTO struct {
+	ID                 string `json:"id"`
+	Slug               string `json:"slug"`
+	Status             string `json:"status"`
+	ProductionApproved bool   `json:"production_approved"`
+	RateLimitPerMinute int    `json:"rate_limit_per_minute"`
+}
+
+type statusListingDTO struct {
+	Namespace string `json:"namespace"`
+	Status    string `json:"status"`
+}
+
+type productionDTO struct {
+	Approved    bool    `json:"approved"`
+	ApprovedAt  *string `json:"approved_at"`
+	RequiredFor string  `json:"required_for"`
+}
+
+// rateLimitDTO: remaining and reset are null when the key has no approved
+// channel (nothing is counted then).
+type rateLimitDTO struct {
+	LimitPerMinute int    `json:"limit_per_minute"`
+	Limit          int    `json:"limit"` // the same value, named as the X-RateLimit-Limit header
+	Remaining      *int   `json:"remaining"`
+	Reset          *int64 `json:"reset"`
+	WindowSeconds  int    `json:"window_seconds"`
+}
+
+type sandboxInfoDTO struct {
+	Available bool   `json:"available"`
+	BodyField string `json:"body_field"`
+	Header    string `json:"header"`
+	ResetPath string `json:"reset_path"`
+}
+
+type oteStepDTO struct {
+	Name        string  `json:"name"`
+	Command     string  `json:"command"`
+	Method      string  `json:"method"`
+	Path        string  `json:"path"`
+	Fixture     *string `json:"fixture"`
+	Sandbox     bool    `json:"sandbox"`
+	Audited     bool    `json:"audited"`
+	Description string  `json:"description"`
+}
+
+type oteInfoDTO struct {
+	TestSequence []oteStepDTO `json:"test_sequence"`
+}
+
+type auditProvenanceDTO struct {
+	RegistrarChannelID *string `json:"registrar_channel_id"`
+}
+
+type commandStatusDTO struct {
+	Command                 string   `json:"command"`
+	Method                  string   `json:"method"`
+	Path                    string   `json:"path"`
+	RequiredScopes          []string `json:"required_scopes"`
+	ScopeStatus             string   `json:"scope_status"`
+	MissingScopes           []string `json:"missing_scopes"`
+	SandboxAvailable        bool     `json:"sandbox_available"`
+	ProductionAvailable     bool     `json:"production_available"`
+	DisabledReason          *string  `json:"disabled_reason"`
+	ProductionBlockedReason *string  `json:"production_blocked_reason"`
+}
+
+func oteStepsOf(steps []core.OTEStep) []oteStepDTO {
+	out := make([]oteStepDTO, 0, len(steps))
+	for _, st := range steps {
+		dto := oteStepDTO{Name: st.Name, Command: string(st.Command), Fixture: nullString(st.Fixture),
+			Sandbox: st.Sandbox, Audited: st.Audited, Description: st.Description}
+		if spec, ok := core.SpecOfCommand(st.Command); ok {
+			dto.Method, dto.Path = spec.Method, RegistrarBase+spec.Path
+		}
+		out = append(out, dto)
+	}
+	return out
+}
+
+func statusResponseOf(rep core.StatusReport, docs map[string]string) statusResponse {
+	a := rep.Actor
+	resp := statusResponse{
+		APIKey: statusKeyDTO{ID: a.APIKey.ID, Prefix: a.APIKey.TokenPrefix, Profile: nullString(a.APIKey.Profile),
+			Scopes: nonNilStrings(a.Scopes)},
+		Partner: statusPartnerDTO{ID: a.Partner.ID, Name: a.Partner.Name, GemsBalance: a.Partner.GemsBalance,
+			DNSModuleEnabled: a.Partner.DNSModuleEnabled},
+		NamespaceListings:  []statusListingDTO{},
+		ProductionApproval: productionDTO{RequiredFor: "non-sandbox mutations"},
+		RateLimit:          rateLimitDTO{LimitPerMinute: rep.RateLimitPerMinute, WindowSeconds: 60},
+		Sandbox: sandboxInfoDTO{Available: a.ChannelApproved(), BodyField: "sandbox", Header: HeaderSandbox,
+			ResetPath: RegistrarBase + "/sandbox/reset"},
+		OTE:                     oteInfoDTO{TestSequence: oteStepsOf(rep.OTESequence)},
+		AuditProvenance:         auditProvenanceDTO{RegistrarChannelID: nullString(a.ChannelID())},
+		Docs:                    docs,
+		Commands:                make([]commandStatusDTO, 0, len(rep.Commands)),
+		RegistryServiceContract: nonNilMap(rep.RegistryServiceContract),
+		EPPGatewayContract:      nonNilMap(rep.EPPGatewayContract),
+	}
+	if !rep.GeneratedAt.IsZero() {
+		g := timeString(rep.GeneratedAt)
+		resp.GeneratedAt = &g
+	}
+	if ch := a.Channel; ch != nil {
+		resp.RegistrarChannel = &statusChannelDTO{ID: ch.ID, Slug: ch.Slug, Status: string(ch.Status),
+			ProductionApproved: ch.ProductionApproved, RateLimitPerMinute: ch.RateLimitPerMinute}
+		resp.ProductionApproval.Approved = ch.ProductionApproved
+		resp.ProductionApproval.ApprovedAt = timePtr(ch.ProductionApprovedAt)
+		if resp.RateLimit.LimitPerMinute == 0 {
+			resp.RateLimit.LimitPerMinute = ch.RateLimitPerMinute
+		}
+	}
+	if resp.RateLimit.LimitPerMinute == 0 {
+		resp.RateLimit.LimitPerMinute = core.DefaultRateLimitPerMinute
+	}
+	for _, l := range a.Listings {
+		resp.NamespaceListings = append(resp.NamespaceListings, statusListingDTO{Namespace: l.Namespace, Status: string(l.Status)})
+	}
+	if d := rep.Rate; d != nil {
+		remaining, reset := d.Remaining, d.Reset.Unix()
+		resp.RateLimit.LimitPerMinute = d.Limit
+		resp.RateLimit.Remaining, resp.RateLimit.Reset = &remaining, &reset
+		if w := int(d.Window.Seconds()); w > 0 {
+			resp.RateLimit.WindowSeconds = w
+		}
+	}
+	resp.RateLimit.Limit = resp.RateLimit.LimitPerMinute
+	for _, c := range rep.Commands {
+		resp.Commands = append(resp.Commands, commandStatusDTO{
+			Command:                 string(c.Spec.Command),
+			Method:                  c.Spec.Method,
+			Path:                    RegistrarBase + c.Spec.Path,
+			RequiredScopes:          nonNilStrings(c.Spec.Scopes),
+			ScopeStatus:             c.ScopeStatus,
+			MissingScopes:           nonNilStrings(c.MissingScopes),
+			SandboxAvailable:        c.SandboxAvailable,
+			ProductionAvailable:     c.ProductionAvailable,
+			DisabledReason:          nullString(string(c.DisabledReason)),
+			ProductionBlockedReason: nullString(string(c.ProductionBlockedReason)),
+		})
+	}
+	return resp
+}

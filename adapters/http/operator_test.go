@@ -1,0 +1,247 @@
+package httpadapter_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+)
+
+func opReq(method, path, body string) req {
+	return req{method: method, path: path, body: body, header: map[string]string{"Authorization": "Bearer " + operatorToken}}
+}
+
+func TestOperatorTokenRequired(t *testing.T) {
+	h := newHarness(t)
+	called := false
+	h.op.GetPartnerFn = func(ctx context.Context, id string) (core.Partner, error) {
+		called = true
+		return core.Partner{ID: id}, nil
+	}
+	path := "/api/v1/admin/partners/ptr_1"
+	for _, auth := range []string{"", "Bearer " + goodToken, "Bearer " + operatorToken + "x", "Bearer " + operatorToken[:5], "Basic " + operatorToken} {
+		hdr := map[string]string{}
+		if auth != "" {
+			hdr["Authorization"] = auth
+		}
+		rec := h.do(req{method: "GET", path: path, header: hdr, noAuth: true})
+		problem(t, rec, 401, core.CodeInvalidAPIKey)
+	}
+	if called {
+		t.Fatal("the operator service ran without the operator token")
+	}
+	if rec := h.do(opReq("GET", path, "")); rec.Code != 200 || !called {
+		t.Fatalf("with the token: %d %s", rec.Code, rec.Body.String())
+	}
+
+	// No configured token: the operator API is closed, even to an empty bearer.
+	h.opts.OperatorToken = ""
+	called = false
+	for _, auth := range []string{"Bearer " + operatorToken, "Bearer ", ""} {
+		rec := h.do(req{method: "GET", path: path, header: map[string]string{"Authorization": auth}, noAuth: true})
+		problem(t, rec, 401, core.CodeInvalidAPIKey)
+	}
+	if called {
+		t.Fatal("a closed operator API ran a call")
+	}
+}
+
+func TestOperatorRoutes(t *testing.T) {
+	h := newHarness(t)
+	created := fixedNow
+	var got []string
+	note := func(s string) { got = append(got, s) }
+	ch := core.Channel{ID: "chn_1", PartnerID: "ptr_1", Slug: "acme", Status: core.ChannelPending, RateLimitPerMinute: 120, CreatedAt: created}
+	h.op.CreatePartnerFn = func(ctx context.Context, cmd core.CreatePartner) (core.Partner, error) {
+		note("create_partner " + cmd.Name)
+		return core.Partner{ID: "ptr_1", Name: cmd.Name, GemsBalance: cmd.GemsBalance, DNSModuleEnabled: cmd.DNSModuleEnabled, CreatedAt: created}, nil
+	}
+	h.op.PatchPartnerFn = func(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error) {
+		if cmd.GemsBalance == nil || *cmd.GemsBalance != 10 || cmd.DNSModuleEnabled != nil {
+			t.Errorf("patch partner = %+v", cmd)
+		}
+		note("patch_partner " + id)
+		return core.Partner{ID: id, GemsBalance: 10, CreatedAt: created}, nil
+	}
+	h.op.CreateNamespaceFn = func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {
+		note("create_namespace " + cmd.Name + " " + cmd.DNSBackend)
+		return core.Namespace{Name: cmd.Name, DNSBackend: cmd.DNSBackend, CreatePriceGems: cmd.CreatePriceGems, CreatedAt: created}, nil
+	}
+	h.op.ListNamespacesFn = func(ctx context.Context) ([]core.Namespace, error) {
+		return []core.Namespace{{Name: "defiwallet", DNSBackend: "memory", CreatedAt: created}}, nil
+	}
+	h.op.CreateChannelFn = func(ctx context.Context, cmd core.CreateChannel) (core.Channel, error) {
+		note("create_channel " + cmd.PartnerID + " " + cmd.Slug)
+		return ch, nil
+	}
+	h.op.GetChannelFn = func(ctx context.Context, id string) (core.Channel, error) { return ch, nil }
+	h.op.PatchChannelFn = func(ctx context.Context, id string, cmd core.PatchChannel) (core.Channel, error) {
+		if cmd.Status == nil || *cmd.Status != core.ChannelSuspended || cmd.RateLimitPerMinute == nil || *cmd.RateLimitPerMinute != 30 {
+			t.Errorf("patch channel = %+v", cmd)
+		}
+		return ch, nil
+	}
+	h.op.ApproveChannelFn = func(ctx context.Context, id string) (core.Channel, error) {
+		c := ch
+		c.Status = core.ChannelApproved
+		return c, nil
+	}
+	h.op.ApproveProductionFn = func(ctx context.Context, id string) (core.Channel, error) {
+		c := ch
+		c.ProductionApproved, c.ProductionApprovedAt = true, &created
+		return c, nil
+	}
+	h.op.AddListingFn = func(ctx context.Context, channelID, ns string) (core.Listing, error) {
+		note("add_listing " + channelID + " " + ns)
+		return core.Listing{ChannelID: channelID, Namespace: ns, Status: core.ListingPending, CreatedAt: created}, nil
+	}
+	h.op.ApproveListingFn = func(ctx context.Context, channelID, ns string) (core.Listing, error) {
+		note("approve_listing " + channelID + " " + ns)
+		return core.Listing{ChannelID: channelID, Namespace: ns, Status: core.ListingApproved, CreatedAt: created, ApprovedAt: &created}, nil
+	}
+	h.op.CreateAPIKeyFn = func(ctx context.Context, cmd core.CreateAPIKey) (core.NewAPIKey, error) {
+		note("create_key " + cmd.PartnerID + " " + cmd.ChannelID + " " + cmd.Profile)
+		return core.NewAPIKey{Key: core.APIKey{ID: "key_1", PartnerID: cmd.PartnerID, ChannelID: cmd.ChannelID, Profile: cmd.Profile,
+			TokenHash: "HASH-NEVER-SHOWN", TokenPrefix: "hdk_1", CreatedAt: created}, Token: "hdk_1_the_token"}, nil
+	}
+	h.op.RevokeAPIKeyFn = func(ctx context.Context, id string) (core.APIKey, error) {
+		return core.APIKey{ID: id, PartnerID: "ptr_1", TokenHash: "HASH-NEVER-SHOWN", CreatedAt: created, RevokedAt: &created}, nil
+	}
+	h.op.ImportDomainFn = func(ctx context.Context, cmd core.ImportDomain) (core.DomainView, error) {
+		if !cmd.ExpiresAt.Equal(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)) || !cmd.ProtectedLegacy || cmd.ChannelID != "chn_1" {
+			t.Errorf("import = %+v", cmd)
+		}
+		return testDomain(), nil
+	}
+	pending := core.PendingItem{ID: "pnd_1", AuditID: "aud_1", ChannelID: "chn_1", Command: "update_nameservers", Domain: "a.defiwallet",
+		Status: core.PendingQueued, CreatedAt: created, UpdatedAt: created}
+	h.op.ListPendingFn = func(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error) {
+		if f.ChannelID != "chn_1" || f.Limit != 5 {
+			t.Errorf("pending filter = %+v", f)
+		}
+		return []core.PendingItem{pending}, nil
+	}
+	h.op.ApplyPendingFn = func(ctx context.Context, id string) (core.PendingItem, error) {
+		p := pending
+		p.Status = core.PendingApplied
+		return p, nil
+	}
+	h.op.FailPendingFn = func(ctx context.Context, id, reason string) (core.PendingItem, error) {
+		p := pending
+		p.Status, p.Reason = core.PendingFailed, reason
+		return p, nil
+	}
+	run := core.OTERunView{Run: core.OTERun{ID: "run_1", ChannelID: "chn_1", Name: "first", CreatedAt: created, UpdatedAt: created,
+		EventIDs: []string{"aud_1"}}, Channel: ch,
+		Events: []core.AuditEvent{{ID: "aud_1", ChannelID: "chn_1", ChannelSlug: "acme", Command: "create_domain", Status: "sandbox",
+			HTTPStatus: 202, CreatedAt: created}},
+		Checklist: []core.ChecklistItem{{Step: core.OTESequence()[3], Passed: true, EventIDs: []string{"aud_1"}}}}
+	h.op.CreateOTERunFn = func(ctx context.Context, channelID, name string) (core.OTERunView, error) {
+		note("create_run " + channelID + " " + name)
+		return run, nil
+	}
+	h.op.AttachOTEEvidenceFn = func(ctx context.Context, runID string, ids []string) (core.OTERunView, error) {
+		if !reflect.DeepEqual(ids, []string{"aud_1"}) {
+			t.Errorf("attach ids = %v", ids)
+		}
+		return run, nil
+	}
+	h.op.GetOTERunFn = func(ctx context.Context, runID string) (core.OTERunView, error) { return run, nil }
+	h.op.EvidenceArchiveFn = func(ctx context.Context, runID string) (string, error) {
+		return "# OT&E evidence " + runID + "\n", nil
+	}
+	h.op.GetPartnerFn = func(ctx context.Context, id string) (core.Partner, error) {
+		return core.Partner{}, core.Errorf(core.CodeNotFound, "partner not found")
+	}
+
+	a := "/api/v1/admin"
+	for _, tc := range []struct {
+		r      req
+		status int
+		check  func(b map[string]any) bool
+	}{
+		{opReq("POST", a+"/partners", `{"name":"Acme","gems_balance":500,"dns_module_enabled":true}`), 201,
+			func(b map[string]any) bool {
+				return b["id"] == "ptr_1" && b["gems_balance"] == 500.0 && b["dns_module_enabled"] == true
+			}},
+		{opReq("PATCH", a+"/partners/ptr_1", `{"gems_balance":10}`), 200, func(b map[string]any) bool { return b["gems_balance"] == 10.0 }},
+		{opReq("GET", a+"/partners/ptr_9", ""), 404, func(b map[string]any) bool { return b["code"] == "not_found" }},
+		{opReq("POST", a+"/namespaces", `{"name":"defiwallet","dns_backend":"memory","create_price_gems":100,"renew_price_gems":80,"reserved_labels":["www"],"claim_labels":["brand"]}`), 201,
+			func(b map[string]any) bool { return b["name"] == "defiwallet" && b["reserved_labels"] != nil }},
+		{opReq("GET", a+"/namespaces", ""), 200, func(b map[string]any) bool { return len(b["items"].([]any)) == 1 }},
+		{opReq("POST", a+"/registrar-channels", `{"partner_id":"ptr_1","slug":"acme","rate_limit_per_minute":120}`), 201,
+			func(b map[string]any) bool { return b["status"] == "pending" && b["partner_id"] == "ptr_1" }},
+		{opReq("GET", a+"/registrar-channels/chn_1", ""), 200, func(b map[string]any) bool { return b["slug"] == "acme" }},
+		{opReq("PATCH", a+"/registrar-channels/chn_1", `{"rate_limit_per_minute":30,"status":"suspended"}`), 200, nil},
+		{opReq("POST", a+"/registrar-channels/chn_1/approve", ""), 200, func(b map[string]any) bool { return b["status"] == "approved" }},
+		{opReq("POST", a+"/registrar-channels/chn_1/production-approval", ""), 200,
+			func(b map[string]any) bool { return b["production_approved"] == true }},
+		{opReq("POST", a+"/registrar-channels/chn_1/namespace-listings", `{"namespace":"defiwallet"}`), 201,
+			func(b map[string]any) bool { return b["status"] == "pending" && b["registrar_channel_id"] == "chn_1" }},
+		{opReq("POST", a+"/registrar-channels/chn_1/namespace-listings/defiwallet/approve", ""), 200,
+			func(b map[string]any) bool { return b["status"] == "approved" }},
+		{opReq("POST", a+"/api-keys", `{"partner_id":"ptr_1","registrar_channel_id":"chn_1","profile":"registrar_api"}`), 201,
+			func(b map[string]any) bool {
+				return b["token"] == "hdk_1_the_token" && b["id"] == "key_1" && b["revoked_at"] == nil
+			}},
+		{opReq("DELETE", a+"/api-keys/key_1", ""), 200, func(b map[string]any) bool {
+			_, hasToken := b["token"]
+			return !hasToken && b["revoked_at"] != nil && b["registrar_channel_id"] == nil
+		}},
+		{opReq("POST", a+"/domains/import", `{"domain":"old.defiwallet","registrar_channel_id":"chn_1","expires_at":"2030-01-01T00:00:00Z","registrant":{"name":"Old"},"protected_legacy":true}`), 201,
+			func(b map[string]any) bool { return b["name"] == "alice.defiwallet" }},
+		{opReq("GET", a+"/backend/pending?registrar_channel_id=chn_1&limit=5", ""), 200, func(b map[string]any) bool {
+			it := b["items"].([]any)[0].(map[string]any)
+			return it["registrar_channel_id"] == "chn_1" && it["reason"] == nil
+		}},
+		{opReq("POST", a+"/backend/pending/pnd_1/apply", ""), 200, func(b map[string]any) bool { return b["status"] == "applied" }},
+		{opReq("POST", a+"/backend/pending/pnd_1/fail", `{"reason":"zone refused"}`), 200,
+			func(b map[string]any) bool { return b["status"] == "failed" && b["reason"] == "zone refused" }},
+		{opReq("POST", a+"/registrar-ote-runs", `{"registrar_channel_id":"chn_1","name":"first"}`), 201, func(b map[string]any) bool {
+			cl := b["checklist"].([]any)[0].(map[string]any)
+			ev := b["evidence"].([]any)[0].(map[string]any)
+			return b["id"] == "run_1" && cl["step"] == "create_domain" && cl["passed"] == true && ev["id"] == "aud_1"
+		}},
+		{opReq("POST", a+"/registrar-ote-runs/run_1/evidence", `{"audit_event_ids":["aud_1"]}`), 200, nil},
+		{opReq("GET", a+"/registrar-ote-runs/run_1", ""), 200, func(b map[string]any) bool { return b["name"] == "first" }},
+	} {
+		rec := h.do(tc.r)
+		if rec.Code != tc.status {
+			t.Errorf("%s %s: %d, want %d: %s", tc.r.method, tc.r.path, rec.Code, tc.status, rec.Body.String())
+			continue
+		}
+		if strings.Contains(rec.Body.String(), "HASH-NEVER-SHOWN") {
+			t.Errorf("%s %s leaks the token hash", tc.r.method, tc.r.path)
+		}
+		if tc.check != nil && !tc.check(decode(t, rec)) {
+			t.Errorf("%s %s: unexpected body %s", tc.r.method, tc.r.path, rec.Body.String())
+		}
+	}
+	want := []string{"create_partner Acme", "patch_partner ptr_1", "create_namespace defiwallet memory",
+		"create_channel ptr_1 acme", "add_listing chn_1 defiwallet", "approve_listing chn_1 defiwallet",
+		"create_key ptr_1 chn_1 registrar_api", "create_run chn_1 first"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("calls = %q\nwant %q", got, want)
+	}
+
+	rec := h.do(opReq("GET", "/admin/registrar-ote-runs/run_1/evidence-archive.md", ""))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/markdown; charset=utf-8" ||
+		rec.Body.String() != "# OT&E evidence run_1\n" {
+		t.Errorf("evidence archive: %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+	}
+	problem(t, h.do(req{method: "GET", path: "/admin/registrar-ote-runs/run_1/evidence-archive.md", noAuth: true}), 401, core.CodeInvalidAPIKey)
+}
+
+func TestOperatorBodiesAreStrict(t *testing.T) {
+	h := newHarness(t)
+	problem(t, h.do(opReq("POST", "/api/v1/admin/partners", `{"name":"x","gems":1}`)), 400, core.CodeValidation)
+	problem(t, h.do(opReq("POST", "/api/v1/admin/partners", `{"name":"x","gems_balance":"lots"}`)), 400, core.CodeValidation)
+	r := opReq("POST", "/api/v1/admin/partners", `{"name":"x"}`)
+	r.contentType = "text/plain"
+	problem(t, h.do(r), 415, core.CodeUnsupportedMediaType)
+	problem(t, h.do(opReq("POST", "/api/v1/admin/registrar-channels/chn_1/approve", `{"force":true}`)), 400, core.CodeValidation)
+	problem(t, h.do(opReq("POST", "/api/v1/admin/domains/import", `{"domain":"a.b","expires_at":"never"}`)), 400, core.CodeValidation)
+}

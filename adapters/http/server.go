@@ -1,0 +1,118 @@
+// Package httpadapter is the HTTP/REST transport of the registry: it
+// translates HTTP requests into calls of the driving ports
+// (ports.RegistrarService, ports.OperatorService) and their results into JSON
+// or RFC 9457 problem details. It holds no registry rules: access rules,
+// idempotency, sandbox, audit and lifecycle all live in the core.
+package httpadapter
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/hlog"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// Base paths of the two APIs.
+const (
+	RegistrarBase = "/api/v1/registrar/v1"
+	OperatorBase  = "/api/v1/admin"
+	// EvidenceArchivePath is outside OperatorBase, as the seed document names it.
+	EvidenceArchivePath = "/admin/registrar-ote-runs/{run_id}/evidence-archive.md"
+)
+
+// Options tune the server.
+type Options struct {
+	// OperatorToken is the operator API's bearer token; empty closes the
+	// operator API (every call answers 401 invalid_api_key).
+	OperatorToken string
+	// Ready reports whether the backends answer; nil means always ready.
+	Ready func(ctx context.Context) error
+	// Clock is the time source for rate-limit header arithmetic; nil is time.Now.
+	Clock func() time.Time
+}
+
+// Server is the HTTP transport.
+type Server struct {
+	reg  ports.RegistrarService
+	op   ports.OperatorService
+	log  zerolog.Logger
+	opts Options
+	ids  *core.IDs
+}
+
+// NewServer builds the HTTP transport over the driving ports.
+func NewServer(reg ports.RegistrarService, op ports.OperatorService, log zerolog.Logger, opts Options) *Server {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Server{reg: reg, op: op, log: log, opts: opts, ids: core.NewIDs()}
+}
+
+func (s *Server) now() time.Time { return s.opts.Clock() }
+
+// Handler returns the complete HTTP handler: logging, request ids, access
+// log and panic recovery around the router, so that 404 and 405 answers are
+// logged and carry a request id too.
+func (s *Server) Handler() http.Handler {
+	r := mux.NewRouter()
+	t := &routeTable{}
+	r.Use(recordRoute)
+
+	s.registerInfraRoutes(r, t)
+	s.registerDocRoutes(r, t)
+	s.registerRegistrarRoutes(r, t)
+	s.registerOperatorRoutes(r, t)
+
+	r.NotFoundHandler = http.HandlerFunc(s.notFound)
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		s.methodNotAllowed(w, req, t.allowed(req.URL.Path))
+	})
+
+	var h http.Handler = r
+	h = s.recoverPanics(h)
+	h = hlog.AccessHandler(s.logAccess)(h)
+	h = s.requestID(h)
+	return hlog.NewHandler(s.log)(h)
+}
+
+// handle registers h for method and path and remembers the pair for Allow.
+func handle(r *mux.Router, t *routeTable, method, path string, h http.HandlerFunc) {
+	t.add(r.HandleFunc(path, h).Methods(method))
+}
+
+func (s *Server) registerInfraRoutes(r *mux.Router, t *routeTable) {
+	handle(r, t, http.MethodGet, "/healthz", s.healthz)
+	handle(r, t, http.MethodGet, "/readyz", s.readyz)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(r.Context()); err != nil {
+			s.fail(w, r, core.Unavailable("a registry backend", err))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, core.Errorf(core.CodeRouteNotFound, "no endpoint exists at %s", truncate(r.URL.Path, 200)))
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, allow []string) {
+	if len(allow) > 0 {
+		w.Header().Set("Allow", joinComma(allow))
+	}
+	s.fail(w, r, core.Errorf(core.CodeMethodNotAllowed, "%s is not allowed here; allowed: %s",
+		truncate(r.Method, 20), joinComma(allow)))
+}
