@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# Runs a command (normally the test suite) with the services the tests need:
+#
+#   scripts/test-services.sh go test -race -count=1 ./...
+#
+# For each service it uses the one already answering on its standard
+# loopback port, or else starts a throwaway one on a free port in a temporary
+# folder (installing the Debian packages first when the binaries are missing
+# and it runs as root), exports its URL for the tests, runs the command, and
+# stops only what it started, by PID, whatever way the command ends (failure,
+# Ctrl-C, TERM). The command's exit status is the script's.
+#
+# Exports:
+#   REGISTRY_TEST_POSTGRES_URL  postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
+#   REGISTRY_TEST_REDIS_URL     redis://127.0.0.1:PORT/0
+# The server is shared: each test package creates its own database on it.
+#
+# Settings:
+#   TEST_SERVICES_FORCE_START=1|all|postgres,redis  start throwaway servers even
+#       when the standard ones answer (to test this script's start path)
+#   TEST_SERVICES_PG_PORT (5432), TEST_SERVICES_REDIS_PORT (6379)  where to
+#       look for running servers
+#   A REGISTRY_TEST_*_URL already set is used as given, unless forced.
+#
+# Adding a service (say a DNS server for the DNS driver) is one function:
+# write provide_NAME, which either finds a running server or starts one (use
+# free_port, work_dir, on_exit and wait_until below) and exports its
+# REGISTRY_TEST_* variable, then add NAME to SERVICES.
+# shellcheck disable=SC2317 # functions here run through traps and "provide_$service"
+set -euo pipefail
+
+SERVICES=(postgres redis)
+
+PG_DEFAULT_PORT="${TEST_SERVICES_PG_PORT:-5432}"
+REDIS_DEFAULT_PORT="${TEST_SERVICES_REDIS_PORT:-6379}"
+FORCE_START="${TEST_SERVICES_FORCE_START:-}"
+
+log() { printf 'test-services: %s\n' "$*" >&2; }
+die() {
+	log "ERROR: $*"
+	exit 1
+}
+
+# ---------------------------------------------------------------------------
+# Cleanup: actions registered with on_exit run in reverse order at exit.
+
+EXIT_ACTIONS=()
+WORK_DIR=""
+
+on_exit() { EXIT_ACTIONS+=("$1"); }
+
+run_exit_actions() {
+	local status=$? i
+	trap - EXIT INT TERM
+	set +e
+	for ((i = ${#EXIT_ACTIONS[@]} - 1; i >= 0; i--)); do
+		eval "${EXIT_ACTIONS[i]}"
+	done
+	if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then
+		rm -rf -- "$WORK_DIR"
+	fi
+	exit "$status"
+}
+trap run_exit_actions EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# work_dir prints (creating it once) the temporary folder for started servers.
+# It is world-traversable so that a server running as another user can reach
+# its own subfolder.
+work_dir() {
+	if [[ -z "$WORK_DIR" ]]; then
+		WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/registry-test-services.XXXXXX")"
+		chmod 0755 "$WORK_DIR"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Helpers.
+
+is_root() { [[ "$(id -u)" == 0 ]]; }
+
+forced() {
+	local name="$1"
+	case ",${FORCE_START}," in
+	,, | ,0,) return 1 ;;
+	,1, | ,all, | *",${name},"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# port_open HOST PORT: something accepts TCP connections there.
+port_open() {
+	if command -v timeout >/dev/null 2>&1; then
+		timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+	else
+		(exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+	fi
+}
+
+USED_PORTS=" "
+# free_port: a loopback port that nothing listens on and this script has not
+# handed out.
+free_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		if [[ "$USED_PORTS" != *" $p "* ]] && ! port_open 127.0.0.1 "$p"; then
+			USED_PORTS+="$p "
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free loopback port found"
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
+wait_until() {
+	local secs="$1" what="$2" deadline
+	shift 2
+	deadline=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		if ((SECONDS >= deadline)); then
+			log "$what did not come up within ${secs}s"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# stop_pid NAME PID: TERM (or the given signal), wait up to 30 s, then KILL.
+stop_pid() {
+	local name="$1" pid="$2" sig="${3:-TERM}" i
+	if ! kill -0 "$pid" 2>/dev/null; then
+		log "$name (pid $pid) had already exited"
+		return 0
+	fi
+	kill "-$sig" "$pid" 2>/dev/null || true
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$pid" 2>/dev/null || {
+			log "stopped $name (pid $pid)"
+			return 0
+		}
+		sleep 0.1
+	done
+	log "$name (pid $pid) ignored SIG$sig for 30s; killing it"
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+APT_UPDATED=""
+# apt_install PACKAGE...: installs Debian packages (root only).
+apt_install() {
+	is_root || die "missing $*; install them (apt-get install -y $*) or start the services yourself"
+	command -v apt-get >/dev/null 2>&1 || die "missing $* and no apt-get to install them"
+	if [[ -z "$APT_UPDATED" ]]; then
+		log "apt-get update (to install $*)..."
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+		APT_UPDATED=1
+	fi
+	log "apt-get install -y $* ..."
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+	log "installed $*"
+}
+
+# ---------------------------------------------------------------------------
+# PostgreSQL.
+
+pg_url() { echo "postgres://postgres@127.0.0.1:$1/postgres?sslmode=disable"; }
+
+# pg_bin NAME: path of a PostgreSQL server binary, from PATH or the newest
+# /usr/lib/postgresql/*/bin.
+pg_bin() {
+	local name="$1" dir
+	if command -v "$name" >/dev/null 2>&1; then
+		command -v "$name"
+		return 0
+	fi
+	for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
+		if [[ -x "$dir/$name" ]]; then
+			echo "$dir/$name"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# pg_usable PORT: a PostgreSQL on 127.0.0.1:PORT lets user postgres in
+# without a password (or at least accepts connections, without psql).
+pg_usable() {
+	local port="$1" psql_bin
+	if psql_bin="$(pg_bin psql)"; then
+		PGCONNECT_TIMEOUT=3 "$psql_bin" "$(pg_url "$port")" -Atqc 'select 1' >/dev/null 2>&1
+	elif command -v pg_isready >/dev/null 2>&1; then
+		pg_isready -q -h 127.0.0.1 -p "$port" -t 3
+	else
+		port_open 127.0.0.1 "$port"
+	fi
+}
+
+# as_pg_owner CMD...: runs CMD as the system user that owns started
+# PostgreSQL servers (postgres refuses to run as root).
+PG_OWNER=""
+as_pg_owner() {
+	# From the work folder: the caller's may not be readable by that user.
+	(
+		cd "$WORK_DIR"
+		if [[ -z "$PG_OWNER" ]]; then
+			"$@"
+		elif command -v runuser >/dev/null 2>&1; then
+			runuser -u "$PG_OWNER" -- "$@"
+		else
+			su -s /bin/sh "$PG_OWNER" -c "$(printf '%q ' "$@")"
+		fi
+	)
+}
+
+provide_postgres() {
+	if ! forced postgres; then
+		if [[ -n "${REGISTRY_TEST_POSTGRES_URL:-}" ]]; then
+			log "PostgreSQL: using REGISTRY_TEST_POSTGRES_URL as given"
+			return 0
+		fi
+		if pg_usable "$PG_DEFAULT_PORT"; then
+			export REGISTRY_TEST_POSTGRES_URL
+			REGISTRY_TEST_POSTGRES_URL="$(pg_url "$PG_DEFAULT_PORT")"
+			log "PostgreSQL: using the server already running on 127.0.0.1:$PG_DEFAULT_PORT"
+			return 0
+		fi
+		log "PostgreSQL: none usable on 127.0.0.1:$PG_DEFAULT_PORT; starting a throwaway one"
+	else
+		log "PostgreSQL: TEST_SERVICES_FORCE_START: starting a throwaway one"
+	fi
+
+	local initdb pg_ctl
+	if ! initdb="$(pg_bin initdb)" || ! pg_ctl="$(pg_bin pg_ctl)"; then
+		apt_install postgresql
+		initdb="$(pg_bin initdb)" || die "initdb still missing after installing postgresql"
+		pg_ctl="$(pg_bin pg_ctl)" || die "pg_ctl still missing after installing postgresql"
+	fi
+
+	if is_root; then
+		PG_OWNER=postgres
+		if ! id -u "$PG_OWNER" >/dev/null 2>&1; then
+			log "PostgreSQL: creating system user $PG_OWNER (postgres will not run as root)"
+			useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$PG_OWNER"
+		fi
+	fi
+
+	work_dir
+	local port data sock pid
+	port="$(free_port)"
+	data="$WORK_DIR/postgres"
+	sock="$WORK_DIR/postgres-socket"
+	mkdir -p "$data" "$sock"
+	if [[ -n "$PG_OWNER" ]]; then
+		chown "$PG_OWNER:" "$data" "$sock"
+	fi
+	chmod 0700 "$data"
+
+	if ! as_pg_owner "$initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
+		>"$WORK_DIR/postgres-initdb.log" 2>&1; then
+		cat "$WORK_DIR/postgres-initdb.log" >&2
+		die "initdb failed"
+	fi
+	if ! as_pg_owner "$pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+		-o "-p $port -c listen_addresses=127.0.0.1 -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		start >/dev/null; then
+		tail -n 30 "$data/server.log" >&2 || true
+		die "PostgreSQL did not start"
+	fi
+	pid="$(head -n 1 "$data/postmaster.pid")"
+	# SIGINT is PostgreSQL's "fast" shutdown: sessions ended, clean stop.
+	on_exit "stop_pid PostgreSQL $pid INT"
+	wait_until 30 "PostgreSQL on 127.0.0.1:$port" pg_usable "$port" || die "PostgreSQL on 127.0.0.1:$port does not accept connections"
+
+	export REGISTRY_TEST_POSTGRES_URL
+	REGISTRY_TEST_POSTGRES_URL="$(pg_url "$port")"
+	log "PostgreSQL: started $("$pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port (pid $pid, data in $data)"
+}
+
+# ---------------------------------------------------------------------------
+# Redis.
+
+# redis_ping PORT: Redis on 127.0.0.1:PORT answers PING.
+redis_ping() {
+	local port="$1" reply=""
+	if command -v redis-cli >/dev/null 2>&1; then
+		reply="$(timeout 3 redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" || return 1
+	else
+		reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && printf 'PING\r\n' >&3 && head -n 1 <&3" 2>/dev/null)" || return 1
+	fi
+	[[ "${reply%$'\r'}" == *PONG ]]
+}
+
+provide_redis() {
+	if ! forced redis; then
+		if [[ -n "${REGISTRY_TEST_REDIS_URL:-}" ]]; then
+			log "Redis: using REGISTRY_TEST_REDIS_URL as given"
+			return 0
+		fi
+		if redis_ping "$REDIS_DEFAULT_PORT"; then
+			export REGISTRY_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_DEFAULT_PORT/0"
+			log "Redis: using the server already running on 127.0.0.1:$REDIS_DEFAULT_PORT"
+			return 0
+		fi
+		log "Redis: none answering on 127.0.0.1:$REDIS_DEFAULT_PORT; starting a throwaway one"
+	else
+		log "Redis: TEST_SERVICES_FORCE_START: starting a throwaway one"
+	fi
+
+	if ! command -v redis-server >/dev/null 2>&1; then
+		apt_install redis-server
+		command -v redis-server >/dev/null 2>&1 || die "redis-server still missing after installing it"
+	fi
+
+	work_dir
+	local port dir pid
+	port="$(free_port)"
+	dir="$WORK_DIR/redis"
+	mkdir -p "$dir"
+	if ! redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+		--daemonize yes --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log"; then
+		die "redis-server did not start"
+	fi
+	if ! wait_until 10 "redis pidfile" test -s "$dir/redis.pid"; then
+		tail -n 30 "$dir/redis.log" >&2 || true
+		die "redis-server wrote no pidfile"
+	fi
+	pid="$(cat "$dir/redis.pid")"
+	on_exit "stop_pid Redis $pid TERM"
+	if ! wait_until 10 "Redis on 127.0.0.1:$port" redis_ping "$port"; then
+		tail -n 30 "$dir/redis.log" >&2 || true
+		die "Redis on 127.0.0.1:$port does not answer"
+	fi
+
+	export REGISTRY_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+	log "Redis: started $(redis-server --version | awk '{print $3}' | sed 's/^v=//') on 127.0.0.1:$port (pid $pid)"
+}
+
+# ---------------------------------------------------------------------------
+
+if (($# == 0)); then
+	die "usage: $0 COMMAND [ARG...]   (e.g. $0 go test ./...)"
+fi
+
+for service in "${SERVICES[@]}"; do
+	"provide_$service"
+done
+
+log "running: $*"
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
