@@ -1,0 +1,99 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// DomainRepository stores registrations. The partial unique index
+// domains_live_name_key lets at most one registration per name be other
+// than cancelled, so of two concurrent inserts of a name one gets
+// ErrDuplicate, whatever the core checked before.
+type DomainRepository struct{ c conn }
+
+var _ ports.DomainRepository = (*DomainRepository)(nil)
+
+// liveName selects the registration of a name that is not cancelled; its
+// predicate matches the partial index so that the index serves the lookup.
+const liveName = "name = ? AND state <> 'cancelled'"
+
+// Insert adds d; ErrDuplicate when its id exists or its name is registered.
+func (r *DomainRepository) Insert(ctx context.Context, d core.Domain) error {
+	row, err := domainToRow(d)
+	if err != nil {
+		return err
+	}
+	return r.c.insert(ctx, row)
+}
+
+// GetByName returns the registration of name that is not cancelled, or ErrNotFound.
+func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.Domain, error) {
+	var row domainRow
+	if err := r.c.selectOne(ctx, &row, false, liveName, name.String()); err != nil {
+		return core.Domain{}, err
+	}
+	return row.core()
+}
+
+// GetByNames returns the registrations among names that are not cancelled,
+// keyed by Name.String(); names without one are absent.
+func (r *DomainRepository) GetByNames(ctx context.Context, names []core.Name) (map[string]core.Domain, error) {
+	out := make(map[string]core.Domain, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	keys := make([]string, 0, len(names))
+	for _, n := range names {
+		keys = append(keys, n.String())
+	}
+	var rows []domainRow
+	err := r.c.db.NewSelect().Model(&rows).
+		Where("name IN (?) AND state <> 'cancelled'", bun.List(keys)).
+		Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	for i := range rows {
+		d, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out[d.Name.String()] = d
+	}
+	return out, nil
+}
+
+// Update locks the registration with id, runs fn on a copy and stores the
+// result; ErrDuplicate if the result would make a second live registration
+// of its name.
+func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
+	if err := r.c.writable(); err != nil {
+		return core.Domain{}, err
+	}
+	var row domainRow
+	if err := r.c.selectOne(ctx, &row, true, "id = ?", id); err != nil {
+		return core.Domain{}, err
+	}
+	d, err := row.core()
+	if err != nil {
+		return core.Domain{}, err
+	}
+	if err := fn(&d); err != nil {
+		return core.Domain{}, err
+	}
+	if d.ID != id {
+		return core.Domain{}, errKeyChanged("domain id")
+	}
+	next, err := domainToRow(d)
+	if err != nil {
+		return core.Domain{}, err
+	}
+	if err := r.c.update(ctx, next); err != nil {
+		return core.Domain{}, err
+	}
+	return next.core()
+}
