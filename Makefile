@@ -1,0 +1,56 @@
+# Registry build, test and maintenance targets. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO ?= go
+# How long `make fuzz` runs each fuzz target.
+FUZZTIME ?= 20s
+# Where `make fuzz` looks for fuzz targets.
+FUZZPKGS ?= ./...
+# REQUIRE_SERVICES=1 turns a skipped PostgreSQL/Redis test into a failure.
+export REQUIRE_SERVICES
+
+.PHONY: help build run generate generate-check test test-purego lint fuzz migrate
+
+help: ## List the targets
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+build: ## Build every binary under cmd/ into bin/
+	@mkdir -p bin
+	$(GO) build -o bin/ ./cmd/...
+
+run: ## Run registryd with demo data (REGISTRY_DEMO=1)
+	REGISTRY_DEMO=1 $(GO) run ./cmd/registryd
+
+generate: ## Regenerate the wire injectors (wire_gen.go)
+	$(GO) tool wire ./cmd/...
+
+generate-check: generate ## Fail when the committed wire_gen.go files are stale
+	@git diff --exit-code -- ':(glob)**/wire_gen.go' || { echo "wire_gen.go is stale: run make generate and commit it"; exit 1; }
+	@untracked="$$(git ls-files --others --exclude-standard -- ':(glob)**/wire_gen.go')"; \
+	if [[ -n "$$untracked" ]]; then echo "not committed: $$untracked"; exit 1; fi
+
+test: ## Every test with -race, against PostgreSQL and Redis (scripts/test-services.sh)
+	scripts/test-services.sh $(GO) test -race -count=1 ./...
+
+test-purego: ## Every test without cgo (services only when REGISTRY_TEST_* are set)
+	CGO_ENABLED=0 $(GO) test ./...
+
+lint: ## gofmt, go vet and the dependency-rule test
+	@unformatted="$$(gofmt -l .)"; \
+	if [[ -n "$$unformatted" ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test ./test/arch/...
+	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh .ci/run; else echo "shellcheck not installed; shell scripts not checked"; fi
+
+fuzz: ## Run each fuzz target for FUZZTIME (default 20s)
+	@targets="$$($(GO) test -list '^Fuzz' $(FUZZPKGS) | awk '/^Fuzz/ { names[++n] = $$1 } /^ok / { for (i = 1; i <= n; i++) print $$2, names[i]; n = 0 }')"; \
+	if [[ -z "$$targets" ]]; then echo "fuzz: no fuzz targets"; exit 0; fi; \
+	while read -r pkg name; do \
+		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime "$(FUZZTIME)" "$$pkg"; \
+	done <<< "$$targets"
+
+migrate: ## Apply database migrations to REGISTRY_DATABASE_URL
+	$(GO) run ./cmd/registryd migrate
