@@ -1,6 +1,8 @@
 package httpadapter
 
 import (
+	"time"
+
 	"github.com/headlessdomains/registry/core"
 )
 
@@ -77,11 +79,20 @@ type partnerDTO struct {
 	GemsBalance      int64  `json:"gems_balance"`
 	DNSModuleEnabled bool   `json:"dns_module_enabled"`
 	CreatedAt        string `json:"created_at"`
+	UpdatedAt        string `json:"updated_at"`
 }
 
 func partnerOf(p core.Partner) partnerDTO {
 	return partnerDTO{ID: p.ID, Name: p.Name, GemsBalance: p.GemsBalance, DNSModuleEnabled: p.DNSModuleEnabled,
-		CreatedAt: timeString(p.CreatedAt)}
+		CreatedAt: timeString(p.CreatedAt), UpdatedAt: timeString(orCreated(p.UpdatedAt, p.CreatedAt))}
+}
+
+// orCreated stands in the creation time for an object never updated.
+func orCreated(updated, created time.Time) time.Time {
+	if updated.IsZero() {
+		return created
+	}
+	return updated
 }
 
 type namespaceDTO struct {
@@ -113,12 +124,14 @@ type channelDTO struct {
 	ProductionApprovedAt *string `json:"production_approved_at"`
 	RateLimitPerMinute   int     `json:"rate_limit_per_minute"`
 	CreatedAt            string  `json:"created_at"`
+	UpdatedAt            string  `json:"updated_at"`
 }
 
 func channelOf(c core.Channel) channelDTO {
 	return channelDTO{ID: c.ID, PartnerID: c.PartnerID, Slug: c.Slug, Status: string(c.Status),
 		ProductionApproved: c.ProductionApproved, ProductionApprovedAt: timePtr(c.ProductionApprovedAt),
-		RateLimitPerMinute: c.RateLimitPerMinute, CreatedAt: timeString(c.CreatedAt)}
+		RateLimitPerMinute: c.RateLimitPerMinute, CreatedAt: timeString(c.CreatedAt),
+		UpdatedAt: timeString(orCreated(c.UpdatedAt, c.CreatedAt))}
 }
 
 type listingDTO struct {
@@ -164,7 +177,7 @@ type operatorPendingDTO struct {
 
 func operatorPendingOf(p core.PendingItem) operatorPendingDTO {
 	return operatorPendingDTO{pendingDTO: pendingOf(p), RegistrarChannelID: p.ChannelID,
-		Reason: nullString(p.Reason), Attempts: p.Attempts, UpdatedAt: timeString(p.UpdatedAt)}
+		Reason: nullString(p.Reason), Attempts: p.Attempts, UpdatedAt: timeString(orCreated(p.UpdatedAt, p.CreatedAt))}
 }
 
 type operatorPendingResponse struct {
@@ -192,7 +205,7 @@ type oteRunDTO struct {
 
 func oteRunOf(v core.OTERunView) oteRunDTO {
 	out := oteRunDTO{ID: v.Run.ID, RegistrarChannelID: v.Run.ChannelID, RegistrarChannelSlug: v.Channel.Slug,
-		Name: v.Run.Name, CreatedAt: timeString(v.Run.CreatedAt), UpdatedAt: timeString(v.Run.UpdatedAt),
+		Name: v.Run.Name, CreatedAt: timeString(v.Run.CreatedAt), UpdatedAt: timeString(orCreated(v.Run.UpdatedAt, v.Run.CreatedAt)),
 		AuditEventIDs: nonNilStrings(v.Run.EventIDs), Evidence: eventsOf(v.Events),
 		Checklist: make([]checklistItemDTO, 0, len(v.Checklist))}
 	for _, c := range v.Checklist {

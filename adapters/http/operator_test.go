@@ -49,11 +49,10 @@ func TestOperatorTokenRequired(t *testing.T) {
 	}
 }
 
-func TestOperatorRoutes(t *testing.T) {
-	h := newHarness(t)
+// stubOperator makes every operator method answer a plausible object and
+// note the calls that create or change something.
+func stubOperator(t *testing.T, h *harness, note func(string)) {
 	created := fixedNow
-	var got []string
-	note := func(s string) { got = append(got, s) }
 	ch := core.Channel{ID: "chn_1", PartnerID: "ptr_1", Slug: "acme", Status: core.ChannelPending, RateLimitPerMinute: 120, CreatedAt: created}
 	h.op.CreatePartnerFn = func(ctx context.Context, cmd core.CreatePartner) (core.Partner, error) {
 		note("create_partner " + cmd.Name)
@@ -157,12 +156,18 @@ func TestOperatorRoutes(t *testing.T) {
 		return core.Partner{}, core.Errorf(core.CodeNotFound, "partner not found")
 	}
 
+}
+
+type operatorCase struct {
+	r      req
+	status int
+	check  func(b map[string]any) bool
+}
+
+// operatorCases is one request per operator route, with its answer.
+func operatorCases() []operatorCase {
 	a := "/api/v1/admin"
-	for _, tc := range []struct {
-		r      req
-		status int
-		check  func(b map[string]any) bool
-	}{
+	return []operatorCase{
 		{opReq("POST", a+"/partners", `{"name":"Acme","gems_balance":500,"dns_module_enabled":true}`), 201,
 			func(b map[string]any) bool {
 				return b["id"] == "ptr_1" && b["gems_balance"] == 500.0 && b["dns_module_enabled"] == true
@@ -207,7 +212,14 @@ func TestOperatorRoutes(t *testing.T) {
 		}},
 		{opReq("POST", a+"/registrar-ote-runs/run_1/evidence", `{"audit_event_ids":["aud_1"]}`), 200, nil},
 		{opReq("GET", a+"/registrar-ote-runs/run_1", ""), 200, func(b map[string]any) bool { return b["name"] == "first" }},
-	} {
+	}
+}
+
+func TestOperatorRoutes(t *testing.T) {
+	h := newHarness(t)
+	var got []string
+	stubOperator(t, h, func(s string) { got = append(got, s) })
+	for _, tc := range operatorCases() {
 		rec := h.do(tc.r)
 		if rec.Code != tc.status {
 			t.Errorf("%s %s: %d, want %d: %s", tc.r.method, tc.r.path, rec.Code, tc.status, rec.Body.String())
