@@ -29,7 +29,15 @@ func (r *AuditLog) Append(ctx context.Context, e core.AuditEvent) error {
 // filter and a Limit of zero or less does not limit.
 func (r *AuditLog) Query(ctx context.Context, q ports.AuditQuery) ([]core.AuditEvent, error) {
 	var rows []auditRow
-	sel := r.c.db.NewSelect().Model(&rows)
+	if err := auditQuery(r.c.db, &rows, q).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return auditEvents(rows)
+}
+
+// auditQuery selects the events matching q into rows.
+func auditQuery(db bun.IDB, rows *[]auditRow, q ports.AuditQuery) *bun.SelectQuery {
+	sel := db.NewSelect().Model(rows)
 	if q.ChannelID != "" {
 		sel = sel.Where("channel_id = ?", q.ChannelID)
 	}
@@ -55,10 +63,7 @@ func (r *AuditLog) Query(ctx context.Context, q ports.AuditQuery) ([]core.AuditE
 	if q.Limit > 0 {
 		sel = sel.Limit(int64(q.Limit))
 	}
-	if err := sel.Scan(ctx); err != nil {
-		return nil, mapErr(err)
-	}
-	return auditEvents(rows)
+	return sel
 }
 
 // GetMany returns the events with these ids that exist, in the order given.

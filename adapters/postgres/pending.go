@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
 )
@@ -34,12 +36,20 @@ func (r *PendingRepository) Get(ctx context.Context, id string) (core.PendingIte
 // List answers the items matching f, oldest first; Status "" means
 // pending and a Limit of zero or less does not limit.
 func (r *PendingRepository) List(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error) {
+	var rows []pendingRow
+	if err := pendingListQuery(r.c.db, &rows, f).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return pendingItems(rows)
+}
+
+// pendingListQuery selects the items matching f into rows.
+func pendingListQuery(db bun.IDB, rows *[]pendingRow, f core.PendingFilter) *bun.SelectQuery {
 	status := f.Status
 	if status == "" {
 		status = core.PendingQueued
 	}
-	var rows []pendingRow
-	sel := r.c.db.NewSelect().Model(&rows).Where("status = ?", status)
+	sel := db.NewSelect().Model(rows).Where("status = ?", status)
 	if f.ChannelID != "" {
 		sel = sel.Where("channel_id = ?", f.ChannelID)
 	}
@@ -53,10 +63,7 @@ func (r *PendingRepository) List(ctx context.Context, f core.PendingFilter) ([]c
 	if f.Limit > 0 {
 		sel = sel.Limit(int64(f.Limit))
 	}
-	if err := sel.Scan(ctx); err != nil {
-		return nil, mapErr(err)
-	}
-	return pendingItems(rows)
+	return sel
 }
 
 // Update locks the item, runs fn on a copy and stores the result.
@@ -98,19 +105,25 @@ func (r *PendingRepository) Claim(ctx context.Context, now time.Time, limit int)
 		return nil, err
 	}
 	var rows []pendingRow
-	sel := r.c.db.NewSelect().Model(&rows).
+	if err := claimQuery(r.c.db, &rows, now, limit, r.c.pg).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return pendingItems(rows)
+}
+
+// claimQuery selects (and on PostgreSQL locks, skipping locked rows) the
+// due items into rows.
+func claimQuery(db bun.IDB, rows *[]pendingRow, now time.Time, limit int, pg bool) *bun.SelectQuery {
+	sel := db.NewSelect().Model(rows).
 		Where("status = ? AND next_try_at <= ?", core.PendingQueued, ts(now)).
 		Order("created_at", "id")
 	if limit > 0 {
 		sel = sel.Limit(int64(limit))
 	}
-	if r.c.pg {
+	if pg {
 		sel = sel.For("UPDATE SKIP LOCKED")
 	}
-	if err := sel.Scan(ctx); err != nil {
-		return nil, mapErr(err)
-	}
-	return pendingItems(rows)
+	return sel
 }
 
 func pendingItems(rows []pendingRow) ([]core.PendingItem, error) {
