@@ -18,7 +18,9 @@ import (
 )
 
 func TestMapErr(t *testing.T) {
-	pg := func(code string) error { return fmt.Errorf("exec: %w", &pgconn.PgError{Code: code, ConstraintName: "c"}) }
+	pg := func(code string) error {
+		return fmt.Errorf("exec: %w", &pgconn.PgError{Code: code, ConstraintName: "c"})
+	}
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	unknown := errors.New("something else")
 	cases := []struct {
