@@ -29,13 +29,13 @@ func (s *Server) registerDocRoutes(r *mux.Router, t *routeTable) {
 			continue
 		}
 		served[d.Path] = true
-		handle(r, t, http.MethodGet, d.Path, serveBytes(d.ContentType, d.Body))
+		handleRead(r, t, d.Path, serveBytes(d.ContentType, d.Body))
 	}
 	if !served[OpenAPIPath] {
-		handle(r, t, http.MethodGet, OpenAPIPath, serveBytes("application/json", openapi.Document()))
+		handleRead(r, t, OpenAPIPath, serveBytes("application/json", openapi.Document()))
 	}
 	if !served[ErrorsDocPath] {
-		handle(r, t, http.MethodGet, ErrorsDocPath, serveBytes("text/markdown; charset=utf-8", errorCatalogMarkdown()))
+		handleRead(r, t, ErrorsDocPath, serveBytes("text/markdown; charset=utf-8", errorCatalogMarkdown()))
 	}
 }
 

@@ -265,6 +265,9 @@ func TestRateLimitHeaders(t *testing.T) {
 	if rec.Header().Get("X-RateLimit-Limit") != "" {
 		t.Error("rate headers without a decision")
 	}
+	if !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer ") {
+		t.Errorf("401 without a Bearer challenge: %q", rec.Header().Get("WWW-Authenticate"))
+	}
 }
 
 func TestBearerTokenExtraction(t *testing.T) {
@@ -463,7 +466,11 @@ func TestDocumentsAreServedWithoutAuth(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<a id="domain_not_sponsored"></a>`) {
 		t.Errorf("errors doc: %d", rec.Code)
 	}
-	if rec := h.do(req{method: "POST", path: base + "/openapi.json", noAuth: true}); rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("POST openapi.json: %d", rec.Code)
+	if rec := h.do(req{method: "POST", path: base + "/openapi.json", noAuth: true}); rec.Code != http.StatusMethodNotAllowed ||
+		rec.Header().Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST openapi.json: %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+	if rec := h.do(req{method: "HEAD", path: "/healthz", noAuth: true}); rec.Code != 200 {
+		t.Errorf("HEAD /healthz: %d", rec.Code)
 	}
 }

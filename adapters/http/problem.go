@@ -90,6 +90,9 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, e *core.Er
 
 	w.Header().Set("Content-Type", ProblemContentType)
 	w.Header().Set("Cache-Control", "no-store")
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="headlessdomains-registry"`) // RFC 6750 §3
+	}
 	w.WriteHeader(p.Status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

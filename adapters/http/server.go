@@ -86,9 +86,15 @@ func handle(r *mux.Router, t *routeTable, method, path string, h http.HandlerFun
 	t.add(r.HandleFunc(path, h).Methods(method))
 }
 
+// handleRead registers a public GET route that also answers HEAD (load
+// balancers and link checkers probe with HEAD; net/http drops the body).
+func handleRead(r *mux.Router, t *routeTable, path string, h http.HandlerFunc) {
+	t.add(r.HandleFunc(path, h).Methods(http.MethodGet, http.MethodHead))
+}
+
 func (s *Server) registerInfraRoutes(r *mux.Router, t *routeTable) {
-	handle(r, t, http.MethodGet, "/healthz", s.healthz)
-	handle(r, t, http.MethodGet, "/readyz", s.readyz)
+	handleRead(r, t, "/healthz", s.healthz)
+	handleRead(r, t, "/readyz", s.readyz)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
