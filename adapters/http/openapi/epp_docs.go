@@ -1,0 +1,205 @@
+package openapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/headlessdomains/registry/core"
+)
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// catalogTable renders the error catalog as a Markdown table.
+func catalogTable(b *strings.Builder) {
+	b.WriteString("| code | HTTP | EPP result | retryable | meaning |\n| --- | --- | --- | --- | --- |\n")
+	for _, s := range core.Catalog() {
+		fmt.Fprintf(b, "| `%s` | %d | %d %s | %s | %s |\n", s.Code, s.HTTPStatus, s.EPPCode, s.EPPMessage, yesNo(s.Retryable), s.Description)
+	}
+}
+
+func eppGatewayContractMarkdown() string {
+	var b strings.Builder
+	b.WriteString(`# EPP gateway contract (planned)
+
+HeadlessDomains will serve EPP next to the HTTP registrar API: RFC 5730 (protocol), RFC 5731 (domains), RFC 5733
+(contacts), RFC 5734 (transport over TLS), RFC 3915 (grace-period statuses) and RFC 8334 (launch phases and
+claims). Both transports call the same internal registry service, so lifecycle rules, Gems debits, idempotency,
+audit rows, rate limits and the error catalog are identical: an integration can move from REST to EPP, or run
+both, without a second translation table. This document is the plan the gateway is built and certified against.
+The same contract is embedded, machine-readable, in ` + "`epp_gateway_contract`" + ` of GET /status.
+
+## Transport and session
+
+| concern | decision |
+| --- | --- |
+| listener | TLS 1.2 or later on ` + "`REGISTRY_EPP_ADDR`" + ` (off when empty) |
+| framing | RFC 5734: a 4-byte big-endian length header that counts itself; frames over 1 MiB close the session |
+| idle timeout | 10 minutes |
+| client certificates | verified against ` + "`REGISTRY_EPP_CLIENT_CA`" + ` when it is set |
+| OT&E | a second listener, ` + "`REGISTRY_EPP_OTE_ADDR`" + `, where every transform runs as a sandbox command |
+| login | ` + "`clID`" + ` = the channel slug, ` + "`pw`" + ` = the channel's EPP password (6 to 16 characters, stored hashed) |
+| password | set by an operator with ` + "`PUT /api/v1/admin/registrar-channels/{id}/epp-password`" + ` ` + "`{\"password\": ...}`" + ` (an operator endpoint that ships with the gateway), changed by the registrar with ` + "`<newPW>`" + ` |
+| login failures | attempts 1 to 3 answer 2200; the 4th on one connection answers 2501 and closes it |
+| scopes | an EPP session holds every registrar scope of its channel |
+| rate limit | the same per-channel counters as REST, per command; exceeding answers 2502 and closes the session |
+
+## Command mapping (REST ⇄ EPP)
+
+`)
+	b.WriteString("| REST command | REST endpoint | EPP command | notes |\n| --- | --- | --- | --- |\n")
+	for _, r := range eppCommandMapping() {
+		rest, endpoint := "-", "-"
+		if r.Command != "" {
+			rest = "`" + string(r.Command) + "`"
+			if spec, ok := core.SpecOfCommand(r.Command); ok {
+				endpoint = "`" + spec.Method + " " + spec.Path + "`"
+			}
+		}
+		epp := "REST only"
+		if r.EPP != "" {
+			epp = "`" + strings.ReplaceAll(r.EPP, ", ", "`, `") + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", rest, endpoint, epp, codeTags(r.Notes))
+	}
+	b.WriteString(`
+Names travel as A-labels in EPP (` + "`<domain:name>xn--mnchen-3ya.defiwallet</domain:name>`" + `); REST accepts Unicode too
+and answers A-labels. Identifiers (audit ids, contact ids) are strings in both.
+
+## Lifecycle states
+
+`)
+	b.WriteString("| state | meaning | statuses shown | commands allowed |\n| --- | --- | --- | --- |\n")
+	for _, r := range lifecycleRows() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.State, r.Meaning, r.Statuses, r.Allowed)
+	}
+	fmt.Fprintf(&b, "\nRegistrars set only client statuses (%s). Server statuses (`serverHold`, `serverUpdateProhibited`, "+
+		"`serverDeleteProhibited`, `serverRenewProhibited`, `serverTransferProhibited`) are set by the registry; adding or "+
+		"removing one answers `status_not_client_settable` (400 / 2004). Grace statuses are derived: `addPeriod` for "+
+		"%d days after create, `renewPeriod` for %d days after a renewal, `autoRenewPeriod` once expired, "+
+		"`redemptionPeriod` after a delete outside add grace.\n\n",
+		joinCodes(core.ClientStatuses), int(core.AddGracePeriod.Hours()/24), int(core.RenewGracePeriod.Hours()/24))
+	b.WriteString(`Money: create debits ` + "`create_price_gems × years`" + `, renew ` + "`renew_price_gems × years`" + ` (1 to 10 years, never more
+than 10 years ahead). A delete inside add grace refunds the create debit and frees the name (EPP 1000); later it
+moves the registration to pending delete and queues backend work (EPP 1001).
+
+## Audit and idempotency
+
+- ` + "`<clTRID>`" + ` is the idempotency key of a transform, with the REST semantics: the same clTRID, command, domain and
+  request replays the recorded result; reusing it for a different command, domain or request answers 2306
+  (` + "`duplicate_idempotency_key_conflict`" + `); a concurrent duplicate never executes twice and may answer 2400
+  (` + "`idempotency_key_in_progress`" + `, retryable).
+- Without ` + "`<clTRID>`" + ` a transform runs once, unprotected (some clients never send one).
+- ` + "`<svTRID>`" + ` is the audit id of the transform: the same id as ` + "`audit_id`" + ` in REST answers and ` + "`id`" + ` in GET /poll.
+- Every transform that passed authentication writes one audit row in the same transaction as its effect, with the
+  channel id, command, domain, clTRID, status (` + "`success`" + `, ` + "`sandbox`" + `, ` + "`failed`" + `) and redacted summaries.
+- Keys are kept at least 24 hours, scoped to the channel, and shared by REST and EPP.
+
+## Results
+
+Every refusal answers the EPP result code of its catalog row with the standard RFC 5730 message; REST answers the
+HTTP status and the same code in problem details.
+
+`)
+	catalogTable(&b)
+	b.WriteString(`
+## Protected legacy policy
+
+Registrations imported by operators with ` + "`protected_legacy: true`" + ` keep working for their sponsor (info, renew,
+update, nameservers, records) but are never deleted through REST or EPP: delete answers
+` + "`protected_legacy_registration_not_deletable`" + ` (409 / 2304). Cancellation needs explicit policy review by
+HeadlessDomains operations. Imported registrations have no add grace period.
+
+## DNS adapter capabilities
+
+Nameserver changes are stored as desired state and applied by the namespace backend (worker or operator); EPP
+clients learn the outcome from poll messages, REST clients from GET /backend/pending and ` + "`nameservers.apply_status`" + `.
+DNS records are REST-only.
+
+`)
+	b.WriteString("| backend kind | read records | write records | apply delegations | record types | notes |\n| --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range dnsCapabilityRows() {
+		types := "-"
+		if r.Write {
+			types = strings.Join(recordTypes, ", ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Kind, yesNo(r.Read), yesNo(r.Write), yesNo(r.Delegate), types, r.Notes)
+	}
+	b.WriteString(`
+## Poll
+
+EPP ` + "`<poll>`" + ` is a per-channel message queue fed by backend results (applied, failed), lifecycle changes made by the
+registry (pending delete completed, server statuses) and operator actions. ` + "`op=\"req\"`" + ` answers 1301 with the oldest
+message (or 1300 when empty); ` + "`op=\"ack\"`" + ` dequeues it. REST GET /poll (audit events) is unchanged.
+
+## OT&E over EPP
+
+On the OT&E listener every transform runs as a sandbox command. POST /sandbox/reset also creates a registrant
+contact for OT&E creates, marked ` + "`ote_sandbox`" + `, with the id ` + "`ote-`" + ` followed by the first 12 lowercase hex digits of
+SHA-256 of the channel slug (16 characters, within RFC 5733's limit), listed in the reset's ` + "`fixtures`" + ` as
+` + "`{\"purpose\": \"registrant_contact\", \"contact_id\": ...}`" + `.
+
+## Conformance
+
+The gateway ships when every item of the [EPP conformance checklist](/docs/registrar/epp-conformance-checklist.md)
+([JSON](/docs/registrar/epp-conformance-checklist.json)) passes.
+`)
+	return b.String()
+}
+
+func conformanceMarkdown() string {
+	var b strings.Builder
+	b.WriteString(`# EPP conformance checklist
+
+Each item is a requirement the EPP gateway must pass before it serves registrars, with the reference it comes from
+and how to verify it. The machine-readable form is ` + "`/docs/registrar/epp-conformance-checklist.json`" + ` (the same items,
+plus the result-code table, each with a ` + "`status`" + ` of planned, passed, failed or not_applicable to fill in).
+Verification uses an independent EPP client (for example domainr/epp, which never sends ` + "`<clTRID>`" + `) and a raw
+framing client for malformed or oversized frames, one connection per concurrent session.
+
+`)
+	area := ""
+	for _, it := range conformanceItems() {
+		if it.Area != area {
+			area = it.Area
+			fmt.Fprintf(&b, "\n## %s\n\n| id | requirement | reference | verify | result |\n| --- | --- | --- | --- | --- |\n", upperFirst(area))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | ☐ |\n", it.ID, codeTags(escapePipes(it.Requirement)), it.Reference, codeTags(escapePipes(it.Verify)))
+	}
+	b.WriteString("\n## Result codes\n\nEvery catalog code reachable over EPP must answer its EPP result code and message:\n\n")
+	catalogTable(&b)
+	return b.String()
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func escapePipes(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// codeTags wraps XML element names such as <domain:check> in backticks, so
+// that Markdown renderers show them instead of treating them as HTML.
+func codeTags(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '<' && i+1 < len(s) && isTagStart(s[i+1]) && (i == 0 || s[i-1] != '`') {
+			if end := strings.IndexByte(s[i:], '>'); end > 0 && !strings.ContainsRune(s[i+1:i+end], '<') {
+				b.WriteString("`" + s[i:i+end+1] + "`")
+				i += end + 1
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+func isTagStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' }

@@ -1,0 +1,282 @@
+package openapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/headlessdomains/registry/core"
+)
+
+// oteRequest is the example request of one OT&E step, written with the shell
+// variables the checklist defines ($BASE, $TOKEN, $SLUG, $NS).
+type oteRequest struct {
+	Method  string
+	Path    string
+	Headers []string
+	Body    m
+	Expect  string
+}
+
+func fixtureName(purpose string) string { return core.FixtureLabel(purpose, "$SLUG") + ".$NS" }
+
+// oteKey is the idempotency key the checklist uses for a step.
+func oteKey(step core.OTEStep) string {
+	if step.Name == "idempotent_replay" {
+		return "ote-create_domain-001"
+	}
+	return "ote-" + step.Name + "-001"
+}
+
+func oteRequestFor(step core.OTEStep) oteRequest {
+	spec, _ := core.SpecOfCommand(step.Command)
+	r := oteRequest{Method: spec.Method, Path: spec.Path, Expect: "200"}
+	domain := ""
+	if step.Fixture != "" {
+		domain = fixtureName(step.Fixture)
+	}
+	if spec.Mutating {
+		r.Headers = append(r.Headers, "Idempotency-Key: "+oteKey(step))
+		if step.Sandbox {
+			r.Headers = append(r.Headers, "X-Registrar-Sandbox: 1")
+			r.Expect = "202"
+		} else if step.Command == core.CmdCreateDomain {
+			r.Expect = "201"
+		}
+	}
+	switch step.Command {
+	case core.CmdCheckDomain:
+		r.Body = m{"names": []any{"ote-new-$SLUG.$NS", fixtureName("renew"), fixtureName("claim")}}
+		r.Expect = "200: ote-new available, the renew fixture `registered`, the claim fixture `claim_required`"
+	case core.CmdCreateDomain:
+		if domain == "" {
+			domain = "ote-new-$SLUG.$NS"
+		}
+		r.Body = m{"domain": domain, "years": 1, "registrant": m{"name": "OT&E Registrant", "email": "ote@example.com", "country": "US"}}
+		if step.Claim {
+			r.Body["claim_acknowledgement"] = m{"notice_id": "ote-notice-001", "accepted_at": "2026-03-02T10:00:00Z"}
+		}
+		if step.Name == "idempotent_replay" {
+			r.Expect = "202 with `idempotent: true` and the audit_id of the first create"
+		}
+	case core.CmdRenewDomain:
+		r.Body = m{"years": 1, "current_expires_at": "$EXPIRES"}
+	case core.CmdUpdateDomain:
+		r.Body = m{"registrant": m{"name": "OT&E Registrant", "email": "ote@example.com", "country": "US", "metadata": m{"ote": "update"}},
+			"statuses": m{"add": []any{core.StatusClientTransferProhibited}}}
+	case core.CmdUpdateNameservers:
+		r.Body = m{"nameservers": []any{"ns1.example.net", "ns2.example.net"}}
+	case core.CmdPoll:
+		r.Path += "?idempotency_key=ote-create_domain-001&limit=10"
+		r.Expect = "200: exactly one event for the create, status `sandbox`, registrar.channel_id = the archived audit_provenance id"
+	}
+	r.Path = strings.ReplaceAll(r.Path, "{domain}", domain)
+	if spec.Mutating && step.Sandbox && step.Name != "idempotent_replay" {
+		r.Expect = "202, `status: sandbox`, an `audit_id` to record"
+	}
+	return r
+}
+
+func curl(r oteRequest) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "curl -sS -X %s \"$BASE%s\" \\\n  -H \"Authorization: Bearer $TOKEN\"", r.Method, r.Path)
+	for _, h := range r.Headers {
+		fmt.Fprintf(&b, " \\\n  -H \"%s\"", h)
+	}
+	if r.Body != nil {
+		var body bytes.Buffer
+		enc := json.NewEncoder(&body)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(r.Body) // plain maps of strings and numbers always encode
+		// Close the single quotes around shell variables so that they expand.
+		text := strings.TrimSpace(body.String())
+		for _, v := range []string{"$SLUG", "$NS", "$EXPIRES"} {
+			text = strings.ReplaceAll(text, v, `'"`+v+`"'`)
+		}
+		fmt.Fprintf(&b, " \\\n  -H \"Content-Type: application/json\" \\\n  -d '%s'", text)
+	}
+	return b.String()
+}
+
+func oteChecklistMarkdown() string {
+	var b strings.Builder
+	b.WriteString(`# OT&E checklist
+
+Operational test and evaluation (OT&E) is the certification a registrar channel completes in sandbox mode before
+HeadlessDomains records production approval. Every step below runs against the production endpoint with your real
+registrar key: sandbox mutations are validated exactly as in production, audited, and change nothing.
+
+## Before you start
+
+- A Partner API key with the ` + "`registrar_api`" + ` profile (or every scope listed in the OpenAPI document),
+  bound to your registrar channel.
+- The channel approved, and at least one namespace listing approved.
+- Shell variables used below:
+
+` + "```sh" + `
+BASE=https://<registry host>` + RegistrarBasePath + `
+TOKEN=<your API key token>      # never commit it, never paste it into tickets
+SLUG=<your channel slug>        # registrar_channel.slug from GET /status
+NS=<an approved namespace>      # from namespace_listings in GET /status
+` + "```" + `
+
+Keep a log of every request you send: the time, the idempotency key, the HTTP status, the ` + "`X-Request-ID`" + `
+response header and the ` + "`audit_id`" + ` of every mutation. The evidence template
+(` + "`/docs/registrar/ote-evidence-template.md`" + `) has a table for it.
+
+## Test sequence
+
+`)
+	b.WriteString("| # | step | command | fixture | mode | audited |\n| --- | --- | --- | --- | --- | --- |\n")
+	for i, s := range core.OTESequence() {
+		fixture := "-"
+		if s.Fixture != "" {
+			fixture = "`" + fixtureName(s.Fixture) + "`"
+		}
+		mode := "read"
+		switch {
+		case s.Sandbox:
+			mode = "sandbox"
+		case s.Command == core.CmdSandboxReset:
+			mode = "fixture reset"
+		}
+		audited := "no"
+		if s.Audited {
+			audited = "yes: attach as evidence"
+		}
+		fmt.Fprintf(&b, "| %d | `%s` | `%s` | %s | %s | %s |\n", i+1, s.Name, s.Command, fixture, mode, audited)
+	}
+	b.WriteString("\n")
+	for i, s := range core.OTESequence() {
+		r := oteRequestFor(s)
+		fmt.Fprintf(&b, "### %d. %s\n\n%s\n\n", i+1, s.Name, s.Description)
+		fmt.Fprintf(&b, "```sh\n%s\n```\n\nExpect: %s.\n\n", curl(r), r.Expect)
+		switch s.Name {
+		case "status":
+			b.WriteString("Check that `registrar_channel.status` is `approved`, your namespace listing is `approved`, every " +
+				"command row has `scope_status: granted`, and `disabled_reason` is null for every command. Archive " +
+				"`audit_provenance.registrar_channel_id`: every audit event of this run must carry exactly that id.\n\n")
+		case "sandbox_reset":
+			b.WriteString("Record the fixture names. A fixture reported with `skipped: true` is held by a real " +
+				"registration: tell HeadlessDomains operations before continuing.\n\n")
+		case "info_domain":
+			b.WriteString("Copy `expires_at` into a shell variable (`EXPIRES=<expires_at>`): the renewal step sends it as " +
+				"`current_expires_at`.\n\n")
+		case "delete_domain":
+			b.WriteString("`freed` tells you what production would do: `true` inside the 5-day add grace period (the " +
+				"reset has just created the fixture, so expect `true`), `false` when the registration would move to " +
+				"`pending_delete`. In sandbox mode nothing changes either way.\n\n")
+		}
+	}
+	b.WriteString(`## Negative checks worth running
+
+These are not part of the scored sequence, but every integration should handle them:
+
+| request | expected |
+| --- | --- |
+| any command with a wrong token | 401 ` + "`invalid_api_key`" + ` |
+| a production (non-sandbox) create before approval | 403 ` + "`registrar_channel_not_production_approved`" + ` |
+| the sandbox create again with the same key but another domain | 409 ` + "`duplicate_idempotency_key_conflict`" + ` |
+| a mutation without an idempotency key | 400 ` + "`idempotency_key_required`" + ` |
+| the claim fixture created without ` + "`claim_acknowledgement`" + ` | 409 ` + "`claim_acknowledgement_required`" + ` |
+| a renewal with a stale ` + "`current_expires_at`" + ` | 409 ` + "`current_expiry_mismatch`" + ` |
+| more requests than your limit within one minute | 429 ` + "`registrar_rate_limit_exceeded`" + `, honour ` + "`Retry-After`" + ` |
+
+## After the sequence
+
+1. ` + "`GET /poll?since=<start of your run>`" + ` and check that every audited step has exactly one event, with your
+   idempotency key, the expected status (` + "`sandbox`" + `) and ` + "`registrar.channel_id`" + ` equal to the archived
+   ` + "`audit_provenance.registrar_channel_id`" + `. The replay step must not have added an event.
+2. Send HeadlessDomains operations the audit event ids per step (the evidence template has the table).
+3. Operations attach them to a named OT&E run and export the evidence archive from
+   ` + "`/admin/registrar-ote-runs/<run_id>/evidence-archive.md`" + `. Every step must be marked passed.
+4. After review, operations record production approval. GET /status then shows ` + "`production_available: true`" + `
+   for the mutating commands; re-run step 1 to confirm before sending production traffic.
+`)
+	return b.String()
+}
+
+func oteEvidenceTemplateMarkdown() string {
+	var b strings.Builder
+	b.WriteString(`# OT&E evidence archive: {run name}
+
+This is the skeleton of the evidence archive that HeadlessDomains operations export for a named OT&E run from
+` + "`/admin/registrar-ote-runs/{run_id}/evidence-archive.md`" + `. Registrars can fill in the registrar-side columns while
+running the OT&E checklist and send it with their evidence, so that the review is a comparison of two records.
+Never put API tokens, e-mail addresses or phone numbers into this document: audit summaries are already redacted.
+
+## Run
+
+| field | value |
+| --- | --- |
+| run id | ` + "`{run_id}`" + ` |
+| run name | {run name} |
+| created at | {RFC 3339 timestamp} |
+| exported at | {RFC 3339 timestamp} |
+
+## Channel
+
+| field | value |
+| --- | --- |
+| registrar channel id | ` + "`{audit_provenance.registrar_channel_id from GET /status}`" + ` |
+| slug | ` + "`{channel slug}`" + ` |
+| status | approved |
+| production approved | no |
+| approved namespaces | {namespaces} |
+
+## Checklist
+
+Each step of the OT&E sequence, marked ` + "`passed`" + ` when an attached audit event shows it and ` + "`missing`" + ` otherwise.
+Steps that leave no audit event (reads, the idempotent replay) are shown by the registrar-side log.
+
+`)
+	b.WriteString("| # | step | command | result | audit event ids | registrar-side request id / time |\n| --- | --- | --- | --- | --- | --- |\n")
+	for i, s := range core.OTESequence() {
+		ids := "`{audit_id}`"
+		if !s.Audited {
+			ids = "(not audited)"
+		}
+		fmt.Fprintf(&b, "| %d | `%s` | `%s` | passed / missing | %s | {X-Request-ID}, {time} |\n", i+1, s.Name, s.Command, ids)
+	}
+	b.WriteString(`
+## Attached events
+
+One section per attached audit event, in attach order.
+
+### Event ` + "`{audit_id}`" + `
+
+| field | value |
+| --- | --- |
+| command | ` + "`{command}`" + ` |
+| status | ` + "`sandbox`" + ` |
+| domain | ` + "`{domain}`" + ` |
+| idempotency key | ` + "`{idempotency_key}`" + ` |
+| HTTP status | {http_status} |
+| registrar channel | ` + "`{registrar.channel_id}`" + ` (` + "`{registrar.slug}`" + `) |
+| created at | {created_at} |
+
+Request summary:
+
+` + "```json" + `
+{request_summary}
+` + "```" + `
+
+Response summary:
+
+` + "```json" + `
+{response_summary}
+` + "```" + `
+
+## Review
+
+| check | result |
+| --- | --- |
+| every event's registrar channel id equals the archived audit_provenance.registrar_channel_id | yes / no |
+| every audited step has exactly one event; the replay added none | yes / no |
+| no event carries credentials or contact data | yes / no |
+| reviewer | {name} |
+| decision | production approval recorded / changes requested |
+`)
+	return b.String()
+}
