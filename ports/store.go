@@ -114,6 +114,7 @@ type LedgerRepository interface {
 // ordered by ID ascending (IDs are time-ordered); AfterID continues a page.
 type AuditQuery struct {
 	ChannelID      string // "" matches every channel (operators only)
+	Actor          string // "registrar" or "operator"; "" matches both
 	IdempotencyKey string
 	Command        string
 	Status         string
