@@ -49,6 +49,11 @@ type opAudit struct {
 // operatorDo runs one operator call in one transaction together with its
 // audit row (actor "operator", command "operator."+command). A call that
 // fails writes nothing, audit row included.
+//
+// Operator rows are not filed under a registrar channel (their ChannelID is
+// empty): a registrar's GET /poll and its OT&E evidence are its own commands
+// only. The channel the call concerns is recorded in the request summary as
+// registrar_channel_id and registrar_channel_slug instead.
 func (s *Service) operatorDo(ctx context.Context, command string, httpStatus int,
 	fn func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error) error {
 	now := s.now()
@@ -57,11 +62,17 @@ func (s *Service) operatorDo(ctx context.Context, command string, httpStatus int
 		if err := fn(ctx, tx, now, &rec); err != nil {
 			return err
 		}
+		req := core.Summarize(rec.request)
+		if rec.channelID != "" {
+			req["registrar_channel_id"] = rec.channelID
+			if rec.channelSlug != "" {
+				req["registrar_channel_slug"] = rec.channelSlug
+			}
+		}
 		return tx.Audit().Append(ctx, core.AuditEvent{
-			ID: s.ids.NewID("aud"), ChannelID: rec.channelID, ChannelSlug: rec.channelSlug,
-			Actor: OperatorActor, Command: "operator." + command, Domain: rec.domain,
+			ID: s.ids.NewID("aud"), Actor: OperatorActor, Command: "operator." + command, Domain: rec.domain,
 			Status: core.AuditSuccess, HTTPStatus: httpStatus,
-			RequestSummary: core.Summarize(rec.request), ResponseSummary: core.Summarize(rec.response),
+			RequestSummary: req, ResponseSummary: core.Summarize(rec.response),
 			CreatedAt: now,
 		})
 	})
@@ -709,12 +720,8 @@ func (s *Service) ListPending(ctx context.Context, f core.PendingFilter) ([]core
 	if f.Status != "" && !slices.Contains([]string{core.PendingQueued, core.PendingApplied, core.PendingFailed}, f.Status) {
 		return nil, core.Invalid("status", "status must be pending, applied or failed")
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Limit > 500 {
-		f.Limit = 500
-	}
+	f.Limit = pageSize(f.Limit)
+	f.Domain = filterDomain(f.Domain)
 	var items []core.PendingItem
 	err := s.operatorDo(ctx, "list_pending", 200, func(ctx context.Context, tx ports.Stores, _ time.Time, rec *opAudit) error {
 		var err error
