@@ -41,6 +41,9 @@ func auditQuery(db bun.IDB, rows *[]auditRow, q ports.AuditQuery) *bun.SelectQue
 	if q.ChannelID != "" {
 		sel = sel.Where("channel_id = ?", q.ChannelID)
 	}
+	if q.Actor != "" {
+		sel = sel.Where("actor = ?", q.Actor)
+	}
 	if q.IdempotencyKey != "" {
 		sel = sel.Where("idempotency_key = ?", q.IdempotencyKey)
 	}

@@ -359,3 +359,44 @@ func waitForLockWaiters(t *testing.T, db *DB, n int) {
 		<-tick.C
 	}
 }
+
+// TestAuditQueryByActor: a poll asks for the registrar's own events; the
+// operator's actions on its channel stay out.
+func TestAuditQueryByActor(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T) *DB) {
+		store := NewStore(open(t))
+		chn := seedChannel(t, store)
+		events := []core.AuditEvent{
+			{ID: "aud_1", ChannelID: chn, Actor: "registrar", Command: "create_domain", Status: core.AuditSuccess, HTTPStatus: 201, CreatedAt: testNow},
+			{ID: "aud_2", ChannelID: chn, Actor: "operator", Command: "approve_channel", Status: core.AuditSuccess, HTTPStatus: 200, CreatedAt: testNow},
+			{ID: "aud_3", ChannelID: chn, Actor: "registrar", Command: "renew_domain", Status: core.AuditFailed, HTTPStatus: 409, CreatedAt: testNow},
+		}
+		err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			for _, e := range events {
+				if err := tx.Audit().Append(ctx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for actor, want := range map[string][]string{"registrar": {"aud_1", "aud_3"}, "operator": {"aud_2"}, "": {"aud_1", "aud_2", "aud_3"}} {
+			var ids []string
+			err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+				got, err := tx.Audit().Query(ctx, ports.AuditQuery{ChannelID: chn, Actor: actor})
+				for _, e := range got {
+					ids = append(ids, e.ID)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids, want) {
+				t.Errorf("actor %q: %v, want %v", actor, ids, want)
+			}
+		}
+	})
+}
