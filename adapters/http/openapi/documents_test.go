@@ -171,12 +171,26 @@ func TestOTEChecklistFollowsTheSequence(t *testing.T) {
 
 func TestOTEEvidenceTemplateListsEveryStep(t *testing.T) {
 	md := body(t, OTEEvidenceTemplatePath)
+	n := 0
 	for i, s := range core.OTESequence() {
-		if !strings.Contains(md, "| "+itoa(i+1)+" | `"+s.Name+"` | `"+string(s.Command)+"` |") {
-			t.Errorf("no checklist row for %s", s.Name)
+		if !strings.Contains(md, "| "+itoa(i+1)+" | `"+s.Name+"` | {time} |") {
+			t.Errorf("no request log row for %s", s.Name)
+		}
+		if s.Audited {
+			n++
+			expect := "sandbox"
+			if !s.Sandbox {
+				expect = "success"
+			}
+			if !strings.Contains(md, "| "+itoa(n)+" | "+s.Name+" | `"+string(s.Command)+"` | `"+expect+"` |") {
+				t.Errorf("no checklist row for %s", s.Name)
+			}
+		} else if !strings.Contains(md, "- `"+s.Name+"` (`"+string(s.Command)+"`): ") {
+			t.Errorf("%s is not listed among the steps without audit events", s.Name)
 		}
 	}
-	for _, want := range []string{"evidence-archive.md", "Request summary", "Response summary", "registrar channel id"} {
+	for _, want := range []string{"evidence-archive.md", "Request summary:", "Response summary:", "## Attached events",
+		"Ready for production approval", "claim_acknowledgement: true"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("template lacks %q", want)
 		}

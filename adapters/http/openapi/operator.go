@@ -194,6 +194,14 @@ func operatorOperations() []operatorOp {
 	}
 }
 
+func operatorErrorHeaders(status string) m {
+	h := m{"X-Request-ID": m{"$ref": "#/components/headers/X-Request-ID"}}
+	if status == "401" {
+		h["WWW-Authenticate"] = m{"$ref": "#/components/headers/WWW-Authenticate"}
+	}
+	return h
+}
+
 func buildOperatorDocument() m {
 	paths := m{}
 	for _, op := range operatorOperations() {
@@ -212,7 +220,7 @@ func buildOperatorDocument() m {
 			"content":     m{"application/json": m{"schema": schemaRef(op.result)}},
 		}
 		for status, r := range errorResponses(concat([]core.Code{core.CodeInvalidAPIKey}, op.errors, []core.Code{core.CodeInternal})) {
-			r["headers"] = m{"X-Request-ID": m{"$ref": "#/components/headers/X-Request-ID"}}
+			r["headers"] = operatorErrorHeaders(status)
 			responses[status] = r
 		}
 		o := m{
@@ -241,7 +249,7 @@ func buildOperatorDocument() m {
 			"responses": func() m {
 				r := m{"200": m{"description": "The archive.", "content": m{"text/markdown": m{"schema": str("")}}}}
 				for status, e := range errorResponses([]core.Code{core.CodeInvalidAPIKey, core.CodeNotFound, core.CodeInternal}) {
-					e["headers"] = m{"X-Request-ID": m{"$ref": "#/components/headers/X-Request-ID"}}
+					e["headers"] = operatorErrorHeaders(status)
 					r[status] = e
 				}
 				return r
@@ -273,7 +281,7 @@ func buildOperatorDocument() m {
 				"description": "The operator token (`REGISTRY_OPERATOR_TOKEN`).",
 			}},
 			"schemas":  operatorSchemas(),
-			"headers":  m{"X-Request-ID": headers["X-Request-ID"]},
+			"headers":  m{"X-Request-ID": headers["X-Request-ID"], "WWW-Authenticate": headers["WWW-Authenticate"]},
 			"examples": problemExamples(),
 		},
 	}

@@ -186,7 +186,7 @@ These are not part of the scored sequence, but every integration should handle t
 ## After the sequence
 
 1. ` + "`GET /poll?since=<start of your run>`" + ` and check that every audited step has exactly one event, with your
-   idempotency key, the expected status (` + "`sandbox`" + `) and ` + "`registrar.channel_id`" + ` equal to the archived
+   idempotency key, the expected status (` + "`sandbox`" + `, or ` + "`success`" + ` for the reset) and ` + "`registrar.channel_id`" + ` equal to the archived
    ` + "`audit_provenance.registrar_channel_id`" + `. The replay step must not have added an event.
 2. Send HeadlessDomains operations the audit event ids per step (the evidence template has the table).
 3. Operations attach them to a named OT&E run and export the evidence archive from
@@ -197,64 +197,79 @@ These are not part of the scored sequence, but every integration should handle t
 	return b.String()
 }
 
+// oteEvidenceTemplateMarkdown is the skeleton of the per-run evidence archive
+// that operators export (same sections, same checklist rules), followed by a
+// registrar-side request log to fill in while running the checklist.
 func oteEvidenceTemplateMarkdown() string {
 	var b strings.Builder
+	audited, unaudited := []core.OTEStep{}, []core.OTEStep{}
+	for _, s := range core.OTESequence() {
+		if s.Audited {
+			audited = append(audited, s)
+		} else {
+			unaudited = append(unaudited, s)
+		}
+	}
 	b.WriteString(`# OT&E evidence archive: {run name}
 
-This is the skeleton of the evidence archive that HeadlessDomains operations export for a named OT&E run from
-` + "`/admin/registrar-ote-runs/{run_id}/evidence-archive.md`" + `. Registrars can fill in the registrar-side columns while
-running the OT&E checklist and send it with their evidence, so that the review is a comparison of two records.
-Never put API tokens, e-mail addresses or phone numbers into this document: audit summaries are already redacted.
+> **Template.** This is the shape of the evidence archive HeadlessDomains operations export for a named OT&E run
+> from ` + "`/admin/registrar-ote-runs/{run_id}/evidence-archive.md`" + ` once your audit event ids are attached. Words in
+> braces are filled in by the export. The last section, the registrar-side request log, is yours: fill it in while
+> you run the [OT&E checklist](/docs/registrar/ote-checklist.md) and send it with your event ids. Never put API
+> tokens, e-mail addresses or phone numbers in it; audit summaries are already redacted.
 
-## Run
-
-| field | value |
-| --- | --- |
-| run id | ` + "`{run_id}`" + ` |
-| run name | {run name} |
-| created at | {RFC 3339 timestamp} |
-| exported at | {RFC 3339 timestamp} |
-
-## Channel
-
-| field | value |
-| --- | --- |
-| registrar channel id | ` + "`{audit_provenance.registrar_channel_id from GET /status}`" + ` |
-| slug | ` + "`{channel slug}`" + ` |
-| status | approved |
-| production approved | no |
-| approved namespaces | {namespaces} |
-
-## Checklist
-
-Each step of the OT&E sequence, marked ` + "`passed`" + ` when an attached audit event shows it and ` + "`missing`" + ` otherwise.
-Steps that leave no audit event (reads, the idempotent replay) are shown by the registrar-side log.
+- Run: ` + "`{run_id}`" + `
+- Run name: {run name}
+- Registrar channel: ` + "`{channel slug}`" + ` (` + "`{audit_provenance.registrar_channel_id}`" + `)
+- Channel status: ` + "`approved`" + `; production approved: no
+- Created by: operator at {RFC 3339 time}
+- Last evidence change: {RFC 3339 time}
+- Archive generated at: {RFC 3339 time}
+- Attached events: {count}
 
 `)
-	b.WriteString("| # | step | command | result | audit event ids | registrar-side request id / time |\n| --- | --- | --- | --- | --- | --- |\n")
-	for i, s := range core.OTESequence() {
-		ids := "`{audit_id}`"
-		if !s.Audited {
-			ids = "(not audited)"
+	fmt.Fprintf(&b, "**Ready for production approval: yes — %d of %d steps passed**\n\n", len(audited), len(audited))
+	b.WriteString(`## Checklist
+
+Each step passes when an attached audit event of this channel shows it: the same command, status ` + "`sandbox`" + ` for
+sandbox steps (` + "`success`" + ` for ` + "`sandbox_reset`" + `), and for the claim step a request summary with
+` + "`claim_acknowledgement: true`" + `. Events of another channel cannot be attached.
+
+| # | Step | Command | Expected status | Result | Evidence |
+| --- | --- | --- | --- | --- | --- |
+`)
+	for i, s := range audited {
+		expect := core.AuditSuccess
+		if s.Sandbox {
+			expect = core.AuditSandbox
 		}
-		fmt.Fprintf(&b, "| %d | `%s` | `%s` | passed / missing | %s | {X-Request-ID}, {time} |\n", i+1, s.Name, s.Command, ids)
+		fmt.Fprintf(&b, "| %d | %s | `%s` | `%s` | ✅ passed / ❌ missing | `{audit_id}` |\n", i+1, s.Name, s.Command, expect)
 	}
 	b.WriteString(`
-## Attached events
+## Steps not evidenced by audit events
 
-One section per attached audit event, in attach order.
+These steps of the OT&E sequence leave no audit row (reads, availability checks and idempotent replays write none),
+so they are verified from the registrar's own request log and are not counted in the verdict above.
 
-### Event ` + "`{audit_id}`" + `
+`)
+	for _, s := range unaudited {
+		fmt.Fprintf(&b, "- `%s` (`%s`): %s\n", s.Name, s.Command, s.Description)
+	}
+	b.WriteString(`
+## Attached events ({count})
 
-| field | value |
-| --- | --- |
-| command | ` + "`{command}`" + ` |
-| status | ` + "`sandbox`" + ` |
-| domain | ` + "`{domain}`" + ` |
-| idempotency key | ` + "`{idempotency_key}`" + ` |
-| HTTP status | {http_status} |
-| registrar channel | ` + "`{registrar.channel_id}`" + ` (` + "`{registrar.slug}`" + `) |
-| created at | {created_at} |
+One section per attached event, in attach order.
+
+### 1. ` + "`{audit_id}`" + `
+
+- Command: ` + "`{command}`" + `
+- Status: ` + "`{success | sandbox | failed}`" + `
+- Domain: ` + "`{domain}`" + `
+- Idempotency key: ` + "`{idempotency_key}`" + `
+- HTTP status: {http_status}
+- Registrar channel: ` + "`{channel slug}`" + ` (` + "`{registrar.channel_id}`" + `)
+- Actor: ` + "`registrar`" + `
+- Created at: {RFC 3339 time}
 
 Request summary:
 
@@ -268,15 +283,28 @@ Response summary:
 {response_summary}
 ` + "```" + `
 
-## Review
+## Registrar-side request log
 
-| check | result |
-| --- | --- |
-| every event's registrar channel id equals the archived audit_provenance.registrar_channel_id | yes / no |
-| every audited step has exactly one event; the replay added none | yes / no |
-| no event carries credentials or contact data | yes / no |
-| reviewer | {name} |
-| decision | production approval recorded / changes requested |
+Filled in by the registrar: one row per request of the OT&E checklist, including the steps that leave no audit event.
+Operations compare it with the attached events; every audited row's ` + "`audit_id`" + ` must be attached, and the
+replay row must show the same ` + "`audit_id`" + ` as the create it repeats.
+
+| # | step | sent at (UTC) | idempotency key | HTTP status | X-Request-ID | audit_id |
+| --- | --- | --- | --- | --- | --- | --- |
+`)
+	for i, s := range core.OTESequence() {
+		key, audit := "-", "-"
+		if spec, ok := core.SpecOfCommand(s.Command); ok && spec.Mutating {
+			key, audit = "`"+oteKey(s)+"`", "`{audit_id}`"
+		}
+		if s.Audited {
+			audit = "`{audit_id}`"
+		}
+		fmt.Fprintf(&b, "| %d | `%s` | {time} | %s | {status} | `{X-Request-ID}` | %s |\n", i+1, s.Name, key, audit)
+	}
+	b.WriteString(`
+Archived ` + "`audit_provenance.registrar_channel_id`" + ` from GET /status: ` + "`{registrar_channel_id}`" + ` (every attached event must
+carry exactly this id).
 `)
 	return b.String()
 }

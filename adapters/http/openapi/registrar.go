@@ -427,7 +427,7 @@ func errorResponses(codes []core.Code) map[string]m {
 		}
 		out[fmt.Sprint(status)] = m{
 			"description": strings.Join(lines, "\n"),
-			"headers":     rateHeaders(status == http.StatusTooManyRequests),
+			"headers":     errorHeaders(status),
 			"content": m{"application/problem+json": m{
 				"schema":   schemaRef("Problem"),
 				"examples": examples,
@@ -454,6 +454,16 @@ func problemExample(s core.Spec) m {
 		p["errors"] = []any{m{"field": "registrant.email", "message": "registrant.email is required"}}
 	}
 	return p
+}
+
+// errorHeaders are the headers of an error response: the rate-limit set,
+// Retry-After on 429 and the RFC 6750 challenge on 401.
+func errorHeaders(status int) m {
+	h := rateHeaders(status == http.StatusTooManyRequests)
+	if status == http.StatusUnauthorized {
+		h["WWW-Authenticate"] = m{"$ref": "#/components/headers/WWW-Authenticate"}
+	}
+	return h
 }
 
 func rateHeaders(tooMany bool) m {
@@ -483,6 +493,7 @@ func headerComponents() m {
 		"RateLimit-Policy":      hdr("IETF RateLimit header fields draft: the policy, e.g. `\"default\";q=120;w=60`.", str(""), `"default";q=120;w=60`),
 		"RateLimit":             hdr("IETF RateLimit header fields draft: the current state, e.g. `\"default\";r=117;t=42`.", str(""), `"default";r=117;t=42`),
 		"Retry-After":           hdr("Seconds until the window ends and requests are admitted again.", intRange(1, 0, ""), 42),
+		"WWW-Authenticate":      hdr("The RFC 6750 bearer challenge.", str(""), `Bearer realm="headlessdomains-registry"`),
 	}
 }
 

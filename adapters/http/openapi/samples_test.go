@@ -211,3 +211,53 @@ func repeat(item string, n int) string {
 	}
 	return out
 }
+
+func TestOperatorSampleResponsesValidate(t *testing.T) {
+	doc := load(t, OperatorDocument())
+	cases := []struct {
+		method, path string
+		status       int
+		body         string
+		valid        bool
+	}{
+		{"POST", "/partners", 201, `{"id": "p1", "name": "Acme", "gems_balance": 1000, "dns_module_enabled": true, "created_at": "2026-01-01T00:00:00Z"}`, true},
+		{"POST", "/partners", 201, `{"id": "p1", "name": "Acme"}`, false},
+		{"POST", "/namespaces", 201, `{"name": "defiwallet", "dns_backend": "rfc2136", "create_price_gems": 100, "renew_price_gems": 80,
+			"reserved_labels": ["www"], "claim_labels": ["bank"], "created_at": "2026-01-01T00:00:00Z"}`, true},
+		{"POST", "/namespaces", 201, `{"name": "defiwallet", "dns_backend": "bind", "create_price_gems": 100, "renew_price_gems": 80}`, false},
+		{"POST", "/registrar-channels", 201, `{"id": "c1", "partner_id": "p1", "slug": "acme", "status": "pending",
+			"production_approved": false, "production_approved_at": null, "rate_limit_per_minute": 120, "created_at": "2026-01-01T00:00:00Z"}`, true},
+		{"POST", "/registrar-channels/{id}/namespace-listings", 201, `{"registrar_channel_id": "c1", "namespace": "defiwallet",
+			"status": "pending", "created_at": "2026-01-01T00:00:00Z", "approved_at": null}`, true},
+		{"POST", "/api-keys", 201, `{"id": "k1", "partner_id": "p1", "registrar_channel_id": "c1", "profile": "registrar_api",
+			"scopes": [], "prefix": "hdk_7Qm2", "created_at": "2026-01-01T00:00:00Z", "revoked_at": null, "token": "hdk_secret"}`, true},
+		{"POST", "/domains/import", 201, sampleDomain, true},
+		{"GET", "/backend/pending", 200, `{"items": [{"id": "p1", "audit_id": "a1", "command": "update_nameservers", "domain": "a.b",
+			"payload": {"nameservers": []}, "status": "failed", "created_at": "2026-01-01T00:00:00Z",
+			"registrar_channel_id": "c1", "reason": "SERVFAIL", "attempts": 3, "updated_at": "2026-01-01T00:05:00Z"}]}`, true},
+		{"GET", "/backend/pending", 200, `{"items": [{"id": "p1", "status": "pending"}]}`, false},
+		{"GET", "/registrar-ote-runs/{id}", 200, `{"id": "r1", "registrar_channel_id": "c1", "registrar_channel_slug": "acme",
+			"name": "first run", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+			"audit_event_ids": ["e1"], "evidence": [{"id": "e1", "registrar": {"channel_id": "c1", "slug": "acme"},
+			"idempotency_key": "k", "command": "create_domain", "status": "sandbox", "domain": "a.b", "http_status": 202,
+			"request_summary": {}, "response_summary": {}, "created_at": "2026-01-01T00:00:00Z"}],
+			"checklist": [{"step": "create_domain", "command": "create_domain", "passed": true, "audit_event_ids": ["e1"]},
+			              {"step": "poll", "command": "poll", "passed": false, "audit_event_ids": []}]}`, true},
+		{"POST", "/partners", 401, `{"type": "/docs/registrar/errors#invalid_api_key", "title": "Invalid API key", "status": 401,
+			"detail": "a valid operator bearer token is required", "instance": "/api/v1/admin/partners", "code": "invalid_api_key",
+			"epp_result_code": 2200, "epp_result": "Authentication error", "retryable": false, "request_id": "r"}`, true},
+	}
+	for _, c := range cases {
+		ct := "application/json"
+		if c.status >= 400 {
+			ct = "application/problem+json"
+		}
+		err := validateResponse(t, doc, c.method, c.path, c.status, ct, decode(t, c.body))
+		if c.valid && err != nil {
+			t.Errorf("%s %s %d: valid sample rejected: %v", c.method, c.path, c.status, err)
+		}
+		if !c.valid && err == nil {
+			t.Errorf("%s %s %d: invalid sample accepted", c.method, c.path, c.status)
+		}
+	}
+}
