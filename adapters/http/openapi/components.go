@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/headlessdomains/registry/core"
@@ -10,15 +11,11 @@ import (
 const (
 	maxCheckNames   = 50
 	maxNameservers  = 13
-	maxRecords      = 100
-	minTTL          = 60
-	maxTTL          = 86400
-	maxTXTLength    = 4096
 	defaultPollSize = 50
 	maxPollSize     = 500
 )
 
-var recordTypes = []string{"A", "AAAA", "CNAME", "MX", "TXT", "CAA", "SRV"}
+var recordTypes = core.RecordTypes
 
 func stateNames() []string {
 	out := []string{}
@@ -206,11 +203,14 @@ func domainSchema() m {
 
 func recordProps() m {
 	return m{
-		"type":     enumOf("", recordTypes...),
-		"name":     describe(m{"type": "string", "minLength": 1, "maxLength": 253}, "Owner name relative to the registration; `@` is the apex."),
-		"ttl":      intRange(minTTL, maxTTL, "Time to live in seconds."),
-		"value":    describe(m{"type": "string", "minLength": 1, "maxLength": maxTXTLength}, "A: an IPv4 address; AAAA: an IPv6 address; CNAME, MX, SRV: a target host name; TXT: at most 4096 characters; CAA: `flags tag \"value\"`."),
-		"priority": nullable(intRange(0, 65535, "Preference of MX and SRV records; null for other types.")),
+		"type": enumOf("", recordTypes...),
+		"name": describe(m{"type": "string", "minLength": 1, "maxLength": 253}, "Owner name relative to the registration; `@` is the apex."),
+		"ttl":  intRange(core.MinTTL, core.MaxTTL, fmt.Sprintf("Time to live in seconds (%d to %d; %d when omitted in a request).", core.MinTTL, core.MaxTTL, core.DefaultTTL)),
+		"value": describe(m{"type": "string", "minLength": 1, "maxLength": core.MaxTXTLength},
+			"A: an IPv4 address; AAAA: an IPv6 address; CNAME and MX: a target host name; SRV: `weight port target` "+
+				"(e.g. `5 5060 sip.example.net`); TXT: 1 to 4096 characters without control characters; CAA: "+
+				"`flags tag \"value\"` with tag issue, issuewild or iodef. Host names are answered lowercase without the final dot."),
+		"priority": nullable(intRange(0, 65535, "Preference of MX and SRV records (required for them); absent or null for other types.")),
 	}
 }
 
@@ -219,7 +219,9 @@ func recordSchema() m {
 }
 
 func recordInputSchema() m {
-	return closedObject("A DNS resource record to apply. `priority` is required for MX and SRV and must be absent or null otherwise.", recordProps(), "type", "name", "ttl", "value")
+	return closedObject("A DNS resource record to apply. `priority` is required for MX and SRV and must be absent or "+
+		"null otherwise. A CNAME must be the only record at its owner name and cannot be at the apex; duplicates are refused.",
+		recordProps(), "type", "name", "value")
 }
 
 func dnsCapabilitiesSchema() m {
@@ -294,7 +296,7 @@ func nameserversRequestSchema() m {
 
 func recordsRequestSchema() m {
 	return closedObject("The complete record set, replacing every record of the registration.", mutationProps(m{
-		"records": describe(m{"type": "array", "maxItems": maxRecords, "items": schemaRef("RecordInput")}, "At most 100 records. An empty list removes every record."),
+		"records": describe(m{"type": "array", "maxItems": core.MaxRecords, "items": schemaRef("RecordInput")}, fmt.Sprintf("At most %d records. An empty list removes every record.", core.MaxRecords)),
 	}), "records")
 }
 

@@ -393,3 +393,22 @@ func TestMarkdownHasNoBareTags(t *testing.T) {
 		}
 	}
 }
+
+// The limits the document publishes are the ones the registry service applies.
+func TestPublishedLimitsMatchTheService(t *testing.T) {
+	if defaultPollSize != registry.DefaultPageSize || maxPollSize != registry.MaxPageSize {
+		t.Errorf("poll page size %d/%d, service %d/%d", defaultPollSize, maxPollSize, registry.DefaultPageSize, registry.MaxPageSize)
+	}
+	if maxCheckNames != registry.MaxCheckNames {
+		t.Errorf("check names %d, service %d", maxCheckNames, registry.MaxCheckNames)
+	}
+	doc := load(t, Document())
+	names := doc.Components.Schemas["CheckRequest"].Value.Properties["names"].Value
+	if names.MaxItems == nil || int(*names.MaxItems) != registry.MaxCheckNames {
+		t.Errorf("CheckRequest.names maxItems %v", names.MaxItems)
+	}
+	records := doc.Components.Schemas["RecordsRequest"].Value.Properties["records"].Value
+	if records.MaxItems == nil || int(*records.MaxItems) != core.MaxRecords {
+		t.Errorf("RecordsRequest.records maxItems %v", records.MaxItems)
+	}
+}
