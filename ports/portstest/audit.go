@@ -60,9 +60,10 @@ func testAuditQuery(t *testing.T, u ports.UnitOfWork) {
 	e3.Status = core.AuditSandbox
 	e4 := wb.newAuditEvent(create, d1, k1, at(time.Second)) // the same key in another channel
 	e5 := w.newAuditEvent(create, d2, unique("key-"), at(3*time.Second))
-	appendEvents(t, u, e5, e3, e1, e4, e2) // append order must not matter
+	e6 := w.newAuditEvent(string(core.CmdDeleteDomain), d2, unique("key-"), at(-time.Second)) // newest id, oldest time
+	appendEvents(t, u, e5, e3, e6, e1, e4, e2)                                                // append order must not matter
 
-	all := []core.AuditEvent{e1, e2, e3, e5}
+	all := []core.AuditEvent{e1, e2, e3, e5, e6}
 	cases := []struct {
 		name string
 		q    ports.AuditQuery
@@ -77,6 +78,7 @@ func testAuditQuery(t *testing.T, u ports.UnitOfWork) {
 		{"status failed", ports.AuditQuery{ChannelID: w.Channel.ID, Status: core.AuditFailed}, []core.AuditEvent{e2}},
 		{"status sandbox", ports.AuditQuery{ChannelID: w.Channel.ID, Status: core.AuditSandbox}, []core.AuditEvent{e3}},
 		{"domain", ports.AuditQuery{ChannelID: w.Channel.ID, Domain: d1}, []core.AuditEvent{e1, e2}},
+		{"other domain", ports.AuditQuery{ChannelID: w.Channel.ID, Domain: d2}, []core.AuditEvent{e3, e5, e6}},
 		{"since is inclusive", ports.AuditQuery{ChannelID: w.Channel.ID, Since: ptr(at(time.Second))}, []core.AuditEvent{e2, e3, e5}},
 		{"since just after", ports.AuditQuery{ChannelID: w.Channel.ID, Since: ptr(at(time.Second + time.Microsecond))}, []core.AuditEvent{e3, e5}},
 		{"since in the future", ports.AuditQuery{ChannelID: w.Channel.ID, Since: ptr(at(time.Hour))}, nil},
@@ -85,9 +87,10 @@ func testAuditQuery(t *testing.T, u ports.UnitOfWork) {
 			Domain: d1, Since: ptr(at(0))}, []core.AuditEvent{e1}},
 		{"filters that exclude each other", ports.AuditQuery{ChannelID: w.Channel.ID, IdempotencyKey: k1, Command: renew}, nil},
 		{"limit", ports.AuditQuery{ChannelID: w.Channel.ID, Limit: 2}, []core.AuditEvent{e1, e2}},
-		{"after id", ports.AuditQuery{ChannelID: w.Channel.ID, AfterID: e2.ID}, []core.AuditEvent{e3, e5}},
+		{"limit over the count", ports.AuditQuery{ChannelID: w.Channel.ID, Limit: 50}, all},
+		{"after id", ports.AuditQuery{ChannelID: w.Channel.ID, AfterID: e2.ID}, []core.AuditEvent{e3, e5, e6}},
 		{"after id and limit", ports.AuditQuery{ChannelID: w.Channel.ID, AfterID: e2.ID, Limit: 1}, []core.AuditEvent{e3}},
-		{"after the last id", ports.AuditQuery{ChannelID: w.Channel.ID, AfterID: e5.ID}, nil},
+		{"after the last id", ports.AuditQuery{ChannelID: w.Channel.ID, AfterID: e6.ID}, nil},
 		{"after id with a filter", ports.AuditQuery{ChannelID: w.Channel.ID, Command: create, AfterID: e1.ID}, []core.AuditEvent{e5}},
 	}
 	for _, c := range cases {

@@ -196,7 +196,12 @@ func testRacePendingClaim(t *testing.T, u ports.UnitOfWork) {
 	var mu sync.Mutex
 	applied := map[string]int{}
 	work := func() error {
-		for {
+		// Every round applies at least one item, so a correct store ends
+		// within items rounds; more means applied items are claimed again.
+		for round := 0; ; round++ {
+			if round > items {
+				return errors.New("Claim keeps answering items after they were applied")
+			}
 			var got []string
 			err := u.Do(context.Background(), func(ctx context.Context, tx ports.Stores) error {
 				got = nil
