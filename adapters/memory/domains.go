@@ -1,0 +1,92 @@
+package memory
+
+import (
+	"context"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// DomainRepository stores registrations by id. The liveNames index holds, per
+// name, the one registration that is not cancelled, which is the partial
+// unique index a database would have.
+type DomainRepository struct{ tx *tx }
+
+var _ ports.DomainRepository = (*DomainRepository)(nil)
+
+func live(d core.Domain) bool { return d.State != core.StateCancelled }
+
+func (r *DomainRepository) Insert(_ context.Context, d core.Domain) error {
+	st, err := r.tx.writing()
+	if err != nil {
+		return err
+	}
+	name := d.Name.String()
+	if st.domains.has(d.ID) {
+		return duplicate("domain", d.ID)
+	}
+	if live(d) && st.liveNames.has(name) {
+		return duplicate("registration of", name)
+	}
+	st.domains.put(d.ID, cloneDomain(d))
+	if live(d) {
+		st.liveNames.put(name, d.ID)
+	}
+	return nil
+}
+
+func (r *DomainRepository) GetByName(_ context.Context, name core.Name) (core.Domain, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return core.Domain{}, err
+	}
+	if d, ok := liveDomain(st, name.String()); ok {
+		return cloneDomain(d), nil
+	}
+	return core.Domain{}, notFound("registration of", name)
+}
+
+func (r *DomainRepository) GetByNames(_ context.Context, names []core.Name) (map[string]core.Domain, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]core.Domain, len(names))
+	for _, n := range names {
+		if d, ok := liveDomain(st, n.String()); ok {
+			out[n.String()] = cloneDomain(d)
+		}
+	}
+	return out, nil
+}
+
+func liveDomain(st *state, name string) (core.Domain, bool) {
+	id, ok := st.liveNames.get(name)
+	if !ok {
+		return core.Domain{}, false
+	}
+	return st.domains.get(id)
+}
+
+func (r *DomainRepository) Update(_ context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
+	st, err := r.tx.writing()
+	if err != nil {
+		return core.Domain{}, err
+	}
+	return update(&st.domains, id, "domain", cloneDomain, fn, func(old core.Domain, next *core.Domain) error {
+		next.ID = id
+		oldName, newName := old.Name.String(), next.Name.String()
+		if live(*next) {
+			if holder, ok := st.liveNames.get(newName); ok && holder != id {
+				return duplicate("registration of", newName)
+			}
+		}
+		if live(old) {
+			st.liveNames.del(oldName)
+		}
+		if live(*next) {
+			st.liveNames.put(newName, id)
+		}
+		return nil
+	})
+}

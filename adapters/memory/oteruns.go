@@ -1,0 +1,48 @@
+package memory
+
+import (
+	"context"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// OTERunRepository stores OT&E runs by id.
+type OTERunRepository struct{ tx *tx }
+
+var _ ports.OTERunRepository = (*OTERunRepository)(nil)
+
+func (r *OTERunRepository) Insert(_ context.Context, run core.OTERun) error {
+	st, err := r.tx.writing()
+	if err != nil {
+		return err
+	}
+	if st.oteRuns.has(run.ID) {
+		return duplicate("OT&E run", run.ID)
+	}
+	st.oteRuns.put(run.ID, cloneOTERun(run))
+	return nil
+}
+
+func (r *OTERunRepository) Get(_ context.Context, id string) (core.OTERun, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return core.OTERun{}, err
+	}
+	run, ok := st.oteRuns.get(id)
+	if !ok {
+		return core.OTERun{}, notFound("OT&E run", id)
+	}
+	return cloneOTERun(run), nil
+}
+
+func (r *OTERunRepository) Update(_ context.Context, id string, fn func(*core.OTERun) error) (core.OTERun, error) {
+	st, err := r.tx.writing()
+	if err != nil {
+		return core.OTERun{}, err
+	}
+	return update(&st.oteRuns, id, "OT&E run", cloneOTERun, fn, func(_ core.OTERun, next *core.OTERun) error {
+		next.ID = id
+		return nil
+	})
+}
