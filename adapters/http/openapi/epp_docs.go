@@ -118,7 +118,9 @@ HeadlessDomains operations. Imported registrations have no add grace period.
 
 Nameserver changes are stored as desired state and applied by the namespace backend (worker or operator); EPP
 clients learn the outcome from poll messages, REST clients from GET /backend/pending and ` + "`nameservers.apply_status`" + `.
-DNS records are REST-only.
+DNS records are REST-only. The table is the design of each backend kind; what a running deployment actually offers is
+reported live in ` + "`backend`" + ` of GET /domains/{domain}/records and in ` + "`epp_gateway_contract.dns_adapter_capabilities`" + ` of
+GET /status.
 
 `)
 	b.WriteString("| backend kind | read records | write records | apply delegations | record types | notes |\n| --- | --- | --- | --- | --- | --- |\n")
