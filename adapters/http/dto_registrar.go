@@ -91,18 +91,18 @@ func checkResponseOf(rs []core.CheckResult) checkResponse {
 
 // mutationResponse answers every mutating command.
 type mutationResponse struct {
-	Command        string      `json:"command"`
-	Status         string      `json:"status"`
-	Sandbox        bool        `json:"sandbox"`
-	Idempotent     bool        `json:"idempotent"`
-	IdempotencyKey string      `json:"idempotency_key"`
-	AuditID        string      `json:"audit_id"`
-	Domain         *domainDTO  `json:"domain,omitempty"`
-	Records        []recordDTO `json:"records,omitempty"`
-	Freed          *bool       `json:"freed,omitempty"`
-	RefundedGems   *int64      `json:"refunded_gems,omitempty"`
-	DebitedGems    *int64      `json:"debited_gems,omitempty"`
-	PendingID      *string     `json:"pending_id,omitempty"`
+	Command        string       `json:"command"`
+	Status         string       `json:"status"`
+	Sandbox        bool         `json:"sandbox"`
+	Idempotent     bool         `json:"idempotent"`
+	IdempotencyKey string       `json:"idempotency_key"`
+	AuditID        string       `json:"audit_id"`
+	Domain         *domainDTO   `json:"domain,omitempty"`
+	Records        *[]recordDTO `json:"records,omitempty"` // present (maybe empty) on update_records only
+	Freed          *bool        `json:"freed,omitempty"`
+	RefundedGems   *int64       `json:"refunded_gems,omitempty"`
+	DebitedGems    *int64       `json:"debited_gems,omitempty"`
+	PendingID      *string      `json:"pending_id,omitempty"`
 }
 
 func mutationResponseOf(o core.Outcome) mutationResponse {
@@ -119,10 +119,11 @@ func mutationResponseOf(o core.Outcome) mutationResponse {
 		resp.Domain = &d
 	}
 	if o.Command == core.CmdUpdateRecords {
-		resp.Records = recordsOf(o.Records)
-		if resp.Records == nil {
-			resp.Records = []recordDTO{}
+		recs := recordsOf(o.Records)
+		if recs == nil {
+			recs = []recordDTO{}
 		}
+		resp.Records = &recs
 	}
 	if o.DebitedGems != 0 {
 		debited := o.DebitedGems
