@@ -131,3 +131,29 @@ func testAuditQueryPaging(t *testing.T, u ports.UnitOfWork) {
 	}
 	assertEqual(t, "paged audit events", want, got)
 }
+
+func testAuditQueryActor(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	d := "actor." + w.Namespace.Name
+	reg := w.newAuditEvent(string(core.CmdUpdateNameservers), d, unique("k"), at(0))
+	op := w.newAuditEvent("approve_listing", d, "", at(time.Second)) // an operator action about the channel
+	op.Actor, op.APIKeyID = "operator", ""
+	bare := core.AuditEvent{ID: newID("aud"), Actor: "operator", Command: "create_namespace", Domain: d,
+		Status: core.AuditSuccess, HTTPStatus: 201, CreatedAt: at(2 * time.Second)}
+	appendEvents(t, u, bare, op, reg)
+
+	cases := []struct {
+		name string
+		q    ports.AuditQuery
+		want []core.AuditEvent
+	}{
+		{"channel, every actor", ports.AuditQuery{ChannelID: w.Channel.ID}, []core.AuditEvent{reg, op}},
+		{"registrar only", ports.AuditQuery{ChannelID: w.Channel.ID, Actor: "registrar"}, []core.AuditEvent{reg}},
+		{"operator only", ports.AuditQuery{ChannelID: w.Channel.ID, Actor: "operator"}, []core.AuditEvent{op}},
+		{"operator in every channel", ports.AuditQuery{Actor: "operator", Domain: d}, []core.AuditEvent{op, bare}},
+		{"registrar in every channel", ports.AuditQuery{Actor: "registrar", Domain: d}, []core.AuditEvent{reg}},
+	}
+	for _, c := range cases {
+		assertEqual(t, "audit query "+c.name, c.want, queryAudit(t, u, c.q))
+	}
+}

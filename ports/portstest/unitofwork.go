@@ -27,6 +27,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"AuditAppendAndGetMany", testAuditAppendAndGetMany},
 		{"AuditQuery", testAuditQuery},
 		{"AuditQueryPaging", testAuditQueryPaging},
+		{"AuditQueryActor", testAuditQueryActor},
 		{"Pending", testPending},
 		{"PendingList", testPendingList},
 		{"PendingClaim", testPendingClaim},
