@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of CONTRACT.md §5. Each is read from the
+// environment, falling back to a config file (configs/registry.env, or the
+// file named by REGISTRY_CONFIG), falling back to the default.
+type Config struct {
+	HTTPAddr        string
+	DatabaseURL     DatabaseURL
+	RedisURL        RedisURL
+	OperatorToken   string
+	Demo            bool
+	ApplyWorker     bool
+	MigrateOnStart  bool
+	LogLevel        string
+	ShutdownTimeout time.Duration
+	DBMaxOpenConns  int
+
+	// demoOperatorToken is set when the demo generated OperatorToken.
+	demoOperatorToken bool
+}
+
+// DatabaseURL is REGISTRY_DATABASE_URL: postgres://..., sqlite:PATH or memory:.
+type DatabaseURL string
+
+// RedisURL is REGISTRY_REDIS_URL; empty keeps rate-limit counters in process.
+type RedisURL string
+
+// setting describes one key for --help and validation.
+type setting struct {
+	key, def, help string
+}
+
+var settings = []setting{
+	{"REGISTRY_HTTP_ADDR", "127.0.0.1:8080", "listen address of the HTTP API"},
+	{"REGISTRY_DATABASE_URL", "sqlite:data/registry.db", "postgres://... or sqlite:PATH (memory: keeps everything in process, for tests)"},
+	{"REGISTRY_REDIS_URL", "", "redis://...; empty keeps rate-limit counters in process"},
+	{"REGISTRY_OPERATOR_TOKEN", "", "operator bearer token; empty closes the operator API"},
+	{"REGISTRY_DEMO", "0", "1 seeds a demo partner, approved channel, namespace and key, and prints them"},
+	{"REGISTRY_APPLY_WORKER", "0", "1 runs the backend apply worker in this process"},
+	{"REGISTRY_MIGRATE_ON_START", "1", "0 skips schema migrations at start-up (run `registryd migrate` instead)"},
+	{"REGISTRY_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
+	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
+}
+
+// LoadConfig reads the settings. lookup is os.LookupEnv in production.
+func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
+	file := map[string]string{}
+	path, explicit := lookup("REGISTRY_CONFIG")
+	if !explicit {
+		path = "configs/registry.env"
+	}
+	if f, err := os.Open(path); err == nil {
+		file, err = parseEnvFile(f)
+		_ = f.Close()
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+	} else if explicit {
+		return Config{}, fmt.Errorf("REGISTRY_CONFIG: %w", err)
+	}
+	get := func(key string) string {
+		if v, ok := lookup(key); ok {
+			return v
+		}
+		if v, ok := file[key]; ok {
+			return v
+		}
+		for _, s := range settings {
+			if s.key == key {
+				return s.def
+			}
+		}
+		return ""
+	}
+	var c Config
+	var err error
+	c.HTTPAddr = get("REGISTRY_HTTP_ADDR")
+	c.DatabaseURL = DatabaseURL(get("REGISTRY_DATABASE_URL"))
+	c.RedisURL = RedisURL(get("REGISTRY_REDIS_URL"))
+	c.OperatorToken = get("REGISTRY_OPERATOR_TOKEN")
+	c.LogLevel = get("REGISTRY_LOG_LEVEL")
+	if c.Demo, err = parseBool("REGISTRY_DEMO", get("REGISTRY_DEMO")); err != nil {
+		return Config{}, err
+	}
+	if c.ApplyWorker, err = parseBool("REGISTRY_APPLY_WORKER", get("REGISTRY_APPLY_WORKER")); err != nil {
+		return Config{}, err
+	}
+	if c.MigrateOnStart, err = parseBool("REGISTRY_MIGRATE_ON_START", get("REGISTRY_MIGRATE_ON_START")); err != nil {
+		return Config{}, err
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("REGISTRY_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
+		return Config{}, fmt.Errorf("REGISTRY_SHUTDOWN_TIMEOUT: want a duration such as 20s")
+	}
+	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
+		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")
+	}
+	if c.HTTPAddr == "" {
+		return Config{}, fmt.Errorf("REGISTRY_HTTP_ADDR must not be empty")
+	}
+	if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
+		return Config{}, fmt.Errorf("REGISTRY_OPERATOR_TOKEN must have at least 16 characters")
+	}
+	return c, nil
+}
+
+func parseBool(key, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "", "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: want 1 or 0, got %q", key, v)
+}
+
+// parseEnvFile reads KEY=VALUE lines; # starts a comment; values may be quoted.
+func parseEnvFile(f *os.File) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("line %d: want KEY=VALUE", n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// Demo fixtures, stable across restarts so that a persistent database keeps
+// one demo partner and channel; each start prints a fresh API key.
+const (
+	demoSlug      = "demo-registrar"
+	demoNamespace = "defiwallet"
+)
+
+// demoOperatorToken generates an operator token for a demo process started
+// without one, so that the operator API can be tried too.
+func demoOperatorToken() (string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "op_demo_" + base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// seedDemo creates (or finds) a demo partner, an approved channel with an
+// approved listing for the demo namespace, and a new API key, and prints
+// them with a ready curl line.
+func seedDemo(ctx context.Context, app *App, cfg Config, base string, out io.Writer) error {
+	op := app.Service
+	if _, err := op.CreateNamespace(ctx, core.CreateNamespace{
+		Name: demoNamespace, DNSBackend: core.DNSBackendMemory, CreatePriceGems: 10, RenewPriceGems: 8,
+		ReservedLabels: []string{"registry", "admin"}, ClaimLabels: []string{"bitcoin"},
+	}); err != nil && core.CodeOf(err) != core.CodeAlreadyExists {
+		return err
+	}
+	var ch core.Channel
+	err := app.Store.UoW.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		ch, err = tx.Channels().GetBySlug(ctx, demoSlug)
+		return err
+	})
+	switch {
+	case errors.Is(err, ports.ErrNotFound):
+		p, err := op.CreatePartner(ctx, core.CreatePartner{Name: "Demo Registrar Inc.", GemsBalance: 10000, DNSModuleEnabled: true})
+		if err != nil {
+			return err
+		}
+		if ch, err = op.CreateChannel(ctx, core.CreateChannel{PartnerID: p.ID, Slug: demoSlug}); err != nil {
+			return err
+		}
+		if ch, err = op.ApproveChannel(ctx, ch.ID); err != nil {
+			return err
+		}
+		if _, err := op.AddListing(ctx, ch.ID, demoNamespace); err != nil {
+			return err
+		}
+		if _, err := op.ApproveListing(ctx, ch.ID, demoNamespace); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	p, err := op.GetPartner(ctx, ch.PartnerID)
+	if err != nil {
+		return err
+	}
+	key, err := op.CreateAPIKey(ctx, core.CreateAPIKey{PartnerID: p.ID, ChannelID: ch.ID, Profile: core.ProfileRegistrarAPI})
+	if err != nil {
+		return err
+	}
+	opToken, generated := cfg.OperatorToken, cfg.demoOperatorToken
+	api := base + "/api/v1/registrar/v1"
+	approval := "not yet: OT&E and sandbox only"
+	if ch.ProductionApproved {
+		approval = "yes"
+	}
+	fmt.Fprintf(out, `
+================ HeadlessDomains registry: demo registrar ================
+Registrar API    %s
+Partner          %s (%s, %d Gems, DNS module on)
+Channel          %s (%s), status %s, production approved: %s
+Namespace        %s (create 10 Gems, renew 8 Gems, claim label "bitcoin", memory DNS)
+API key          %s   (shown once; profile registrar_api)
+`, api, p.ID, p.Name, p.GemsBalance, ch.Slug, ch.ID, ch.Status, approval, demoNamespace, key.Token)
+	if generated {
+		fmt.Fprintf(out, "Operator token   %s   (generated for this process; set REGISTRY_OPERATOR_TOKEN to choose one)\n", opToken)
+	} else {
+		fmt.Fprintln(out, "Operator token   from REGISTRY_OPERATOR_TOKEN")
+	}
+	fmt.Fprintf(out, `
+Try it:
+  curl -s -H 'Authorization: Bearer %s' %s/status
+  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+       -d '{"names":["alice"]}' %s/domains/check
+Approve production (operator):
+  curl -s -X POST -H 'Authorization: Bearer %s' %s/api/v1/admin/registrar-channels/%s/production-approval
+===========================================================================
+`, key.Token, api, key.Token, api, opToken, base, ch.ID)
+	return nil
+}

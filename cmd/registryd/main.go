@@ -1,0 +1,197 @@
+// Command registryd is the HeadlessDomains registry server: the registrar
+// REST API and the operator API over one registry core.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	httpadapter "github.com/headlessdomains/registry/adapters/http"
+	"github.com/headlessdomains/registry/core/registry"
+)
+
+// App is everything the injector builds.
+type App struct {
+	Store   Store
+	Rate    RateLimiter
+	Service *registry.Service
+	HTTP    *httpadapter.Server
+}
+
+const usage = `registryd — the HeadlessDomains registry server
+
+Usage:
+  registryd [serve]     run the HTTP API (default)
+  registryd migrate     apply database migrations and exit
+  registryd help        show this help
+
+Settings (environment variables; also read from configs/registry.env or the
+file named by REGISTRY_CONFIG; the environment wins):
+`
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(w, "  %-27s %s\n  %-27s default: %s\n", s.key, s.help, "", def)
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := Main(ctx, os.Args[1:], os.LookupEnv, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "registryd:", err)
+		os.Exit(1)
+	}
+}
+
+// Main runs registryd with args and settings from lookup. A nil listener
+// listens on REGISTRY_HTTP_ADDR. It returns when ctx ends (after a graceful
+// stop) or on a start-up error.
+func Main(ctx context.Context, args []string, lookup func(string) (string, bool), out io.Writer, ln net.Listener) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "help", "-h", "--help", "-help":
+		printUsage(out)
+		return nil
+	case "serve", "migrate":
+	default:
+		printUsage(out)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if len(args) > 1 {
+		return fmt.Errorf("%s takes no arguments (settings come from the environment; see registryd help)", cmd)
+	}
+	cfg, err := LoadConfig(lookup)
+	if err != nil {
+		return err
+	}
+	log, err := provideLogger(cfg)
+	if err != nil {
+		return err
+	}
+	if cmd == "migrate" {
+		cfg.MigrateOnStart = true
+		_, cleanup, err := provideStore(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		cleanup()
+		fmt.Fprintln(out, "migrations applied to", redactURL(string(cfg.DatabaseURL)))
+		return nil
+	}
+	return serve(ctx, cfg, log, out, ln)
+}
+
+func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, ln net.Listener) error {
+	if cfg.Demo && cfg.OperatorToken == "" {
+		tok, err := demoOperatorToken()
+		if err != nil {
+			return err
+		}
+		cfg.OperatorToken, cfg.demoOperatorToken = tok, true
+	}
+	app, cleanup, err := initApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if app.Store.Kind == "memory" {
+		log.Warn().Msg("REGISTRY_DATABASE_URL=memory: data lives in memory only and is lost when the process stops")
+		fmt.Fprintln(out, "WARNING: data lives in memory only (REGISTRY_DATABASE_URL=memory:); it is lost when registryd stops.")
+	}
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("REGISTRY_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+	base := "http://" + ln.Addr().String()
+	if cfg.Demo {
+		if err := seedDemo(ctx, app, cfg, base, out); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("demo seed: %w", err)
+		}
+	}
+	if cfg.OperatorToken == "" && !cfg.Demo {
+		log.Warn().Msg("REGISTRY_OPERATOR_TOKEN is empty: the operator API is closed")
+	}
+	srv := &http.Server{
+		Handler:           app.HTTP.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go purgeLoop(bg, app.Service, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info().Str("addr", ln.Addr().String()).Str("database", app.Store.Kind).Bool("redis", cfg.RedisURL != "").Msg("registryd listening")
+	fmt.Fprintf(out, "registryd listening on %s (database: %s)\n", base, app.Store.Kind)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info().Dur("timeout", cfg.ShutdownTimeout).Msg("stopping: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful stop: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+// purgeLoop removes idempotency records past their retention every hour.
+func purgeLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := svc.PurgeIdempotency(ctx)
+			if err != nil {
+				log.Warn().Err(err).Msg("idempotency purge failed")
+				continue
+			}
+			log.Info().Int("removed", n).Msg("idempotency records purged")
+		}
+	}
+}
+
+// redactURL hides a password in a database URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/wire"
+	"github.com/rs/zerolog"
+
+	"github.com/headlessdomains/registry/adapters/dns"
+	httpadapter "github.com/headlessdomains/registry/adapters/http"
+	"github.com/headlessdomains/registry/adapters/memory"
+	"github.com/headlessdomains/registry/adapters/postgres"
+	redisadapter "github.com/headlessdomains/registry/adapters/redis"
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/core/registry"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// coreSet binds the registry service to the driving ports. It lives here,
+// not in core: the core knows nothing of wire.
+var coreSet = wire.NewSet(
+	provideService,
+	wire.Bind(new(ports.RegistrarService), new(*registry.Service)),
+	wire.Bind(new(ports.OperatorService), new(*registry.Service)),
+	provideClock,
+	provideIDs,
+)
+
+// Store is the opened unit of work with what /readyz pings.
+type Store struct {
+	UoW  ports.UnitOfWork
+	Ping func(ctx context.Context) error
+	Kind string
+}
+
+// provideStore opens REGISTRY_DATABASE_URL: memory:, sqlite:PATH or postgres://.
+func provideStore(ctx context.Context, cfg Config, log zerolog.Logger) (Store, func(), error) {
+	url := string(cfg.DatabaseURL)
+	if url == "memory:" || url == "memory" {
+		st := memory.NewStore()
+		return Store{UoW: st, Ping: st.Ping, Kind: "memory"}, func() {}, nil
+	}
+	db, err := postgres.Open(ctx, url, postgres.Options{MaxOpenConns: cfg.DBMaxOpenConns})
+	if err != nil {
+		return Store{}, nil, fmt.Errorf("REGISTRY_DATABASE_URL: %w", err)
+	}
+	if cfg.MigrateOnStart {
+		if err := postgres.Migrate(ctx, db); err != nil {
+			_ = db.Close()
+			return Store{}, nil, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	kind := "postgresql"
+	if strings.HasPrefix(url, "sqlite:") {
+		kind = "sqlite"
+	}
+	log.Info().Str("database", kind).Bool("migrated", cfg.MigrateOnStart).Msg("database open")
+	return Store{UoW: postgres.NewStore(db), Ping: db.Ping, Kind: kind}, func() { _ = db.Close() }, nil
+}
+
+func provideUnitOfWork(s Store) ports.UnitOfWork { return s.UoW }
+
+// RateLimiter is the rate counter with its readiness check (nil in process).
+type RateLimiter struct {
+	Counter ports.RateCounter
+	Ping    func(ctx context.Context) error
+}
+
+// provideRateCounter picks Redis when REGISTRY_REDIS_URL is set, else the
+// in-process counter (one node only).
+func provideRateCounter(cfg Config, log zerolog.Logger) (RateLimiter, func(), error) {
+	if cfg.RedisURL == "" {
+		return RateLimiter{Counter: memory.NewRateCounter()}, func() {}, nil
+	}
+	rc, err := redisadapter.New(string(cfg.RedisURL), redisadapter.WithLogger(log))
+	if err != nil {
+		return RateLimiter{}, nil, fmt.Errorf("REGISTRY_REDIS_URL: %w", err)
+	}
+	return RateLimiter{Counter: rc, Ping: rc.Ping}, func() { _ = rc.Close() }, nil
+}
+
+func provideCounter(r RateLimiter) ports.RateCounter { return r.Counter }
+
+func provideDNSBackends() ports.DNSBackends { return dns.NewDefaultBackends() }
+
+func provideClock() ports.Clock { return ports.ClockFunc(time.Now) }
+
+func provideIDs() ports.IDGenerator { return core.NewIDs() }
+
+func provideService(uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator) *registry.Service {
+	return registry.NewService(uow, rc, b, clock, ids, registry.Options{})
+}
+
+// provideHTTPOptions gives the HTTP adapter the operator token and a
+// readiness check over the database and (when configured) Redis.
+func provideHTTPOptions(cfg Config, st Store, rl RateLimiter) httpadapter.Options {
+	return httpadapter.Options{
+		OperatorToken: cfg.OperatorToken,
+		Ready: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			if err := st.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if rl.Ping != nil {
+				if err := rl.Ping(ctx); err != nil {
+					return fmt.Errorf("redis: %w", err)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// provideLogger builds the process logger: JSON lines on stderr.
+func provideLogger(cfg Config) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil || cfg.LogLevel == "" {
+		return zerolog.Logger{}, fmt.Errorf("REGISTRY_LOG_LEVEL: want debug, info, warn or error, got %q", cfg.LogLevel)
+	}
+	zerolog.TimeFieldFormat = time.RFC3339Nano
+	return zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Str("service", "registryd").Logger(), nil
+}

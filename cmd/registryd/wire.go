@@ -1,0 +1,28 @@
+//go:build wireinject
+
+package main
+
+import (
+	"context"
+
+	"github.com/google/wire"
+	"github.com/rs/zerolog"
+
+	httpadapter "github.com/headlessdomains/registry/adapters/http"
+)
+
+// initApp is the one injector of registryd; `make generate` writes wire_gen.go.
+func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(), error) {
+	wire.Build(
+		provideStore,
+		provideUnitOfWork,
+		provideRateCounter,
+		provideCounter,
+		provideDNSBackends,
+		coreSet,
+		provideHTTPOptions,
+		httpadapter.NewServer,
+		wire.Struct(new(App), "*"),
+	)
+	return nil, nil, nil
+}
