@@ -49,6 +49,7 @@ func (r *APIKeyRepository) Update(ctx context.Context, id string, fn func(*core.
 	if err != nil {
 		return core.APIKey{}, err
 	}
+	hash := k.TokenHash
 	if err := fn(&k); err != nil {
 		return core.APIKey{}, err
 	}
@@ -59,7 +60,11 @@ func (r *APIKeyRepository) Update(ctx context.Context, id string, fn func(*core.
 	if err != nil {
 		return core.APIKey{}, err
 	}
-	if err := r.c.update(ctx, next); err != nil {
+	update := r.c.update
+	if k.TokenHash != hash {
+		update = r.c.updateUnique
+	}
+	if err := update(ctx, next); err != nil {
 		return core.APIKey{}, err
 	}
 	return next.core()

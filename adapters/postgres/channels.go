@@ -52,7 +52,11 @@ func (r *ChannelRepository) Update(ctx context.Context, id string, fn func(*core
 		return core.Channel{}, errKeyChanged("channel id")
 	}
 	next := channelToRow(ch)
-	if err := r.c.update(ctx, next); err != nil {
+	update := r.c.update
+	if next.Slug != row.Slug {
+		update = r.c.updateUnique
+	}
+	if err := update(ctx, next); err != nil {
 		return core.Channel{}, err
 	}
 	return next.core(), nil

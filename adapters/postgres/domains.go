@@ -92,7 +92,11 @@ func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.
 	if err != nil {
 		return core.Domain{}, err
 	}
-	if err := r.c.update(ctx, next); err != nil {
+	update := r.c.update
+	if next.Name != row.Name || row.State == string(core.StateCancelled) && next.State != row.State {
+		update = r.c.updateUnique // the live-name index may refuse it
+	}
+	if err := update(ctx, next); err != nil {
 		return core.Domain{}, err
 	}
 	return next.core()

@@ -37,7 +37,9 @@ func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core
 // key while another transaction holds an uncommitted row for the key: when
 // that one commits, nothing is inserted and the SELECT (a new snapshot under
 // READ COMMITTED) sees its record; when it rolls back, our insert goes
-// through. lock_timeout bounds the wait (55P03, mapped to ErrBusy). On
+// through. lock_timeout bounds the wait (55P03, mapped to ErrBusy); set
+// with SET LOCAL, it also bounds the row locks the rest of the command takes
+// and ends with its transaction. On
 // SQLite every transaction already holds the write lock, so there is never
 // an uncommitted rival.
 func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {

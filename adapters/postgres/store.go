@@ -134,6 +134,22 @@ func (c conn) update(ctx context.Context, row any) error {
 	return nil
 }
 
+// updateUnique is update for a change that a unique index may refuse (a
+// new slug, token hash or name, a cancelled registration made live again).
+// On PostgreSQL it runs in a savepoint, so that ErrDuplicate leaves the
+// transaction usable, as SQLite (which rolls back only the statement) does.
+func (c conn) updateUnique(ctx context.Context, row any) error {
+	tx, ok := c.db.(bun.Tx)
+	if !c.pg || !ok {
+		return c.update(ctx, row)
+	}
+	return tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
+		inner := c
+		inner.db = sp
+		return inner.update(ctx, row)
+	})
+}
+
 // errKeyChanged refuses an update function that changed the row's identity.
 func errKeyChanged(what string) error {
 	return fmt.Errorf("postgres: an update must not change the %s", what)

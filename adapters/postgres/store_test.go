@@ -400,3 +400,64 @@ func TestAuditQueryByActor(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedWritesLeaveTheTransactionUsable: a duplicate refused by a
+// unique index (insert, new slug, revived registration) is ErrDuplicate and
+// the transaction goes on, on PostgreSQL as on SQLite, so the core can
+// still record the refusal in it.
+func TestRefusedWritesLeaveTheTransactionUsable(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T) *DB) {
+		store := NewStore(open(t))
+		chn := seedChannel(t, store)
+		name := core.MustName("alice.wallet")
+		live := core.Domain{ID: "dom_live", Name: name, ChannelID: chn, PartnerID: "par_1", State: core.StateActive,
+			ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow}
+		gone := live
+		gone.ID, gone.State = "dom_gone", core.StateCancelled
+		err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			if err := tx.Channels().Insert(ctx, testChannel("chn_2", "par_1", "other")); err != nil {
+				return err
+			}
+			if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
+				return err
+			}
+			if err := tx.Domains().Insert(ctx, live); err != nil {
+				return err
+			}
+			return tx.Domains().Insert(ctx, gone)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			second := live
+			second.ID = "dom_second"
+			if err := tx.Domains().Insert(ctx, second); !errors.Is(err, ports.ErrDuplicate) {
+				t.Errorf("second live insert: want ErrDuplicate, got %v", err)
+			}
+			_, err := tx.Domains().Update(ctx, "dom_gone", func(d *core.Domain) error { d.State = core.StateActive; return nil })
+			if !errors.Is(err, ports.ErrDuplicate) {
+				t.Errorf("reviving a cancelled registration of a live name: want ErrDuplicate, got %v", err)
+			}
+			_, err = tx.Channels().Update(ctx, "chn_2", func(c *core.Channel) error { c.Slug = "acme"; return nil })
+			if !errors.Is(err, ports.ErrDuplicate) {
+				t.Errorf("taking another channel's slug: want ErrDuplicate, got %v", err)
+			}
+			return tx.Audit().Append(ctx, core.AuditEvent{ID: "aud_refusal", ChannelID: chn, Actor: "registrar",
+				Command: "create_domain", Status: core.AuditFailed, HTTPStatus: 409, CreatedAt: testNow})
+		})
+		if err != nil {
+			t.Fatalf("Do after refused writes: %v", err)
+		}
+		err = store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			events, err := tx.Audit().GetMany(ctx, []string{"aud_refusal"})
+			if err == nil && len(events) != 1 {
+				t.Errorf("the audit row written after the refusals was not committed")
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
