@@ -47,13 +47,10 @@ type opAudit struct {
 }
 
 // operatorDo runs one operator call in one transaction together with its
-// audit row (actor "operator", command "operator."+command). A call that
-// fails writes nothing, audit row included.
-//
-// Operator rows are not filed under a registrar channel (their ChannelID is
-// empty): a registrar's GET /poll and its OT&E evidence are its own commands
-// only. The channel the call concerns is recorded in the request summary as
-// registrar_channel_id and registrar_channel_slug instead.
+// audit row (actor "operator", command "operator."+command, filed under the
+// channel the object belongs to, if any). A call that fails writes nothing,
+// audit row included. Registrar views of the audit (GET /poll) select actor
+// "registrar", so operator rows never show up there.
 func (s *Service) operatorDo(ctx context.Context, command string, httpStatus int,
 	fn func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error) error {
 	now := s.now()
@@ -62,17 +59,11 @@ func (s *Service) operatorDo(ctx context.Context, command string, httpStatus int
 		if err := fn(ctx, tx, now, &rec); err != nil {
 			return err
 		}
-		req := core.Summarize(rec.request)
-		if rec.channelID != "" {
-			req["registrar_channel_id"] = rec.channelID
-			if rec.channelSlug != "" {
-				req["registrar_channel_slug"] = rec.channelSlug
-			}
-		}
 		return tx.Audit().Append(ctx, core.AuditEvent{
-			ID: s.ids.NewID("aud"), Actor: OperatorActor, Command: "operator." + command, Domain: rec.domain,
+			ID: s.ids.NewID("aud"), ChannelID: rec.channelID, ChannelSlug: rec.channelSlug,
+			Actor: OperatorActor, Command: "operator." + command, Domain: rec.domain,
 			Status: core.AuditSuccess, HTTPStatus: httpStatus,
-			RequestSummary: req, ResponseSummary: core.Summarize(rec.response),
+			RequestSummary: core.Summarize(rec.request), ResponseSummary: core.Summarize(rec.response),
 			CreatedAt: now,
 		})
 	})
