@@ -830,7 +830,7 @@ func quoteID(id string) string { return "\"" + truncateID(id) + "\"" }
 
 func truncateID(s string) string {
 	if len(s) > 64 {
-		return s[:64] + "…"
+		return strings.ToValidUTF8(s[:64], "") + "…"
 	}
 	return s
 }
