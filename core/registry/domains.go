@@ -124,9 +124,6 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 	if err != nil {
 		return core.Outcome{}, err
 	}
-	if cmd.Years == 0 {
-		cmd.Years = 1
-	}
 	cmd.Registrant.Country = strings.ToUpper(cmd.Registrant.Country)
 	if cmd.Claim != nil {
 		t := cmd.Claim.AcceptedAt.UTC()

@@ -199,6 +199,7 @@ func TestCreateRefusals(t *testing.T) {
 		{"unknown namespace", func(c *core.CreateDomain) { c.Domain = "alice.nowhere" }, core.CodeValidation, false},
 		{"years 11", func(c *core.CreateDomain) { c.Years = 11 }, core.CodeRegistrationPeriodExceeded, true},
 		{"years negative", func(c *core.CreateDomain) { c.Years = -1 }, core.CodeValidation, true},
+		{"years zero", func(c *core.CreateDomain) { c.Years = 0 }, core.CodeValidation, true},
 		{"no registrant email", func(c *core.CreateDomain) { c.Registrant.Email = "" }, core.CodeValidation, true},
 		{"14 nameservers", func(c *core.CreateDomain) { c.Nameservers = make([]string, 14) }, core.CodeValidation, true},
 		{"reserved", func(c *core.CreateDomain) { c.Domain = "registry." + ns }, core.CodeDomainNotAvailable, true},
