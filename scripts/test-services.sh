@@ -13,6 +13,19 @@
 # Exports:
 #   REGISTRY_TEST_POSTGRES_URL  postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #   REGISTRY_TEST_REDIS_URL     redis://127.0.0.1:PORT/0
+#   REGISTRY_TEST_CHROMIUM      path of a headless-capable chromium binary
+#                               (Debian's chromium package, installed when
+#                               missing and running as root)
+#   REGISTRY_TEST_DNS_SERVER    127.0.0.1:PORT of a throwaway Knot DNS server
+#                               that accepts RFC 2136 updates and AXFR signed
+#                               with the TSIG key in
+#   REGISTRY_TEST_DNS_TSIG_NAME, REGISTRY_TEST_DNS_TSIG_ALGORITHM (hmac-sha256)
+#                               and REGISTRY_TEST_DNS_TSIG_SECRET (base64), for
+#   REGISTRY_TEST_DNS_ZONES     its zones, comma-separated (defiwallet.,...)
+#                               A running DNS server's key cannot be
+#                               discovered: unless REGISTRY_TEST_DNS_SERVER is
+#                               set (then every REGISTRY_TEST_DNS_* is used as
+#                               given), a throwaway one is started.
 # The server is shared: each test package creates its own database on it.
 #
 # Settings:
@@ -20,6 +33,8 @@
 #       when the standard ones answer (to test this script's start path)
 #   TEST_SERVICES_PG_PORT (5432), TEST_SERVICES_REDIS_PORT (6379)  where to
 #       look for running servers
+#   TEST_SERVICES_DNS_ZONES  the zones the DNS server serves (space- or
+#       comma-separated; default: defiwallet. dnstest. dnsworker.)
 #   A REGISTRY_TEST_*_URL already set is used as given, unless forced.
 #
 # Adding a service (say a DNS server for the DNS driver) is one function:
@@ -29,10 +44,11 @@
 # shellcheck disable=SC2317 # functions here run through traps and "provide_$service"
 set -euo pipefail
 
-SERVICES=(postgres redis)
+SERVICES=(postgres redis chromium knot)
 
 PG_DEFAULT_PORT="${TEST_SERVICES_PG_PORT:-5432}"
 REDIS_DEFAULT_PORT="${TEST_SERVICES_REDIS_PORT:-6379}"
+DNS_ZONES="${TEST_SERVICES_DNS_ZONES:-defiwallet. dnstest. dnsworker.}"
 FORCE_START="${TEST_SERVICES_FORCE_START:-}"
 
 log() { printf 'test-services: %s\n' "$*" >&2; }
@@ -335,6 +351,182 @@ provide_redis() {
 
 	export REGISTRY_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
 	log "Redis: started $(redis-server --version | awk '{print $3}' | sed 's/^v=//') on 127.0.0.1:$port (pid $pid)"
+}
+
+# ---------------------------------------------------------------------------
+# Chromium (the registrar portal is checked in a headless browser). Not a
+# server: the tests run it themselves, one process per page.
+
+chromium_bin() {
+	local c
+	for c in "${REGISTRY_TEST_CHROMIUM:-}" chromium /usr/bin/chromium chromium-browser; do
+		if [[ -n "$c" ]] && command -v "$c" >/dev/null 2>&1; then
+			command -v "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+
+provide_chromium() {
+	local bin
+	if ! bin="$(chromium_bin)"; then
+		if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+			log "Chromium: missing and cannot install it here (needs root and apt-get); the headless browser tests skip (they fail under REQUIRE_SERVICES=1)"
+			return 0
+		fi
+		log "Chromium: missing; installing Debian's chromium package"
+		apt_install chromium
+		bin="$(chromium_bin)" || die "chromium still missing after installing it"
+	fi
+	export REGISTRY_TEST_CHROMIUM="$bin"
+	log "Chromium: using $bin ($("$bin" --version 2>/dev/null | head -n 1 || echo "version unknown"))"
+}
+
+# ---------------------------------------------------------------------------
+# Knot DNS: an authoritative server for the rfc2136 DNS driver's tests.
+
+# knot_bin NAME: path of a Knot binary (knotd lives in /usr/sbin).
+knot_bin() {
+	local name="$1" dir
+	if command -v "$name" >/dev/null 2>&1; then
+		command -v "$name"
+		return 0
+	fi
+	for dir in /usr/sbin /usr/bin /usr/local/sbin; do
+		if [[ -x "$dir/$name" ]]; then
+			echo "$dir/$name"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# knot_answers KDIG PORT ZONE...: the server on 127.0.0.1:PORT answers the
+# SOA of every ZONE authoritatively.
+knot_answers() {
+	local kdig="$1" port="$2" zone out
+	shift 2
+	for zone in "$@"; do
+		out="$("$kdig" @127.0.0.1 -p "$port" +tcp +time=1 +retry=0 +norecurse "$zone" SOA 2>/dev/null)" || return 1
+		out="${out,,}"
+		[[ "$out" == *"status: noerror"* && "$out" == *"flags: qr aa"* ]] || return 1
+	done
+}
+
+provide_knot() {
+	if [[ -n "${REGISTRY_TEST_DNS_SERVER:-}" ]] && ! forced knot; then
+		log "Knot DNS: using REGISTRY_TEST_DNS_SERVER and its REGISTRY_TEST_DNS_* settings as given"
+		return 0
+	fi
+
+	local knotd kdig
+	if ! knotd="$(knot_bin knotd)" || ! kdig="$(knot_bin kdig)"; then
+		apt_install knot knot-dnsutils
+		knotd="$(knot_bin knotd)" || die "knotd still missing after installing knot"
+		kdig="$(knot_bin kdig)" || die "kdig still missing after installing knot-dnsutils"
+	fi
+
+	work_dir
+	local port dir secret key zone zones=() conf pid
+	port="$(free_port)"
+	dir="$WORK_DIR/knot"
+	mkdir -p "$dir/run" "$dir/db" "$dir/zones"
+	secret="$(head -c 32 /dev/urandom | base64)"
+	key="registry-test-key."
+	# Zones: lowercase, one final dot, from a space- or comma-separated list.
+	for zone in ${DNS_ZONES//,/ }; do
+		zone="${zone,,}"
+		zone="${zone%.}."
+		[[ "$zone" =~ ^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+$ ]] || die "TEST_SERVICES_DNS_ZONES: invalid zone name $zone"
+		zones+=("$zone")
+	done
+	((${#zones[@]} > 0)) || die "TEST_SERVICES_DNS_ZONES names no zone"
+
+	conf="$dir/knot.conf"
+	{
+		cat <<-EOF
+			server:
+			    rundir: "$dir/run"
+			    pidfile: "$dir/run/knot.pid"
+			    listen: 127.0.0.1@$port
+			    udp-workers: 1
+			    tcp-workers: 2
+			    background-workers: 1
+
+			control:
+			    listen: "$dir/run/knot.sock"
+
+			database:
+			    storage: "$dir/db"
+
+			log:
+			  - target: stderr
+			    any: info
+
+			key:
+			  - id: $key
+			    algorithm: hmac-sha256
+			    secret: $secret
+
+			acl:
+			  - id: registry-test
+			    key: $key
+			    action: [transfer, update]
+
+			template:
+			  - id: default
+			    storage: "$dir/zones"
+			    file: "%s.zone"
+			    acl: registry-test
+			    semantic-checks: on
+			    zonefile-sync: -1
+			    zonefile-load: whole
+			    journal-content: changes
+
+			zone:
+		EOF
+		for zone in "${zones[@]}"; do
+			printf '  - domain: %s\n' "$zone"
+		done
+	} >"$conf"
+	# The key is a test secret, but keep it out of other users' reach.
+	chmod 0600 "$conf"
+	for zone in "${zones[@]}"; do
+		cat >"$dir/zones/${zone}zone" <<-EOF
+			\$ORIGIN $zone
+			\$TTL 3600
+			@  SOA  ns1.registry-test.invalid. hostmaster.registry-test.invalid. 1 3600 600 604800 60
+			@  NS   ns1.registry-test.invalid.
+		EOF
+	done
+
+	local knotc
+	if knotc="$(knot_bin knotc)"; then
+		if ! "$knotc" -c "$conf" conf-check >"$dir/conf-check.log" 2>&1; then
+			cat "$dir/conf-check.log" >&2
+			die "Knot DNS rejected its configuration $conf"
+		fi
+	fi
+
+	"$knotd" -c "$conf" >"$dir/knotd.log" 2>&1 &
+	pid=$!
+	on_exit "stop_pid 'Knot DNS' $pid TERM"
+	if ! wait_until 30 "Knot DNS on 127.0.0.1:$port" knot_answers "$kdig" "$port" "${zones[@]}"; then
+		tail -n 30 "$dir/knotd.log" >&2 || true
+		die "Knot DNS on 127.0.0.1:$port does not serve ${zones[*]}"
+	fi
+
+	export REGISTRY_TEST_DNS_SERVER="127.0.0.1:$port"
+	export REGISTRY_TEST_DNS_TSIG_NAME="$key"
+	export REGISTRY_TEST_DNS_TSIG_ALGORITHM="hmac-sha256"
+	export REGISTRY_TEST_DNS_TSIG_SECRET="$secret"
+	REGISTRY_TEST_DNS_ZONES="$(
+		IFS=,
+		echo "${zones[*]}"
+	)"
+	export REGISTRY_TEST_DNS_ZONES
+	log "Knot DNS: started $("$knotd" --version 2>/dev/null | awk '{print $NF}') on 127.0.0.1:$port (pid $pid) for ${zones[*]}"
 }
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,516 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Operator API paths (CONTRACT.md §4).
+const (
+	operatorBase        = "/api/v1/admin"
+	registrarBase       = "/api/v1/registrar/v1"
+	evidenceArchivePath = "/admin/registrar-ote-runs/%s/evidence-archive.md"
+)
+
+// operatorClient checks the operator settings every operator command needs.
+func (a *app) operatorClient(path []string) (*client, error) {
+	if a.g.operatorToken == "" {
+		return nil, usagef(path, "no operator token: set %s or pass --operator-token", envOperatorToken)
+	}
+	c, err := newClient(a.g.url, a.http)
+	if err != nil {
+		return nil, usagef(path, "%s", err)
+	}
+	return c, nil
+}
+
+// operator performs one operator call and prints its answer: the JSON object
+// as is with --json, otherwise through render.
+func (a *app) operator(ctx context.Context, path []string, method, p string, query url.Values, body any,
+	render func(w io.Writer, obj map[string]any) error) error {
+	c, err := a.operatorClient(path)
+	if err != nil {
+		return err
+	}
+	res, err := c.call(ctx, request{Method: method, Path: operatorBase + p, Query: query, Token: a.g.operatorToken, Body: body})
+	if err != nil {
+		return err
+	}
+	return a.print(res, render)
+}
+
+func (a *app) print(res response, render func(w io.Writer, obj map[string]any) error) error {
+	if a.g.json {
+		return writeJSON(a.stdout, res.Body)
+	}
+	obj, err := res.object()
+	if err != nil {
+		return err
+	}
+	return render(a.stdout, obj)
+}
+
+// record renders an object as a FIELD/value table.
+func record(cols ...column) func(io.Writer, map[string]any) error {
+	return func(w io.Writer, obj map[string]any) error { return writeRecord(w, obj, cols) }
+}
+
+var (
+	partnerColumns = []column{{"ID", "id"}, {"NAME", "name"}, {"GEMS BALANCE", "gems_balance"},
+		{"DNS MODULE", "dns_module_enabled"}, {"CREATED", "created_at"}, {"UPDATED", "updated_at"}}
+	namespaceColumns = []column{{"NAME", "name"}, {"DNS BACKEND", "dns_backend"}, {"CREATE PRICE", "create_price_gems"},
+		{"RENEW PRICE", "renew_price_gems"}, {"RESERVED LABELS", "reserved_labels"}, {"CLAIM LABELS", "claim_labels"},
+		{"CREATED", "created_at"}}
+	channelColumns = []column{{"ID", "id"}, {"PARTNER", "partner_id"}, {"SLUG", "slug"}, {"STATUS", "status"},
+		{"PRODUCTION APPROVED", "production_approved"}, {"PRODUCTION APPROVED AT", "production_approved_at"},
+		{"RATE LIMIT/MIN", "rate_limit_per_minute"}, {"CREATED", "created_at"}, {"UPDATED", "updated_at"}}
+	listingColumns = []column{{"CHANNEL", "registrar_channel_id"}, {"NAMESPACE", "namespace"}, {"STATUS", "status"},
+		{"CREATED", "created_at"}, {"APPROVED AT", "approved_at"}}
+	keyColumns = []column{{"ID", "id"}, {"PARTNER", "partner_id"}, {"CHANNEL", "registrar_channel_id"},
+		{"PROFILE", "profile"}, {"SCOPES", "scopes"}, {"PREFIX", "prefix"}, {"CREATED", "created_at"},
+		{"REVOKED AT", "revoked_at"}}
+	domainColumns = []column{{"ID", "id"}, {"NAME", "name"}, {"STATE", "state"}, {"STATUSES", "statuses"},
+		{"CHANNEL", "registrar_channel_id"}, {"EXPIRES", "expires_at"}, {"REGISTRANT", "registrant.name"},
+		{"NAMESERVERS", "nameservers.desired"}, {"APPLY STATUS", "nameservers.apply_status"},
+		{"BACKEND", "backend.kind"}, {"PROTECTED LEGACY", "protected_legacy"}, {"CREATED", "created_at"}}
+	pendingColumns = []column{{"ID", "id"}, {"CHANNEL", "registrar_channel_id"}, {"COMMAND", "command"},
+		{"DOMAIN", "domain"}, {"STATUS", "status"}, {"ATTEMPTS", "attempts"}, {"AUDIT", "audit_id"},
+		{"CREATED", "created_at"}, {"REASON", "reason"}}
+)
+
+// partnerCommands: create, show, set.
+func (a *app) partnerCommands() *command {
+	p := []string{"partner"}
+	return &command{name: "partner", summary: "create partners, read them, set their Gems balance and DNS module",
+		usage: "partner (create | show | set) [flags]",
+		about: "A partner is a company with a Gems balance (the registry's prepaid credit) and optional modules.\n" +
+			"Its registrar channels and API keys belong to it.",
+		subs: []*command{
+			{name: "create", summary: "create a partner with an opening Gems balance",
+				usage: "partner create --name NAME --gems GEMS [--dns-module]",
+				about: "POST /api/v1/admin/partners. The opening balance is written to the partner's ledger.\n" +
+					"Prints the new partner; its id is what channels and keys refer to.",
+				examples: []string{
+					`registryctl partner create --name "Acme Registrar" --gems 5000 --dns-module`,
+					`id=$(registryctl partner create --name Acme --gems 100 --json | jq -r .id)`,
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					name := fs.String("name", "", "partner `NAME` (required)")
+					gems := &optInt{}
+					fs.Var(gems, "gems", "opening balance in `GEMS`, a whole number ≥ 0 (required)")
+					dns := fs.Bool("dns-module", false, "enable the DNS module (DNS record management)")
+					return func(ctx context.Context, _ []string) error {
+						path := append(p, "create")
+						if strings.TrimSpace(*name) == "" {
+							return usagef(path, "--name is required")
+						}
+						if !gems.set {
+							return usagef(path, "--gems is required (the opening balance, e.g. --gems 0)")
+						}
+						body := map[string]any{"name": *name, "gems_balance": gems.value, "dns_module_enabled": *dns}
+						return a.operator(ctx, path, http.MethodPost, "/partners", nil, body, record(partnerColumns...))
+					}
+				}},
+			{name: "show", summary: "show a partner and its Gems balance", usage: "partner show ID", args: []string{"ID"},
+				about:    "GET /api/v1/admin/partners/{id}.",
+				examples: []string{"registryctl partner show ptr_01HX…"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "show"), http.MethodGet, "/partners/"+pathEscape(args[0]), nil, nil,
+							record(partnerColumns...))
+					}
+				}},
+			{name: "set", summary: "set a partner's Gems balance and/or DNS module",
+				usage: "partner set ID [--gems GEMS] [--dns-module=true|false]", args: []string{"ID"},
+				about: "PATCH /api/v1/admin/partners/{id}. --gems sets the balance (the ledger records the difference);\n" +
+					"--dns-module=true or --dns-module=false turns the DNS module on or off. Give at least one.",
+				examples: []string{
+					"registryctl partner set ptr_01HX… --gems 2500",
+					"registryctl partner set ptr_01HX… --dns-module=false",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					gems := &optInt{}
+					fs.Var(gems, "gems", "new balance in `GEMS`, a whole number ≥ 0")
+					dns := &triBool{}
+					fs.Var(dns, "dns-module", "turn the DNS module on (true) or off (false)")
+					return func(ctx context.Context, args []string) error {
+						path := append(p, "set")
+						body := map[string]any{}
+						if gems.set {
+							body["gems_balance"] = gems.value
+						}
+						if dns.set {
+							body["dns_module_enabled"] = dns.value
+						}
+						if len(body) == 0 {
+							return usagef(path, "nothing to set: give --gems and/or --dns-module=true|false")
+						}
+						return a.operator(ctx, path, http.MethodPatch, "/partners/"+pathEscape(args[0]), nil, body,
+							record(partnerColumns...))
+					}
+				}},
+		}}
+}
+
+// namespaceCommands: create, list.
+func (a *app) namespaceCommands() *command {
+	p := []string{"namespace"}
+	return &command{name: "namespace", summary: "create and list the namespaces (TLDs) the registry sells",
+		usage: "namespace (create | list) [flags]",
+		subs: []*command{
+			{name: "create", summary: "create a namespace with its backend, prices, reserved and claim labels",
+				usage: "namespace create --name NAME --dns-backend BACKEND --create-price GEMS --renew-price GEMS [--claim-label LABEL ...] [--reserved-label LABEL ...]",
+				about: "POST /api/v1/admin/namespaces. --dns-backend is none (no DNS), memory or rfc2136.\n" +
+					"--reserved-label and --claim-label repeat, or take comma-separated lists. A reserved label is\n" +
+					"never available; a claim label needs claim_acknowledgement in create.",
+				examples: []string{
+					"registryctl namespace create --name defiwallet --dns-backend rfc2136 --create-price 10 --renew-price 8 \\\n" +
+						"      --reserved-label registry,admin --claim-label bitcoin",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					name := fs.String("name", "", "namespace `NAME`, one label such as defiwallet (required)")
+					backend := fs.String("dns-backend", "", "DNS `BACKEND`: none, memory or rfc2136 (required)")
+					create, renew := &optInt{}, &optInt{}
+					fs.Var(create, "create-price", "create price in `GEMS` per year (required)")
+					fs.Var(renew, "renew-price", "renew price in `GEMS` per year (required)")
+					var reserved, claim []string
+					fs.Var(&listValue{p: &reserved, split: true}, "reserved-label", "reserved `LABEL` (repeatable, comma-separated)")
+					fs.Var(&listValue{p: &claim, split: true}, "claim-label", "claim-required `LABEL` (repeatable, comma-separated)")
+					return func(ctx context.Context, _ []string) error {
+						path := append(p, "create")
+						switch {
+						case strings.TrimSpace(*name) == "":
+							return usagef(path, "--name is required")
+						case strings.TrimSpace(*backend) == "":
+							return usagef(path, "--dns-backend is required (none, memory or rfc2136)")
+						case !create.set:
+							return usagef(path, "--create-price is required")
+						case !renew.set:
+							return usagef(path, "--renew-price is required")
+						}
+						body := map[string]any{"name": *name, "dns_backend": *backend, "create_price_gems": create.value,
+							"renew_price_gems": renew.value, "reserved_labels": nonNil(reserved), "claim_labels": nonNil(claim)}
+						return a.operator(ctx, path, http.MethodPost, "/namespaces", nil, body, record(namespaceColumns...))
+					}
+				}},
+			{name: "list", summary: "list every namespace", usage: "namespace list",
+				about: "GET /api/v1/admin/namespaces.",
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, _ []string) error {
+						return a.operator(ctx, append(p, "list"), http.MethodGet, "/namespaces", nil, nil,
+							func(w io.Writer, obj map[string]any) error {
+								return writeTable(w, objects(obj, "items"), namespaceColumns)
+							})
+					}
+				}},
+		}}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// channelCommands: create, show, set, approve, production-approve.
+func (a *app) channelCommands() *command {
+	p := []string{"channel"}
+	action := func(name, summary, suffix, about string) *command {
+		return &command{name: name, summary: summary, usage: "channel " + name + " ID", args: []string{"ID"}, about: about,
+			examples: []string{"registryctl channel " + name + " chn_01HX…"},
+			setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+				return func(ctx context.Context, args []string) error {
+					return a.operator(ctx, append(p, name), http.MethodPost, "/registrar-channels/"+pathEscape(args[0])+suffix,
+						nil, nil, record(channelColumns...))
+				}
+			}}
+	}
+	return &command{name: "channel", summary: "admit registrar channels: create, approve, approve for production",
+		usage: "channel (create | show | set | approve | production-approve) [flags]",
+		about: "A registrar channel is a partner's integration identity. It starts pending; approve lets its keys run\n" +
+			"OT&E (sandbox) once a namespace listing is approved too; production-approve opens non-sandbox mutations.",
+		subs: []*command{
+			{name: "create", summary: "create a registrar channel (status pending)",
+				usage: "channel create --partner ID --slug SLUG [--rate-limit N]",
+				about: "POST /api/v1/admin/registrar-channels. The slug is unique and names the OT&E fixtures\n" +
+					"(ote-renew-SLUG.NAMESPACE ...). --rate-limit is requests per minute (default 120).",
+				examples: []string{"registryctl channel create --partner ptr_01HX… --slug acme --rate-limit 300"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					partner := fs.String("partner", "", "partner `ID` (required)")
+					slug := fs.String("slug", "", "unique channel `SLUG`, 3 to 40 lowercase letters, digits, hyphens (required)")
+					rate := &optInt{}
+					fs.Var(rate, "rate-limit", "requests per minute `N` (default 120)")
+					return func(ctx context.Context, _ []string) error {
+						path := append(p, "create")
+						switch {
+						case strings.TrimSpace(*partner) == "":
+							return usagef(path, "--partner is required")
+						case strings.TrimSpace(*slug) == "":
+							return usagef(path, "--slug is required")
+						}
+						body := map[string]any{"partner_id": *partner, "slug": *slug}
+						if rate.set {
+							body["rate_limit_per_minute"] = rate.value
+						}
+						return a.operator(ctx, path, http.MethodPost, "/registrar-channels", nil, body, record(channelColumns...))
+					}
+				}},
+			{name: "show", summary: "show a registrar channel", usage: "channel show ID", args: []string{"ID"},
+				about:    "GET /api/v1/admin/registrar-channels/{id}.",
+				examples: []string{"registryctl channel show chn_01HX…"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "show"), http.MethodGet, "/registrar-channels/"+pathEscape(args[0]),
+							nil, nil, record(channelColumns...))
+					}
+				}},
+			{name: "set", summary: "set a channel's rate limit and/or status",
+				usage: "channel set ID [--rate-limit N] [--status pending|approved|suspended]", args: []string{"ID"},
+				about: "PATCH /api/v1/admin/registrar-channels/{id}. Give at least one flag. --status suspended stops\n" +
+					"every key of the channel; approved re-admits it.",
+				examples: []string{
+					"registryctl channel set chn_01HX… --rate-limit 600",
+					"registryctl channel set chn_01HX… --status suspended",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					rate := &optInt{}
+					fs.Var(rate, "rate-limit", "requests per minute `N`")
+					status := fs.String("status", "", "channel `STATUS`: pending, approved or suspended")
+					return func(ctx context.Context, args []string) error {
+						path := append(p, "set")
+						body := map[string]any{}
+						if rate.set {
+							body["rate_limit_per_minute"] = rate.value
+						}
+						if *status != "" {
+							body["status"] = *status
+						}
+						if len(body) == 0 {
+							return usagef(path, "nothing to set: give --rate-limit and/or --status")
+						}
+						return a.operator(ctx, path, http.MethodPatch, "/registrar-channels/"+pathEscape(args[0]), nil, body,
+							record(channelColumns...))
+					}
+				}},
+			action("approve", "approve a channel (its keys may run OT&E)", "/approve",
+				"POST /api/v1/admin/registrar-channels/{id}/approve: status approved. The channel's keys can then\n"+
+					"call the registrar API, in sandbox mode until production approval."),
+			action("production-approve", "record production approval (non-sandbox mutations allowed)", "/production-approval",
+				"POST /api/v1/admin/registrar-channels/{id}/production-approval: production_approved true.\n"+
+					"Check the channel's OT&E evidence archive first (registryctl ote-run archive)."),
+		}}
+}
+
+// listingCommands: add, approve.
+func (a *app) listingCommands() *command {
+	p := []string{"listing"}
+	return &command{name: "listing", summary: "list a channel in a namespace and approve the listing",
+		usage: "listing (add | approve) CHANNEL NAMESPACE",
+		subs: []*command{
+			{name: "add", summary: "ask for a channel's listing in a namespace (status pending)",
+				usage: "listing add CHANNEL NAMESPACE", args: []string{"CHANNEL", "NAMESPACE"},
+				about:    "POST /api/v1/admin/registrar-channels/{channel}/namespace-listings {namespace}.",
+				examples: []string{"registryctl listing add chn_01HX… defiwallet"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "add"), http.MethodPost,
+							"/registrar-channels/"+pathEscape(args[0])+"/namespace-listings", nil,
+							map[string]any{"namespace": args[1]}, record(listingColumns...))
+					}
+				}},
+			{name: "approve", summary: "approve a channel's listing in a namespace",
+				usage: "listing approve CHANNEL NAMESPACE", args: []string{"CHANNEL", "NAMESPACE"},
+				about:    "POST /api/v1/admin/registrar-channels/{channel}/namespace-listings/{namespace}/approve.",
+				examples: []string{"registryctl listing approve chn_01HX… defiwallet"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "approve"), http.MethodPost,
+							"/registrar-channels/"+pathEscape(args[0])+"/namespace-listings/"+pathEscape(args[1])+"/approve",
+							nil, nil, record(listingColumns...))
+					}
+				}},
+		}}
+}
+
+// keyCommands: create, revoke.
+func (a *app) keyCommands() *command {
+	p := []string{"key"}
+	return &command{name: "key", summary: "create and revoke partner API keys (the token is printed once)",
+		usage: "key (create | revoke) [flags]",
+		subs: []*command{
+			{name: "create", summary: "create an API key; prints its token once",
+				usage: "key create --partner ID [--channel ID] (--profile PROFILE | --scope SCOPE ...)",
+				about: "POST /api/v1/admin/api-keys. A registrar key is bound to a channel (--channel) and carries the\n" +
+					"registrar_api profile or explicit scopes (--scope repeats or takes a comma-separated list).\n" +
+					"The token is shown once, in this answer only: store it now. The registry keeps only its hash.",
+				examples: []string{
+					"registryctl key create --partner ptr_01HX… --channel chn_01HX… --profile registrar_api",
+					"registryctl key create --partner ptr_01HX… --channel chn_01HX… --scope domains:check,domains:read",
+					"token=$(registryctl key create --partner ptr_01HX… --channel chn_01HX… --profile registrar_api --json | jq -r .token)",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					partner := fs.String("partner", "", "partner `ID` (required)")
+					channel := fs.String("channel", "", "registrar channel `ID` the key is bound to")
+					profile := fs.String("profile", "", "scope `PROFILE`, e.g. registrar_api (every registrar scope)")
+					var scopes []string
+					fs.Var(&listValue{p: &scopes, split: true}, "scope", "explicit `SCOPE` (repeatable, comma-separated)")
+					return func(ctx context.Context, _ []string) error {
+						path := append(p, "create")
+						switch {
+						case strings.TrimSpace(*partner) == "":
+							return usagef(path, "--partner is required")
+						case *profile == "" && len(scopes) == 0:
+							return usagef(path, "give --profile or --scope")
+						case *profile != "" && len(scopes) > 0:
+							return usagef(path, "give --profile or --scope, not both")
+						}
+						body := map[string]any{"partner_id": *partner}
+						if *channel != "" {
+							body["registrar_channel_id"] = *channel
+						}
+						if *profile != "" {
+							body["profile"] = *profile
+						} else {
+							body["scopes"] = scopes
+						}
+						return a.operator(ctx, path, http.MethodPost, "/api-keys", nil, body, func(w io.Writer, obj map[string]any) error {
+							if err := writeRecord(w, obj, append(keyColumns, column{"TOKEN", "token"})); err != nil {
+								return err
+							}
+							fmt.Fprintln(a.stderr, "The token is shown only this once: store it now.")
+							return nil
+						})
+					}
+				}},
+			{name: "revoke", summary: "revoke an API key", usage: "key revoke ID", args: []string{"ID"},
+				about:    "DELETE /api/v1/admin/api-keys/{id}. The key's token is refused from then on (401 invalid_api_key).",
+				examples: []string{"registryctl key revoke key_01HX…"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "revoke"), http.MethodDelete, "/api-keys/"+pathEscape(args[0]), nil, nil,
+							record(keyColumns...))
+					}
+				}},
+		}}
+}
+
+// domainCommands: import.
+func (a *app) domainCommands() *command {
+	p := []string{"domain"}
+	return &command{name: "domain", summary: "import legacy registrations", usage: "domain import [flags]",
+		subs: []*command{
+			{name: "import", summary: "import a legacy registration under a channel",
+				usage: "domain import --domain NAME --channel ID --expires-at TIME --registrant-name NAME --registrant-email EMAIL [--protected-legacy] [flags]",
+				about: "POST /api/v1/admin/domains/import. The registration is active, sponsored by the channel, with no\n" +
+					"add grace. --protected-legacy marks it as needing policy review before cancellation\n" +
+					"(delete answers 409 protected_legacy_registration_not_deletable). --expires-at is RFC 3339.",
+				examples: []string{
+					"registryctl domain import --domain alice.defiwallet --channel chn_01HX… --expires-at 2027-03-01T00:00:00Z \\\n" +
+						"      --registrant-name \"Alice Example\" --registrant-email alice@example.com --protected-legacy",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					domain := fs.String("domain", "", "fully qualified `NAME`, e.g. alice.defiwallet (required)")
+					channel := fs.String("channel", "", "sponsoring registrar channel `ID` (required)")
+					expires := fs.String("expires-at", "", "expiry `TIME`, RFC 3339 (required)")
+					rName := fs.String("registrant-name", "", "registrant `NAME` (required)")
+					rEmail := fs.String("registrant-email", "", "registrant `EMAIL` (required)")
+					rOrg := fs.String("registrant-organization", "", "registrant `ORGANIZATION`")
+					rPhone := fs.String("registrant-phone", "", "registrant `PHONE`, +1.5555551234 or E.164")
+					rCountry := fs.String("registrant-country", "", "registrant `COUNTRY`, ISO 3166 alpha-2")
+					legacy := fs.Bool("protected-legacy", false, "protect the registration from cancellation without policy review")
+					return func(ctx context.Context, _ []string) error {
+						path := append(p, "import")
+						for _, req := range []struct{ flag, v string }{{"--domain", *domain}, {"--channel", *channel},
+							{"--expires-at", *expires}, {"--registrant-name", *rName}, {"--registrant-email", *rEmail}} {
+							if strings.TrimSpace(req.v) == "" {
+								return usagef(path, "%s is required", req.flag)
+							}
+						}
+						if err := checkRFC3339(*expires); err != nil {
+							return usagef(path, "--expires-at: %s", err)
+						}
+						registrant := map[string]any{"name": *rName, "email": *rEmail}
+						for k, v := range map[string]string{"organization": *rOrg, "phone": *rPhone, "country": *rCountry} {
+							if v != "" {
+								registrant[k] = v
+							}
+						}
+						body := map[string]any{"domain": *domain, "registrar_channel_id": *channel, "expires_at": *expires,
+							"registrant": registrant, "protected_legacy": *legacy}
+						return a.operator(ctx, path, http.MethodPost, "/domains/import", nil, body, record(domainColumns...))
+					}
+				}},
+		}}
+}
+
+// pendingCommands: list, apply, fail.
+func (a *app) pendingCommands() *command {
+	p := []string{"pending"}
+	return &command{name: "pending", summary: "review and settle backend pending work (nameservers, cancellations)",
+		usage: "pending (list | apply | fail) [flags]",
+		about: "Successful nameserver updates, cancellations and transfer intents leave backend work that an operator\n" +
+			"(or the apply worker) applies or fails.",
+		subs: []*command{
+			{name: "list", summary: "list pending backend work of every channel",
+				usage: "pending list [--channel ID] [--command C] [--domain D] [--status S] [--limit N]",
+				about: "GET /api/v1/admin/backend/pending.",
+				examples: []string{
+					"registryctl pending list",
+					"registryctl pending list --command update_nameservers --domain alice.defiwallet",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					channel := fs.String("channel", "", "only this registrar channel `ID`")
+					cmd := fs.String("command", "", "only this `COMMAND`, e.g. update_nameservers or delete_domain")
+					domain := fs.String("domain", "", "only this `DOMAIN`")
+					status := fs.String("status", "", "only this `STATUS` (default: pending work)")
+					limit := &optInt{}
+					fs.Var(limit, "limit", "at most `N` items")
+					return func(ctx context.Context, _ []string) error {
+						q := url.Values{}
+						for k, v := range map[string]string{"registrar_channel_id": *channel, "command": *cmd, "domain": *domain, "status": *status} {
+							if v != "" {
+								q.Set(k, v)
+							}
+						}
+						if limit.set {
+							q.Set("limit", limit.String())
+						}
+						return a.operator(ctx, append(p, "list"), http.MethodGet, "/backend/pending", q, nil,
+							func(w io.Writer, obj map[string]any) error {
+								return writeTable(w, objects(obj, "items"), pendingColumns)
+							})
+					}
+				}},
+			{name: "apply", summary: "mark pending work applied", usage: "pending apply ID", args: []string{"ID"},
+				about: "POST /api/v1/admin/backend/pending/{id}/apply. For nameservers the domain's applied nameservers\n" +
+					"then equal what was applied.",
+				examples: []string{"registryctl pending apply pnd_01HX…"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "apply"), http.MethodPost, "/backend/pending/"+pathEscape(args[0])+"/apply",
+							nil, nil, record(pendingColumns...))
+					}
+				}},
+			{name: "fail", summary: "mark pending work failed, with a reason", usage: "pending fail ID --reason REASON",
+				args:     []string{"ID"},
+				about:    "POST /api/v1/admin/backend/pending/{id}/fail {reason}. Failed work leaves the pending list.",
+				examples: []string{`registryctl pending fail pnd_01HX… --reason "ns1.example.net does not answer"`},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					reason := fs.String("reason", "", "why the work failed (required)")
+					return func(ctx context.Context, args []string) error {
+						path := append(p, "fail")
+						if strings.TrimSpace(*reason) == "" {
+							return usagef(path, "--reason is required")
+						}
+						return a.operator(ctx, path, http.MethodPost, "/backend/pending/"+pathEscape(args[0])+"/fail", nil,
+							map[string]any{"reason": *reason}, record(pendingColumns...))
+					}
+				}},
+		}}
+}
