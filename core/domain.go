@@ -187,7 +187,7 @@ func (d *Domain) CanRenew(years int, currentExpiry time.Time, now time.Time) (ti
 	if err := d.prohibited(now, StatusClientRenewProhibited, StatusServerRenewProhibited); err != nil {
 		return time.Time{}, err
 	}
-	if !currentExpiry.Equal(d.ExpiresAt) {
+	if !ExpiryMatches(currentExpiry, d.ExpiresAt) {
 		return time.Time{}, Errorf(CodeCurrentExpiryMismatch, "current_expires_at %s does not match the expiry %s",
 			currentExpiry.UTC().Format(time.RFC3339), d.ExpiresAt.UTC().Format(time.RFC3339))
 	}
@@ -196,6 +196,19 @@ func (d *Domain) CanRenew(years int, currentExpiry time.Time, now time.Time) (ti
 		return time.Time{}, err
 	}
 	return next, nil
+}
+
+// ExpiryMatches reports whether a client's current expiry names the actual
+// one: the same instant, the same second (clients that drop fractions), or,
+// for a value at midnight UTC, the same calendar date (RFC 5731's
+// curExpDate is a date).
+func ExpiryMatches(given, actual time.Time) bool {
+	g, a := given.UTC(), actual.UTC()
+	if g.Equal(a) || g.Truncate(time.Second).Equal(a.Truncate(time.Second)) {
+		return true
+	}
+	midnight := g.Hour() == 0 && g.Minute() == 0 && g.Second() == 0 && g.Nanosecond() == 0
+	return midnight && g.Year() == a.Year() && g.YearDay() == a.YearDay()
 }
 
 // Renew applies a renewal checked by CanRenew.

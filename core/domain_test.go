@@ -189,3 +189,23 @@ func TestValidateRegistrant(t *testing.T) {
 		}
 	}
 }
+
+func TestExpiryMatches(t *testing.T) {
+	actual := time.Date(2027, 3, 4, 5, 6, 7, 123456000, time.UTC)
+	for _, c := range []struct {
+		given time.Time
+		want  bool
+	}{
+		{actual, true},
+		{actual.Truncate(time.Second), true},
+		{time.Date(2027, 3, 4, 0, 0, 0, 0, time.UTC), true},
+		{actual.In(time.FixedZone("x", 3600)), true},
+		{time.Date(2027, 3, 5, 0, 0, 0, 0, time.UTC), false},
+		{actual.Add(time.Second), false},
+		{time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC), false},
+	} {
+		if got := ExpiryMatches(c.given, actual); got != c.want {
+			t.Errorf("ExpiryMatches(%v) = %v, want %v", c.given, got, c.want)
+		}
+	}
+}
