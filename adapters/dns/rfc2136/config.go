@@ -40,8 +40,9 @@ var algorithms = map[string]string{
 type Config struct {
 	// Server is the server's host:port, e.g. "127.0.0.1:53".
 	Server string
-	// Zone is the namespace's zone. Empty: the namespace name plus ".", so
-	// that one Config serves every rfc2136 namespace.
+	// Zone is the namespace's zone, which holds its registrations (for
+	// namespace defiwallet: "defiwallet."). Empty: the namespace name plus
+	// ".", so that one Config serves every rfc2136 namespace.
 	Zone string
 	// TSIGName is the key's name, e.g. "registry-key." (a final dot is added).
 	TSIGName string
@@ -183,8 +184,9 @@ func EnvScope(namespace string) string {
 	return strings.ReplaceAll(strings.ToUpper(namespace), "-", "_")
 }
 
-// readEnv reads the settings REGISTRY_DNS_<scope>_*; withZone includes _ZONE.
-func readEnv(lookup func(string) (string, bool), scope string, withZone bool) (Config, error) {
+// readEnv reads the settings REGISTRY_DNS_<scope>_*. The zone is always the
+// namespace's own, so there is no _ZONE.
+func readEnv(lookup func(string) (string, bool), scope string) (Config, error) {
 	get := func(key string) string {
 		v, _ := lookup(envPrefix + scope + "_" + key)
 		return strings.TrimSpace(v)
@@ -194,9 +196,6 @@ func readEnv(lookup func(string) (string, bool), scope string, withZone bool) (C
 		TSIGName:      get("TSIG_NAME"),
 		TSIGAlgorithm: get("TSIG_ALGORITHM"),
 		TSIGSecret:    get("TSIG_SECRET"),
-	}
-	if withZone {
-		c.Zone = get("ZONE")
 	}
 	if v := get("TIMEOUT"); v != "" {
 		d, err := parseTimeout(v)

@@ -60,6 +60,9 @@
 // REGISTRY_DNS_RFC2136_SERVER, _TSIG_NAME, _TSIG_ALGORITHM, _TSIG_SECRET and
 // _TIMEOUT serve every namespace whose backend is rfc2136, each in the zone
 // named after it (namespace defiwallet, zone "defiwallet."), and
-// REGISTRY_DNS_<NAMESPACE>_SERVER, _ZONE, _TSIG_NAME, ... override them field
-// by field for one namespace (<NAMESPACE> upper-cased, "-" written "_").
+// REGISTRY_DNS_<NAMESPACE>_SERVER, _TSIG_NAME, _TSIG_ALGORITHM, _TSIG_SECRET
+// and _TIMEOUT override them field by field for one namespace (<NAMESPACE>
+// upper-cased, "-" written "_"; a namespace named rfc2136 has no overrides
+// of its own). Nothing but the TSIG secret is secret, and no error, log line
+// or String() of a Config ever contains it.
 package rfc2136

@@ -47,12 +47,12 @@ func New(cfg Config) (*Driver, error) {
 // FromEnv makes the driver from the environment (see the package doc): the
 // defaults REGISTRY_DNS_RFC2136_{SERVER,TSIG_NAME,TSIG_ALGORITHM,TSIG_SECRET,TIMEOUT}
 // and, looked up when a namespace is first used, its overrides
-// REGISTRY_DNS_<NAMESPACE>_{SERVER,ZONE,TSIG_NAME,...}. Defaults that are
+// REGISTRY_DNS_<NAMESPACE>_{SERVER,TSIG_NAME,...}. Defaults that are
 // set are checked now; none at all is fine (every rfc2136 namespace then
 // needs its own overrides, or its operations fail naming the variables to
 // set).
 func FromEnv(lookup func(string) (string, bool)) (*Driver, error) {
-	def, err := readEnv(lookup, envDefaultScope, false)
+	def, err := readEnv(lookup, envDefaultScope)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (d *Driver) resolve(name core.Name) (target, string, error) {
 		cfg, what := d.def, envPrefix+envDefaultScope+"_*"
 		if d.lookup != nil {
 			scope := EnvScope(ns)
-			o, err := readEnv(d.lookup, scope, true)
+			o, err := readEnv(d.lookup, scope)
 			if err != nil {
 				return target{}, "", err
 			}
