@@ -78,7 +78,7 @@ func (s *Service) resolveActor(ctx context.Context, token string) (core.Actor, e
 		}
 		return nil
 	})
-	return a, err
+	return a, storeErr(err, core.CodeInternal, "API key")
 }
 
 func effectiveScopes(k core.APIKey) []string {
