@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -89,13 +90,25 @@ func ParseName(s string) (Name, error) {
 	}
 	label, err := ParseLabel(s[:dot])
 	if err != nil {
-		return Name{}, err
+		return Name{}, inField(err, "domain")
 	}
 	ns, err := ParseLabel(s[dot+1:])
 	if err != nil {
-		return Name{}, err
+		return Name{}, inField(err, "domain")
 	}
 	return Name{label: label, namespace: ns}, nil
+}
+
+// inField answers a validation error naming field instead: a label that
+// fails inside a fully qualified name is the fault of the name's member.
+func inField(err error, field string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeValidation {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
 }
 
 // NewName builds a Name from a label and a namespace, validating both.

@@ -24,7 +24,7 @@ func (s *Service) CheckDomains(ctx context.Context, a core.Actor, cmd core.Check
 		if !strings.Contains(raw, ".") {
 			label, err := core.ParseLabel(raw)
 			if err != nil {
-				return nil, err
+				return nil, inField(err, "names")
 			}
 			for _, ns := range a.ApprovedNamespaces() {
 				n, err := core.NewName(label, ns)
@@ -37,7 +37,7 @@ func (s *Service) CheckDomains(ctx context.Context, a core.Actor, cmd core.Check
 		}
 		n, err := core.ParseName(raw)
 		if err != nil {
-			return nil, err
+			return nil, inField(err, "names")
 		}
 		names = append(names, n)
 	}
@@ -455,4 +455,16 @@ func nonNilList(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// inField answers a validation error naming field (the request member the
+// offending value came from) instead of the field the parser named.
+func inField(err error, field string) error {
+	var ce *core.Error
+	if errors.As(err, &ce) && ce.Code == core.CodeValidation {
+		c := *ce
+		c.Field = field
+		return &c
+	}
+	return err
 }
