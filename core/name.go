@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/idna"
 )
@@ -55,8 +56,63 @@ func ParseLabel(s string) (string, error) {
 		if err != nil || back != a {
 			return "", Invalid("name", "label %q is not a valid A-label", truncate(s))
 		}
+		if !idna2008CodePoints(u) {
+			return "", Invalid("name", "label %q has code points that IDNA2008 does not permit (symbols, punctuation, emoji)", truncate(s))
+		}
 	}
 	return a, nil
+}
+
+// idna2008CodePoints refuses what UTS #46 (and so x/net/idna, even for
+// registration) lets through but IDNA2008 does not (RFC 5892): code points
+// outside the LetterDigits categories (symbols, punctuation, emoji, format
+// characters), old Hangul jamo, and the CONTEXTO code points outside their
+// contexts (RFC 5892 appendix A), with the RFC's PVALID and DISALLOWED
+// exceptions. u is a U-label that x/net/idna already accepted, so it is
+// lowercase, NFC and free of mapped code points.
+func idna2008CodePoints(u string) bool {
+	rs := []rune(u)
+	japanese, arabicIndic, extendedArabicIndic := false, false, false
+	for _, r := range rs {
+		if r != 0x30FB && unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
+			japanese = true
+		}
+	}
+	for i, r := range rs {
+		switch {
+		case r < 0x80: // ASCII: letters, digits and hyphens, checked by checkLDH
+		case r == 0x200C, r == 0x200D: // CONTEXTJ, checked by idna.CheckJoiners
+		case r == 0x00DF, r == 0x03C2, r == 0x06FD, r == 0x06FE, r == 0x0F0B, r == 0x3007: // PVALID exceptions
+		case r == 0x0640, r == 0x07FA, r == 0x302E, r == 0x302F, r >= 0x3031 && r <= 0x3035, r == 0x303B: // DISALLOWED exceptions
+			return false
+		case r >= 0x1100 && r <= 0x11FF, r >= 0xA960 && r <= 0xA97F, r >= 0xD7B0 && r <= 0xD7FF: // old Hangul jamo
+			return false
+		case r == 0x00B7: // MIDDLE DOT: only in l·l
+			if i == 0 || i == len(rs)-1 || rs[i-1] != 'l' || rs[i+1] != 'l' {
+				return false
+			}
+		case r == 0x0375: // GREEK LOWER NUMERAL SIGN: before a Greek letter
+			if i == len(rs)-1 || !unicode.Is(unicode.Greek, rs[i+1]) {
+				return false
+			}
+		case r == 0x05F3, r == 0x05F4: // HEBREW GERESH, GERSHAYIM: after a Hebrew letter
+			if i == 0 || !unicode.Is(unicode.Hebrew, rs[i-1]) {
+				return false
+			}
+		case r == 0x30FB: // KATAKANA MIDDLE DOT: in a Hiragana, Katakana or Han label
+			if !japanese {
+				return false
+			}
+		case r >= 0x0660 && r <= 0x0669:
+			arabicIndic = true
+		case r >= 0x06F0 && r <= 0x06F9:
+			extendedArabicIndic = true
+		case unicode.In(r, unicode.Ll, unicode.Lo, unicode.Lm, unicode.Mn, unicode.Mc, unicode.Nd):
+		default:
+			return false
+		}
+	}
+	return !(arabicIndic && extendedArabicIndic) // the two Arabic-Indic digit sets never mix
 }
 
 func checkLDH(a string) error {
