@@ -33,11 +33,12 @@ type app struct {
 	lookup         func(string) (string, bool)
 	http           *http.Client
 	now            func() time.Time
+	sleep          func(ctx context.Context, d time.Duration) error
 	g              globals
 }
 
 func newApp(stdout, stderr io.Writer, lookup func(string) (string, bool), hc *http.Client) *app {
-	return &app{stdout: stdout, stderr: stderr, lookup: lookup, http: hc, now: time.Now}
+	return &app{stdout: stdout, stderr: stderr, lookup: lookup, http: hc, now: time.Now, sleep: sleep}
 }
 
 func (a *app) env(key string) string {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,7 +85,7 @@ func (a *app) oteCommands() *command {
 					if err != nil {
 						return err
 					}
-					x := &exerciser{c: c, token: tok, now: a.now, runID: runID, namespace: *ns,
+					x := &exerciser{c: c, wait: a.sleep, token: tok, now: a.now, runID: runID, namespace: *ns,
 						progress: func(r stepResult) {
 							if !a.g.json {
 								printStep(a, r)
@@ -141,9 +142,17 @@ func newRunID(now time.Time) (string, error) {
 	return now.UTC().Format("20060102t150405") + "-" + hex.EncodeToString(b[:]), nil
 }
 
+// Rate-limit handling of the exerciser: a 429 is retried after its
+// Retry-After (at most maxRateWait), at most maxRateRetries times per request.
+const (
+	maxRateRetries = 3
+	maxRateWait    = 65 * time.Second
+)
+
 // exerciser runs one OT&E exercise.
 type exerciser struct {
 	c         *client
+	wait      func(ctx context.Context, d time.Duration) error
 	token     string
 	now       func() time.Time
 	runID     string
@@ -214,7 +223,7 @@ func (x *exerciser) run(ctx context.Context) ([]stepResult, error) {
 // status reads GET /status and checks what the exercise needs from it.
 func (x *exerciser) status(ctx context.Context) (map[string]any, stepResult, error) {
 	r := stepResult{Name: "status"}
-	res, err := x.c.send(ctx, request{Method: http.MethodGet, Path: registrarBase + "/status", Token: x.token})
+	res, err := x.send(ctx, request{Method: http.MethodGet, Path: registrarBase + "/status", Token: x.token})
 	if err != nil {
 		return nil, r, err
 	}
@@ -341,6 +350,45 @@ func (x *exerciser) step(ctx context.Context, name string, spec map[string]any) 
 		name, str(spec, "command"))}, nil
 }
 
+// send performs one registrar request, honouring 429 answers as a
+// well-behaved registrar client does: wait for Retry-After, then retry.
+func (x *exerciser) send(ctx context.Context, req request) (response, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := x.c.send(ctx, req)
+		if err != nil || res.Status != http.StatusTooManyRequests || attempt >= maxRateRetries {
+			return res, err
+		}
+		d := retryAfter(res.Header.Get("Retry-After"))
+		if d > maxRateWait {
+			return res, nil
+		}
+		if err := x.wait(ctx, d); err != nil {
+			return res, &unreachableError{URL: x.c.base, Err: err}
+		}
+	}
+}
+
+// retryAfter reads a Retry-After in seconds (at least one second).
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return time.Second
+	}
+	return time.Duration(n) * time.Second
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (x *exerciser) key(step string) string { return "ote-" + x.runID + "-" + step }
 
 // fixture is the domain of a sandbox fixture in the exercised namespace.
@@ -357,7 +405,7 @@ func (x *exerciser) domainPath(domain string) string {
 
 func (x *exerciser) sandboxReset(ctx context.Context) (stepResult, error) {
 	r := stepResult{Name: "sandbox_reset"}
-	res, err := x.c.send(ctx, request{Method: http.MethodPost, Path: registrarBase + "/sandbox/reset", Token: x.token})
+	res, err := x.send(ctx, request{Method: http.MethodPost, Path: registrarBase + "/sandbox/reset", Token: x.token})
 	if err != nil {
 		return r, err
 	}
@@ -421,7 +469,7 @@ func (x *exerciser) check(ctx context.Context) (stepResult, error) {
 		{x.fixture("claim"), true, "claim_required"},
 	}
 	names := []string{want[0].name, want[1].name, want[2].name}
-	res, err := x.c.send(ctx, request{Method: http.MethodPost, Path: registrarBase + "/domains/check", Token: x.token,
+	res, err := x.send(ctx, request{Method: http.MethodPost, Path: registrarBase + "/domains/check", Token: x.token,
 		Body: map[string]any{"names": names}})
 	if err != nil {
 		return r, err
@@ -479,7 +527,7 @@ func (x *exerciser) mutation(ctx context.Context, step, command, method, path st
 		}
 		raw, req.RawBody = b, b
 	}
-	res, err := x.c.send(ctx, req)
+	res, err := x.send(ctx, req)
 	if err != nil {
 		return r, nil, err
 	}
@@ -572,7 +620,7 @@ func (x *exerciser) createClaim(ctx context.Context) (stepResult, error) {
 
 // readFixture reads a fixture and checks it is an active OT&E fixture of the channel.
 func (x *exerciser) readFixture(ctx context.Context, domain string) (map[string]any, string, error) {
-	res, err := x.c.send(ctx, request{Method: http.MethodGet, Path: x.domainPath(domain), Token: x.token})
+	res, err := x.send(ctx, request{Method: http.MethodGet, Path: x.domainPath(domain), Token: x.token})
 	if err != nil {
 		return nil, "", err
 	}
@@ -686,7 +734,7 @@ func (x *exerciser) replay(ctx context.Context) (stepResult, error) {
 		return r, nil
 	}
 	r.IdempotencyKey = optString(x.createKey)
-	res, err := x.c.send(ctx, request{Method: http.MethodPost, Path: registrarBase + "/domains", Token: x.token, RawBody: x.createBody})
+	res, err := x.send(ctx, request{Method: http.MethodPost, Path: registrarBase + "/domains", Token: x.token, RawBody: x.createBody})
 	if err != nil {
 		return r, err
 	}
@@ -723,7 +771,7 @@ func (x *exerciser) poll(ctx context.Context) (stepResult, error) {
 	found := 0
 	for _, a := range x.audited {
 		q := url.Values{"idempotency_key": {a.key}}
-		res, err := x.c.send(ctx, request{Method: http.MethodGet, Path: registrarBase + "/poll", Query: q, Token: x.token})
+		res, err := x.send(ctx, request{Method: http.MethodGet, Path: registrarBase + "/poll", Query: q, Token: x.token})
 		if err != nil {
 			return r, err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 )
@@ -303,4 +305,48 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestOTEExerciseHonoursRetryAfter: a 429 is waited out (Retry-After) and
+// retried, as a registrar client should; the exercise still passes.
+func TestOTEExerciseHonoursRetryAfter(t *testing.T) {
+	var mu sync.Mutex
+	limited := 0
+	srv := newRegistry(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			first := strings.HasSuffix(r.URL.Path, "/poll") && limited == 0
+			if first {
+				limited++
+			}
+			mu.Unlock()
+			if first {
+				w.Header().Set("Retry-After", "7")
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"code":"registrar_rate_limit_exceeded","title":"Registrar rate limit exceeded","status":429}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	reg := admit(t, operatorEnv(srv), "patient", "patientns")
+	var out, errOut bytes.Buffer
+	a := newApp(&out, &errOut, func(k string) (string, bool) {
+		if k == envURL {
+			return srv.URL, true
+		}
+		return "", false
+	}, http.DefaultClient)
+	var waits []time.Duration
+	a.sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return nil
+	}
+	if code := a.run(context.Background(), []string{"ote", "exercise", "--token", reg.token}); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	if len(waits) != 1 || waits[0] != 7*time.Second {
+		t.Fatalf("waits %v, want one of 7s", waits)
+	}
 }

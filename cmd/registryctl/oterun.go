@@ -110,7 +110,8 @@ func (a *app) oteRunCommands() *command {
 				usage: "ote-run archive RUN --out FILE", args: []string{"RUN"},
 				about: "GET /admin/registrar-ote-runs/{id}/evidence-archive.md: the run, the channel, who and when, the\n" +
 					"checklist with each step passed or missing, and every attached event with its safe request and\n" +
-					"response summaries. --out - writes it to standard output.",
+					"response summaries. --out - writes it to standard output; with --json the confirmation is\n" +
+					`{"run_id", "out", "bytes"}.`,
 				examples: []string{
 					"registryctl ote-run archive ote_01HX… --out acme-ote-evidence.md",
 					"registryctl ote-run archive ote_01HX… --out - | less",
