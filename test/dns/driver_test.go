@@ -290,9 +290,15 @@ func TestServerThatDoesNotAnswerIsUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = silent.Close() })
 	var held sync.WaitGroup
+	accepting := make(chan struct{})
+	t.Cleanup(func() {
+		_ = silent.Close()
+		<-accepting // no more Adds
+		held.Wait()
+	})
 	go func() {
+		defer close(accepting)
 		for {
 			c, err := silent.Accept()
 			if err != nil {
@@ -311,7 +317,6 @@ func TestServerThatDoesNotAnswerIsUnavailable(t *testing.T) {
 			}()
 		}
 	}()
-	t.Cleanup(held.Wait)
 
 	const timeout = 300 * time.Millisecond
 	name := core.MustName(uniqueLabel("down") + ".defiwallet")
