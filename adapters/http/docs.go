@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/headlessdomains/registry/adapters/http/openapi"
+	"github.com/headlessdomains/registry/adapters/http/portal"
 	"github.com/headlessdomains/registry/core"
 )
 
@@ -23,7 +24,8 @@ const (
 // authentication, plus the OpenAPI document at OpenAPIPath and the error
 // catalog at ErrorsDocPath when the document set does not already hold them.
 func (s *Server) registerDocRoutes(r *mux.Router, t *routeTable) {
-	served := map[string]bool{}
+	handleRead(r, t, portal.Path, portal.Handler().ServeHTTP)
+	served := map[string]bool{portal.Path: true}
 	for _, d := range openapi.Documents() {
 		if served[d.Path] {
 			continue
@@ -52,7 +54,7 @@ func serveBytes(contentType string, body []byte) http.HandlerFunc {
 // server, for every registrar-facing document (the operator API description
 // is served too, but is not the registrar's business).
 func docLinks() map[string]string {
-	links := map[string]string{"openapi": OpenAPIPath, "errors": ErrorsDocPath}
+	links := map[string]string{"openapi": OpenAPIPath, "errors": ErrorsDocPath, "portal": portal.Path}
 	for slug, path := range openapi.Links() {
 		links[slug] = path
 	}
