@@ -44,6 +44,21 @@ const (
 	// Operator API codes (beyond the contract's minimum).
 	CodeNotFound      Code = "not_found"
 	CodeAlreadyExists Code = "already_exists"
+
+	// Contacts, message queue and EPP session codes (RFC 5730 to 5733).
+	CodeContactNotFound              Code = "contact_not_found"
+	CodeContactNotSponsored          Code = "contact_not_sponsored"
+	CodeContactInUse                 Code = "contact_in_use"
+	CodeMessageNotFound              Code = "message_not_found"
+	CodeAuthenticationFailed         Code = "authentication_failed"
+	CodeCommandUseError              Code = "command_use_error"
+	CodeRequiredParameterMissing     Code = "required_parameter_missing"
+	CodeUnknownCommand               Code = "unknown_command"
+	CodeUnimplementedCommand         Code = "unimplemented_command"
+	CodeUnimplementedExtension       Code = "unimplemented_extension"
+	CodeUnimplementedObjectService   Code = "unimplemented_object_service"
+	CodeUnimplementedProtocolVersion Code = "unimplemented_protocol_version"
+	CodeSessionLimitExceeded         Code = "session_limit_exceeded"
 )
 
 // Spec is one row of the catalog: how every transport renders a Code.
@@ -169,7 +184,33 @@ func init() {
 	row(CodeNotFound, 404, 2303, false, "Not found",
 		"The operator API object (partner, channel, namespace, key, pending item, OT&E run) does not exist.")
 	row(CodeAlreadyExists, 409, 2302, false, "Already exists",
-		"An object with this unique name (channel slug, namespace, listing) already exists.")
+		"An object with this unique name (channel slug, namespace, listing, contact id) already exists.")
+	row(CodeContactNotFound, 404, 2303, false, "Contact not found",
+		"No contact with that id exists.")
+	row(CodeContactNotSponsored, 403, 2201, false, "Contact not sponsored",
+		"The contact exists but another registrar channel owns it.")
+	row(CodeContactInUse, 409, 2305, false, "Contact in use",
+		"A registration names the contact as its registrant; the contact cannot be deleted.")
+	row(CodeMessageNotFound, 404, 2303, false, "Message not found",
+		"No queued message of this registrar channel has that id.")
+	row(CodeAuthenticationFailed, 401, 2200, false, "Authentication failed",
+		"The EPP client identifier (channel slug) or password is wrong, or the channel has no EPP password.")
+	row(CodeCommandUseError, 400, 2002, false, "Command use error",
+		"The command is not allowed in this session state (a command before login, a second login).")
+	row(CodeRequiredParameterMissing, 400, 2003, false, "Required parameter missing",
+		"A required element or attribute of the command is missing.")
+	row(CodeUnknownCommand, 400, 2000, false, "Unknown command",
+		"The EPP command element is not one the protocol defines.")
+	row(CodeUnimplementedCommand, 501, 2101, false, "Unimplemented command",
+		"The registry does not implement this EPP command (transfer).")
+	row(CodeUnimplementedExtension, 400, 2103, false, "Unimplemented extension",
+		"The command carries an extension the registry does not implement.")
+	row(CodeUnimplementedObjectService, 400, 2307, false, "Unimplemented object service",
+		"The login names an object service the registry does not offer (only domain and contact are).")
+	row(CodeUnimplementedProtocolVersion, 400, 2100, false, "Unimplemented protocol version",
+		"The login asks for an EPP version other than 1.0.")
+	row(CodeSessionLimitExceeded, 429, 2502, true, "Session limit exceeded",
+		"The registrar channel already holds the maximum number of EPP sessions; the server closes the connection.")
 }
 
 // Catalog returns every row of the error catalog in contract order.

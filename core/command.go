@@ -25,6 +25,17 @@ const (
 	CmdBackendPending    Command = "backend_pending"
 )
 
+// Commands of the contact objects (RFC 5733). They have no REST route yet and
+// so are not in Commands(); EPP runs them through the same pipeline, and they
+// share the per-channel rate-limit counters under these names.
+const (
+	CmdCheckContact  Command = "check_contact"
+	CmdInfoContact   Command = "info_contact"
+	CmdCreateContact Command = "create_contact"
+	CmdUpdateContact Command = "update_contact"
+	CmdDeleteContact Command = "delete_contact"
+)
+
 // CommandSpec describes one registrar command for routing, scopes and /status.
 type CommandSpec struct {
 	Command  Command
@@ -192,6 +203,10 @@ type CreateDomain struct {
 	Registrant  Registrant
 	Nameservers []string
 	Claim       *ClaimAcknowledgement
+	// RegistrantContactID names a contact of the channel (RFC 5733) instead
+	// of inline registrant data; the domain stores the id and a copy of the
+	// contact's data as its Registrant.
+	RegistrantContactID string
 }
 
 // RenewDomain is the renew_domain command.
@@ -200,6 +215,9 @@ type RenewDomain struct {
 	Domain           string
 	Years            int
 	CurrentExpiresAt time.Time
+	// CurrentExpiryDateOnly compares only the UTC date of CurrentExpiresAt
+	// with the expiry (EPP curExpDate is a date, RFC 5731 §3.2.3).
+	CurrentExpiryDateOnly bool
 }
 
 // UpdateDomain is the update_domain command.
@@ -208,6 +226,9 @@ type UpdateDomain struct {
 	Domain     string
 	Registrant *Registrant // replaces it when set
 	Statuses   StatusChange
+	// RegistrantContactID, when set, replaces the registrant with a copy of
+	// that contact of the channel (EPP <domain:chg><domain:registrant>).
+	RegistrantContactID string
 }
 
 // UpdateNameservers is the update_nameservers command.
@@ -265,6 +286,8 @@ type DomainView struct {
 	ProtectedLegacy    bool
 	OTESandbox         bool
 	Imported           bool
+	// RegistrantContactID is the contact the registrant data came from, or "".
+	RegistrantContactID string
 }
 
 // ViewOf renders d at now.
@@ -277,6 +300,7 @@ func ViewOf(d *Domain, now time.Time) DomainView {
 		NameserversApplied: nonNil(d.NameserversApplied), ApplyStatus: d.ApplyStatus,
 		BackendKind: d.BackendKind, BackendReference: d.BackendReference,
 		ProtectedLegacy: d.ProtectedLegacy, OTESandbox: d.OTESandbox, Imported: d.Imported,
+		RegistrantContactID: d.RegistrantContactID,
 	}
 }
 
@@ -301,6 +325,8 @@ type Outcome struct {
 	RefundedGems   Gems
 	DebitedGems    Gems
 	PendingID      string // backend work queued by this command, if any
+	// Contact is the contact after a contact command.
+	Contact *ContactView
 }
 
 // SuccessHTTPStatus is the status code a transport answers for o.

@@ -92,6 +92,8 @@ type Domain struct {
 	LastRenewedAt      *time.Time
 	DeletedAt          *time.Time
 	Claim              *ClaimAcknowledgement
+	// RegistrantContactID is the contact the registrant was copied from, or "".
+	RegistrantContactID string
 }
 
 // AddYears adds whole years to t, as registries count registration periods.

@@ -29,6 +29,24 @@ type RegistrarService interface {
 	DeleteDomain(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error)
 	Poll(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
 	BackendPending(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
+
+	// EPPLogin authenticates an EPP session: clID is the channel slug, pw
+	// its EPP password; a non-empty newPW replaces the password. The actor
+	// holds every registrar scope and is bound to the approved channel.
+	EPPLogin(ctx context.Context, clID, pw, newPW string) (core.Actor, error)
+	// AuthorizeSession re-checks, for each command of a session, that the
+	// channel is still approved (refreshing its listings) and counts the
+	// command against the channel's rate limit, in the counters REST uses.
+	AuthorizeSession(ctx context.Context, a core.Actor, command core.Command) (core.Actor, *core.RateDecision, error)
+	CheckContacts(ctx context.Context, a core.Actor, cmd core.CheckContacts) ([]core.ContactCheckResult, error)
+	InfoContact(ctx context.Context, a core.Actor, id string) (core.ContactView, error)
+	CreateContact(ctx context.Context, a core.Actor, cmd core.CreateContact) (core.Outcome, error)
+	UpdateContact(ctx context.Context, a core.Actor, cmd core.UpdateContact) (core.Outcome, error)
+	DeleteContact(ctx context.Context, a core.Actor, cmd core.DeleteContact) (core.Outcome, error)
+	// PollMessages answers the oldest queued message of the channel and the
+	// queue length; AckMessage dequeues one (message_not_found otherwise).
+	PollMessages(ctx context.Context, a core.Actor) (core.QueueState, error)
+	AckMessage(ctx context.Context, a core.Actor, id string) (core.QueueState, error)
 }
 
 // OperatorService is the driving port of the operator API. Every call is
@@ -57,4 +75,7 @@ type OperatorService interface {
 	GetOTERun(ctx context.Context, runID string) (core.OTERunView, error)
 	// EvidenceArchive renders the run's Markdown evidence archive.
 	EvidenceArchive(ctx context.Context, runID string) (string, error)
+	// SetEPPPassword sets a channel's EPP password (6 to 16 characters,
+	// stored hashed with a slow password hash).
+	SetEPPPassword(ctx context.Context, channelID, password string) (core.Channel, error)
 }

@@ -48,6 +48,8 @@ type Stores interface {
 	Idempotency() IdempotencyStore
 	Pending() PendingRepository
 	OTERuns() OTERunRepository
+	Contacts() ContactRepository
+	Messages() MessageQueue
 }
 
 // PartnerRepository stores partners. Update locks the row for the rest of the
@@ -166,6 +168,36 @@ type OTERunRepository interface {
 	Insert(ctx context.Context, r core.OTERun) error
 	Get(ctx context.Context, id string) (core.OTERun, error)
 	Update(ctx context.Context, id string, fn func(*core.OTERun) error) (core.OTERun, error)
+}
+
+// ContactRepository stores RFC 5733 contacts by id; ids are unique in the
+// whole registry (ErrDuplicate).
+type ContactRepository interface {
+	Insert(ctx context.Context, c core.Contact) error
+	Get(ctx context.Context, id string) (core.Contact, error)
+	// GetMany returns the contacts among ids that exist, keyed by id.
+	GetMany(ctx context.Context, ids []string) (map[string]core.Contact, error)
+	// Update locks the contact, runs fn on a copy and stores the result.
+	Update(ctx context.Context, id string, fn func(*core.Contact) error) (core.Contact, error)
+	// Delete removes the contact; ErrNotFound when there is none.
+	Delete(ctx context.Context, id string) error
+	// LinkedDomains answers the ids of the registrations that are not
+	// cancelled and name the contact as their registrant, sorted.
+	LinkedDomains(ctx context.Context, id string) ([]string, error)
+}
+
+// MessageQueue is the per-channel message queue behind EPP poll.
+type MessageQueue interface {
+	// Enqueue adds a message; ErrDuplicate when its id exists.
+	Enqueue(ctx context.Context, m core.Message) error
+	// Oldest answers the channel's oldest unacknowledged message (by
+	// CreatedAt, then id) and how many are unacknowledged; ErrNotFound (and
+	// a count of 0) when none is.
+	Oldest(ctx context.Context, channelID string) (core.Message, int, error)
+	// Ack marks the channel's unacknowledged message id acknowledged at at;
+	// ErrNotFound when the channel has no such unacknowledged message
+	// (another channel's message included).
+	Ack(ctx context.Context, channelID, id string, at time.Time) (core.Message, error)
 }
 
 // Clock is the source of time; tests pass a fixed one.

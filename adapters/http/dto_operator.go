@@ -58,6 +58,10 @@ type importDomainRequest struct {
 	ProtectedLegacy    bool          `json:"protected_legacy"`
 }
 
+type eppPasswordRequest struct {
+	Password string `json:"password"`
+}
+
 type failPendingRequest struct {
 	Reason string `json:"reason"`
 }
@@ -125,13 +129,14 @@ type channelDTO struct {
 	RateLimitPerMinute   int     `json:"rate_limit_per_minute"`
 	CreatedAt            string  `json:"created_at"`
 	UpdatedAt            string  `json:"updated_at"`
+	EPPPasswordSet       bool    `json:"epp_password_set"`
 }
 
 func channelOf(c core.Channel) channelDTO {
 	return channelDTO{ID: c.ID, PartnerID: c.PartnerID, Slug: c.Slug, Status: string(c.Status),
 		ProductionApproved: c.ProductionApproved, ProductionApprovedAt: timePtr(c.ProductionApprovedAt),
 		RateLimitPerMinute: c.RateLimitPerMinute, CreatedAt: timeString(c.CreatedAt),
-		UpdatedAt: timeString(orCreated(c.UpdatedAt, c.CreatedAt))}
+		UpdatedAt: timeString(orCreated(c.UpdatedAt, c.CreatedAt)), EPPPasswordSet: c.EPPPasswordHash != ""}
 }
 
 type listingDTO struct {

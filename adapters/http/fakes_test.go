@@ -153,6 +153,7 @@ type fakeOperator struct {
 	AttachOTEEvidenceFn func(ctx context.Context, runID string, auditEventIDs []string) (core.OTERunView, error)
 	GetOTERunFn         func(ctx context.Context, runID string) (core.OTERunView, error)
 	EvidenceArchiveFn   func(ctx context.Context, runID string) (string, error)
+	SetEPPPasswordFn    func(ctx context.Context, channelID, password string) (core.Channel, error)
 }
 
 var _ ports.OperatorService = (*fakeOperator)(nil)

@@ -29,6 +29,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodPatch, b + "/registrar-channels/{id}", s.patchChannel},
 		{http.MethodPost, b + "/registrar-channels/{id}/approve", s.approveChannel},
 		{http.MethodPost, b + "/registrar-channels/{id}/production-approval", s.approveProduction},
+		{http.MethodPut, b + "/registrar-channels/{id}/epp-password", s.setEPPPassword},
 		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings", s.addListing},
 		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings/{namespace}/approve", s.approveListing},
 		{http.MethodPost, b + "/api-keys", s.createAPIKey},
@@ -165,6 +166,17 @@ func (s *Server) approveProduction(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	c, err := s.op.ApproveProduction(r.Context(), idVar(r))
+	return answer(w, http.StatusOK, c, err, func(c core.Channel) any { return channelOf(c) })
+}
+
+// setEPPPassword sets the channel's EPP password; the answer is the channel
+// (epp_password_set: true), never the password or its hash.
+func (s *Server) setEPPPassword(w http.ResponseWriter, r *http.Request) error {
+	var req eppPasswordRequest
+	if _, err := decodeBody(w, r, bodyRequired, &req); err != nil {
+		return err
+	}
+	c, err := s.op.SetEPPPassword(r.Context(), idVar(r), req.Password)
 	return answer(w, http.StatusOK, c, err, func(c core.Channel) any { return channelOf(c) })
 }
 

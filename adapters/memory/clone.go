@@ -73,6 +73,18 @@ func cloneOTERun(r core.OTERun) core.OTERun {
 	return r
 }
 
+func cloneContact(c core.Contact) core.Contact {
+	c.PostalInfo.Street = slices.Clone(c.PostalInfo.Street)
+	c.Statuses = slices.Clone(c.Statuses)
+	return c
+}
+
+func cloneMessage(m core.Message) core.Message {
+	m.Payload = cloneJSONMap(m.Payload)
+	m.AckedAt = clonePtr(m.AckedAt)
+	return m
+}
+
 func cloneIdempotency(r core.IdempotencyRecord) core.IdempotencyRecord {
 	r.Result = slices.Clone(r.Result)
 	return r

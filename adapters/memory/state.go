@@ -68,6 +68,8 @@ type state struct {
 	idempotency table[idemKey, core.IdempotencyRecord]
 	pending     table[string, core.PendingItem]
 	oteRuns     table[string, core.OTERun]
+	contacts    table[string, core.Contact]
+	messages    table[string, core.Message]
 }
 
 func newState() *state {
@@ -86,6 +88,8 @@ func newState() *state {
 		idempotency: newTable[idemKey, core.IdempotencyRecord](),
 		pending:     newTable[string, core.PendingItem](),
 		oteRuns:     newTable[string, core.OTERun](),
+		contacts:    newTable[string, core.Contact](),
+		messages:    newTable[string, core.Message](),
 	}
 }
 
@@ -106,6 +110,8 @@ func (s *state) fork() *state {
 		idempotency: s.idempotency.fork(),
 		pending:     s.pending.fork(),
 		oteRuns:     s.oteRuns.fork(),
+		contacts:    s.contacts.fork(),
+		messages:    s.messages.fork(),
 	}
 }
 

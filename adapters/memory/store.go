@@ -117,3 +117,5 @@ func (t *tx) Audit() ports.AuditLog                 { return &AuditLog{t} }
 func (t *tx) Idempotency() ports.IdempotencyStore   { return &IdempotencyStore{t} }
 func (t *tx) Pending() ports.PendingRepository      { return &PendingRepository{t} }
 func (t *tx) OTERuns() ports.OTERunRepository       { return &OTERunRepository{t} }
+func (t *tx) Contacts() ports.ContactRepository     { return &ContactRepository{t} }
+func (t *tx) Messages() ports.MessageQueue          { return &MessageQueue{t} }

@@ -140,6 +140,7 @@ func domainToRow(d core.Domain) (*domainRow, error) {
 		ProtectedLegacy: d.ProtectedLegacy, OTESandbox: d.OTESandbox, Imported: d.Imported,
 		CreatePaidGems: d.CreatePaidGems, CreatedAt: ts(d.CreatedAt), UpdatedAt: ts(d.UpdatedAt),
 		ExpiresAt: ts(d.ExpiresAt), LastRenewedAt: tsPtr(d.LastRenewedAt), DeletedAt: tsPtr(d.DeletedAt),
+		RegistrantContactID: d.RegistrantContactID,
 	}
 	var err error
 	if r.Statuses, err = toJSON(d.Statuses); err != nil {
@@ -174,6 +175,7 @@ func (r *domainRow) core() (core.Domain, error) {
 		ProtectedLegacy: r.ProtectedLegacy, OTESandbox: r.OTESandbox, Imported: r.Imported,
 		CreatePaidGems: r.CreatePaidGems, CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
 		ExpiresAt: r.ExpiresAt.Time(), LastRenewedAt: r.LastRenewedAt.timePtr(), DeletedAt: r.DeletedAt.timePtr(),
+		RegistrantContactID: r.RegistrantContactID,
 	}
 	if err := fromJSON(r.Statuses, &d.Statuses); err != nil {
 		return core.Domain{}, err

@@ -98,6 +98,8 @@ type domainRow struct {
 	DeletedAt          *timestamp `bun:"deleted_at"`
 	ClaimNoticeID      *string    `bun:"claim_notice_id"`
 	ClaimAcceptedAt    *timestamp `bun:"claim_accepted_at"`
+	// Added by the contacts migration.
+	RegistrantContactID string `bun:"registrant_contact_id,nullzero"`
 }
 
 type ledgerRow struct {

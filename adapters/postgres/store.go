@@ -171,3 +171,5 @@ func (s *stores) Audit() ports.AuditLog                 { return &AuditLog{s.c} 
 func (s *stores) Idempotency() ports.IdempotencyStore   { return &IdempotencyStore{s.c} }
 func (s *stores) Pending() ports.PendingRepository      { return &PendingRepository{s.c} }
 func (s *stores) OTERuns() ports.OTERunRepository       { return &OTERunRepository{s.c} }
+func (s *stores) Contacts() ports.ContactRepository     { return &ContactRepository{s.c} }
+func (s *stores) Messages() ports.MessageQueue          { return &MessageQueue{s.c} }

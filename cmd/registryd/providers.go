@@ -13,6 +13,7 @@ import (
 	"github.com/headlessdomains/registry/adapters/dns"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
+	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/adapters/postgres"
 	redisadapter "github.com/headlessdomains/registry/adapters/redis"
 	"github.com/headlessdomains/registry/core"
@@ -92,7 +93,7 @@ func provideClock() ports.Clock { return ports.ClockFunc(time.Now) }
 func provideIDs() ports.IDGenerator { return core.NewIDs() }
 
 func provideService(uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator) *registry.Service {
-	return registry.NewService(uow, rc, b, clock, ids, registry.Options{})
+	return registry.NewService(uow, rc, b, clock, ids, registry.Options{Passwords: password.New()})
 }
 
 // provideHTTPOptions gives the HTTP adapter the operator token and a

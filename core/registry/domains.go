@@ -116,6 +116,9 @@ type createParams struct {
 	Registrant  core.Registrant
 	Nameservers []string
 	Claim       *core.ClaimAcknowledgement
+	// omitempty keeps the fingerprints of creates with inline registrants
+	// what they were before contacts existed.
+	RegistrantContactID string `json:",omitempty"`
 }
 
 // CreateDomain registers a name and debits create_price × years.
@@ -133,8 +136,11 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 	req := map[string]any{"domain": name.String(), "years": cmd.Years,
 		"registrant": core.RegistrantSummary(cmd.Registrant), "nameservers": nsList,
 		"claim_acknowledgement": cmd.Claim != nil}
+	if cmd.RegistrantContactID != "" {
+		req["registrant"] = map[string]any{"contact_id": cmd.RegistrantContactID}
+	}
 	m := mutation{actor: a, command: core.CmdCreateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim}, request: req}
+		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID}, request: req}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if err := core.ValidateYears(cmd.Years); err != nil {
 			return err
@@ -142,7 +148,17 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		if nsErr != nil {
 			return nsErr
 		}
-		if err := core.ValidateRegistrant(cmd.Registrant, true); err != nil {
+		registrant := cmd.Registrant
+		if cmd.RegistrantContactID != "" {
+			if !registrantEmpty(cmd.Registrant) {
+				return core.Invalid("registrant", "send registrant data or a registrant contact id, not both")
+			}
+			var err error
+			if registrant, err = registrantContact(ctx, tx, a, cmd.RegistrantContactID); err != nil {
+				return err
+			}
+		}
+		if err := core.ValidateRegistrant(registrant, true); err != nil {
 			return err
 		}
 		expiry := core.AddYears(now, cmd.Years)
@@ -169,10 +185,10 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		price := ns.CreatePriceGems * int64(cmd.Years)
 		d := core.Domain{
 			ID: s.ids.NewID("dom"), Name: name, ChannelID: a.ChannelID(), PartnerID: a.Partner.ID,
-			State: core.StateActive, Statuses: []string{}, Registrant: cmd.Registrant,
+			State: core.StateActive, Statuses: []string{}, Registrant: registrant,
 			NameserversDesired: []string{}, NameserversApplied: []string{}, ApplyStatus: core.ApplyNone,
 			BackendKind: ns.DNSBackend, CreatePaidGems: price, CreatedAt: now, UpdatedAt: now, ExpiresAt: expiry,
-			Claim: cmd.Claim,
+			Claim: cmd.Claim, RegistrantContactID: cmd.RegistrantContactID,
 		}
 		d.BackendReference = d.ID
 		if err := s.debit(ctx, tx, a, out, price, name, now); err != nil {
@@ -243,6 +259,7 @@ func (s *Service) queue(ctx context.Context, tx ports.Stores, a core.Actor, out 
 type renewParams struct {
 	Years            int
 	CurrentExpiresAt time.Time
+	DateOnly         bool `json:",omitempty"`
 }
 
 // RenewDomain extends a registration and debits renew_price × years.
@@ -252,9 +269,15 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 		return core.Outcome{}, err
 	}
 	cur := cmd.CurrentExpiresAt.UTC()
+	if cmd.CurrentExpiryDateOnly {
+		cur = time.Date(cur.Year(), cur.Month(), cur.Day(), 0, 0, 0, 0, time.UTC)
+	}
 	req := map[string]any{"domain": name.String(), "years": cmd.Years, "current_expires_at": cur.Format(time.RFC3339Nano)}
+	if cmd.CurrentExpiryDateOnly {
+		req["current_expires_at"] = cur.Format(time.DateOnly)
+	}
 	m := mutation{actor: a, command: core.CmdRenewDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: renewParams{cmd.Years, cur}, request: req}
+		params: renewParams{cmd.Years, cur, cmd.CurrentExpiryDateOnly}, request: req}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		d, err := sponsored(ctx, tx, a, name)
 		if err != nil {
@@ -263,7 +286,11 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 		if cur.IsZero() {
 			return core.Invalid("current_expires_at", "current_expires_at is required (RFC 3339)")
 		}
-		next, err := d.CanRenew(cmd.Years, cur, now)
+		current := cur
+		if exp := d.ExpiresAt.UTC(); cmd.CurrentExpiryDateOnly && exp.Format(time.DateOnly) == cur.Format(time.DateOnly) {
+			current = d.ExpiresAt // the date matches: the renewal is of this expiry
+		}
+		next, err := d.CanRenew(cmd.Years, current, now)
 		if err != nil {
 			return err
 		}
@@ -286,9 +313,10 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 }
 
 type updateParams struct {
-	Registrant *core.Registrant
-	Add        []string
-	Remove     []string
+	Registrant          *core.Registrant
+	Add                 []string
+	Remove              []string
+	RegistrantContactID string `json:",omitempty"`
 }
 
 // UpdateDomain replaces registrant data and/or adds and removes client statuses.
@@ -307,27 +335,44 @@ func (s *Service) UpdateDomain(ctx context.Context, a core.Actor, cmd core.Updat
 	if cmd.Registrant != nil {
 		req["registrant"] = core.RegistrantSummary(*cmd.Registrant)
 	}
+	if cmd.RegistrantContactID != "" {
+		req["registrant"] = map[string]any{"contact_id": cmd.RegistrantContactID}
+	}
 	m := mutation{actor: a, command: core.CmdUpdateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: updateParams{cmd.Registrant, cmd.Statuses.Add, cmd.Statuses.Remove}, request: req}
+		params: updateParams{cmd.Registrant, cmd.Statuses.Add, cmd.Statuses.Remove, cmd.RegistrantContactID}, request: req}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		d, err := sponsored(ctx, tx, a, name)
 		if err != nil {
 			return err
 		}
-		if cmd.Registrant == nil && cmd.Statuses.Empty() {
+		if cmd.Registrant == nil && cmd.RegistrantContactID == "" && cmd.Statuses.Empty() {
 			return core.Invalid("registrant", "send registrant and/or statuses to update")
+		}
+		if cmd.Registrant != nil && cmd.RegistrantContactID != "" {
+			return core.Invalid("registrant", "send registrant data or a registrant contact id, not both")
 		}
 		if cmd.Registrant != nil {
 			if err := core.ValidateRegistrant(*cmd.Registrant, true); err != nil {
 				return err
 			}
 		}
+		var fromContact *core.Registrant
+		if cmd.RegistrantContactID != "" {
+			r, err := registrantContact(ctx, tx, a, cmd.RegistrantContactID)
+			if err != nil {
+				return err
+			}
+			fromContact = &r
+		}
 		if err := d.CanUpdate(cmd.Statuses, now); err != nil {
 			return err
 		}
 		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
 			if cmd.Registrant != nil {
-				d.Registrant = *cmd.Registrant
+				d.Registrant, d.RegistrantContactID = *cmd.Registrant, ""
+			}
+			if fromContact != nil {
+				d.Registrant, d.RegistrantContactID = *fromContact, cmd.RegistrantContactID
 			}
 			d.ApplyStatusChange(cmd.Statuses, now)
 			return nil
@@ -448,6 +493,11 @@ func (s *Service) DeleteDomain(ctx context.Context, a core.Actor, cmd core.Delet
 		out.Domain = &v
 		return nil
 	})
+}
+
+// registrantEmpty reports whether no inline registrant data was sent.
+func registrantEmpty(r core.Registrant) bool {
+	return r.Name == "" && r.Organization == "" && r.Email == "" && r.Phone == "" && r.Country == "" && len(r.Metadata) == 0
 }
 
 func nonNilList(s []string) []string {

@@ -579,10 +579,11 @@ func TestSandboxResetFixtures(t *testing.T) {
 	a := h.actor(w.Token, core.CmdSandboxReset)
 	res, err := h.svc.SandboxReset(h.ctx, a)
 	wantCode(t, err, "")
-	if len(res.Fixtures) != 5 {
+	if len(res.Fixtures) != 6 || res.Fixtures[0].Purpose != "registrant_contact" ||
+		res.Fixtures[0].ContactID != core.OTEContactID(w.Channel.Slug) {
 		t.Fatalf("fixtures: %+v", res.Fixtures)
 	}
-	for _, f := range res.Fixtures {
+	for _, f := range res.Fixtures[1:] {
 		info, err := h.svc.InfoDomain(h.ctx, a, f.Domain)
 		if f.Purpose == "claim" {
 			wantCode(t, err, core.CodeDomainNotFound)

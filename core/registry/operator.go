@@ -401,6 +401,12 @@ func (s *Service) updateChannel(ctx context.Context, command, id string, req map
 		if err != nil {
 			return storeErr(err, core.CodeNotFound, "registrar channel "+quoteID(id))
 		}
+		if command == "approve_production" {
+			if err := s.notify(ctx, tx, ch.ID, core.MsgOperator, "", "Production approval recorded: non-sandbox commands are allowed.",
+				map[string]any{"action": command}, now); err != nil {
+				return err
+			}
+		}
 		rec.channelID, rec.channelSlug = ch.ID, ch.Slug
 		rec.request = req
 		rec.response = channelSummary(ch)
@@ -501,6 +507,10 @@ func (s *Service) ApproveListing(ctx context.Context, channelID, namespace strin
 		})
 		if err != nil {
 			return storeErr(err, core.CodeNotFound, "namespace listing "+ns+" of registrar channel "+quoteID(channelID))
+		}
+		if err := s.notify(ctx, tx, ch.ID, core.MsgOperator, "", "Namespace listing "+ns+" approved.",
+			map[string]any{"action": "approve_listing", "namespace": ns}, now); err != nil {
+			return err
 		}
 		rec.channelID, rec.channelSlug = ch.ID, ch.Slug
 		rec.request = map[string]any{"registrar_channel_id": ch.ID, "namespace": ns}
@@ -690,6 +700,10 @@ func (s *Service) ImportDomain(ctx context.Context, cmd core.ImportDomain) (core
 			return storeErr(err, core.CodeInternal, "domain")
 		}
 		view = core.ViewOf(&d, now)
+		if err := s.notify(ctx, tx, ch.ID, core.MsgOperator, name.String(), name.String()+" was imported into this channel by an operator.",
+			map[string]any{"action": "import_domain", "protected_legacy": cmd.ProtectedLegacy}, now); err != nil {
+			return err
+		}
 		rec.channelID, rec.channelSlug, rec.domain = ch.ID, ch.Slug, name.String()
 		rec.request = map[string]any{"domain": name.String(), "registrar_channel_id": ch.ID,
 			"expires_at": expires.Format(time.RFC3339Nano), "registrant": core.RegistrantSummary(reg),
@@ -784,6 +798,9 @@ func (s *Service) settlePending(ctx context.Context, command, id, status, reason
 			if err != nil && !errors.Is(err, ports.ErrNotFound) {
 				return storeErr(err, core.CodeInternal, "domain")
 			}
+		}
+		if err := s.notifyPending(ctx, tx, item, now); err != nil {
+			return err
 		}
 		rec.channelID, rec.domain = item.ChannelID, item.Domain
 		if item.ChannelID != "" {

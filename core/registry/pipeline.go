@@ -158,7 +158,7 @@ func (s *Service) refused(ctx context.Context, m mutation, auditID string, now t
 	err = storeErr(err, core.CodeInternal, "record")
 	code := core.CodeOf(err)
 	switch code {
-	case core.CodeDomainNotSponsored, core.CodeIdempotencyInProgress, core.CodeInternal, core.CodeBackendUnavailable,
+	case core.CodeDomainNotSponsored, core.CodeContactNotSponsored, core.CodeIdempotencyInProgress, core.CodeInternal, core.CodeBackendUnavailable,
 		core.CodeInvalidAPIKey, core.CodeChannelRequired, core.CodeInsufficientScope, core.CodeRateLimitExceeded,
 		core.CodeNamespaceNotApproved, core.CodeChannelNotProductionApproved, core.CodeIdempotencyConflict:
 		return err

@@ -20,6 +20,11 @@ func (s *Service) SandboxReset(ctx context.Context, a core.Actor) (core.SandboxR
 	res := core.SandboxResetResult{Fixtures: []core.SandboxFixture{}, AuditID: s.ids.NewID("aud")}
 	err := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
 		res.Fixtures = res.Fixtures[:0]
+		contact, err := s.resetOTEContact(ctx, tx, a, now)
+		if err != nil {
+			return err
+		}
+		res.Fixtures = append(res.Fixtures, contact)
 		for _, nsName := range a.ApprovedNamespaces() {
 			ns, err := tx.Namespaces().Get(ctx, nsName)
 			if err != nil {
@@ -36,7 +41,11 @@ func (s *Service) SandboxReset(ctx context.Context, a core.Actor) (core.SandboxR
 		domains := make([]any, 0, len(res.Fixtures))
 		skipped := 0
 		for _, f := range res.Fixtures {
-			domains = append(domains, f.Domain)
+			if f.Domain == "" {
+				domains = append(domains, f.ContactID)
+			} else {
+				domains = append(domains, f.Domain)
+			}
 			if f.Skipped {
 				skipped++
 			}
@@ -105,4 +114,39 @@ func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Acto
 		return f, err
 	}
 	return f, nil
+}
+
+// OTEContactPurpose is the fixture purpose of the OT&E registrant contact.
+const OTEContactPurpose = "registrant_contact"
+
+// resetOTEContact (re)creates the channel's OT&E registrant contact, the one
+// OT&E creates name: id core.OTEContactID(slug), marked ote_sandbox. Only a
+// contact marked ote_sandbox and owned by the channel is overwritten.
+func (s *Service) resetOTEContact(ctx context.Context, tx ports.Stores, a core.Actor, now time.Time) (core.SandboxFixture, error) {
+	id := core.OTEContactID(a.Channel.Slug)
+	f := core.SandboxFixture{Purpose: OTEContactPurpose, ContactID: id}
+	fixture := func(c *core.Contact) {
+		c.ChannelID, c.PartnerID = a.ChannelID(), a.Partner.ID
+		c.PostalInfo = core.PostalInfo{Type: core.PostalInt, Name: "OT&E Registrant", Org: a.Channel.Slug,
+			Street: []string{"1 Test Street"}, City: "Testville", SP: "CA", PC: "90000", CC: "US"}
+		c.Voice, c.Fax, c.Email, c.AuthInfoHash = "+1.5555550100", "", "ote@"+a.Channel.Slug+".invalid", ""
+		c.Statuses, c.OTESandbox, c.UpdatedAt = []string{}, true, now
+	}
+	existing, err := tx.Contacts().Get(ctx, id)
+	switch {
+	case errors.Is(err, ports.ErrNotFound):
+		c := core.Contact{ID: id, ROID: s.ids.NewID("con") + "-HD", CreatedAt: now}
+		fixture(&c)
+		return f, tx.Contacts().Insert(ctx, c)
+	case err != nil:
+		return f, err
+	case !existing.OTESandbox || existing.ChannelID != a.ChannelID():
+		f.Skipped, f.Reason = true, "a contact that is not this channel's OT&E fixture holds this id"
+		return f, nil
+	}
+	_, err = tx.Contacts().Update(ctx, id, func(c *core.Contact) error {
+		fixture(c)
+		return nil
+	})
+	return f, err
 }

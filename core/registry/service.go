@@ -29,6 +29,14 @@ type Options struct {
 	IdempotencyRetention time.Duration
 	// DocsBase is the path prefix documents are served under, for /status links.
 	DocsBase string
+	// Passwords hashes EPP passwords and contact authInfo with a slow hash.
+	// Without it, setting an EPP password, EPP login and contact authInfo
+	// answer internal_error.
+	Passwords ports.PasswordHasher
+	// EPPGateway says how the EPP gateway runs in this deployment, for the
+	// /status epp_gateway_contract: "" (implemented, not listening here) or
+	// "available" (a listener is up).
+	EPPGateway string
 }
 
 var (

@@ -263,6 +263,9 @@ func (b *applyBatch) applied(ctx context.Context, it core.PendingItem, r ApplyRe
 			return r, err
 		}
 	}
+	if err := b.s.notifyPending(ctx, b.tx, p, b.now); err != nil { // the channel's EPP poll queue
+		return r, err
+	}
 	r.Outcome, r.Attempts, r.Reason = ApplyOutcomeApplied, p.Attempts, note
 	return r, nil
 }
@@ -283,6 +286,9 @@ func (b *applyBatch) fail(ctx context.Context, it core.PendingItem, r ApplyResul
 		if err := b.domain(ctx, it.DomainID, func(d *core.Domain) { d.ApplyStatus, d.UpdatedAt = core.ApplyFailed, b.now }); err != nil {
 			return r, err
 		}
+	}
+	if err := b.s.notifyPending(ctx, b.tx, p, b.now); err != nil { // the channel's EPP poll queue
+		return r, err
 	}
 	r.Outcome, r.Attempts, r.Reason, r.Err = ApplyOutcomeFailed, p.Attempts, reason, cause
 	return r, nil

@@ -151,6 +151,8 @@ func (w world) newDomain(name core.Name) core.Domain {
 		LastRenewedAt:      ptr(at(time.Minute)),
 		DeletedAt:          ptr(at(2 * time.Minute)),
 		Claim:              &core.ClaimAcknowledgement{NoticeID: "notice-" + unique(""), AcceptedAt: at(-time.Hour)},
+		// Stores keep the id as is; they do not check that the contact exists.
+		RegistrantContactID: newContactID(),
 	}
 }
 

@@ -80,7 +80,12 @@ func operatorSchemas() m {
 			"rate_limit_per_minute":  integer(""),
 			"created_at":             dateTime(""),
 			"updated_at":             dateTime(""),
+			"epp_password_set":       boolean("An EPP password is set (PUT .../epp-password); the password itself is never shown."),
 		}, "id", "partner_id", "slug", "status", "production_approved", "rate_limit_per_minute"),
+		"EPPPasswordRequest": closedObject("The channel's EPP password: the EPP <pw> of login, with clID = the channel slug.", m{
+			"password": describe(m{"type": "string", "minLength": 6, "maxLength": 16},
+				"6 to 16 characters (RFC 5730 pwType): no control characters, no leading, trailing or doubled spaces. Stored hashed (Argon2id); the registrar changes it with <newPW>."),
+		}, "password"),
 		"CreateChannelRequest": closedObject("", m{
 			"partner_id":            str(""),
 			"slug":                  describe(m{"type": "string", "minLength": 1, "maxLength": 63}, "Unique; becomes the EPP clID and part of OT&E fixture names."),
@@ -180,6 +185,7 @@ func operatorOperations() []operatorOp {
 		{"PATCH", "/registrar-channels/{id}", "operator_patch_channel", "Change a channel's rate limit or status.", "Suspending a channel blocks its keys with 403 registrar_channel_required.", tagChannels, []string{"id"}, "PatchChannelRequest", 200, "Channel", concat(body, nf)},
 		{"POST", "/registrar-channels/{id}/approve", "operator_approve_channel", "Approve a channel.", "Its bound keys can then run OT&E in approved namespaces.", tagChannels, []string{"id"}, "", 200, "Channel", nf},
 		{"POST", "/registrar-channels/{id}/production-approval", "operator_approve_production", "Record production approval.", "Non-sandbox mutations are allowed from now on. Review the channel's OT&E evidence archive first.", tagChannels, []string{"id"}, "", 200, "Channel", nf},
+		{"PUT", "/registrar-channels/{id}/epp-password", "operator_set_epp_password", "Set a channel's EPP password.", "The EPP gateway logs the channel in with clID = its slug and this password. The password is stored hashed and never shown again; the registrar may change it with <newPW> at login.", tagChannels, []string{"id"}, "EPPPasswordRequest", 200, "Channel", concat(body, nf)},
 		{"POST", "/registrar-channels/{id}/namespace-listings", "operator_create_listing", "Request a namespace listing for a channel.", "The listing starts `pending`.", tagChannels, []string{"id"}, "CreateListingRequest", 201, "Listing", concat(body, nf, []core.Code{core.CodeAlreadyExists})},
 		{"POST", "/registrar-channels/{id}/namespace-listings/{namespace}/approve", "operator_approve_listing", "Approve a namespace listing.", "", tagChannels, []string{"id", "namespace"}, "", 200, "Listing", nf},
 		{"POST", "/api-keys", "operator_create_api_key", "Create an API key.", "Give `profile: registrar_api` (every registrar scope) or explicit `scopes`. The token is in this response only.", tagKeys, nil, "CreateAPIKeyRequest", 201, "APIKey", concat(body, nf)},
