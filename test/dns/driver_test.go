@@ -387,3 +387,64 @@ func TestConcurrentWritersInOneZone(t *testing.T) {
 		}
 	}
 }
+
+func TestLargeZoneTransfersSpanSeveralSignedMessages(t *testing.T) {
+	s := requireServer(t)
+	d := s.driver(t)
+	ctx := context.Background()
+	// Three registrations of 90 TXT records of 500 bytes: a zone of well
+	// over 64 KiB, which no single DNS message holds, so every transfer is
+	// several messages, each signed (RFC 8945 §5.3.1).
+	var names []core.Name
+	var sets [][]core.Record
+	for i := range 3 {
+		name := s.name(t, fmt.Sprintf("big%d", i), "dnstest.")
+		var recs []core.Record
+		for j := range 90 {
+			recs = append(recs, core.Record{Type: "TXT", Name: fmt.Sprintf("r%02d", j), TTL: 300,
+				Value: fmt.Sprintf("%03d-%03d-%s", i, j, strings.Repeat("x", 492))})
+		}
+		recs = normalized(t, name, recs)
+		if err := d.ReplaceRecords(ctx, name, recs); err != nil {
+			t.Fatalf("ReplaceRecords(%s): %v", name, err)
+		}
+		names, sets = append(names, name), append(sets, recs)
+	}
+	for i, name := range names {
+		got, err := d.ReadRecords(ctx, name)
+		if err != nil {
+			t.Fatalf("ReadRecords(%s): %v", name, err)
+		}
+		if !reflect.DeepEqual(got, sets[i]) {
+			t.Fatalf("ReadRecords(%s): %d records back, want the %d written", name, len(got), len(sets[i]))
+		}
+	}
+	// The transfer really took several messages.
+	tr := &miekgdns.Transfer{TsigSecret: map[string]string{miekgdns.Fqdn(s.keyName): s.secret}}
+	q := new(miekgdns.Msg)
+	q.SetAxfr("dnstest.")
+	alg := miekgdns.HmacSHA256
+	if s.algorithm != "" {
+		alg = miekgdns.Fqdn(strings.ToLower(s.algorithm))
+	}
+	q.SetTsig(miekgdns.Fqdn(s.keyName), alg, 300, time.Now().Unix())
+	env, err := tr.In(q, s.addr)
+	if err != nil {
+		t.Fatalf("AXFR: %v", err)
+	}
+	messages := 0
+	for e := range env {
+		if e.Error != nil {
+			t.Fatalf("AXFR: %v", e.Error)
+		}
+		messages++
+	}
+	if messages < 2 {
+		t.Fatalf("the transfer took %d message(s); the test needs several", messages)
+	}
+	for _, name := range names {
+		if err := d.ReplaceRecords(ctx, name, nil); err != nil {
+			t.Fatalf("clean up %s: %v", name, err)
+		}
+	}
+}
