@@ -409,14 +409,15 @@ func (s *Service) UpdateNameservers(ctx context.Context, a core.Actor, cmd core.
 		if err := d.CanChangeNameservers(now); err != nil {
 			return err
 		}
+		// Pending rows first, then the domain: the apply worker locks in that order too.
+		if err := s.supersede(ctx, tx, d, core.CmdUpdateNameservers, out.AuditID, now); err != nil {
+			return err
+		}
 		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
 			d.SetDesiredNameservers(list, now)
 			return nil
 		})
 		if err != nil {
-			return err
-		}
-		if err := s.supersede(ctx, tx, d, core.CmdUpdateNameservers, out.AuditID, now); err != nil {
 			return err
 		}
 		if d.ApplyStatus == core.ApplyPending {
@@ -442,6 +443,9 @@ func (s *Service) supersede(ctx context.Context, tx ports.Stores, d core.Domain,
 			continue
 		}
 		if _, err := tx.Pending().Update(ctx, it.ID, func(p *core.PendingItem) error {
+			if p.Status != core.PendingQueued { // the worker settled it meanwhile
+				return nil
+			}
 			p.Status, p.Reason, p.UpdatedAt = core.PendingFailed, "superseded by the command of audit event "+auditID, now
 			return nil
 		}); err != nil {
@@ -469,6 +473,10 @@ func (s *Service) DeleteDomain(ctx context.Context, a core.Actor, cmd core.Delet
 		if err := d.CanDelete(now); err != nil {
 			return err
 		}
+		// Pending rows first, then the domain: the apply worker locks in that order too.
+		if err := s.supersede(ctx, tx, d, core.CmdUpdateNameservers, out.AuditID, now); err != nil {
+			return err
+		}
 		var eff core.DeleteEffect
 		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
 			eff = d.Delete(now)
@@ -481,9 +489,6 @@ func (s *Service) DeleteDomain(ctx context.Context, a core.Actor, cmd core.Delet
 			if err := s.ledger(ctx, tx, a, out, eff.RefundedGems, name, now); err != nil {
 				return err
 			}
-		}
-		if err := s.supersede(ctx, tx, d, core.CmdUpdateNameservers, out.AuditID, now); err != nil {
-			return err
 		}
 		if err := s.queue(ctx, tx, a, out, &d, core.CmdDeleteDomain, map[string]any{"freed": eff.Freed}, now); err != nil {
 			return err

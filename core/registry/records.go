@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/headlessdomains/registry/core"
@@ -28,15 +29,21 @@ func (s *Service) dnsRules(a core.Actor, ns core.Namespace) (ports.DNSBackend, e
 	return b, nil
 }
 
-// dnsErr maps a DNS driver error: a server that does not answer is retryable.
+// dnsErr maps a DNS driver error: a server that does not answer is
+// backend_unavailable; a refusal (a rejected TSIG key, a zone the server does
+// not serve) is the registry's misconfiguration, an internal error that is
+// logged with its cause.
 func dnsErr(err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return nil
-	}
-	if core.CodeOf(err) != core.CodeInternal {
+	case core.CodeOf(err) != core.CodeInternal:
 		return err
+	case errors.Is(err, ports.ErrUnavailable):
+		return core.Unavailable("the DNS backend", err)
+	default:
+		return core.Internal(err)
 	}
-	return core.Unavailable("the DNS backend", err)
 }
 
 // ReadRecords reads a registration's records through its namespace backend.
