@@ -54,3 +54,21 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 20s)
 
 migrate: ## Apply database migrations to REGISTRY_DATABASE_URL
 	$(GO) run ./cmd/registryd migrate
+
+# Load benchmark (bench/README.md). BENCH_FLAGS adds `benchd run` flags, e.g.
+# BENCH_FLAGS="-domains 1000000 -audit 10000000" for the 1M/10M scale.
+BENCH_FLAGS ?=
+
+.PHONY: bench bench-quick
+
+bench: ## Load benchmark vs the machine's ceilings (100k domains, 1M audit rows; BENCH_FLAGS=...)
+	@mkdir -p bin
+	$(GO) build -o bin/registryd ./cmd/registryd
+	$(GO) build -o bin/benchd ./bench/cmd/benchd
+	scripts/test-services.sh bin/benchd run -registryd bin/registryd $(BENCH_FLAGS)
+
+bench-quick: ## The load benchmark at small scale (10k domains, 100k audit rows) in under two minutes
+	@mkdir -p bin
+	$(GO) build -o bin/registryd ./cmd/registryd
+	$(GO) build -o bin/benchd ./bench/cmd/benchd
+	scripts/test-services.sh bin/benchd run -quick -registryd bin/registryd $(BENCH_FLAGS)

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// resultRow is one line of bench/results/latest.json, in exactly the shape
+// the issue fixes.
+type resultRow struct {
+	Name           string  `json:"name"`
+	Concurrency    int     `json:"concurrency"`
+	OpsPerS        float64 `json:"ops_per_s"`
+	P50Ms          float64 `json:"p50_ms"`
+	P99Ms          float64 `json:"p99_ms"`
+	P999Ms         float64 `json:"p999_ms"`
+	Errors         int64   `json:"errors"`
+	CeilingOpsPerS float64 `json:"ceiling_ops_per_s"`
+	CeilingP99Ms   float64 `json:"ceiling_p99_ms"`
+	RatioToCeiling float64 `json:"ratio_to_ceiling"`
+	ceilingKind    string
+	detail         detailRow
+}
+
+// detailRow is what the detail file adds to a result: the server's cost
+// and the breakdowns behind the percentiles.
+type detailRow struct {
+	Name            string                   `json:"name"`
+	Concurrency     int                      `json:"concurrency"`
+	Phase           string                   `json:"phase"`
+	Ceiling         string                   `json:"ceiling"`
+	Domains         int64                    `json:"domains"`
+	AuditRows       int64                    `json:"audit_rows"`
+	Ops             int64                    `json:"ops"`
+	ElapsedS        float64                  `json:"elapsed_s"`
+	OpsPerS         float64                  `json:"ops_per_s"`
+	MeanMs          float64                  `json:"mean_ms"`
+	P50Ms           float64                  `json:"p50_ms"`
+	P99Ms           float64                  `json:"p99_ms"`
+	P999Ms          float64                  `json:"p999_ms"`
+	MaxMs           float64                  `json:"max_ms"`
+	Errors          int64                    `json:"errors"`
+	ErrorKinds      []string                 `json:"error_kinds,omitempty"`
+	ServerCPUS      float64                  `json:"server_cpu_s"`
+	ServerCPUPerOp  float64                  `json:"server_cpu_ms_per_op"`
+	ServerPeakRSS   float64                  `json:"server_peak_rss_mib"`
+	ServerRSS       float64                  `json:"server_rss_mib"`
+	LoadAvgAtStart  string                   `json:"loadavg_at_start"`
+	Variants        map[string]variantDetail `json:"variants,omitempty"`
+	CeilingOpsPerS  float64                  `json:"ceiling_ops_per_s"`
+	CeilingP99Ms    float64                  `json:"ceiling_p99_ms"`
+	RatioToCeiling  float64                  `json:"ratio_to_ceiling"`
+	P99ToCeilingP99 float64                  `json:"p99_to_ceiling_p99"`
+}
+
+type variantDetail struct {
+	Ops    int     `json:"ops"`
+	P50Ms  float64 `json:"p50_ms"`
+	P99Ms  float64 `json:"p99_ms"`
+	P999Ms float64 `json:"p999_ms"`
+	MaxMs  float64 `json:"max_ms"`
+}
+
+// targetCheck is one of the issue's targets, evaluated.
+type targetCheck struct {
+	Target string `json:"target"`
+	Met    bool   `json:"met"`
+	Actual string `json:"actual"`
+}
+
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+// attachCeilings fills each row's ceiling fields from the ceiling row of
+// its kind at the same concurrency (ceiling rows are their own ceiling).
+func attachCeilings(rows []*resultRow) {
+	ceil := map[string]*resultRow{}
+	for _, r := range rows {
+		if r.Name == "ceiling_read" || r.Name == "ceiling_write" {
+			ceil[fmt.Sprintf("%s/%d", r.ceilingKind, r.Concurrency)] = r
+		}
+	}
+	for _, r := range rows {
+		c, ok := ceil[fmt.Sprintf("%s/%d", r.ceilingKind, r.Concurrency)]
+		if !ok {
+			continue
+		}
+		r.CeilingOpsPerS, r.CeilingP99Ms = c.OpsPerS, c.P99Ms
+		if c.OpsPerS > 0 {
+			r.RatioToCeiling = round(r.OpsPerS/c.OpsPerS, 3)
+		}
+		r.detail.CeilingOpsPerS, r.detail.CeilingP99Ms, r.detail.RatioToCeiling = r.CeilingOpsPerS, r.CeilingP99Ms, r.RatioToCeiling
+		if c.P99Ms > 0 {
+			r.detail.P99ToCeilingP99 = round(r.P99Ms/c.P99Ms, 3)
+		}
+	}
+}
+
+// find returns the row of name at concurrency in phase ("" for the main phase).
+func find(rows []*resultRow, name string, c int) *resultRow {
+	for _, r := range rows {
+		if r.Name == name && r.Concurrency == c {
+			return r
+		}
+	}
+	return nil
+}
+
+// evaluateTargets checks the issue's targets at the headline concurrency.
+// baselineSuffix names the baseline rows: check+baselineSuffix.
+func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline int64, baselineSuffix string) []targetCheck {
+	var out []targetCheck
+	ratio := func(name string, minRatio, maxP99 float64) {
+		r := find(rows, name, headline)
+		t := fmt.Sprintf("%s at %d clients: ≥ %.0f%% of the %s ceiling's throughput, p99 ≤ %.1fx its p99", name, headline, minRatio*100, map[bool]string{true: "write", false: "read"}[name == "create"], maxP99)
+		if r == nil || r.CeilingOpsPerS == 0 {
+			out = append(out, targetCheck{t, false, "not measured"})
+			return
+		}
+		p99x := r.P99Ms / r.CeilingP99Ms
+		out = append(out, targetCheck{t, r.RatioToCeiling >= minRatio && p99x <= maxP99 && r.Errors == 0,
+			fmt.Sprintf("%.0f%% of %.0f ops/s (%.0f ops/s); p99 %.2f ms = %.2fx %.2f ms; %d errors", r.RatioToCeiling*100, r.CeilingOpsPerS, r.OpsPerS, r.P99Ms, p99x, r.CeilingP99Ms, r.Errors)})
+	}
+	ratio("check", 0.8, 1.5)
+	ratio("create", 0.7, 1.5)
+	if rp, cr := find(rows, "replay", headline), find(rows, "create", headline); rp != nil && cr != nil {
+		out = append(out, targetCheck{fmt.Sprintf("replay faster than create at %d clients", headline),
+			rp.OpsPerS > cr.OpsPerS && rp.P99Ms < cr.P99Ms,
+			fmt.Sprintf("replay %.0f ops/s p99 %.2f ms; create %.0f ops/s p99 %.2f ms", rp.OpsPerS, rp.P99Ms, cr.OpsPerS, cr.P99Ms)})
+	}
+	if p := find(rows, "poll", headline); p != nil {
+		out = append(out, targetCheck{fmt.Sprintf("poll p99 < 10 ms at %d clients, %d audit rows (target: at 1M)", headline, audit),
+			p.P99Ms < 10 && p.Errors == 0, fmt.Sprintf("p99 %.2f ms", p.P99Ms)})
+	}
+	if baseline > 0 {
+		for _, name := range []string{"check", "info"} {
+			big, small := find(rows, name, headline), find(rows, name+baselineSuffix, headline)
+			if big == nil || small == nil || small.P99Ms == 0 {
+				continue
+			}
+			out = append(out, targetCheck{fmt.Sprintf("%s p99 at %d domains within 20%% of its p99 at %d", name, domains, baseline),
+				big.P99Ms <= small.P99Ms*1.2,
+				fmt.Sprintf("%.2f ms vs %.2f ms (%+.0f%%)", big.P99Ms, small.P99Ms, (big.P99Ms/small.P99Ms-1)*100)})
+		}
+	}
+	var peak float64
+	var at string
+	for _, r := range rows {
+		if !strings.HasPrefix(r.Name, "ceiling_") && r.detail.ServerPeakRSS > peak {
+			peak, at = r.detail.ServerPeakRSS, fmt.Sprintf("%s at %d clients", r.Name, r.Concurrency)
+		}
+	}
+	out = append(out, targetCheck{fmt.Sprintf("registryd peak RSS < 150 MiB at %d domains (target: at 1M)", domains), peak > 0 && peak < 150,
+		fmt.Sprintf("%.1f MiB (%s)", peak, at)})
+	return out
+}
+
+// writeResults writes latest.json (the issue's shape) and the detail file.
+func writeResults(path string, machine map[string]any, rows []*resultRow, targets []targetCheck, extra map[string]any) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	main := struct {
+		Machine map[string]any `json:"machine"`
+		Results []*resultRow   `json:"results"`
+	}{machine, rows}
+	if err := writeJSONFile(path, main); err != nil {
+		return err
+	}
+	details := make([]detailRow, 0, len(rows))
+	for _, r := range rows {
+		details = append(details, r.detail)
+	}
+	detail := map[string]any{"machine": machine, "targets": targets, "results": details}
+	for k, v := range extra {
+		detail[k] = v
+	}
+	return writeJSONFile(strings.TrimSuffix(path, ".json")+".detail.json", detail)
+}
+
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// printTable writes the results as an aligned table and the targets.
+func printTable(w io.Writer, rows []*resultRow, targets []targetCheck) {
+	sorted := append([]*resultRow(nil), rows...)
+	order := map[string]int{}
+	for i, n := range append([]string{"ceiling_read", "ceiling_write"}, scenarioOrder...) {
+		order[n] = i
+	}
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if a.Concurrency != b.Concurrency {
+			return a.Concurrency < b.Concurrency
+		}
+		oa, okA := order[a.Name]
+		ob, okB := order[b.Name]
+		if !okA {
+			oa = 100
+		}
+		if !okB {
+			ob = 100
+		}
+		return oa < ob
+	})
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tclients\tops/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tceiling ops/s\tceiling p99\tratio\tp99/ceil\tsrv CPU ms/op\tsrv peak RSS MiB\t")
+	for _, r := range sorted {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.3f\t%.1f\t\n", r.Name, r.Concurrency, r.OpsPerS,
+			r.P50Ms, r.P99Ms, r.P999Ms, r.Errors, r.CeilingOpsPerS, r.CeilingP99Ms, r.RatioToCeiling, r.detail.P99ToCeilingP99,
+			r.detail.ServerCPUPerOp, r.detail.ServerPeakRSS)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	for _, t := range targets {
+		mark := "MISSED"
+		if t.Met {
+			mark = "met   "
+		}
+		fmt.Fprintf(w, "%s  %s: %s\n", mark, t.Target, t.Actual)
+	}
+}

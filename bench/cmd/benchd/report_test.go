@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func row(name, kind string, c int, ops, p99 float64, rss float64) *resultRow {
+	return &resultRow{Name: name, Concurrency: c, OpsPerS: ops, P50Ms: p99 / 2, P99Ms: p99, P999Ms: p99 * 2, ceilingKind: kind,
+		detail: detailRow{Name: name, Concurrency: c, ServerPeakRSS: rss, P99Ms: p99}}
+}
+
+func sampleRows() []*resultRow {
+	return []*resultRow{
+		row("ceiling_read", ceilRead, 16, 5000, 4, 20),
+		row("ceiling_write", ceilWrite, 16, 800, 30, 20),
+		row("ceiling_read", ceilRead, 1, 1500, 1, 20),
+		row("check", ceilRead, 16, 4200, 5.5, 60),
+		row("check", ceilRead, 1, 700, 2, 60),
+		row("check_at_10k", ceilRead, 16, 4300, 5, 60),
+		row("info_at_10k", ceilRead, 16, 4000, 4, 60),
+		row("info", ceilRead, 16, 3900, 6, 60),
+		row("create", ceilWrite, 16, 500, 50, 170),
+		row("replay", ceilRead, 16, 3000, 7, 60),
+		row("poll", ceilRead, 16, 2000, 9.5, 60),
+	}
+}
+
+func TestAttachCeilingsAndTargets(t *testing.T) {
+	rows := sampleRows()
+	attachCeilings(rows)
+	check := find(rows, "check", 16)
+	if check.CeilingOpsPerS != 5000 || check.CeilingP99Ms != 4 || check.RatioToCeiling != 0.84 || check.detail.P99ToCeilingP99 != 1.375 {
+		t.Fatalf("check at 16: %+v", check)
+	}
+	if c1 := find(rows, "check", 1); c1.CeilingOpsPerS != 1500 || c1.RatioToCeiling != 0.467 {
+		t.Errorf("check at 1 takes the ceiling of 1 client: %+v", c1)
+	}
+	if cr := find(rows, "create", 16); cr.CeilingOpsPerS != 800 || cr.RatioToCeiling != 0.625 {
+		t.Errorf("create takes the write ceiling: %+v", cr)
+	}
+	if cw := find(rows, "ceiling_write", 16); cw.RatioToCeiling != 1 {
+		t.Errorf("a ceiling is its own ceiling: %+v", cw)
+	}
+
+	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000, "_at_10k")
+	if len(targets) != 7 {
+		t.Errorf("%d targets evaluated, want 7: %+v", len(targets), targets)
+	}
+	for _, tc := range targets {
+		switch {
+		case strings.HasPrefix(tc.Target, "check at 16"):
+			if !tc.Met {
+				t.Errorf("check at 84%% and 1.375x p99 is met: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "create at 16"):
+			if tc.Met {
+				t.Errorf("create at 62.5%% is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "replay"):
+			if !tc.Met {
+				t.Errorf("replay 3000 > create 500: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "poll"):
+			if !tc.Met {
+				t.Errorf("poll p99 9.5 ms is met: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "check p99"):
+			if !tc.Met {
+				t.Errorf("check 5.5 vs 5 ms (+10%%) is met: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "info p99"):
+			if tc.Met {
+				t.Errorf("info 6 vs 4 ms (+50%%) is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "registryd peak RSS"):
+			if tc.Met || !strings.Contains(tc.Actual, "170.0 MiB (create at 16 clients)") {
+				t.Errorf("170 MiB is over 150: %+v", tc)
+			}
+		default:
+			t.Errorf("unexpected target %+v", tc)
+		}
+	}
+}
+
+// latest.json carries exactly the fields the issue names, no more.
+func TestResultsFileShape(t *testing.T) {
+	rows := sampleRows()
+	attachCeilings(rows)
+	path := filepath.Join(t.TempDir(), "results", "latest.json")
+	machine := map[string]any{"nproc": 2, "loadavg_at_start": "0.10 0.20 0.30"}
+	targets := evaluateTargets(rows, 16, 1000, 1000, 0, "")
+	if err := writeResults(path, machine, rows, targets, map[string]any{"profiles": map[string]string{"create": "x.txt"}}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if keys := sortedKeys(doc); !slices.Equal(keys, []string{"machine", "results"}) {
+		t.Fatalf("top level %v", keys)
+	}
+	var results []map[string]json.RawMessage
+	if err := json.Unmarshal(doc["results"], &results); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ceiling_ops_per_s", "ceiling_p99_ms", "concurrency", "errors", "name", "ops_per_s", "p50_ms", "p999_ms", "p99_ms", "ratio_to_ceiling"}
+	if len(results) != len(rows) {
+		t.Fatalf("%d results, want %d", len(results), len(rows))
+	}
+	for _, r := range results {
+		if keys := sortedKeys(r); !slices.Equal(keys, want) {
+			t.Fatalf("result keys %v, want %v", keys, want)
+		}
+	}
+	detail, err := os.ReadFile(filepath.Join(filepath.Dir(path), "latest.detail.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"targets"`, `"server_peak_rss_mib"`, `"profiles"`, `"loadavg_at_start"`} {
+		if !bytes.Contains(detail, []byte(s)) {
+			t.Errorf("detail file lacks %s", s)
+		}
+	}
+	var table bytes.Buffer
+	printTable(&table, rows, targets)
+	if !strings.Contains(table.String(), "ceiling_read") || !strings.Contains(table.String(), "MISSED") {
+		t.Errorf("table:\n%s", table.String())
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func TestRunFlags(t *testing.T) {
+	t.Setenv("REGISTRY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+	t.Setenv("REGISTRY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+	var out bytes.Buffer
+	c, err := parseRunFlags([]string{"-quick", "-audit", "5000", "-concurrency", "2,8"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.domains != 10_000 || c.audit != 5000 || c.baseline != 0 || c.duration != 1500*time.Millisecond || c.profile || c.mode != "quick" {
+		t.Errorf("quick defaults, explicit -audit kept: %+v", c)
+	}
+	if !slices.Equal(c.sweep, []int{2, 8, 16}) {
+		t.Errorf("the headline concurrency joins the sweep: %v", c.sweep)
+	}
+	c, err = parseRunFlags(nil, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.domains != 100_000 || c.audit != 1_000_000 || c.baseline != 10_000 || !c.profile || !slices.Equal(c.scenarios, scenarioOrder) {
+		t.Errorf("full defaults: %+v", c)
+	}
+	for _, bad := range [][]string{{"-scenarios", "check,nope"}, {"-concurrency", "0"}, {"-db", "Robert'); DROP"}, {"-domains", "0"}} {
+		if _, err := parseRunFlags(bad, &out); err == nil {
+			t.Errorf("parseRunFlags(%q) accepted", bad)
+		}
+	}
+}

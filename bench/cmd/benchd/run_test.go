@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/headlessdomains/registry/bench/internal/benchtest"
+)
+
+// TestMain lets the test binary stand in for benchd when `benchd run`
+// starts its own servers (os.Executable is the test binary here).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && (os.Args[1] == "ceiling" || os.Args[1] == "registry") {
+		ctx, stop := signalContext()
+		defer stop()
+		if err := dispatch(ctx, os.Args[1:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchd:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestRunEndToEnd runs the whole benchmark at a tiny scale against a real
+// registryd, PostgreSQL and Redis, and checks that every scenario and both
+// ceilings ran without an error and landed in the results.
+func TestRunEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and drives registryd")
+	}
+	benchtest.Service(t, "REGISTRY_TEST_POSTGRES_URL")
+	benchtest.Service(t, "REGISTRY_TEST_REDIS_URL")
+	dir := t.TempDir()
+	registryd := filepath.Join(dir, "registryd")
+	build := exec.Command("go", "build", "-o", registryd, "../../../cmd/registryd")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build registryd: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "results", "latest.json")
+	profiles := filepath.Join(dir, "profiles")
+	var log bytes.Buffer
+	err := runCommand(context.Background(), []string{
+		"-registryd", registryd, "-db", "registry_bench_test", "-domains", "300", "-audit", "600", "-baseline", "100",
+		"-concurrency", "1,2", "-headline", "2", "-duration", "300ms", "-warmup", "50ms",
+		"-profile", "-profile-duration", "1s", "-profile-dir", profiles, "-out", out,
+	}, &log)
+	if err != nil {
+		t.Fatalf("benchd run: %v\n%s", err, log.String())
+	}
+	var doc struct {
+		Machine map[string]any `json:"machine"`
+		Results []resultRow    `json:"results"`
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"nproc", "cpu_model", "memory_mib", "go_version", "postgres_version", "redis_version", "loadavg_at_start"} {
+		if doc.Machine[k] == nil || doc.Machine[k] == "" {
+			t.Errorf("machine.%s missing: %v", k, doc.Machine)
+		}
+	}
+	seen := map[string]int{}
+	for _, r := range doc.Results {
+		seen[r.Name]++
+		if r.Errors != 0 || r.OpsPerS <= 0 || r.P50Ms <= 0 || r.P99Ms < r.P50Ms || r.P999Ms < r.P99Ms {
+			t.Errorf("result %+v", r)
+		}
+		if r.CeilingOpsPerS <= 0 || r.RatioToCeiling <= 0 {
+			t.Errorf("%s at %d has no ceiling: %+v", r.Name, r.Concurrency, r)
+		}
+	}
+	for _, name := range append([]string{"ceiling_read", "ceiling_write"}, scenarioOrder...) {
+		if seen[name] != 2 {
+			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
+		}
+	}
+	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 {
+		t.Errorf("baseline rows: %v", seen)
+	}
+	for _, name := range []string{"create", "check"} {
+		txt, err := os.ReadFile(filepath.Join(profiles, name+".cpu.txt"))
+		if err != nil || !strings.Contains(string(txt), "flat%") {
+			t.Errorf("profile summary of %s: %v", name, err)
+		}
+	}
+	if !strings.Contains(log.String(), "MISSED") && !strings.Contains(log.String(), "met ") {
+		t.Errorf("no targets printed:\n%s", log.String())
+	}
+}

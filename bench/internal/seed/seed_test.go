@@ -1,0 +1,169 @@
+package seed_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/bench/internal/benchtest"
+	"github.com/headlessdomains/registry/bench/internal/seed"
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+func TestNamesAreDistinctValidAndNeverFree(t *testing.T) {
+	const n = 300_000
+	seen := make(map[string]int64, 2*n)
+	for i := int64(0); i < n; i++ {
+		l := seed.Label(i)
+		if prev, dup := seen[l]; dup {
+			t.Fatalf("Label(%d) = Label(%d) = %s", i, prev, l)
+		}
+		seen[l] = i
+		if !strings.HasPrefix(l, "s") || len(l) != 11 {
+			t.Fatalf("Label(%d) = %q", i, l)
+		}
+	}
+	for i := int64(0); i < n; i += 7 {
+		if _, taken := seen[seed.FreeLabel(i)]; taken {
+			t.Fatalf("FreeLabel(%d) = %s is a seeded label", i, seed.FreeLabel(i))
+		}
+	}
+	for _, i := range []int64{0, 1, 99, n - 1, seed.MaxRows - 1} {
+		for _, s := range []string{seed.Name(i, "benchns"), seed.FreeLabel(i) + ".benchns"} {
+			name, err := core.ParseName(s)
+			if err != nil || name.String() != s {
+				t.Errorf("core.ParseName(%q) = %q, %v", s, name.String(), err)
+			}
+		}
+	}
+}
+
+func TestAuditHistorySortsByIDAndTime(t *testing.T) {
+	ref := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	for _, total := range []int64{1000, 10_000_000} {
+		prevID, prevAt := "", time.Time{}
+		for _, j := range []int64{0, 1, 2, total / 2, total/2 + 1, total - 2, total - 1} {
+			id, at := seed.AuditID(ref, j, total), seed.AuditTime(ref, j, total)
+			if id <= prevID || !at.After(prevAt) {
+				t.Fatalf("total %d: event %d (%s at %s) does not follow %s at %s", total, j, id, at, prevID, prevAt)
+			}
+			prevID, prevAt = id, at
+		}
+		if first := seed.AuditTime(ref, 0, total); !first.Equal(ref.Add(-seed.AuditSpan)) {
+			t.Errorf("history starts at %s, want %s", first, ref.Add(-seed.AuditSpan))
+		}
+		if last := seed.AuditTime(ref, total-1, total); last.After(ref.Add(-seed.AuditGap)) {
+			t.Errorf("history ends at %s, after %s", last, ref.Add(-seed.AuditGap))
+		}
+	}
+}
+
+// The seeded rows must read back through the registry's own store exactly
+// as rows it wrote would.
+func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
+	f := benchtest.Database(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	ref := time.Now().UTC()
+	const domains, audit = 2000, 3000
+	plan := seed.Plan{PartnerID: f.PartnerID, ChannelID: f.ChannelID, ChannelSlug: f.ChannelSlug, APIKeyID: f.APIKeyID,
+		Namespace: f.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: domains}
+	if n, err := seed.Domains(ctx, conn, plan, 0, 500); err != nil || n != 500 {
+		t.Fatalf("Domains [0, 500) = %d, %v", n, err)
+	}
+	indexes := func() int {
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_indexes WHERE tablename IN ('domains', 'audit_events')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := indexes()
+	err = seed.WithoutSecondaryIndexes(ctx, conn, "domains", func() error {
+		if got := indexes(); got >= before {
+			t.Errorf("%d indexes during the load, %d before", got, before)
+		}
+		_, err := seed.Domains(ctx, conn, plan, 500, domains)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := indexes(); got != before {
+		t.Fatalf("%d indexes after the load, want %d", got, before)
+	}
+	if n, err := seed.Audit(ctx, conn, plan, 0, audit, audit); err != nil || n != audit {
+		t.Fatalf("Audit = %d, %v", n, err)
+	}
+	if _, err := seed.Domains(ctx, conn, plan, 10, 11); err == nil {
+		t.Fatal("seeding registration 10 twice succeeded")
+	}
+
+	db, err := postgres.Open(ctx, f.URL, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := postgres.NewStore(db)
+	err = store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		d, err := tx.Domains().GetByName(ctx, core.MustName(seed.Name(1234, f.Namespace)))
+		if err != nil {
+			return err
+		}
+		if d.ID != seed.DomainID(1234) || d.ChannelID != f.ChannelID || d.PartnerID != f.PartnerID || d.State != core.StateActive ||
+			!d.ExpiresAt.Equal(plan.Expiry) || d.Registrant.Email == "" || len(d.NameserversApplied) != 2 {
+			t.Errorf("seeded registration 1234 reads back as %+v", d)
+		}
+		taken, err := tx.Domains().GetByNames(ctx, []core.Name{
+			core.MustName(seed.Name(0, f.Namespace)), core.MustName(seed.Name(domains-1, f.Namespace)),
+			core.MustName(seed.FreeLabel(5) + "." + f.Namespace),
+		})
+		if err != nil {
+			return err
+		}
+		if len(taken) != 2 {
+			t.Errorf("GetByNames found %d of the 2 seeded names", len(taken))
+		}
+		events, err := tx.Audit().Query(ctx, ports.AuditQuery{ChannelID: f.ChannelID, Actor: "registrar", Command: "renew_domain", Status: "success", Limit: 20})
+		if err != nil {
+			return err
+		}
+		if len(events) != 20 {
+			t.Errorf("%d renew_domain success events, want 20", len(events))
+		}
+		for _, e := range events {
+			if e.Command != "renew_domain" || e.Status != "success" || e.RequestSummary["current_expires_at"] == nil {
+				t.Errorf("event %+v", e)
+			}
+		}
+		since := seed.AuditTime(ref, audit-10, audit)
+		recent, err := tx.Audit().Query(ctx, ports.AuditQuery{ChannelID: f.ChannelID, Since: &since})
+		if err != nil {
+			return err
+		}
+		if len(recent) != 10 {
+			t.Fatalf("%d events since event %d, want 10", len(recent), audit-10)
+		}
+		if recent[0].ID != seed.AuditID(ref, audit-10, audit) || recent[0].IdempotencyKey != seed.AuditKey(audit-10) {
+			t.Errorf("first event since event %d: %+v", audit-10, recent[0])
+		}
+		for _, e := range recent {
+			if e.Status != "failed" && e.ResponseSummary["domain"] != e.Domain {
+				t.Errorf("event %s names %s but answered %v", e.ID, e.Domain, e.ResponseSummary["domain"])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
