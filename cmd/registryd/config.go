@@ -26,6 +26,9 @@ type Config struct {
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
+	// lookup reads any setting: the environment over the config file. The
+	// DNS drivers read their own keys through it.
+	lookup func(string) (string, bool)
 }
 
 // DatabaseURL is REGISTRY_DATABASE_URL: postgres://..., sqlite:PATH or memory:.
@@ -50,6 +53,11 @@ var settings = []setting{
 	{"REGISTRY_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
+	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
+	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},
+	{"REGISTRY_DNS_RFC2136_TSIG_ALGORITHM", "hmac-sha256", "TSIG algorithm"},
+	{"REGISTRY_DNS_RFC2136_TSIG_SECRET", "", "TSIG secret (base64); never stored in the database"},
+	{"REGISTRY_DNS_RFC2136_TIMEOUT", "5s", "DNS update and transfer timeout (REGISTRY_DNS_<NAMESPACE>_* override per namespace)"},
 }
 
 // LoadConfig reads the settings. lookup is os.LookupEnv in production.
@@ -84,6 +92,13 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	var c Config
 	var err error
+	c.lookup = func(k string) (string, bool) {
+		if v, ok := lookup(k); ok {
+			return v, true
+		}
+		v, ok := file[k]
+		return v, ok
+	}
 	c.HTTPAddr = get("REGISTRY_HTTP_ADDR")
 	c.DatabaseURL = DatabaseURL(get("REGISTRY_DATABASE_URL"))
 	c.RedisURL = RedisURL(get("REGISTRY_REDIS_URL"))

@@ -34,6 +34,7 @@ const usage = `registryd — the HeadlessDomains registry server
 Usage:
   registryd [serve]     run the HTTP API (default)
   registryd migrate     apply database migrations and exit
+  registryd worker      run only the backend apply worker (no HTTP)
   registryd help        show this help
 
 Settings (environment variables; also read from configs/registry.env or the
@@ -72,7 +73,7 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 	case "help", "-h", "--help", "-help":
 		printUsage(out)
 		return nil
-	case "serve", "migrate":
+	case "serve", "migrate", "worker":
 	default:
 		printUsage(out)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -97,6 +98,15 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 		cleanup()
 		fmt.Fprintln(out, "migrations applied to", redactURL(string(cfg.DatabaseURL)))
 		return nil
+	}
+	if cmd == "worker" {
+		app, cleanup, err := initApp(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		fmt.Fprintln(out, "registryd worker: applying backend pending work until stopped")
+		return runWorker(ctx, app.Service, log)
 	}
 	return serve(ctx, cfg, log, out, ln)
 }
@@ -144,6 +154,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go purgeLoop(bg, app.Service, log)
+	if cfg.ApplyWorker {
+		stopWorker := startWorker(bg, app.Service, log)
+		defer stopWorker()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

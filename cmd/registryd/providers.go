@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/headlessdomains/registry/adapters/dns"
+	"github.com/headlessdomains/registry/adapters/dns/rfc2136"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
@@ -86,7 +87,21 @@ func provideRateCounter(cfg Config, log zerolog.Logger) (RateLimiter, func(), er
 
 func provideCounter(r RateLimiter) ports.RateCounter { return r.Counter }
 
-func provideDNSBackends() ports.DNSBackends { return dns.NewDefaultBackends() }
+// provideDNSBackends gives each namespace its driver: "memory" in process,
+// "rfc2136" from the REGISTRY_DNS_* settings; "none" has no DNS.
+func provideDNSBackends(cfg Config, log zerolog.Logger) (ports.DNSBackends, error) {
+	rfc, err := rfc2136.FromEnv(cfg.lookup)
+	if err != nil {
+		return nil, fmt.Errorf("REGISTRY_DNS_*: %w", err)
+	}
+	if !rfc.Configured() {
+		log.Info().Msg("no REGISTRY_DNS_RFC2136_SERVER: rfc2136 namespaces answer backend_unavailable until one is set")
+	}
+	return dns.NewBackends(map[string]ports.DNSBackend{
+		core.DNSBackendMemory:  dns.NewMemoryBackend(),
+		core.DNSBackendRFC2136: rfc,
+	}), nil
+}
 
 func provideClock() ports.Clock { return ports.ClockFunc(time.Now) }
 

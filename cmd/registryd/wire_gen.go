@@ -27,7 +27,12 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 	}
 	unitOfWork := provideUnitOfWork(store)
 	rateCounter := provideCounter(rateLimiter)
-	dnsBackends := provideDNSBackends()
+	dnsBackends, err := provideDNSBackends(cfg, log)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	clock := provideClock()
 	idGenerator := provideIDs()
 	service := provideService(unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
