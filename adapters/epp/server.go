@@ -1,0 +1,225 @@
+// Package epp is the EPP gateway: RFC 5730 over RFC 5734 (TLS, framed data
+// units) in front of the same registry core as the REST API. It speaks RFC
+// 5731 domains, RFC 5733 contacts, RFC 3915 grace statuses and RFC 8334
+// claims notices, and renders every refusal from the one error catalog.
+// Each command calls the use case of its REST twin through
+// ports.RegistrarService; no registry rule is written here.
+package epp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// Options tune a gateway listener; zero values take the defaults.
+type Options struct {
+	// OTE makes every transform a sandbox command (the OT&E listener).
+	OTE bool
+	// ServerID is the greeting's <svID>.
+	ServerID string
+	// IdleTimeout closes a session that sends nothing for this long (10 minutes).
+	IdleTimeout time.Duration
+	// ReadTimeout bounds reading one data unit once its header arrived (30s).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing one answer (30s).
+	WriteTimeout time.Duration
+	// HandshakeTimeout bounds the TLS handshake (15s).
+	HandshakeTimeout time.Duration
+	// MaxSessionLifetime closes a session this long after it opened (24h).
+	MaxSessionLifetime time.Duration
+	// MaxSessionsPerChannel caps the logged-in sessions of one channel on
+	// this listener (32).
+	MaxSessionsPerChannel int
+	// MaxFrameBytes bounds a data unit (MaxFrameBytes, 1 MiB).
+	MaxFrameBytes int
+	// LoginFailures answered 2200 before the next failure answers 2501 and
+	// closes the connection (3).
+	LoginFailures int
+	// CommandTimeout bounds one command's registry call (60s).
+	CommandTimeout time.Duration
+	// Clock is the source of svDate; time.Now by default.
+	Clock func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.IdleTimeout, 10*time.Minute)
+	def(&o.ReadTimeout, 30*time.Second)
+	def(&o.WriteTimeout, 30*time.Second)
+	def(&o.HandshakeTimeout, 15*time.Second)
+	def(&o.MaxSessionLifetime, 24*time.Hour)
+	def(&o.CommandTimeout, 60*time.Second)
+	if o.ServerID == "" {
+		o.ServerID = "HeadlessDomains Registry"
+		if o.OTE {
+			o.ServerID += " OT&E"
+		}
+	}
+	if o.MaxSessionsPerChannel <= 0 {
+		o.MaxSessionsPerChannel = 32
+	}
+	if o.MaxFrameBytes <= 0 || o.MaxFrameBytes > MaxFrameBytes {
+		o.MaxFrameBytes = MaxFrameBytes
+	}
+	if o.LoginFailures <= 0 {
+		o.LoginFailures = 3
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return o
+}
+
+// Server is one EPP listener over the registry.
+type Server struct {
+	reg  ports.RegistrarService
+	tls  *tls.Config
+	opts Options
+	log  zerolog.Logger
+	ids  *core.IDs
+
+	mu       sync.Mutex
+	channels map[string]int // logged-in sessions per channel id
+	conns    map[net.Conn]struct{}
+	lns      []net.Listener
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// NewServer returns a gateway over reg. tlsConf must hold the server
+// certificate; NewServer raises its minimum version to TLS 1.2.
+func NewServer(reg ports.RegistrarService, tlsConf *tls.Config, log zerolog.Logger, opts Options) *Server {
+	conf := tlsConf.Clone()
+	if conf.MinVersion < tls.VersionTLS12 {
+		conf.MinVersion = tls.VersionTLS12
+	}
+	return &Server{reg: reg, tls: conf, opts: opts.withDefaults(), log: log, ids: core.NewIDs(),
+		channels: map[string]int{}, conns: map[net.Conn]struct{}{}}
+}
+
+// ErrServerClosed is returned by Serve after Shutdown.
+var ErrServerClosed = errors.New("epp: server closed")
+
+// Serve accepts connections on ln (plain TCP; the server adds TLS) until
+// Shutdown. Each connection is one session in its own goroutine.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.lns = append(s.lns, ln)
+	s.mu.Unlock()
+	var delay time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay) // back off a failing accept (EMFILE), as net/http does
+				continue
+			}
+			return err
+		}
+		delay = 0
+		if !s.track(c) {
+			_ = c.Close()
+			return ErrServerClosed
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer s.untrack(c)
+			s.serveConn(c)
+		}()
+	}
+}
+
+func (s *Server) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c net.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// Shutdown stops accepting, closes every session and waits for their
+// goroutines (or ctx).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for _, ln := range s.lns {
+		_ = ln.Close()
+	}
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// acquire takes a session slot of channelID; false when the cap is reached.
+func (s *Server) acquire(channelID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channels[channelID] >= s.opts.MaxSessionsPerChannel {
+		return false
+	}
+	s.channels[channelID]++
+	return true
+}
+
+func (s *Server) release(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channels[channelID] <= 1 {
+		delete(s.channels, channelID)
+		return
+	}
+	s.channels[channelID]--
+}
+
+// Sessions answers how many logged-in sessions channelID holds.
+func (s *Server) Sessions(channelID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.channels[channelID]
+}
