@@ -16,6 +16,15 @@ import (
 // for its write lock up to the DSN's busy_timeout (5 s) at BEGIN instead.
 const reserveLockTimeout = 10 * time.Second
 
+// reserveIdleTimeout ends (on PostgreSQL) a transaction holding a reserved
+// key that sits idle this long: its node hangs, is frozen or is cut off by a
+// network partition, so its connection stays open and PostgreSQL sees no
+// crash. The contract bounds such in-progress state at 30 seconds; without
+// this bound the key, and the rows the command locked, stayed held until TCP
+// keepalive noticed the dead peer (hours). Commands never wait that long
+// between two statements of their transaction.
+const reserveIdleTimeout = 30 * time.Second
+
 // IdempotencyStore keeps the results of mutating commands per channel and key.
 type IdempotencyStore struct{ c conn }
 
@@ -39,7 +48,9 @@ func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core
 // READ COMMITTED) sees its record; when it rolls back, our insert goes
 // through. lock_timeout bounds the wait (55P03, mapped to ErrBusy); set
 // with SET LOCAL, it also bounds the row locks the rest of the command takes
-// and ends with its transaction. On
+// and ends with its transaction. idle_in_transaction_session_timeout, set
+// the same way, frees the key of a node that stops talking mid-command
+// (reserveIdleTimeout). On
 // SQLite every transaction already holds the write lock, so there is never
 // an uncommitted rival.
 func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
@@ -47,7 +58,9 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 		return nil, err
 	}
 	if r.c.pg {
-		q := fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", max(r.c.reserveWait.Milliseconds(), 1))
+		// set_config(..., true) is SET LOCAL: both end with the transaction.
+		q := fmt.Sprintf("SELECT set_config('lock_timeout', '%dms', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
+			max(r.c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
 		if _, err := r.c.db.ExecContext(ctx, q); err != nil {
 			return nil, mapErr(err)
 		}
