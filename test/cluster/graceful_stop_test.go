@@ -47,16 +47,7 @@ func TestGracefulStopFinishesRequestsInFlight(t *testing.T) {
 		}()
 	}
 	// They are in flight once PostgreSQL shows them waiting for the lock.
-	waiting := 0
-	for deadline := time.Now().Add(8 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		waiting = countRows(t, db, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
-		if waiting == inFlight {
-			break
-		}
-	}
-	if waiting != inFlight {
-		t.Fatalf("%d of %d creates wait for the partner's row lock", waiting, inFlight)
-	}
+	waitLockWaiters(t, db, inFlight)
 
 	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

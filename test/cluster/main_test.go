@@ -503,3 +503,18 @@ func retryUntilAnswered(ctx context.Context, n *node, method, path, token string
 		}
 	}
 }
+
+// waitLockWaiters waits until want sessions of the database wait for a lock
+// (requests held inside their transactions by a lock the test took). Lock
+// waits end after the registry's 10 s lock_timeout, so it gives up after 8 s.
+func waitLockWaiters(t *testing.T, db *sql.DB, want int) {
+	t.Helper()
+	waiting := 0
+	for deadline := time.Now().Add(8 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		waiting = countRows(t, db, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+		if waiting == want {
+			return
+		}
+	}
+	t.Fatalf("%d sessions wait for a lock, want %d", waiting, want)
+}
