@@ -60,7 +60,11 @@ func (s *Server) now() time.Time { return s.opts.Clock() }
 // log and panic recovery around the router, so that 404 and 405 answers are
 // logged and carry a request id too.
 func (s *Server) Handler() http.Handler {
-	r := mux.NewRouter()
+	// No path cleaning: mux would answer a non-canonical path (//, ., ..)
+	// with a bodyless 301 to another path, which clients follow as a GET;
+	// the API answers such paths itself (404 route_not_found, or 400 for a
+	// domain segment that is not a name).
+	r := mux.NewRouter().SkipClean(true)
 	t := &routeTable{}
 	r.Use(recordRoute)
 
