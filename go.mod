@@ -3,6 +3,7 @@ module github.com/headlessdomains/registry
 go 1.26.8
 
 require (
+	github.com/domainr/epp v0.2.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/google/wire v0.7.0
 	github.com/gorilla/mux v1.8.1
@@ -33,6 +34,7 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/mattn/go-sqlite3 v1.14.34 // indirect
+	github.com/nbio/xx v0.0.0-20240429160905-7032719db059 // indirect
 	github.com/ncruces/go-strftime v1.0.0 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
