@@ -62,6 +62,9 @@ func NormalizeRecords(name Name, in []Record) ([]Record, error) {
 	})
 	for i := 1; i < len(out); i++ {
 		a, b := out[i-1], out[i]
+		if a.Name == b.Name && a.Type == b.Type && a.TTL != b.TTL {
+			return nil, Invalid("records", "the %s records at %q must share one TTL (RFC 2181 §5.2)", a.Type, a.Name)
+		}
 		if a.Name == b.Name && a.Type == b.Type && a.Value == b.Value && intPtrEq(a.Priority, b.Priority) {
 			return nil, Invalid("records", "duplicate %s record at %q", a.Type, a.Name)
 		}

@@ -51,6 +51,7 @@ func TestNormalizeRecords(t *testing.T) {
 		"srv shape":         {{Type: "SRV", Name: "_sip._tcp", Value: "sip.example.com", Priority: prio(1)}},
 		"caa tag":           {{Type: "CAA", Name: "@", Value: `0 bogus "x"`}},
 		"duplicate":         {{Type: "A", Name: "@", Value: "192.0.2.1"}, {Type: "A", Name: "@", Value: "192.0.2.1"}},
+		"rrset ttl":         {{Type: "A", Name: "@", TTL: 300, Value: "192.0.2.1"}, {Type: "A", Name: "@", TTL: 600, Value: "192.0.2.2"}},
 		"bad owner":         {{Type: "A", Name: "-x", Value: "192.0.2.1"}},
 		"too many":          make([]Record, 101),
 		"cname bad target":  {{Type: "CNAME", Name: "x", Value: "not a host"}},
