@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	DBMaxOpenConns  int
+	EPP             EPPConfig
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
@@ -30,6 +31,18 @@ type Config struct {
 	// DNS drivers read their own keys through it.
 	lookup func(string) (string, bool)
 }
+
+// EPPConfig holds the EPP gateway settings (CONTRACT.md §6).
+type EPPConfig struct {
+	Addr     string // REGISTRY_EPP_ADDR; empty: no production listener
+	OTEAddr  string // REGISTRY_EPP_OTE_ADDR; empty: no OT&E listener
+	Cert     string // REGISTRY_EPP_CERT, PEM
+	Key      string // REGISTRY_EPP_KEY, PEM
+	ClientCA string // REGISTRY_EPP_CLIENT_CA, PEM bundle
+}
+
+// Enabled reports whether any EPP listener is configured.
+func (c EPPConfig) Enabled() bool { return c.Addr != "" || c.OTEAddr != "" }
 
 // DatabaseURL is REGISTRY_DATABASE_URL: postgres://..., sqlite:PATH or memory:.
 type DatabaseURL string
@@ -58,6 +71,11 @@ var settings = []setting{
 	{"REGISTRY_DNS_RFC2136_TSIG_ALGORITHM", "hmac-sha256", "TSIG algorithm"},
 	{"REGISTRY_DNS_RFC2136_TSIG_SECRET", "", "TSIG secret (base64); never stored in the database"},
 	{"REGISTRY_DNS_RFC2136_TIMEOUT", "5s", "DNS update and transfer timeout (REGISTRY_DNS_<NAMESPACE>_* override per namespace)"},
+	{"REGISTRY_EPP_ADDR", "", "listen address of the EPP gateway (TLS, RFC 5734); empty: off"},
+	{"REGISTRY_EPP_OTE_ADDR", "", "listen address of the OT&E EPP gateway, where every transform runs as sandbox; empty: off"},
+	{"REGISTRY_EPP_CERT", "", "PEM certificate of the EPP listeners; empty (with REGISTRY_EPP_KEY): a self-signed one is made at start"},
+	{"REGISTRY_EPP_KEY", "", "PEM private key of REGISTRY_EPP_CERT"},
+	{"REGISTRY_EPP_CLIENT_CA", "", "PEM CA bundle; when set, EPP clients must present a certificate it signed"},
 }
 
 // LoadConfig reads the settings. lookup is os.LookupEnv in production.
@@ -104,6 +122,11 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.RedisURL = RedisURL(get("REGISTRY_REDIS_URL"))
 	c.OperatorToken = get("REGISTRY_OPERATOR_TOKEN")
 	c.LogLevel = get("REGISTRY_LOG_LEVEL")
+	c.EPP = EPPConfig{Addr: get("REGISTRY_EPP_ADDR"), OTEAddr: get("REGISTRY_EPP_OTE_ADDR"), Cert: get("REGISTRY_EPP_CERT"),
+		Key: get("REGISTRY_EPP_KEY"), ClientCA: get("REGISTRY_EPP_CLIENT_CA")}
+	if (c.EPP.Cert == "") != (c.EPP.Key == "") {
+		return Config{}, fmt.Errorf("REGISTRY_EPP_CERT and REGISTRY_EPP_KEY are set together")
+	}
 	if c.Demo, err = parseBool("REGISTRY_DEMO", get("REGISTRY_DEMO")); err != nil {
 		return Config{}, err
 	}

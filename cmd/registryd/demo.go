@@ -94,6 +94,16 @@ API key          %s   (shown once; profile registrar_api)
 	} else {
 		fmt.Fprintln(out, "Operator token   from REGISTRY_OPERATOR_TOKEN")
 	}
+	if cfg.EPP.Enabled() {
+		pw, err := demoEPPPassword()
+		if err != nil {
+			return err
+		}
+		if _, err := op.SetEPPPassword(ctx, ch.ID, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "EPP login        clID %s   pw %s   (set for this process; the EPP lines below say where)\n", ch.Slug, pw)
+	}
 	fmt.Fprintf(out, `
 Try it:
   curl -s -H 'Authorization: Bearer %s' %s/status
@@ -104,4 +114,17 @@ Approve production (operator):
 ===========================================================================
 `, key.Token, api, key.Token, api, opToken, base, ch.ID)
 	return nil
+}
+
+// demoEPPPassword makes a 12-character EPP password of letters and digits.
+func demoEPPPassword() (string, error) {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:]), nil
 }

@@ -27,6 +27,7 @@ type App struct {
 	Rate    RateLimiter
 	Service *registry.Service
 	HTTP    *httpadapter.Server
+	EPP     *EPPGateway
 }
 
 const usage = `registryd — the HeadlessDomains registry server
@@ -159,7 +160,18 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 		defer stopWorker()
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 3)
+	if cfg.EPP.Enabled() {
+		stopEPP, err := app.EPP.start(cfg, log, out, errc)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+			defer cancel()
+			stopEPP(sctx)
+		}()
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info().Str("addr", ln.Addr().String()).Str("database", app.Store.Kind).Bool("redis", cfg.RedisURL != "").Msg("registryd listening")
 	fmt.Fprintf(out, "registryd listening on %s (database: %s)\n", base, app.Store.Kind)

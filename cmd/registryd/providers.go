@@ -107,8 +107,12 @@ func provideClock() ports.Clock { return ports.ClockFunc(time.Now) }
 
 func provideIDs() ports.IDGenerator { return core.NewIDs() }
 
-func provideService(uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator) *registry.Service {
-	return registry.NewService(uow, rc, b, clock, ids, registry.Options{Passwords: password.New()})
+func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator) *registry.Service {
+	opts := registry.Options{Passwords: password.New()}
+	if cfg.EPP.Enabled() {
+		opts.EPPGateway = registry.EPPGatewayAvailable
+	}
+	return registry.NewService(uow, rc, b, clock, ids, opts)
 }
 
 // provideHTTPOptions gives the HTTP adapter the operator token and a

@@ -22,6 +22,7 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 		coreSet,
 		provideHTTPOptions,
 		httpadapter.NewServer,
+		provideEPP,
 		wire.Struct(new(App), "*"),
 	)
 	return nil, nil, nil

@@ -35,14 +35,21 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 	}
 	clock := provideClock()
 	idGenerator := provideIDs()
-	service := provideService(unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
+	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
 	options := provideHTTPOptions(cfg, store, rateLimiter)
 	server := httpadapter.NewServer(service, service, log, options)
+	eppGateway, err := provideEPP(cfg, service, log)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	app := &App{
 		Store:   store,
 		Rate:    rateLimiter,
 		Service: service,
 		HTTP:    server,
+		EPP:     eppGateway,
 	}
 	return app, func() {
 		cleanup2()

@@ -25,6 +25,14 @@ const (
 	eppLoginFailuresBeforeDrop = 3
 )
 
+// Values of the epp_gateway_contract status: the gateway is implemented by
+// this build, and available when this deployment runs an EPP listener
+// (Options.EPPGateway).
+const (
+	EPPGatewayImplemented = "implemented"
+	EPPGatewayAvailable   = "available"
+)
+
 // RegistryServiceContract is the internal registry service contract: the
 // core's commands, lifecycle, statuses, grace periods, idempotency, sandbox
 // and audit rules, and the error catalog every transport maps from.

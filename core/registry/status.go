@@ -34,7 +34,7 @@ func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecis
 		Commands:                CapabilityMatrix(a, namespaces),
 		OTESequence:             core.OTESequence(),
 		RegistryServiceContract: RegistryServiceContract(),
-		EPPGatewayContract:      EPPGatewayContract(s.dnsCapabilities()),
+		EPPGatewayContract:      s.eppGatewayContract(),
 		GeneratedAt:             s.now(),
 	}, nil
 }
@@ -114,4 +114,14 @@ func CapabilityMatrix(a core.Actor, namespaces []core.Namespace) []core.CommandS
 func namesDomain(spec core.CommandSpec) bool {
 	return spec.Command == core.CmdCheckDomain || spec.Command == core.CmdCreateDomain ||
 		strings.Contains(spec.Path, "{domain}")
+}
+
+// eppGatewayContract is the EPP gateway contract with the status of this
+// deployment: available when it runs an EPP listener.
+func (s *Service) eppGatewayContract() map[string]any {
+	doc := EPPGatewayContract(s.dnsCapabilities())
+	if s.opts.EPPGateway == EPPGatewayAvailable {
+		doc["status"] = EPPGatewayAvailable
+	}
+	return doc
 }
