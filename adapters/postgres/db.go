@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -55,11 +56,19 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		var err error
-		sqldb, err = sql.Open("pgx", url)
+		cfg, err := pgx.ParseConfig(url)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: open: %w", err)
 		}
+		// bun renders every argument into the SQL text, so no two queries
+		// share a text and pgx's default mode (prepare, then execute,
+		// caching 512 statements per connection) pays a second round trip
+		// and a server-side prepare for each. The simple protocol sends each
+		// query once. A URL that names default_query_exec_mode keeps its own.
+		if !strings.Contains(url, "default_query_exec_mode=") {
+			cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		}
+		sqldb = stdlib.OpenDB(*cfg)
 		n := opts.MaxOpenConns
 		if n <= 0 {
 			n = 2*runtime.GOMAXPROCS(0) + 8
