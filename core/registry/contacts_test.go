@@ -459,3 +459,20 @@ func TestMessageQueueFedByOperatorActions(t *testing.T) {
 		t.Fatalf("after the worker: %+v", st)
 	}
 }
+
+// A deployment running an EPP listener reports the gateway available.
+func TestEPPGatewayAvailableWhereAListenerRuns(t *testing.T) {
+	h := newHarness(t)
+	h.svc = registry.NewService(h.store, memory.NewRateCounter(), dns.NewDefaultBackends(), h.clock, core.NewIDs(),
+		registry.Options{EPPGateway: registry.EPPGatewayAvailable})
+	w := h.registrar(worldSpec{})
+	a, rate, _ := h.svc.Authorize(h.ctx, w.Token, core.CmdStatus)
+	rep, err := h.svc.Status(h.ctx, a, rate)
+	wantCode(t, err, "")
+	if rep.EPPGatewayContract["status"] != registry.EPPGatewayAvailable {
+		t.Fatalf("status %v", rep.EPPGatewayContract["status"])
+	}
+	if registry.EPPGatewayContract(nil)["status"] != registry.EPPGatewayImplemented {
+		t.Fatal("the static contract must stay implemented")
+	}
+}

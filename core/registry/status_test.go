@@ -261,7 +261,7 @@ func TestEPPGatewayContract(t *testing.T) {
 	rep, err := h.svc.Status(h.ctx, a, rate)
 	wantCode(t, err, "")
 	doc := asJSON(t, rep.EPPGatewayContract)
-	if doc["status"] != "planned" {
+	if doc["status"] != registry.EPPGatewayImplemented {
 		t.Fatalf("status %v", doc["status"])
 	}
 	tr, _ := doc["transport"].(map[string]any)
@@ -276,7 +276,8 @@ func TestEPPGatewayContract(t *testing.T) {
 	for epp, cmd := range map[string]string{
 		"hello": "", "login": "", "logout": "", "domain:check": "check_domain", "domain:info": "info_domain",
 		"domain:create": "create_domain", "domain:renew": "renew_domain", "domain:delete": "delete_domain",
-		"poll req": "poll",
+		"poll req": "poll", "poll ack": "poll", "contact:check": "check_contact", "contact:info": "info_contact",
+		"contact:create": "create_contact", "contact:update": "update_contact", "contact:delete": "delete_contact",
 	} {
 		got, ok := mapped[epp]
 		if !ok || got != cmd {
@@ -323,7 +324,8 @@ func TestEPPGatewayContract(t *testing.T) {
 	ids := map[string]bool{}
 	for _, it := range checklist {
 		id, _ := it["id"].(string)
-		if id == "" || ids[id] || it["status"] != "planned" || it["requirement"] == "" || it["rfc"] == "" {
+		tests, _ := it["verified_by"].([]any)
+		if id == "" || ids[id] || it["status"] != registry.ChecklistPassed || it["requirement"] == "" || it["rfc"] == "" || len(tests) == 0 {
 			t.Fatalf("checklist item %v", it)
 		}
 		ids[id] = true

@@ -114,7 +114,7 @@ func problemSchema() m {
 			"detail":          str("Human-readable explanation of this occurrence. Never contains credentials or contact data."),
 			"instance":        str("The request path this problem occurred on."),
 			"code":            str("Machine-readable error code from x-registrar-error-catalog, e.g. `duplicate_idempotency_key_conflict`."),
-			"epp_result_code": intRange(1000, 2502, "The EPP result code (RFC 5730 §3) the planned EPP gateway answers for the same error."),
+			"epp_result_code": intRange(1000, 2502, "The EPP result code (RFC 5730 §3) the EPP gateway answers for the same error."),
 			"epp_result":      str("The standard RFC 5730 text of epp_result_code."),
 			"retryable":       boolean("true when repeating the same request later may succeed (honour Retry-After when present)."),
 			"request_id":      str("Identifier of this request, also sent as the X-Request-ID header. Quote it when contacting support."),
@@ -423,7 +423,10 @@ func commandCapabilitySchema() m {
 }
 
 func eppGatewayContractSchema() m {
-	return object("The planned EPP gateway contract (see /docs/registrar/epp-gateway-contract.md).", m{
+	return object("The EPP gateway contract (see /docs/registrar/epp-gateway-contract.md).", m{
+		"status": enumOf("implemented: this build has the gateway; available: this deployment runs an EPP listener.",
+			"implemented", "available"),
+		"implementation":           anyValue("Where the gateway, its client, conformance tests and fuzz targets live."),
 		"command_mapping":          anyValue("REST command ⇄ EPP command mapping."),
 		"lifecycle_states":         anyValue("Lifecycle states and statuses."),
 		"audit_idempotency":        anyValue("How clTRID, svTRID and audit rows relate to REST idempotency."),

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/core/registry"
 )
 
 // conformanceItem is one requirement an EPP gateway must pass before it
@@ -14,21 +15,23 @@ type conformanceItem struct {
 	Verify      string
 }
 
-// conformanceItems are the checklist items. Their ids are those of the
-// conformance_checklist that GET /status embeds (core/registry), followed
-// where they belong by items that list must still gain (rate limit, OT&E
-// contact, protected legacy, session rules, concurrent duplicates); a test
-// keeps the two in step.
+// conformanceItems are the checklist items: the ids of the
+// conformance_checklist that GET /status embeds (core/registry), in its
+// order, with how a registrar or auditor verifies each; their status and the
+// tests that verify them come from that checklist. A test keeps the two in
+// step.
 func conformanceItems() []conformanceItem {
 	return []conformanceItem{
 		{"epp-transport-tls", "transport", "TLS 1.2 or later on REGISTRY_EPP_ADDR (off when empty); client certificates are verified against REGISTRY_EPP_CLIENT_CA when it is set.", "RFC 5734 §9", "Connect with TLS 1.1 (refused) and TLS 1.2/1.3 (greeting); with a CA configured, connect without a certificate and with an untrusted one (refused) and with a trusted one (greeting)."},
 		{"epp-transport-framing", "transport", "Every frame has a 4-byte big-endian length header that counts itself; a frame over 1 MiB closes the session.", "RFC 5734 §4", "Exchange frames with an independent RFC 5734 client (e.g. domainr/epp) and check that the greeting's header equals 4 + payload length; announce a frame of 1 MiB + 1 byte and expect the connection to close without the frame being read."},
+		{"epp-xml-declarations", "transport", "DOCTYPE, entity declarations and processing instructions are refused with 2001 before parsing; nothing is expanded, nothing is read from disk or the network, and the session goes on.", "RFC 5730 §2", "Send a frame with an internal DTD, one with an external entity (SYSTEM \"file:///etc/passwd\") and a billion-laughs document; expect 2001 command_syntax_error each time and the session still answering."},
 		{"epp-greeting", "session", "A <greeting> is sent on connect and in answer to <hello>, listing the domain and contact object URIs and the supported extensions (RFC 3915 rgp, RFC 8334 launch).", "RFC 5730 §2.3", "Read the greeting; send <hello>; compare the svcMenu of both."},
-		{"epp-login", "session", "<login> takes clID = the channel slug and pw = the channel's EPP password (6 to 16 characters, stored hashed); only approved channels log in; <newPW> changes the password.", "RFC 5730 §2.9.1.1", "Log in with the right password (1000), a wrong one (2200) and a pending channel's slug (2200); log in with <newPW>, log out, log in with the new password."},
+		{"epp-login", "session", "<login> takes clID = the channel slug and pw = the channel's EPP password (6 to 16 characters, stored hashed); only approved channels log in; <newPW> changes the password.", "RFC 5730 §2.9.1.1", "Log in with the right password (1000), a wrong one and an unknown clID (2200 both); the right password of a channel that is not approved answers 2201; log in with <newPW>, log out, log in with the new password."},
 		{"epp-login-failures", "session", "Login failures 1 to 3 answer 2200; the 4th on one connection answers 2501 and closes it.", "RFC 5730 §3", "Fail four logins on one connection."},
 		{"epp-session-scopes", "session", "Commands before <login> are refused (2002); a logged-in session holds every registrar scope of its channel.", "RFC 5730 §2.9.1.1", "Send <domain:check> before login; after login run every domain and contact command."},
+		{"epp-session-limit", "session", "A channel holds at most 32 logged-in sessions per listener; one more login answers 2502 (session_limit_exceeded) and closes the connection.", "CONTRACT.md §6", "Open sessions up to the cap, log in once more."},
 		{"epp-logout", "session", "<logout> answers 1500 and closes the session.", "RFC 5730 §2.9.1.2", "Send <logout> and read until the connection closes."},
-		{"epp-idle-timeout", "session", "Idle sessions close after 10 minutes.", "RFC 5734 §3", "Hold a logged-in session idle; it closes after 10 minutes and not before."},
+		{"epp-idle-timeout", "session", "Idle sessions close after 10 minutes.", "RFC 5734 §3", "Hold a logged-in session idle; it closes after 10 minutes and not before. Send a frame header and stop: the session closes after the 30-second read timeout."},
 		{"epp-domain-check", "domain", "<domain:check> checks at most 50 names and reports availability with reasons; more names are refused as validation_error (2005 over EPP, 400 over REST).", "RFC 5731 §3.1.1", "Check 50 names (1000) and 51 names (refused)."},
 		{"epp-domain-info", "domain", "<domain:info> answers statuses, dates, registrant and nameservers to the sponsor only; another channel's name answers 2201.", "RFC 5731 §3.1.2", "Info an own name and another channel's name."},
 		{"epp-domain-create", "domain", "<domain:create> debits create price × period (2104 when the balance is short); a reserved or registered name answers 2302; a claim label without <launch:notice> answers 2306.", "RFC 5731 §3.2.1, RFC 8334", "Create a free name, a reserved name, and a claim label with and without a notice."},
@@ -43,10 +46,37 @@ func conformanceItems() []conformanceItem {
 		{"epp-concurrent-duplicates", "idempotency", "A concurrent duplicate never executes twice: it replays the first result or answers 2400 (retryable).", "CONTRACT.md §2", "Send the same create with one clTRID on two connections at once; check one debit and one audit row."},
 		{"epp-svtrid-audit", "audit", "<svTRID> of every transform is its audit id, visible in REST GET /poll with the channel's registrar.channel_id.", "RFC 5730 §2.6", "Compare svTRID with GET /poll?idempotency_key=<clTRID>."},
 		{"epp-result-codes", "results", "Every refusal answers the catalog's EPP result code with its standard RFC 5730 message.", "RFC 5730 §3", "Provoke each catalog code reachable over EPP and compare with x-registrar-error-catalog."},
+		{"epp-rest-parity", "results", "The same create over REST and over EPP leaves the same registry state: registration, debit, audit row and backend work.", "CONTRACT.md §6", "Create one name over REST with a contact's data and another over EPP naming that contact; compare GET /domains/{domain} of both."},
 		{"epp-rate-limit", "rate limit", "Commands count against the same per-channel counters as REST; exceeding the limit answers 2502 and closes the session.", "CONTRACT.md §6", "Send limit + 1 commands within one minute."},
 		{"epp-ote-listener", "OT&E", "On REGISTRY_EPP_OTE_ADDR every transform runs as a sandbox command: audited with status sandbox, nothing changes.", "CONTRACT.md §6", "Create on the OT&E listener; info the name on the production listener (2303); find the audit with status sandbox in GET /poll."},
 		{"epp-ote-contact", "OT&E", "POST /sandbox/reset creates the registrant contact `ote-` + the first 12 lowercase hex digits of SHA-256(channel slug), usable by OT&E creates.", "CONTRACT.md §6", "Reset; <contact:info> the listed contact_id on the OT&E listener; create a domain naming it."},
 	}
+}
+
+// statusItems indexes the conformance checklist GET /status embeds by id.
+func statusItems() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, it := range registry.EPPGatewayContract(nil)["conformance_checklist"].([]map[string]any) {
+		out[it["id"].(string)] = it
+	}
+	return out
+}
+
+// status is the item's status in the /status checklist (planned when it
+// has none).
+func (it conformanceItem) status() string {
+	if s, ok := statusItems()[it.ID]["status"].(string); ok {
+		return s
+	}
+	return "planned"
+}
+
+// verifiedBy lists the tests that verify the item.
+func (it conformanceItem) verifiedBy() []string {
+	if v, ok := statusItems()[it.ID]["verified_by"].([]string); ok {
+		return v
+	}
+	return []string{}
 }
 
 // conformanceJSONValue is the machine-readable checklist: the items plus the
@@ -55,7 +85,7 @@ func conformanceJSONValue() m {
 	items := []any{}
 	for _, it := range conformanceItems() {
 		items = append(items, m{"id": it.ID, "area": it.Area, "requirement": it.Requirement,
-			"reference": it.Reference, "verify": it.Verify, "status": "planned"})
+			"reference": it.Reference, "verify": it.Verify, "status": it.status(), "verified_by": anyList(it.verifiedBy())})
 	}
 	results := []any{}
 	for _, s := range core.Catalog() {

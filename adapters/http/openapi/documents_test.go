@@ -225,6 +225,7 @@ func TestConformanceChecklistMatchesTheStatusContract(t *testing.T) {
 	var doc struct {
 		Items []struct {
 			ID, Area, Requirement, Reference, Verify, Status string
+			VerifiedBy                                       []string `json:"verified_by"`
 		} `json:"items"`
 		ResultCodes []struct {
 			Code          string `json:"code"`
@@ -236,12 +237,16 @@ func TestConformanceChecklistMatchesTheStatusContract(t *testing.T) {
 	}
 	ids := []string{}
 	for _, it := range doc.Items {
-		if it.ID == "" || it.Requirement == "" || it.Reference == "" || it.Verify == "" || it.Status != "planned" {
+		if it.ID == "" || it.Requirement == "" || it.Reference == "" || it.Verify == "" || it.Status != registry.ChecklistPassed ||
+			len(it.VerifiedBy) == 0 {
 			t.Errorf("incomplete item %+v", it)
 		}
 		ids = append(ids, it.ID)
 	}
 	status := registry.EPPGatewayContract(nil)["conformance_checklist"].([]map[string]any)
+	if len(status) != len(ids) {
+		t.Errorf("the status checklist has %d items, the published one %d", len(status), len(ids))
+	}
 	pos := -1
 	for _, it := range status {
 		id := it["id"].(string)

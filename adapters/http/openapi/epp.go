@@ -15,7 +15,7 @@ func eppCommandMapping() []eppMapping {
 	return []eppMapping{
 		{core.CmdStatus, "<hello>, <login>", "The greeting advertises the objects and extensions served; a successful <login> (clID = channel slug) proves the channel is approved. Capability details stay on REST GET /status."},
 		{core.CmdSandboxReset, "", "REST only. Fixtures (and the OT&E registrant contact) are shared by both transports."},
-		{core.CmdCheckDomain, "<domain:check>", "At most 50 names per command. avail=\"0\" carries the reason (registered, reserved); a claim-required label is avail=\"1\" with the RFC 8334 claims check form available."},
+		{core.CmdCheckDomain, "<domain:check>", "At most 50 names per command. avail=\"0\" carries the reason (In use, Reserved); a claim-required label is avail=\"1\" with the reason Claims notice required, and the RFC 8334 claims check form (<launch:check type=\"claims\">) answers its claim key."},
 		{core.CmdCreateDomain, "<domain:create>", "<domain:period unit=\"y\"> = years (1 to 10); <domain:registrant> names a contact the channel owns; <domain:ns>/<domain:hostObj> = nameservers; the RFC 8334 launch extension <launch:notice> carries notice_id and accepted_at."},
 		{core.CmdInfoDomain, "<domain:info>", "Answers status values, registrant, ns, crDate, upDate, exDate and clID (channel slug)."},
 		{core.CmdRenewDomain, "<domain:renew>", "<domain:curExpDate> = current_expires_at (date part); mismatch is 2306."},
@@ -26,7 +26,8 @@ func eppCommandMapping() []eppMapping {
 		{core.CmdDeleteDomain, "<domain:delete>", "1000 when the name is freed within add grace (create debit refunded), 1001 when it moves to pending delete."},
 		{core.CmdPoll, "", "REST GET /poll (audit events) is unchanged. EPP <poll op=\"req\"/\"ack\"> is a separate per-channel message queue: backend results (applied, failed), registry lifecycle changes and operator actions."},
 		{core.CmdBackendPending, "", "REST only; its outcomes reach EPP clients as poll messages."},
-		{"", "<contact:check>, <contact:info>, <contact:create>, <contact:update>, <contact:delete>", "RFC 5733 contacts hold the registrant data a domain points to; owned by the channel. REST embeds the same data as `registrant`."},
+		{"", "<contact:check>, <contact:info>, <contact:create>, <contact:update>, <contact:delete>", "RFC 5733 contacts hold the registrant data a domain points to; owned by the channel; registry commands check_contact, info_contact, create_contact, update_contact, delete_contact (no REST route yet). REST embeds the same data as `registrant`."},
+		{"", "<transfer>", "Not offered: 2101 unimplemented_command."},
 		{"", "<logout>", "Ends the session (1500)."},
 	}
 }

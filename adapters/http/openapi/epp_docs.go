@@ -24,14 +24,15 @@ func catalogTable(b *strings.Builder) {
 
 func eppGatewayContractMarkdown() string {
 	var b strings.Builder
-	b.WriteString(`# EPP gateway contract (planned)
+	b.WriteString(`# EPP gateway contract
 
-HeadlessDomains will serve EPP next to the HTTP registrar API: RFC 5730 (protocol), RFC 5731 (domains), RFC 5733
+HeadlessDomains serves EPP next to the HTTP registrar API: RFC 5730 (protocol), RFC 5731 (domains), RFC 5733
 (contacts), RFC 5734 (transport over TLS), RFC 3915 (grace-period statuses) and RFC 8334 (launch phases and
 claims). Both transports call the same internal registry service, so lifecycle rules, Gems debits, idempotency,
 audit rows, rate limits and the error catalog are identical: an integration can move from REST to EPP, or run
-both, without a second translation table. This document is the plan the gateway is built and certified against.
-The same contract is embedded, machine-readable, in ` + "`epp_gateway_contract`" + ` of GET /status.
+both, without a second translation table. Every item of the EPP conformance checklist passes the conformance
+suite over real TLS connections. The same contract is embedded, machine-readable, in ` + "`epp_gateway_contract`" + ` of
+GET /status, whose ` + "`status`" + ` is ` + "`available`" + ` where the deployment runs an EPP listener.
 
 ## Transport and session
 
@@ -39,11 +40,15 @@ The same contract is embedded, machine-readable, in ` + "`epp_gateway_contract`"
 | --- | --- |
 | listener | TLS 1.2 or later on ` + "`REGISTRY_EPP_ADDR`" + ` (off when empty) |
 | framing | RFC 5734: a 4-byte big-endian length header that counts itself; frames over 1 MiB close the session |
-| idle timeout | 10 minutes |
+| idle timeout | 10 minutes without a frame; a started frame must arrive within 30 seconds; a session lasts at most 24 hours |
+| certificate | ` + "`REGISTRY_EPP_CERT`" + ` and ` + "`REGISTRY_EPP_KEY`" + ` (PEM); without them a self-signed certificate is made at start and its SHA-256 fingerprint printed |
+| XML | DOCTYPE, entity declarations and processing instructions are refused with 2001 before parsing: nothing is expanded or loaded; ` + "`<clTRID>`" + ` is optional |
+| sessions | at most 32 logged-in sessions per channel and listener; one more answers 2502 and closes |
 | client certificates | verified against ` + "`REGISTRY_EPP_CLIENT_CA`" + ` when it is set |
 | OT&E | a second listener, ` + "`REGISTRY_EPP_OTE_ADDR`" + `, where every transform runs as a sandbox command |
 | login | ` + "`clID`" + ` = the channel slug, ` + "`pw`" + ` = the channel's EPP password (6 to 16 characters, stored hashed) |
-| password | set by an operator with ` + "`PUT /api/v1/admin/registrar-channels/{id}/epp-password`" + ` ` + "`{\"password\": ...}`" + ` (an operator endpoint that ships with the gateway), changed by the registrar with ` + "`<newPW>`" + ` |
+| password | set by an operator with ` + "`PUT /api/v1/admin/registrar-channels/{id}/epp-password`" + ` ` + "`{\"password\": ...}`" + ` (stored with Argon2id), changed by the registrar with ` + "`<newPW>`" + `; a wrong password and an unknown ` + "`clID`" + ` answer alike |
+| before login | only ` + "`<hello>`" + `, ` + "`<login>`" + ` and ` + "`<logout>`" + `; anything else answers 2002 (` + "`command_use_error`" + `) |
 | login failures | attempts 1 to 3 answer 2200; the 4th on one connection answers 2501 and closes it |
 | scopes | an EPP session holds every registrar scope of its channel |
 | rate limit | the same per-channel counters as REST, per command; exceeding answers 2502 and closes the session |
@@ -132,11 +137,30 @@ GET /status.
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Kind, yesNo(r.Read), yesNo(r.Write), yesNo(r.Delegate), types, r.Notes)
 	}
 	b.WriteString(`
+## EPP specifics
+
+- ` + "`<login>`" + ` requires ` + "`<version>1.0</version>`" + `; object services other than domain and contact answer 2307
+  (` + "`unimplemented_object_service`" + `), another version 2100.
+- ` + "`<domain:create>`" + ` requires ` + "`<domain:registrant>`" + `, the id of a contact the channel owns (2003 without it);
+  ` + "`<domain:authInfo>`" + ` and admin, tech and billing contacts are accepted and not stored. The registrant's data is copied
+  into the registration and refreshed when the contact changes, so REST reads it as ` + "`registrant`" + `.
+- A ` + "`<domain:update>`" + ` that changes statuses or the registrant and nameservers runs ` + "`update_domain`" + ` keyed by the clTRID,
+  then ` + "`update_nameservers`" + ` keyed by the clTRID + ` + "`/ns`" + `; both replay together.
+- ` + "`<domain:renew>`" + `'s ` + "`<domain:curExpDate>`" + ` is compared with the date of the expiry (UTC).
+- ` + "`<transfer>`" + ` and RFC 3915 restore (` + "`<rgp:update>`" + `) answer 2101 (` + "`unimplemented_command`" + `); other extensions 2103.
+- Contact ids are unique in the registry: ` + "`<contact:check>`" + ` answers for every channel, and another channel's contact answers
+  2201 (` + "`contact_not_sponsored`" + `); deleting a contact a registration names answers 2305 (` + "`contact_in_use`" + `). Ids starting
+  ` + "`ote-`" + ` are reserved for the OT&E registrant contacts.
+- Refusals carry the catalog code in ` + "`<extValue><value><registry:code>`" + ` and the detail in ` + "`<reason>`" + `.
+
 ## Poll
 
 EPP ` + "`<poll>`" + ` is a per-channel message queue fed by backend results (applied, failed), lifecycle changes made by the
 registry (pending delete completed, server statuses) and operator actions. ` + "`op=\"req\"`" + ` answers 1301 with the oldest
-message (or 1300 when empty); ` + "`op=\"ack\"`" + ` dequeues it. REST GET /poll (audit events) is unchanged.
+message and the queue length in ` + "`<msgQ>`" + ` (or 1300 when empty); ` + "`op=\"ack\" msgID=...`" + ` dequeues it (1000, the remaining count),
+and another channel's or an unknown id answers 2303 (` + "`message_not_found`" + `). Message kinds: ` + "`backend_applied`" + `,
+` + "`backend_failed`" + `, ` + "`lifecycle`" + `, ` + "`operator`" + ` (production approval, listing approval, imports). REST GET /poll (audit events) is
+unchanged.
 
 ## OT&E over EPP
 
@@ -147,8 +171,10 @@ SHA-256 of the channel slug (16 characters, within RFC 5733's limit), listed in 
 
 ## Conformance
 
-The gateway ships when every item of the [EPP conformance checklist](/docs/registrar/epp-conformance-checklist.md)
-([JSON](/docs/registrar/epp-conformance-checklist.json)) passes.
+Every item of the [EPP conformance checklist](/docs/registrar/epp-conformance-checklist.md)
+([JSON](/docs/registrar/epp-conformance-checklist.json)) passes; each names the tests that verify it
+(` + "`test/eppconformance`" + ` over real TLS, including the independent client github.com/domainr/epp, and the fuzz
+targets of the frame reader and XML decoder in ` + "`adapters/epp`" + `).
 `)
 	return b.String()
 }
@@ -157,9 +183,10 @@ func conformanceMarkdown() string {
 	var b strings.Builder
 	b.WriteString(`# EPP conformance checklist
 
-Each item is a requirement the EPP gateway must pass before it serves registrars, with the reference it comes from
-and how to verify it. The machine-readable form is ` + "`/docs/registrar/epp-conformance-checklist.json`" + ` (the same items,
-plus the result-code table, each with a ` + "`status`" + ` of planned, passed, failed or not_applicable to fill in).
+Each item is a requirement the EPP gateway passes, with the reference it comes from, how to verify it and the tests
+of the registry's conformance suite that verify it. The machine-readable form is
+` + "`/docs/registrar/epp-conformance-checklist.json`" + ` (the same items with their ` + "`status`" + ` (planned, passed, failed or
+not_applicable) and ` + "`verified_by`" + `, plus the result-code table).
 Verification uses an independent EPP client (for example domainr/epp, which never sends ` + "`<clTRID>`" + `) and a raw
 framing client for malformed or oversized frames, one connection per concurrent session.
 
@@ -170,7 +197,11 @@ framing client for malformed or oversized frames, one connection per concurrent 
 			area = it.Area
 			fmt.Fprintf(&b, "\n## %s\n\n| id | requirement | reference | verify | result |\n| --- | --- | --- | --- | --- |\n", upperFirst(area))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | ☐ |\n", it.ID, codeTags(escapePipes(it.Requirement)), it.Reference, codeTags(escapePipes(it.Verify)))
+		result := it.status()
+		if tests := it.verifiedBy(); len(tests) > 0 {
+			result += " (" + joinCodes(tests) + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", it.ID, codeTags(escapePipes(it.Requirement)), it.Reference, codeTags(escapePipes(it.Verify)), result)
 	}
 	b.WriteString("\n## Result codes\n\nEvery catalog code reachable over EPP must answer its EPP result code and message:\n\n")
 	catalogTable(&b)

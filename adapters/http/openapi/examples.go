@@ -220,11 +220,12 @@ func exEPPGatewayContract() m {
 	}
 	checklist := []any{}
 	for _, it := range conformanceItems()[:3] {
-		checklist = append(checklist, m{"id": it.ID, "requirement": it.Requirement, "rfc": it.Reference, "status": "planned"})
+		checklist = append(checklist, m{"id": it.ID, "requirement": it.Requirement, "rfc": it.Reference,
+			"status": it.status(), "verified_by": anyList(it.verifiedBy())})
 	}
 	legacy := core.SpecOf(core.CodeProtectedLegacyNotDeletable)
 	return m{
-		"status": "planned",
+		"status": "available",
 		"command_mapping": []any{
 			m{"epp_command": "domain:create", "registry_command": string(core.CmdCreateDomain), "rest": "POST /domains", "mutating": true},
 			m{"epp_command": "domain:delete", "registry_command": string(core.CmdDeleteDomain), "rest": "DELETE /domains/{domain}", "mutating": true,

@@ -13,7 +13,7 @@ func handoffMarkdown() string {
 
 Everything a registrar needs to integrate with the HeadlessDomains registry over the HTTP Registrar API, in the
 order you will need it. The API is the registry's first registrar command surface; an EPP gateway over the same
-registry service is planned (see the EPP gateway contract).
+registry service serves registrars with EPP tooling (see the EPP gateway contract).
 
 ## What you receive from HeadlessDomains
 

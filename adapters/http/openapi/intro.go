@@ -12,7 +12,7 @@ import (
 func registrarIntro() string {
 	var b strings.Builder
 	b.WriteString(`A protected registry command surface for registrar integrations before EPP. JSON in and out;
-every command runs through the same internal registry service that the planned EPP gateway will use.
+every command runs through the same internal registry service that the EPP gateway uses.
 
 Start with the [registrar handoff packet](/docs/registrar/handoff-packet.md) and ` + "`GET /status`" + `.
 
@@ -99,7 +99,7 @@ readiness check reports the outage to operations.
 Errors are RFC 9457 problem details (` + "`application/problem+json`" + `) with ` + "`code`" + `, ` + "`status`" + `, ` + "`title`" + `, ` + "`detail`" + `,
 ` + "`epp_result_code`" + `, ` + "`epp_result`" + `, ` + "`retryable`" + ` and ` + "`request_id`" + `; ` + "`validation_error`" + ` may add ` + "`errors`" + ` (` + "`field`" + `,
 ` + "`message`" + `). Branch on ` + "`code`" + `. The full catalog is ` + "`x-registrar-error-catalog`" + ` (code to ` + "`http_status`" + `,
-` + "`epp_result_code`" + `, ` + "`epp_result`" + `, ` + "`retryable`" + `, ` + "`description`" + `), shared with the internal registry service and the planned
+` + "`epp_result_code`" + `, ` + "`epp_result`" + `, ` + "`retryable`" + `, ` + "`description`" + `), shared with the internal registry service and the
 EPP gateway. Beyond the per-operation lists: an unknown path answers 404 ` + "`route_not_found`" + `, a known path with another
 method 405 ` + "`method_not_allowed`" + ` with an ` + "`Allow`" + ` header, a body over 1 MiB 413 ` + "`request_too_large`" + ` and a body not sent
 as ` + "`application/json`" + ` 415 ` + "`unsupported_media_type`" + `.

@@ -75,7 +75,7 @@ func registrarOperations() map[core.Command]operation {
 				"the current rate-limit window, sandbox readiness, the OT&E test sequence, audit provenance, links to " +
 				"these documents and the command capability matrix (scope status, missing scopes, sandbox and " +
 				"production availability and the catalog code that blocks a command). It also embeds the internal " +
-				"registry service contract and the planned EPP gateway contract.\n\n" +
+				"registry service contract and the EPP gateway contract.\n\n" +
 				"Archive `audit_provenance.registrar_channel_id`: every registrar-origin audit row written for this " +
 				"key carries exactly that id, and GET /poll is filtered to it.\n\n" +
 				"GET /status answers 200 even when the key is not bound to an approved channel (`registrar_channel` " +
