@@ -43,14 +43,30 @@ func (s *Service) Authorize(ctx context.Context, token string, command core.Comm
 	return a, &rate, nil
 }
 
-// resolveActor loads the key, its partner, channel and listings.
+// resolveActor loads the key, its partner, channel and listings, or takes
+// them from the actor cache (see DefaultActorCacheTTL).
 func (s *Service) resolveActor(ctx context.Context, token string) (core.Actor, error) {
 	if token == "" || len(token) > 512 {
 		return core.Actor{}, core.Errorf(core.CodeInvalidAPIKey, "a valid bearer token is required")
 	}
+	hash := core.HashToken(token)
+	now := s.clock.Now()
+	a, gen, ok := s.actors.get(hash, now)
+	if ok {
+		return a, nil
+	}
+	a, err := s.loadActor(ctx, hash)
+	if err == nil {
+		s.actors.put(hash, a, gen, now)
+	}
+	return a, err
+}
+
+// loadActor reads the key with hash, its partner, channel and listings.
+func (s *Service) loadActor(ctx context.Context, hash string) (core.Actor, error) {
 	var a core.Actor
 	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		k, err := tx.APIKeys().GetByTokenHash(ctx, core.HashToken(token))
+		k, err := tx.APIKeys().GetByTokenHash(ctx, hash)
 		if errors.Is(err, ports.ErrNotFound) {
 			return core.Errorf(core.CodeInvalidAPIKey, "the API key is unknown or revoked")
 		}

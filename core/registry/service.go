@@ -21,6 +21,8 @@ type Service struct {
 	clock ports.Clock
 	ids   ports.IDGenerator
 	opts  Options
+
+	actors *actorCache // resolved API keys, see DefaultActorCacheTTL
 }
 
 // Options tune the service; the zero value is the contract's defaults.
@@ -37,6 +39,9 @@ type Options struct {
 	// /status epp_gateway_contract: "" (implemented, not listening here) or
 	// "available" (a listener is up).
 	EPPGateway string
+	// ActorCacheTTL is how long a resolved API key is reused: 0 means
+	// DefaultActorCacheTTL, a negative value resolves every request afresh.
+	ActorCacheTTL time.Duration
 }
 
 var (
@@ -49,7 +54,10 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	if opts.IdempotencyRetention < 24*time.Hour {
 		opts.IdempotencyRetention = 24 * time.Hour
 	}
-	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts}
+	if opts.ActorCacheTTL == 0 {
+		opts.ActorCacheTTL = DefaultActorCacheTTL
+	}
+	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts, actors: newActorCache(opts.ActorCacheTTL)}
 }
 
 // now is the one clock reading of a command (UTC, microsecond precision so

@@ -23,6 +23,17 @@ func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecis
 	if err != nil {
 		return core.StatusReport{}, err
 	}
+	// The actor may come from the actor cache: report the balance as it is now.
+	if a.Partner.ID != "" {
+		err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			p, err := tx.Partners().Get(ctx, a.Partner.ID)
+			a.Partner = p
+			return err
+		})
+		if err != nil {
+			return core.StatusReport{}, storeErr(err, core.CodeInternal, "partner")
+		}
+	}
 	limit := core.DefaultRateLimitPerMinute
 	if a.Channel != nil && a.Channel.RateLimitPerMinute > 0 {
 		limit = a.Channel.RateLimitPerMinute
