@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,6 +28,7 @@ import (
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
+	"github.com/headlessdomains/registry/adapters/postgres"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -42,7 +44,7 @@ const (
 type env struct {
 	t        *testing.T
 	svc      *registry.Service
-	store    *memory.Store
+	store    ports.UnitOfWork
 	addr     string // production listener
 	oteAddr  string // OT&E listener
 	client   *tls.Config
@@ -63,6 +65,9 @@ type envSpec struct {
 	Options      epp.Options // for both listeners
 	ClientCA     string      // PEM file: client certificates are required
 	ClientCert   *tls.Certificate
+	// SQLite runs the registry on a SQLite file through the bun store
+	// instead of the memory store.
+	SQLite bool
 }
 
 var seq atomic.Int64
@@ -101,7 +106,18 @@ var cheapHasher = password.NewWithParams(password.Params{MemoryKiB: 64, Time: 1,
 func newEnv(t *testing.T, spec envSpec) *env {
 	t.Helper()
 	ctx := context.Background()
-	st := memory.NewStore()
+	var st ports.UnitOfWork = memory.NewStore()
+	if spec.SQLite {
+		db, err := postgres.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "registry.db"), postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		if err := postgres.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		st = postgres.NewStore(db)
+	}
 	svc := registry.NewService(st, memory.NewRateCounter(), dns.NewDefaultBackends(), ports.ClockFunc(time.Now), core.NewIDs(),
 		registry.Options{Passwords: cheapHasher})
 	e := &env{t: t, svc: svc, store: st, logs: newSyncBuffer()}
