@@ -8,7 +8,7 @@
 // Store implements ports.UnitOfWork: Do runs the command in one transaction
 // that every repository shares (effect, audit row, ledger entry, idempotency
 // record, pending work), returns commit errors, and rolls back on error or
-// panic. Update methods lock the row with SELECT ... FOR UPDATE on
+// panic. Update methods lock the row with SELECT ... FOR NO KEY UPDATE on
 // PostgreSQL; SQLite has no row locks and needs none, because the DSN's
 // _txlock=immediate makes every transaction take the database's one write
 // lock at BEGIN, so read-then-write transactions queue instead of failing

@@ -80,11 +80,16 @@ func (c conn) writable() error {
 
 // selectOne scans the row matching where into model; ErrNotFound when none.
 // lock takes the row lock for the rest of the transaction on PostgreSQL
-// (SQLite has no FOR UPDATE and needs none: its write lock is taken at BEGIN).
+// (SQLite has no FOR UPDATE and needs none: its write lock is taken at BEGIN):
+// FOR NO KEY UPDATE, the lock PostgreSQL's own UPDATE of non-key columns
+// takes. It excludes every other writer of the row but not the FOR KEY
+// SHARE lock a foreign-key check takes, so a transaction that has inserted
+// a row referencing a partner (a domain, a ledger entry) can still lock that
+// partner to debit it while another such transaction is open.
 func (c conn) selectOne(ctx context.Context, model any, lock bool, where string, args ...any) error {
 	q := c.db.NewSelect().Model(model).Where(where, args...)
 	if lock && c.pg {
-		q = q.For("UPDATE")
+		q = q.For("NO KEY UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return mapErr(err)
