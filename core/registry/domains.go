@@ -140,7 +140,8 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		req["registrant"] = map[string]any{"contact_id": cmd.RegistrantContactID}
 	}
 	m := mutation{actor: a, command: core.CmdCreateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID}, request: req}
+		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID}, request: req,
+		charge: ns.CreatePriceGems * int64(cmd.Years)}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if err := core.ValidateYears(cmd.Years); err != nil {
 			return err
@@ -182,7 +183,7 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 				return core.Invalid("claim_acknowledgement.accepted_at", "accepted_at must not be in the future")
 			}
 		}
-		price := ns.CreatePriceGems * int64(cmd.Years)
+		price := m.charge // debited by the pipeline, last
 		d := core.Domain{
 			ID: s.ids.NewID("dom"), Name: name, ChannelID: a.ChannelID(), PartnerID: a.Partner.ID,
 			State: core.StateActive, Statuses: []string{}, Registrant: registrant,
@@ -191,9 +192,6 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 			Claim: cmd.Claim, RegistrantContactID: cmd.RegistrantContactID,
 		}
 		d.BackendReference = d.ID
-		if err := s.debit(ctx, tx, a, out, price, name, now); err != nil {
-			return err
-		}
 		if len(nsList) > 0 {
 			d.SetDesiredNameservers(nsList, now)
 		}
@@ -277,7 +275,8 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 		req["current_expires_at"] = cur.Format(time.DateOnly)
 	}
 	m := mutation{actor: a, command: core.CmdRenewDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: renewParams{cmd.Years, cur, cmd.CurrentExpiryDateOnly}, request: req}
+		params: renewParams{cmd.Years, cur, cmd.CurrentExpiryDateOnly}, request: req,
+		charge: ns.RenewPriceGems * int64(cmd.Years)}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		d, err := sponsored(ctx, tx, a, name)
 		if err != nil {
@@ -294,10 +293,7 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 		if err != nil {
 			return err
 		}
-		price := ns.RenewPriceGems * int64(cmd.Years)
-		if err := s.debit(ctx, tx, a, out, price, name, now); err != nil {
-			return err
-		}
+		price := m.charge // debited by the pipeline, last
 		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
 			d.Renew(next, now)
 			return nil

@@ -22,6 +22,11 @@ type mutation struct {
 	params any
 	// request is the audit-safe request summary (redacted by core.Summarize).
 	request map[string]any
+	// charge, when positive, is debited from the actor's partner as the
+	// transaction's last statement, after the effect, the audit row and the
+	// idempotency record: every command of a partner debits the same
+	// balance row, and its lock is held from there to the commit.
+	charge core.Gems
 }
 
 // execFunc performs a command's effect inside the transaction and fills in
@@ -88,6 +93,9 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 			if err := exec(ctx, tx, now, &out); err != nil {
 				return err
 			}
+			if err := s.charge(ctx, tx, m, &out, now); err != nil {
+				return err
+			}
 			return errSandboxRollback
 		})
 		if !errors.Is(err, errSandboxRollback) {
@@ -116,7 +124,13 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 			return err
 		}
 		rec.Result = result
-		return tx.Idempotency().Complete(ctx, rec)
+		if err := tx.Idempotency().Complete(ctx, rec); err != nil {
+			return err
+		}
+		if m.meta.Sandbox {
+			return nil
+		}
+		return s.charge(ctx, tx, m, &out, now)
 	})
 	var re *replayError
 	switch {
@@ -130,6 +144,14 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	default:
 		return core.Outcome{}, s.refused(ctx, m, auditID, now, err)
 	}
+}
+
+// charge debits m.charge, if any, and writes its ledger entry.
+func (s *Service) charge(ctx context.Context, tx ports.Stores, m mutation, out *core.Outcome, now time.Time) error {
+	if m.charge <= 0 {
+		return nil
+	}
+	return s.debit(ctx, tx, m.actor, out, m.charge, m.name, now)
 }
 
 // replay answers a recorded result, or a conflict when the key was used for
