@@ -50,9 +50,15 @@ type detailRow struct {
 	ErrorKinds      []string                 `json:"error_kinds,omitempty"`
 	ServerCPUS      float64                  `json:"server_cpu_s"`
 	ServerCPUPerOp  float64                  `json:"server_cpu_ms_per_op"`
+	DBCPUPerOp      float64                  `json:"db_cpu_ms_per_op"`
+	RedisCPUPerOp   float64                  `json:"redis_cpu_ms_per_op"`
+	LoaderCPUPerOp  float64                  `json:"loader_cpu_ms_per_op"`
+	TotalCPUPerOp   float64                  `json:"total_cpu_ms_per_op"`
+	CPUBoundOpsPerS float64                  `json:"cpu_bound_ops_per_s"`
 	ServerPeakRSS   float64                  `json:"server_peak_rss_mib"`
 	ServerRSS       float64                  `json:"server_rss_mib"`
 	LoadAvgAtStart  string                   `json:"loadavg_at_start"`
+	DBBackendStates map[string]float64       `json:"db_backend_states_pct,omitempty"`
 	Variants        map[string]variantDetail `json:"variants,omitempty"`
 	CeilingOpsPerS  float64                  `json:"ceiling_ops_per_s"`
 	CeilingP99Ms    float64                  `json:"ceiling_p99_ms"`
@@ -222,11 +228,12 @@ func printTable(w io.Writer, rows []*resultRow, targets []targetCheck) {
 		return oa < ob
 	})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tclients\tops/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tceiling ops/s\tceiling p99\tratio\tp99/ceil\tsrv CPU ms/op\tsrv peak RSS MiB\t")
+	fmt.Fprintln(tw, "scenario\tclients\tops/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tceiling ops/s\tceiling p99\tratio\tp99/ceil\tCPU ms/op srv\tdb\tredis\tloader\tpeak RSS MiB\t")
 	for _, r := range sorted {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.3f\t%.1f\t\n", r.Name, r.Concurrency, r.OpsPerS,
-			r.P50Ms, r.P99Ms, r.P999Ms, r.Errors, r.CeilingOpsPerS, r.CeilingP99Ms, r.RatioToCeiling, r.detail.P99ToCeilingP99,
-			r.detail.ServerCPUPerOp, r.detail.ServerPeakRSS)
+		d := r.detail
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t\n", r.Name, r.Concurrency, r.OpsPerS,
+			r.P50Ms, r.P99Ms, r.P999Ms, r.Errors, r.CeilingOpsPerS, r.CeilingP99Ms, r.RatioToCeiling, d.P99ToCeilingP99,
+			d.ServerCPUPerOp, d.DBCPUPerOp, d.RedisCPUPerOp, d.LoaderCPUPerOp, d.ServerPeakRSS)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w)

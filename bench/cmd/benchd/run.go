@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,6 +153,8 @@ type bench struct {
 	rows     []*resultRow
 	registry *server
 	ceiling  *server
+	cpu      *cpuMeter
+	waits    *waitSampler
 }
 
 func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
@@ -231,6 +234,13 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if _, err := conn.Exec(ctx, "SET synchronous_commit = off"); err != nil {
 		return err
 	}
+	b.cpu = newCPUMeter(ctx, conn, cfg.redisURL)
+	waitConn, err := pgx.Connect(ctx, benchURL)
+	if err != nil {
+		return err
+	}
+	defer waitConn.Close(context.WithoutCancel(ctx))
+	b.waits = &waitSampler{conn: waitConn}
 	machine := machineInfo(ctx, conn, cfg.redisURL)
 	machine["loadavg_at_start"] = startLoad
 
@@ -354,17 +364,21 @@ func (b *bench) logf(format string, args ...any) {
 // measure runs one scenario at c clients against srv and records the row.
 func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, phase string, domains, audit int64) *resultRow {
 	pid := srv.Pid()
-	var before load.ProcStats
+	var before cpuSample
+	stopWaits := func() map[string]float64 { return nil }
 	la := loadAvg()
 	res := load.Run(ctx, load.Config{
 		Concurrency: c, Duration: b.cfg.duration, Ops: b.cfg.ops, Warmup: b.cfg.warmup,
 		OnMeasure: func() {
 			_ = load.ResetPeakRSS(pid)
-			before, _ = load.ReadProc(pid)
+			before = b.cpu.read(ctx, pid)
+			stopWaits = b.waits.start(ctx)
 		},
 	}, s.op)
+	waits := stopWaits()
+	cost := before.until(b.cpu.read(ctx, pid))
 	after, _ := load.ReadProc(pid)
-	cpu := after.CPUSeconds - before.CPUSeconds
+	cpu := cost.server
 	r := &resultRow{
 		Name: s.name, Concurrency: c, OpsPerS: round(res.OpsPerSec(), 1),
 		P50Ms: load.Millis(res.Latency.P50), P99Ms: load.Millis(res.Latency.P99), P999Ms: load.Millis(res.Latency.P999),
@@ -376,10 +390,17 @@ func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, pha
 		P50Ms: r.P50Ms, P99Ms: r.P99Ms, P999Ms: r.P999Ms, MaxMs: load.Millis(res.Latency.Max), Errors: res.Errors,
 		ErrorKinds: load.TopErrors(res.ErrorKinds, 5), ServerCPUS: round(cpu, 2),
 		ServerPeakRSS: round(float64(after.PeakRSS)/(1<<20), 1), ServerRSS: round(float64(after.RSS)/(1<<20), 1),
-		LoadAvgAtStart: la,
+		LoadAvgAtStart: la, DBBackendStates: waits,
 	}
-	if n := res.Ops - res.Errors; n > 0 {
-		d.ServerCPUPerOp = round(cpu*1000/float64(n), 4)
+	if n := float64(res.Ops - res.Errors); n > 0 {
+		d.ServerCPUPerOp = round(cost.server*1000/n, 4)
+		d.DBCPUPerOp = round(cost.db*1000/n, 4)
+		d.RedisCPUPerOp = round(cost.redis*1000/n, 4)
+		d.LoaderCPUPerOp = round(cost.loader*1000/n, 4)
+		d.TotalCPUPerOp = round(cost.total()*1000/n, 4)
+		if cost.total() > 0 {
+			d.CPUBoundOpsPerS = round(float64(runtime.NumCPU())*n/cost.total(), 0)
+		}
 	}
 	if len(res.Variants) > 1 || res.Variants["error"].Count > 0 {
 		d.Variants = map[string]variantDetail{}
@@ -394,8 +415,8 @@ func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, pha
 	if res.Errors > 0 {
 		errs = " errors: " + strings.Join(d.ErrorKinds, "; ")
 	}
-	b.logf("%-16s c=%-3d %8.0f ops/s  p50 %7.2f  p99 %7.2f  p99.9 %7.2f ms  %d errors  server %.2f CPU-s, peak RSS %.1f MiB%s",
-		s.name, c, r.OpsPerS, r.P50Ms, r.P99Ms, r.P999Ms, res.Errors, cpu, d.ServerPeakRSS, errs)
+	b.logf("%-16s c=%-3d %7.0f ops/s  p50 %7.2f  p99 %7.2f  p99.9 %7.2f ms  %d errors  CPU ms/op: server %.3f db %.3f redis %.3f loader %.3f  peak RSS %.1f MiB%s",
+		s.name, c, r.OpsPerS, r.P50Ms, r.P99Ms, r.P999Ms, res.Errors, d.ServerCPUPerOp, d.DBCPUPerOp, d.RedisCPUPerOp, d.LoaderCPUPerOp, d.ServerPeakRSS, errs)
 	return r
 }
 

@@ -89,6 +89,24 @@ func TestRunEndToEnd(t *testing.T) {
 	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 {
 		t.Errorf("baseline rows: %v", seen)
 	}
+	var detail struct {
+		Results []detailRow `json:"results"`
+	}
+	raw, err = os.ReadFile(strings.TrimSuffix(out, ".json") + ".detail.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &detail); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range detail.Results {
+		if d.Name == "create" && (d.ServerCPUPerOp <= 0 || d.TotalCPUPerOp < d.ServerCPUPerOp || d.ServerPeakRSS <= 0 || len(d.DBBackendStates) == 0) {
+			t.Errorf("create at %d: no server cost or database states: %+v", d.Concurrency, d)
+		}
+		if d.Name == "poll" && len(d.Variants) != len(pollVariants) {
+			t.Errorf("poll at %d: variants %v", d.Concurrency, d.Variants)
+		}
+	}
 	for _, name := range []string{"create", "check"} {
 		txt, err := os.ReadFile(filepath.Join(profiles, name+".cpu.txt"))
 		if err != nil || !strings.Contains(string(txt), "flat%") {
