@@ -64,6 +64,8 @@ const (
 	AddGracePeriod   = 5 * 24 * time.Hour
 	RenewGracePeriod = 5 * 24 * time.Hour
 	RedemptionPeriod = 30 * 24 * time.Hour
+	// PendingDeletePeriod follows the redemption period; then the name is purged.
+	PendingDeletePeriod = 5 * 24 * time.Hour
 	MaxYears         = 10
 )
 
@@ -140,7 +142,10 @@ func (d *Domain) EffectiveStatuses(now time.Time) []string {
 	out := append([]string(nil), d.Statuses...)
 	switch d.EffectiveState(now) {
 	case StatePendingDelete, StateRedemption:
-		out = append(out, StatusPendingDelete, StatusRedemptionPeriod)
+		out = append(out, StatusPendingDelete)
+		if d.DeletedAt == nil || now.Before(d.DeletedAt.Add(RedemptionPeriod)) {
+			out = append(out, StatusRedemptionPeriod)
+		}
 	case StateCancelled:
 		out = append(out, StatusInactive)
 	case StateExpired:
@@ -354,6 +359,20 @@ func (d *Domain) Delete(now time.Time) DeleteEffect {
 	}
 	d.State = StatePendingDelete
 	return DeleteEffect{}
+}
+
+// PurgeDue reports whether a pending delete has run through its redemption
+// and pending-delete periods at now.
+func (d *Domain) PurgeDue(now time.Time) bool {
+	return d.State == StatePendingDelete && d.DeletedAt != nil &&
+		!now.Before(d.DeletedAt.Add(RedemptionPeriod+PendingDeletePeriod))
+}
+
+// Purge completes a due pending delete: the registration is cancelled and
+// its name is available again; the row stays for history.
+func (d *Domain) Purge(now time.Time) {
+	d.State = StateCancelled
+	d.UpdatedAt = now
 }
 
 func equalStrings(a, b []string) bool {

@@ -209,3 +209,23 @@ func TestExpiryMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestPurgeAfterRedemptionAndPendingDelete(t *testing.T) {
+	d := newTestDomain()
+	deleted := t0.Add(10 * 24 * time.Hour)
+	d.Delete(deleted)
+	if d.PurgeDue(deleted.Add(RedemptionPeriod)) {
+		t.Fatal("purge due during pending delete")
+	}
+	if got := d.EffectiveStatuses(deleted.Add(RedemptionPeriod + time.Hour)); contains(got, StatusRedemptionPeriod) || !contains(got, StatusPendingDelete) {
+		t.Fatalf("after redemption: %v", got)
+	}
+	at := deleted.Add(RedemptionPeriod + PendingDeletePeriod)
+	if !d.PurgeDue(at) {
+		t.Fatal("purge not due after 35 days")
+	}
+	d.Purge(at)
+	if d.State != StateCancelled || d.PurgeDue(at) {
+		t.Fatalf("purged: %s", d.State)
+	}
+}

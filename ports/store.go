@@ -104,6 +104,9 @@ type DomainRepository interface {
 	GetByNames(ctx context.Context, names []core.Name) (map[string]core.Domain, error)
 	// Update locks the row with id, runs fn on a copy and stores the result.
 	Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error)
+	// ListDeletedBefore answers up to limit registrations in pending_delete
+	// whose DeletedAt is before t, oldest deletion first (the purge sweep).
+	ListDeletedBefore(ctx context.Context, t time.Time, limit int) ([]core.Domain, error)
 }
 
 // LedgerRepository is the append-only record of Gems movements.

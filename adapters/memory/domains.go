@@ -2,6 +2,8 @@ package memory
 
 import (
 	"context"
+	"sort"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -89,4 +91,29 @@ func (r *DomainRepository) Update(_ context.Context, id string, fn func(*core.Do
 		}
 		return nil
 	})
+}
+
+// ListDeletedBefore answers pending-delete registrations deleted before t,
+// oldest deletion first.
+func (r *DomainRepository) ListDeletedBefore(_ context.Context, t time.Time, limit int) ([]core.Domain, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return nil, err
+	}
+	var out []core.Domain
+	for _, d := range st.domains.rows {
+		if d.State == core.StatePendingDelete && d.DeletedAt != nil && d.DeletedAt.Before(t) {
+			out = append(out, cloneDomain(d))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].DeletedAt.Equal(*out[j].DeletedAt) {
+			return out[i].DeletedAt.Before(*out[j].DeletedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }

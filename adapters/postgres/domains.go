@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -100,4 +101,28 @@ func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.
 		return core.Domain{}, err
 	}
 	return next.core()
+}
+
+// ListDeletedBefore answers pending-delete registrations deleted before t,
+// oldest deletion first; the partial index domains_purge_idx serves it.
+func (r *DomainRepository) ListDeletedBefore(ctx context.Context, t time.Time, limit int) ([]core.Domain, error) {
+	var rows []domainRow
+	sel := r.c.db.NewSelect().Model(&rows).
+		Where("state = 'pending_delete' AND deleted_at < ?", ts(t)).
+		Order("deleted_at", "id")
+	if limit > 0 {
+		sel = sel.Limit(int64(limit))
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]core.Domain, 0, len(rows))
+	for i := range rows {
+		d, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

@@ -194,21 +194,40 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	return nil
 }
 
-// purgeLoop removes idempotency records past their retention every hour.
+// purgeLoop is the hourly housekeeping: idempotency records past their
+// retention go, and pending deletes past redemption complete (the names
+// become available and the sponsors' EPP message queues are told). Every
+// node may run it; each row is settled once.
 func purgeLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		housekeeping(ctx, svc, log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := svc.PurgeIdempotency(ctx)
-			if err != nil {
-				log.Warn().Err(err).Msg("idempotency purge failed")
-				continue
-			}
-			log.Info().Int("removed", n).Msg("idempotency records purged")
+		}
+	}
+}
+
+func housekeeping(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
+	if n, err := svc.PurgeIdempotency(ctx); err != nil {
+		log.Warn().Err(err).Msg("idempotency purge failed")
+	} else if n > 0 {
+		log.Info().Int("removed", n).Msg("idempotency records purged")
+	}
+	for {
+		n, err := svc.PurgeDeleted(ctx, 500)
+		if err != nil {
+			log.Warn().Err(err).Msg("completing pending deletes failed")
+			return
+		}
+		if n > 0 {
+			log.Info().Int("purged", n).Msg("pending deletes completed")
+		}
+		if n < 500 || ctx.Err() != nil {
+			return
 		}
 	}
 }

@@ -184,3 +184,49 @@ func testDomainGetByNames(t *testing.T, u ports.UnitOfWork) {
 		t.Errorf("GetByNames(nil): want no registrations, got %d", len(none))
 	}
 }
+
+// testDomainListDeletedBefore: the purge sweep sees pending-delete
+// registrations deleted before the cutoff, oldest first, and nothing else.
+// Deletion times sit at pastBase so rows of other runs never match.
+func testDomainListDeletedBefore(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	b := pastBase()
+	mk := func(state core.State, deleted time.Time) core.Domain {
+		d := w.newBareDomain(w.newName())
+		d.State, d.DeletedAt = state, ptr(deleted)
+		return d
+	}
+	older := mk(core.StatePendingDelete, b.Add(-2*time.Hour))
+	old := mk(core.StatePendingDelete, b.Add(-time.Hour))
+	recent := mk(core.StatePendingDelete, b.Add(time.Hour))
+	active := mk(core.StateActive, b.Add(-3*time.Hour))
+	cancelled := mk(core.StateCancelled, b.Add(-3*time.Hour))
+	insertDomains(t, u, old, recent, active, cancelled, older)
+
+	var got []core.Domain
+	view(t, u, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		got, err = tx.Domains().ListDeletedBefore(ctx, b, 10)
+		return err
+	})
+	if len(got) != 2 || got[0].ID != older.ID || got[1].ID != old.ID {
+		t.Fatalf("ListDeletedBefore = %v, want [%s %s]", domainIDs(got), older.ID, old.ID)
+	}
+	assertEqual(t, "listed domain", older, got[0])
+	view(t, u, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		got, err = tx.Domains().ListDeletedBefore(ctx, b, 1)
+		return err
+	})
+	if len(got) != 1 || got[0].ID != older.ID {
+		t.Fatalf("ListDeletedBefore with limit 1 = %v, want [%s]", domainIDs(got), older.ID)
+	}
+}
+
+func domainIDs(ds []core.Domain) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
+}

@@ -23,6 +23,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"Domains", testDomains},
 		{"DomainNameUniqueness", testDomainNameUniqueness},
 		{"DomainGetByNames", testDomainGetByNames},
+		{"DomainListDeletedBefore", testDomainListDeletedBefore},
 		{"Ledger", testLedger},
 		{"AuditAppendAndGetMany", testAuditAppendAndGetMany},
 		{"AuditQuery", testAuditQuery},

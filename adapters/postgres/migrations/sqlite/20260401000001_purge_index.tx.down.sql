@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS domains_purge_idx;
