@@ -66,7 +66,7 @@ const (
 	RedemptionPeriod = 30 * 24 * time.Hour
 	// PendingDeletePeriod follows the redemption period; then the name is purged.
 	PendingDeletePeriod = 5 * 24 * time.Hour
-	MaxYears         = 10
+	MaxYears            = 10
 )
 
 // Domain is a registration aggregate. Its rules live in its methods; adapters
