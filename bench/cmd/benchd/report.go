@@ -122,8 +122,9 @@ func find(rows []*resultRow, name string, c int) *resultRow {
 }
 
 // evaluateTargets checks the targets at the headline concurrency.
-// baselineSuffix names the baseline rows: check+baselineSuffix.
-func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline int64, baselineSuffix string) []targetCheck {
+// evaluateTargets checks the targets at the headline concurrency.
+// The scale target compares the rows name_at_<baseline> and name_at_<domains>.
+func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline int64) []targetCheck {
 	var out []targetCheck
 	ratio := func(name string, minRatio, maxP99 float64) {
 		r := find(rows, name, headline)
@@ -149,7 +150,7 @@ func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline i
 	}
 	if baseline > 0 {
 		for _, name := range []string{"check", "info"} {
-			big, small := find(rows, name, headline), find(rows, name+baselineSuffix, headline)
+			big, small := find(rows, baselineName(name, domains), headline), find(rows, baselineName(name, baseline), headline)
 			if big == nil || small == nil || small.P99Ms == 0 {
 				continue
 			}

@@ -22,6 +22,8 @@ func sampleRows() []*resultRow {
 		row("ceiling_write", ceilWrite, 16, 800, 30, 20),
 		row("ceiling_read", ceilRead, 1, 1500, 1, 20),
 		row("check", ceilRead, 16, 4200, 5.5, 60),
+		row("check_at_1m", ceilRead, 16, 4100, 5.5, 60),
+		row("info_at_1m", ceilRead, 16, 3800, 6, 60),
 		row("check", ceilRead, 1, 700, 2, 60),
 		row("check_at_10k", ceilRead, 16, 4300, 5, 60),
 		row("info_at_10k", ceilRead, 16, 4000, 4, 60),
@@ -49,7 +51,7 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 		t.Errorf("a ceiling is its own ceiling: %+v", cw)
 	}
 
-	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000, "_at_10k")
+	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000)
 	if len(targets) != 7 {
 		t.Errorf("%d targets evaluated, want 7: %+v", len(targets), targets)
 	}
@@ -95,7 +97,7 @@ func TestResultsFileShape(t *testing.T) {
 	attachCeilings(rows)
 	path := filepath.Join(t.TempDir(), "results", "latest.json")
 	machine := map[string]any{"nproc": 2, "loadavg_at_start": "0.10 0.20 0.30"}
-	targets := evaluateTargets(rows, 16, 1000, 1000, 0, "")
+	targets := evaluateTargets(rows, 16, 1000, 1000, 0)
 	if err := writeResults(path, machine, rows, targets, map[string]any{"profiles": map[string]string{"create": "x.txt"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 	fs.StringVar(&c.dbName, "db", "registry_bench", "database to (re)create for the run")
 	fs.Int64Var(&c.domains, "domains", 100_000, "registrations to seed (1000000 for the 1M scale)")
 	fs.Int64Var(&c.audit, "audit", 1_000_000, "audit events to seed (10000000 for the 10M scale)")
-	fs.Int64Var(&c.baseline, "baseline", 10_000, "measure check and info first at this many registrations (0: skip)")
+	fs.Int64Var(&c.baseline, "baseline", 10_000, "compare check and info with a second database of this many registrations (0: skip)")
 	sweep := fs.String("concurrency", "1,4,16,64", "client counts to sweep")
 	fs.IntVar(&c.headline, "headline", 16, "client count of the targets")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per scenario and client count")
@@ -153,8 +153,32 @@ type bench struct {
 	rows     []*resultRow
 	registry *server
 	ceiling  *server
-	cpu      *cpuMeter
-	waits    *waitSampler
+	main     *probe // the bench database's backends, Redis, the loader
+	scale    []detailRow
+}
+
+// probe measures what a database's backends and Redis spend and wait on.
+type probe struct {
+	cpu   *cpuMeter
+	waits *waitSampler
+}
+
+// newProbe opens the two connections a probe of the database at url needs.
+func newProbe(ctx context.Context, url, redisURL string) (*probe, func(), error) {
+	c1, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	c2, err := pgx.Connect(ctx, url)
+	if err != nil {
+		_ = c1.Close(ctx)
+		return nil, nil, err
+	}
+	closeAll := func() {
+		_ = c1.Close(context.WithoutCancel(ctx))
+		_ = c2.Close(context.WithoutCancel(ctx))
+	}
+	return &probe{cpu: newCPUMeter(ctx, c1, redisURL), waits: &waitSampler{conn: c2}}, closeAll, nil
 }
 
 func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
@@ -207,11 +231,8 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		registryURL += map[bool]string{true: "&", false: "?"}[strings.Contains(registryURL, "?")] + cfg.dbParams
 	}
 	opToken := "bench-operator-" + randomHex(12)
-	b.registry, err = startServer(ctx, "registryd", binary, nil, []string{
-		"REGISTRY_HTTP_ADDR=127.0.0.1:0", "REGISTRY_DATABASE_URL=" + registryURL, "REGISTRY_REDIS_URL=" + cfg.redisURL,
-		"REGISTRY_OPERATOR_TOKEN=" + opToken, "REGISTRY_CONFIG=/dev/null", "REGISTRY_MIGRATE_ON_START=1",
-		"REGISTRY_LOG_LEVEL=" + cfg.logLevel, "REGISTRY_DEMO=0", "REGISTRY_APPLY_WORKER=0",
-	}, filepath.Join(b.work, "registryd.log"), "registryd listening on ")
+	b.registry, err = startServer(ctx, "registryd", binary, nil, registrydEnv(registryURL, cfg.redisURL, opToken, cfg.logLevel),
+		filepath.Join(b.work, "registryd.log"), "registryd listening on ")
 	if err != nil {
 		return err
 	}
@@ -234,13 +255,12 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if _, err := conn.Exec(ctx, "SET synchronous_commit = off"); err != nil {
 		return err
 	}
-	b.cpu = newCPUMeter(ctx, conn, cfg.redisURL)
-	waitConn, err := pgx.Connect(ctx, benchURL)
+	mainProbe, closeProbe, err := newProbe(ctx, benchURL, cfg.redisURL)
 	if err != nil {
 		return err
 	}
-	defer waitConn.Close(context.WithoutCancel(ctx))
-	b.waits = &waitSampler{conn: waitConn}
+	defer closeProbe()
+	b.main = mainProbe
 	machine := machineInfo(ctx, conn, cfg.redisURL)
 	machine["loadavg_at_start"] = startLoad
 
@@ -251,23 +271,17 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	tgt := newTarget(b.registry.base, ad.Tokens, ad.Namespace, plan, runID)
 	scen := tgt.scenarios()
 
-	// Baseline: check and info over a small table, for the scale comparison.
+	// The scale comparison: a second registryd over a database of
+	// cfg.baseline registrations, measured interleaved with the big one.
+	var small *smallRegistry
 	if cfg.baseline > 0 {
-		if err := b.seedDomains(ctx, conn, plan, 0, cfg.baseline); err != nil {
+		if small, err = b.startSmall(ctx, binary, ref); err != nil {
 			return err
 		}
-		if err := analyze(ctx, conn); err != nil {
-			return err
-		}
-		tgt.domains.Store(cfg.baseline)
-		for _, name := range []string{"check", "info"} {
-			s := scen[name]
-			s.name = baselineName(name, cfg.baseline)
-			b.measure(ctx, s, cfg.headline, b.registry, "baseline", cfg.baseline, 0)
-		}
+		defer small.close()
 	}
 
-	if err := b.seedDomains(ctx, conn, plan, cfg.baseline, cfg.domains); err != nil {
+	if err := b.seedDomains(ctx, conn, plan, 0, cfg.domains); err != nil {
 		return err
 	}
 	tgt.domains.Store(cfg.domains)
@@ -278,6 +292,13 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	b.logf("VACUUM ANALYZE")
 	if _, err := conn.Exec(ctx, "VACUUM ANALYZE domains, audit_events"); err != nil {
 		return err
+	}
+
+	if small != nil {
+		b.compareScales(ctx, small, scen)
+		if err := small.close(); err != nil {
+			return err
+		}
 	}
 
 	self, err := os.Executable()
@@ -302,14 +323,14 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		b.measure(ctx, cscen["ceiling_read"], c, b.ceiling, "main", cfg.domains, cfg.audit)
-		b.measure(ctx, cscen["ceiling_write"], c, b.ceiling, "main", cfg.domains, cfg.audit)
+		b.measure(ctx, cscen["ceiling_read"], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
+		b.measure(ctx, cscen["ceiling_write"], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
 		for _, name := range cfg.scenarios {
 			if name == "replay" && tgt.created.len() == 0 {
 				b.logf("replay skipped at %d clients: no create to replay (add create to -scenarios)", c)
 				continue
 			}
-			b.measure(ctx, scen[name], c, b.registry, "main", cfg.domains, cfg.audit)
+			b.measure(ctx, scen[name], c, b.registry, b.main, "main", cfg.domains, cfg.audit)
 		}
 	}
 
@@ -321,7 +342,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 
 	attachCeilings(b.rows)
-	targets := evaluateTargets(b.rows, cfg.headline, cfg.domains, cfg.audit, cfg.baseline, baselineName("", cfg.baseline))
+	targets := evaluateTargets(b.rows, cfg.headline, cfg.domains, cfg.audit, cfg.baseline)
 	machine["loadavg_at_end"] = loadAvg()
 	machine["run"] = map[string]any{
 		"mode": cfg.mode, "started_at": started.Format(time.RFC3339), "domains": cfg.domains, "audit_rows": cfg.audit,
@@ -330,6 +351,9 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		"registryd_log_level": cfg.logLevel, "registryd_db_params": cfg.dbParams, "loader": "benchd (Go net/http, one keep-alive connection per client, closed loop)",
 	}
 	extra := map[string]any{}
+	if len(b.scale) > 0 {
+		extra["scale_comparison_rounds"] = b.scale
+	}
 	if len(profiles) > 0 {
 		extra["profiles"] = profiles
 	}
@@ -340,6 +364,17 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	printTable(out, b.rows, targets)
 	b.logf("results written to %s", cfg.out)
 	return nil
+}
+
+// registrydEnv is the environment registryd runs with: a free loopback
+// port, the database (migrated at start), Redis, the operator token, no
+// config file, no demo data, no apply worker.
+func registrydEnv(dbURL, redisURL, opToken, logLevel string) []string {
+	return []string{
+		"REGISTRY_HTTP_ADDR=127.0.0.1:0", "REGISTRY_DATABASE_URL=" + dbURL, "REGISTRY_REDIS_URL=" + redisURL,
+		"REGISTRY_OPERATOR_TOKEN=" + opToken, "REGISTRY_CONFIG=/dev/null", "REGISTRY_MIGRATE_ON_START=1",
+		"REGISTRY_LOG_LEVEL=" + logLevel, "REGISTRY_DEMO=0", "REGISTRY_APPLY_WORKER=0",
+	}
 }
 
 // baselineName is the result name of a scenario measured at the baseline scale.
@@ -362,7 +397,14 @@ func (b *bench) logf(format string, args ...any) {
 }
 
 // measure runs one scenario at c clients against srv and records the row.
-func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, phase string, domains, audit int64) *resultRow {
+func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, p *probe, phase string, domains, audit int64) *resultRow {
+	r := b.run(ctx, s, c, srv, p, phase, domains, audit)
+	b.rows = append(b.rows, r)
+	return r
+}
+
+// run runs one scenario at c clients against srv and returns its row.
+func (b *bench) run(ctx context.Context, s scenario, c int, srv *server, p *probe, phase string, domains, audit int64) *resultRow {
 	pid := srv.Pid()
 	var before cpuSample
 	stopWaits := func() map[string]float64 { return nil }
@@ -371,12 +413,12 @@ func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, pha
 		Concurrency: c, Duration: b.cfg.duration, Ops: b.cfg.ops, Warmup: b.cfg.warmup,
 		OnMeasure: func() {
 			_ = load.ResetPeakRSS(pid)
-			before = b.cpu.read(ctx, pid)
-			stopWaits = b.waits.start(ctx)
+			before = p.cpu.read(ctx, pid)
+			stopWaits = p.waits.start(ctx)
 		},
 	}, s.op)
 	waits := stopWaits()
-	cost := before.until(b.cpu.read(ctx, pid))
+	cost := before.until(p.cpu.read(ctx, pid))
 	after, _ := load.ReadProc(pid)
 	cpu := cost.server
 	r := &resultRow{
@@ -410,7 +452,6 @@ func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, pha
 		}
 	}
 	r.detail = d
-	b.rows = append(b.rows, r)
 	errs := ""
 	if res.Errors > 0 {
 		errs = " errors: " + strings.Join(d.ErrorKinds, "; ")

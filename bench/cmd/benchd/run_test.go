@@ -86,8 +86,8 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
 		}
 	}
-	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 {
-		t.Errorf("baseline rows: %v", seen)
+	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_300"] != 1 || seen["info_at_300"] != 1 {
+		t.Errorf("scale comparison rows: %v", seen)
 	}
 	var detail struct {
 		Results []detailRow `json:"results"`
