@@ -261,7 +261,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 	defer closeProbe()
 	b.main = mainProbe
-	machine := machineInfo(ctx, conn, cfg.redisURL)
+	machine := machineInfo(ctx, b.main.cpu.conn, cfg.redisURL) // a session without the seeding SETs
 	machine["loadavg_at_start"] = startLoad
 
 	ref := time.Now().UTC()

@@ -71,6 +71,10 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("machine.%s missing: %v", k, doc.Machine)
 		}
 	}
+	// The server's settings, not those of the seeding session (synchronous_commit off).
+	if settings, _ := doc.Machine["postgres_settings"].(map[string]any); settings["synchronous_commit"] == "off" || settings["shared_buffers"] == nil {
+		t.Errorf("postgres_settings %v", settings)
+	}
 	seen := map[string]int{}
 	for _, r := range doc.Results {
 		seen[r.Name]++
