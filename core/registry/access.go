@@ -178,12 +178,7 @@ func (s *Service) namespaceRules(a core.Actor, ns string, mutating, sandbox bool
 }
 
 func (s *Service) namespace(ctx context.Context, name string) (core.Namespace, error) {
-	var ns core.Namespace
-	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		var err error
-		ns, err = tx.Namespaces().Get(ctx, name)
-		return err
-	})
+	ns, err := s.lookupNamespace(ctx, name)
 	if errors.Is(err, ports.ErrNotFound) {
 		return core.Namespace{}, core.Invalid("domain", "namespace %q does not exist", name)
 	}

@@ -122,3 +122,25 @@ func TestStatusBalanceAfterACreate(t *testing.T) {
 		t.Fatalf("status reports %d Gems after a create of 100 from 1000", rep.Actor.Partner.GemsBalance)
 	}
 }
+
+// An unknown namespace is never kept: one created since (here behind the
+// service, as another node would) is found on the next request.
+func TestUnknownNamespaceIsNotCached(t *testing.T) {
+	h := newHarness(t)
+	w := h.registrar(worldSpec{})
+	a := h.actor(w.Token, core.CmdCheckDomain)
+	_, err := h.svc.CheckDomains(h.ctx, a, core.CheckDomains{Names: []string{"alice.later"}})
+	wantCode(t, err, core.CodeValidation)
+	h.do(func(ctx context.Context, tx ports.Stores) error {
+		return tx.Namespaces().Insert(ctx, core.Namespace{Name: "later", DNSBackend: core.DNSBackendNone,
+			ReservedLabels: []string{}, ClaimLabels: []string{}, CreatedAt: h.now()})
+	})
+	_, err = h.svc.CheckDomains(h.ctx, a, core.CheckDomains{Names: []string{"alice.later"}})
+	wantCode(t, err, core.CodeNamespaceNotApproved)
+
+	// A known one answers as before.
+	got, err := h.svc.CheckDomains(h.ctx, a, core.CheckDomains{Names: []string{"alice." + w.Namespace.Name}})
+	if err != nil || len(got) != 1 || got[0].PriceGems != w.Namespace.CreatePriceGems || !got[0].Available {
+		t.Fatalf("check: %+v, %v", got, err)
+	}
+}

@@ -41,27 +41,27 @@ func (s *Service) CheckDomains(ctx context.Context, a core.Actor, cmd core.Check
 		}
 		names = append(names, n)
 	}
+	spaces := map[string]core.Namespace{}
+	for _, n := range names {
+		if _, ok := spaces[n.Namespace()]; ok {
+			continue
+		}
+		ns, err := s.lookupNamespace(ctx, n.Namespace())
+		if errors.Is(err, ports.ErrNotFound) {
+			return nil, core.Invalid("names", "namespace %q does not exist", n.Namespace())
+		}
+		if err != nil {
+			return nil, storeErr(err, core.CodeInternal, "namespace")
+		}
+		spaces[ns.Name] = ns
+	}
+	for _, n := range names {
+		if err := s.namespaceRules(a, n.Namespace(), false, false); err != nil {
+			return nil, err
+		}
+	}
 	var results []core.CheckResult
 	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		spaces := map[string]core.Namespace{}
-		for _, n := range names {
-			if _, ok := spaces[n.Namespace()]; ok {
-				continue
-			}
-			ns, err := tx.Namespaces().Get(ctx, n.Namespace())
-			if errors.Is(err, ports.ErrNotFound) {
-				return core.Invalid("names", "namespace %q does not exist", n.Namespace())
-			}
-			if err != nil {
-				return err
-			}
-			spaces[ns.Name] = ns
-		}
-		for _, n := range names {
-			if err := s.namespaceRules(a, n.Namespace(), false, false); err != nil {
-				return err
-			}
-		}
 		taken, err := tx.Domains().GetByNames(ctx, names)
 		if err != nil {
 			return err

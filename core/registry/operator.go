@@ -67,9 +67,9 @@ func (s *Service) operatorDo(ctx context.Context, command string, httpStatus int
 			CreatedAt: now,
 		})
 	})
-	// Keys, partners, channels and listings may have changed: registrar
-	// requests resolve their key afresh from now on (see DefaultActorCacheTTL).
-	s.actors.invalidate()
+	// Keys, partners, channels, listings or namespaces may have changed:
+	// registrar requests read them afresh from now on (see DefaultActorCacheTTL).
+	s.invalidateCaches()
 	return storeErr(err, core.CodeNotFound, "object")
 }
 

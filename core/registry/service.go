@@ -22,7 +22,8 @@ type Service struct {
 	ids   ports.IDGenerator
 	opts  Options
 
-	actors *actorCache // resolved API keys, see DefaultActorCacheTTL
+	actors     *ttlCache[core.Actor]     // by token hash, see DefaultActorCacheTTL
+	namespaces *ttlCache[core.Namespace] // by name, likewise
 }
 
 // Options tune the service; the zero value is the contract's defaults.
@@ -39,8 +40,9 @@ type Options struct {
 	// /status epp_gateway_contract: "" (implemented, not listening here) or
 	// "available" (a listener is up).
 	EPPGateway string
-	// ActorCacheTTL is how long a resolved API key is reused: 0 means
-	// DefaultActorCacheTTL, a negative value resolves every request afresh.
+	// ActorCacheTTL is how long a resolved API key and a namespace are
+	// reused: 0 means DefaultActorCacheTTL, a negative value reads them
+	// afresh for every request.
 	ActorCacheTTL time.Duration
 }
 
@@ -57,7 +59,9 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	if opts.ActorCacheTTL == 0 {
 		opts.ActorCacheTTL = DefaultActorCacheTTL
 	}
-	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts, actors: newActorCache(opts.ActorCacheTTL)}
+	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
+		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
+		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace)}
 }
 
 // now is the one clock reading of a command (UTC, microsecond precision so
