@@ -72,3 +72,15 @@ bench-quick: ## The load benchmark at small scale (10k domains, 100k audit rows)
 	$(GO) build -o bin/registryd ./cmd/registryd
 	$(GO) build -o bin/benchd ./bench/cmd/benchd
 	scripts/test-services.sh bin/benchd run -quick -registryd bin/registryd $(BENCH_FLAGS)
+
+# EPP gateway vs REST in one run (bench/EPP.md). EPP_BENCH_FLAGS adds
+# eppbench flags, e.g. EPP_BENCH_FLAGS="-duration 30s -sessions 16".
+EPP_BENCH_FLAGS ?=
+
+.PHONY: bench-epp
+
+bench-epp: ## EPP check and create at 16 sessions with their ratio to REST (bench/results/epp-latest.json)
+	@mkdir -p bin
+	$(GO) build -o bin/registryd ./cmd/registryd
+	$(GO) build -o bin/eppbench ./bench/cmd/eppbench
+	scripts/test-services.sh bin/eppbench -registryd bin/registryd $(EPP_BENCH_FLAGS)

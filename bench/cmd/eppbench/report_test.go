@@ -8,7 +8,7 @@ import (
 )
 
 func TestFromResultPercentilesAndRate(t *testing.T) {
-	// 1000 samples of 1..1000 ms, shuffled order does not matter.
+	// 1000 samples of 1..1000 ms, in reverse order (Summarize sorts them).
 	samples := make([]time.Duration, 1000)
 	for i := range samples {
 		samples[len(samples)-1-i] = time.Duration(i+1) * time.Millisecond
