@@ -62,3 +62,26 @@ func (g *IDs) NewID(prefix string) string {
 	}
 	return prefix + "_" + string(b[:])
 }
+
+// IDFloor is the smallest id of prefix that NewID could have made at t or
+// later: ids sort by their millisecond time, so "id > IDFloor(p, t)" holds
+// for every id made at or after t. Queries use it to turn a time bound into
+// an index range on ids.
+func IDFloor(prefix string, t time.Time) string {
+	ms := t.UnixMilli()
+	if ms < 0 {
+		ms = 0
+	}
+	var b [26]byte
+	for i := 9; i >= 0; i-- {
+		b[i] = crockford[ms&31]
+		ms >>= 5
+	}
+	for i := 10; i < 26; i++ {
+		b[i] = '0'
+	}
+	if prefix == "" {
+		return string(b[:])
+	}
+	return prefix + "_" + string(b[:])
+}

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSummarizeRedacts(t *testing.T) {
@@ -114,5 +115,17 @@ func TestIDsAreUniqueAndOrdered(t *testing.T) {
 		}
 		seen[id] = true
 		prev = id
+	}
+}
+
+func TestIDFloorBoundsLaterIDs(t *testing.T) {
+	g := NewIDs()
+	before := time.Now().Add(-time.Millisecond)
+	id := g.NewID("aud")
+	if !(id > IDFloor("aud", before)) {
+		t.Fatalf("%s is not above the floor of an earlier instant %s", id, IDFloor("aud", before))
+	}
+	if !(IDFloor("aud", time.Now().Add(time.Hour)) > id) {
+		t.Fatal("the floor of a later instant must be above an id made now")
 	}
 }
