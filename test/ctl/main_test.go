@@ -6,7 +6,6 @@
 package ctl
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,10 +15,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/headlessdomains/registry/test/registrydproc"
 )
 
 var (
@@ -33,17 +32,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	registryd = filepath.Join(dir, "registryd")
-	registryctl = filepath.Join(dir, "registryctl")
-	for bin, pkg := range map[string]string{registryd: "../../cmd/registryd", registryctl: "../../cmd/registryctl"} {
-		build := exec.Command("go", "build", "-o", bin, pkg)
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n", pkg, err)
-			_ = os.RemoveAll(dir)
-			os.Exit(1)
-		}
+	bins, err := registrydproc.Build(dir, "../../cmd/registryd", "../../cmd/registryctl")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		_ = os.RemoveAll(dir)
+		os.Exit(1)
 	}
+	registryd, registryctl = bins[0], bins[1]
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -52,89 +47,20 @@ func TestMain(m *testing.M) {
 const operatorToken = "ctl-operator-token-0123456789abcdef"
 
 // server is one running registryd.
-type server struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	URL  string
-	out  *syncBuffer
-	done chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type server struct{ *registrydproc.Server }
 
 // start runs a fresh registryd on a free port, with its own SQLite database,
 // and waits until it says where it listens.
 func start(t *testing.T) *server {
 	t.Helper()
-	cmd := exec.Command(registryd)
-	cmd.Env = append(os.Environ(),
+	return &server{registrydproc.Start(t, registryd,
 		"REGISTRY_HTTP_ADDR=127.0.0.1:0",
 		"REGISTRY_DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "registry.db"),
 		"REGISTRY_OPERATOR_TOKEN="+operatorToken,
 		"REGISTRY_REDIS_URL=",
 		"REGISTRY_DEMO=0",
 		"REGISTRY_CONFIG=/dev/null",
-		"REGISTRY_LOG_LEVEL=warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{t: t, cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = s.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	listening := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(s.out, line)
-			if rest, ok := strings.CutPrefix(line, "registryd listening on "); ok {
-				listening <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	go func() { s.done <- cmd.Wait() }()
-	select {
-	case s.URL = <-listening:
-	case err := <-s.done:
-		t.Fatalf("registryd exited before listening: %v\n%s", err, s.out.String())
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("registryd did not listen within 60s\n%s", s.out.String())
-	}
-	t.Cleanup(s.stop)
-	return s
-}
-
-// stop sends SIGTERM and waits for a graceful exit.
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Errorf("registryd did not stop cleanly: %v\n%s", err, s.out.String())
-		}
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		s.t.Errorf("registryd ignored SIGTERM for 30s")
-	}
+		"REGISTRY_LOG_LEVEL=warn")}
 }
 
 // run is one registryctl invocation.

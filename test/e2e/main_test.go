@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,13 +11,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/headlessdomains/registry/test/registrydproc"
 )
 
 var binary string
@@ -29,13 +26,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "registryd")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/registryd")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build registryd:", err)
+	bins, err := registrydproc.Build(dir, "../../cmd/registryd")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		_ = os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	binary = bins[0]
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -43,88 +40,25 @@ func TestMain(m *testing.M) {
 
 const operatorToken = "e2e-operator-token-0123456789"
 
-// server is one running registryd process.
+// server is one running registryd process with an HTTP client for it.
 type server struct {
+	*registrydproc.Server
 	t    *testing.T
-	cmd  *exec.Cmd
 	base string
-	out  *syncBuffer
-	done chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	out  *registrydproc.SyncBuffer
 }
 
 // start runs registryd with env on a free port and waits until it listens.
 func start(t *testing.T, env ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "REGISTRY_HTTP_ADDR=127.0.0.1:0", "REGISTRY_OPERATOR_TOKEN="+operatorToken,
-		"REGISTRY_CONFIG=/dev/null", "REGISTRY_LOG_LEVEL=warn")
-	cmd.Env = append(cmd.Env, env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{t: t, cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = s.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	listening := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(s.out, line)
-			if rest, ok := strings.CutPrefix(line, "registryd listening on "); ok {
-				listening <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	go func() { s.done <- cmd.Wait() }()
-	select {
-	case s.base = <-listening:
-	case err := <-s.done:
-		t.Fatalf("registryd exited before listening: %v\n%s", err, s.out.String())
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("registryd did not listen within 60s\n%s", s.out.String())
-	}
-	t.Cleanup(func() { s.stop() })
-	return s
+	env = append([]string{"REGISTRY_HTTP_ADDR=127.0.0.1:0", "REGISTRY_OPERATOR_TOKEN=" + operatorToken,
+		"REGISTRY_CONFIG=/dev/null", "REGISTRY_LOG_LEVEL=warn"}, env...)
+	p := registrydproc.Start(t, binary, env...)
+	return &server{Server: p, t: t, base: p.URL, out: p.Out}
 }
 
-// stop sends SIGTERM and waits for a graceful exit.
-func (s *server) stop() {
-	if s.cmd.ProcessState != nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Errorf("registryd did not stop cleanly: %v\n%s", err, s.out.String())
-		}
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		s.t.Errorf("registryd ignored SIGTERM for 30s")
-	}
-}
+// stop stops the process gracefully (SIGTERM).
+func (s *server) stop() { s.Stop() }
 
 // response is a decoded answer.
 type response struct {
