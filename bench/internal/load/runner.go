@@ -138,9 +138,13 @@ func NewClient(conns int, timeout time.Duration) *http.Client {
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:        conns,
 		MaxIdleConnsPerHost: conns,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-		ForceAttemptHTTP2:   false,
+		// A response's connection returns to the idle pool just after its
+		// body is read; without this cap a worker that is quicker than that
+		// hand-back dials an extra connection.
+		MaxConnsPerHost:    conns,
+		IdleConnTimeout:    90 * time.Second,
+		DisableCompression: true,
+		ForceAttemptHTTP2:  false,
 	}
 	return &http.Client{Transport: tr, Timeout: timeout}
 }
