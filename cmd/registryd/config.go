@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -22,8 +23,10 @@ type Config struct {
 	MigrateOnStart  bool
 	LogLevel        string
 	ShutdownTimeout time.Duration
-	DBMaxOpenConns  int
-	EPP             EPPConfig
+	// PprofAddr serves net/http/pprof on its own loopback listener when set.
+	PprofAddr      string
+	DBMaxOpenConns int
+	EPP            EPPConfig
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
@@ -65,6 +68,7 @@ var settings = []setting{
 	{"REGISTRY_MIGRATE_ON_START", "1", "0 skips schema migrations at start-up (run `registryd migrate` instead)"},
 	{"REGISTRY_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
+	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
 	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},
@@ -136,6 +140,10 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	if c.MigrateOnStart, err = parseBool("REGISTRY_MIGRATE_ON_START", get("REGISTRY_MIGRATE_ON_START")); err != nil {
 		return Config{}, err
 	}
+	c.PprofAddr = get("REGISTRY_PPROF_ADDR")
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		return Config{}, fmt.Errorf("REGISTRY_PPROF_ADDR must be a loopback address such as 127.0.0.1:6060 (profiles expose internals)")
+	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("REGISTRY_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("REGISTRY_SHUTDOWN_TIMEOUT: want a duration such as 20s")
 	}
@@ -184,4 +192,17 @@ func parseEnvFile(f *os.File) (map[string]string, error) {
 		out[strings.TrimSpace(k)] = v
 	}
 	return out, sc.Err()
+}
+
+// loopbackAddr reports whether host:port names a loopback host.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -155,6 +155,14 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go purgeLoop(bg, app.Service, log)
+	if cfg.PprofAddr != "" {
+		_, stopPprof, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("REGISTRY_PPROF_ADDR %s: %w", cfg.PprofAddr, err)
+		}
+		defer stopPprof()
+	}
 	if cfg.ApplyWorker {
 		stopWorker := startWorker(bg, app.Service, log)
 		defer stopWorker()
