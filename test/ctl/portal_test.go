@@ -2,68 +2,20 @@ package ctl
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
 
 	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/test/chromium"
 )
 
 // portalPath is where registryd serves the registrar developer portal.
 const portalPath = "/docs/registrar"
-
-// chromium finds a headless-capable Chromium (REGISTRY_TEST_CHROMIUM, as
-// scripts/test-services.sh exports it, or Debian's /usr/bin/chromium). It
-// skips without one, unless REQUIRE_SERVICES=1.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("REGISTRY_TEST_CHROMIUM"), "/usr/bin/chromium"} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("REQUIRE_SERVICES") == "1" {
-		t.Fatal("chromium is missing (REQUIRE_SERVICES=1): install Debian's chromium package or run scripts/test-services.sh as root")
-	}
-	t.Skip("chromium is missing: install Debian's chromium package (scripts/test-services.sh does as root)")
-	return ""
-}
-
-// dumpDOM loads target in headless Chromium and returns the DOM after load.
-// Chromium runs in its own process group, killed whole if it hangs.
-func dumpDOM(t *testing.T, bin, target string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--dump-dom", target)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 10 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium --dump-dom %s: %v\n%s", target, err, stderr.String())
-	}
-	if stdout.Len() == 0 {
-		t.Fatalf("chromium printed no DOM\n%s", stderr.String())
-	}
-	return stdout.Bytes()
-}
 
 func walk(n *html.Node, fn func(*html.Node)) {
 	fn(n)
@@ -95,7 +47,7 @@ func text(n *html.Node) string {
 // portal without authentication; rendered in headless Chromium, every link
 // on it answers 200 and its error table lists every catalog code.
 func TestPortalInHeadlessChromium(t *testing.T) {
-	bin := chromium(t)
+	bin := chromium.Find(t)
 	s := start(t)
 	pageURL := s.URL + portalPath
 
@@ -110,7 +62,7 @@ func TestPortalInHeadlessChromium(t *testing.T) {
 			res.Header.Get("Content-Type"))
 	}
 
-	root, err := html.Parse(bytes.NewReader(dumpDOM(t, bin, pageURL)))
+	root, err := html.Parse(bytes.NewReader(chromium.DumpDOM(t, bin, pageURL)))
 	if err != nil {
 		t.Fatal(err)
 	}

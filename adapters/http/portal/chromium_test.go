@@ -1,71 +1,22 @@
 package portal
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/headlessdomains/registry/adapters/http/openapi"
 	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/test/chromium"
 )
-
-// chromium finds a headless-capable Chromium (REGISTRY_TEST_CHROMIUM, as
-// scripts/test-services.sh exports it, or Debian's /usr/bin/chromium). It
-// skips without one, unless REQUIRE_SERVICES=1.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("REGISTRY_TEST_CHROMIUM"), "/usr/bin/chromium"} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("REQUIRE_SERVICES") == "1" {
-		t.Fatal("chromium is missing (REQUIRE_SERVICES=1): install Debian's chromium package or run scripts/test-services.sh as root")
-	}
-	t.Skip("chromium is missing: install Debian's chromium package (scripts/test-services.sh does as root)")
-	return ""
-}
-
-// dumpDOM loads target in headless Chromium and returns the DOM after load.
-// Chromium runs in its own process group, killed whole if it hangs.
-func dumpDOM(t *testing.T, bin, target string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(), "--dump-dom", target)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 10 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium --dump-dom %s: %v\n%s", target, err, stderr.String())
-	}
-	if stdout.Len() == 0 {
-		t.Fatalf("chromium printed no DOM\n%s", stderr.String())
-	}
-	return stdout.Bytes()
-}
 
 // TestPortalInChromium renders the portal, served beside the documents it
 // links to, in headless Chromium: every link answers 200 and the error table
 // lists every catalog code.
 func TestPortalInChromium(t *testing.T) {
-	bin := chromium(t)
+	bin := chromium.Find(t)
 	mux := http.NewServeMux()
 	mux.Handle(Path, Handler())
 	for _, d := range openapi.Documents() {
@@ -79,7 +30,7 @@ func TestPortalInChromium(t *testing.T) {
 	defer srv.Close()
 
 	pageURL := srv.URL + Path
-	d := parse(t, dumpDOM(t, bin, pageURL))
+	d := parse(t, chromium.DumpDOM(t, bin, pageURL))
 	checkRenderedPortal(t, d, pageURL)
 }
 
