@@ -81,6 +81,7 @@ type Namespace struct {
 	RenewPriceGems  Gems
 	ReservedLabels  []string // A-labels
 	ClaimLabels     []string // A-labels
+	Policy          Policy   // lifecycle periods and prices (see DefaultPolicy)
 	CreatedAt       time.Time
 }
 
@@ -163,6 +164,10 @@ type LedgerEntry struct {
 	Domain    string
 	Amount    Gems
 	Balance   Gems // the balance after this entry
+	// Reason says what the movement was for: create, renew, auto_renew,
+	// restore, transfer, refund_create, refund_renew, refund_auto_renew,
+	// refund_transfer, operator_adjustment, ...
+	Reason    string
 	CreatedAt time.Time
 }
 

@@ -27,6 +27,7 @@ type RegistrarService interface {
 	ReadRecords(ctx context.Context, a core.Actor, domain string) (core.RecordsView, error)
 	UpdateRecords(ctx context.Context, a core.Actor, cmd core.UpdateRecords) (core.Outcome, error)
 	DeleteDomain(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error)
+	RestoreDomain(ctx context.Context, a core.Actor, cmd core.RestoreDomain) (core.Outcome, error)
 	Poll(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
 	BackendPending(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
 
@@ -56,6 +57,7 @@ type OperatorService interface {
 	GetPartner(ctx context.Context, id string) (core.Partner, error)
 	PatchPartner(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error)
 	CreateNamespace(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error)
+	UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error)
 	ListNamespaces(ctx context.Context) ([]core.Namespace, error)
 	CreateChannel(ctx context.Context, cmd core.CreateChannel) (core.Channel, error)
 	GetChannel(ctx context.Context, id string) (core.Channel, error)

@@ -23,6 +23,8 @@ type Config struct {
 	MigrateOnStart  bool
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	// MaintenanceInterval is the pace of the registry's lifecycle loop.
+	MaintenanceInterval time.Duration
 	// PprofAddr serves net/http/pprof on its own loopback listener when set.
 	PprofAddr      string
 	DBMaxOpenConns int
@@ -68,6 +70,7 @@ var settings = []setting{
 	{"REGISTRY_MIGRATE_ON_START", "1", "0 skips schema migrations at start-up (run `registryd migrate` instead)"},
 	{"REGISTRY_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
+	{"REGISTRY_MAINTENANCE_INTERVAL", "30s", "pace of the lifecycle loop (auto-renew, expiry, redemption, purge, grace ends) that every registryd runs"},
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
@@ -146,6 +149,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("REGISTRY_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("REGISTRY_SHUTDOWN_TIMEOUT: want a duration such as 20s")
+	}
+	if c.MaintenanceInterval, err = time.ParseDuration(get("REGISTRY_MAINTENANCE_INTERVAL")); err != nil || c.MaintenanceInterval <= 0 {
+		return Config{}, fmt.Errorf("REGISTRY_MAINTENANCE_INTERVAL: want a duration such as 30s")
 	}
 	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
 		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")

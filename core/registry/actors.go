@@ -115,6 +115,14 @@ func cloneActor(a core.Actor) core.Actor {
 func cloneNamespace(ns core.Namespace) core.Namespace {
 	ns.ReservedLabels = slices.Clone(ns.ReservedLabels)
 	ns.ClaimLabels = slices.Clone(ns.ClaimLabels)
+	if p := ns.Policy.RestorePriceGems; p != nil {
+		v := *p
+		ns.Policy.RestorePriceGems = &v
+	}
+	if p := ns.Policy.TransferPriceGems; p != nil {
+		v := *p
+		ns.Policy.TransferPriceGems = &v
+	}
 	return ns
 }
 
