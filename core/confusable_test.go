@@ -97,3 +97,34 @@ func TestLabelSkeletonDropsJoiners(t *testing.T) {
 		t.Error("the label with a ZWNJ is not a look-alike of the one without")
 	}
 }
+
+// FuzzLabelSkeleton: for every label ParseLabel accepts, the skeleton (with
+// its allocation-free LDH path) is the library's skeleton of the U-label
+// less its default ignorables, and a set of the label has the label.
+func FuzzLabelSkeleton(f *testing.F) {
+	for _, s := range []string{"alice", "paypa1", "admin", "m0m-1", "ѕсоре", "bücher", "東京abc", "نامه\u200cای", "xn--e1argc3h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseLabel(s)
+		if err != nil {
+			return
+		}
+		u, err := idna.Punycode.ToUnicode(a)
+		if err != nil {
+			t.Fatalf("A-label %q of %q does not decode: %v", a, s, err)
+		}
+		u = strings.Map(func(r rune) rune {
+			if r == '\u200c' || r == '\u200d' {
+				return -1
+			}
+			return r
+		}, u)
+		if got, want := labelSkeleton(a), confusables.Skeleton(u); got != want {
+			t.Fatalf("labelSkeleton(%q) = %q, want %q", a, got, want)
+		}
+		if !newSkeletonSet([]string{a}).has(a) {
+			t.Fatalf("a set of %q does not have it", a)
+		}
+	})
+}
