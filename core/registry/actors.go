@@ -127,7 +127,9 @@ func cloneNamespace(ns core.Namespace) core.Namespace {
 }
 
 // lookupNamespace reads the namespace called name, from the cache when it
-// is fresh; ports.ErrNotFound when there is none.
+// is fresh; ports.ErrNotFound when there is none. The namespace comes
+// indexed (core.Namespace.Indexed), so that its reserved and claim
+// look-alike checks cost one skeleton, not one per listed label.
 func (s *Service) lookupNamespace(ctx context.Context, name string) (core.Namespace, error) {
 	now := s.clock.Now()
 	ns, gen, ok := s.namespaces.get(name, now)
@@ -142,6 +144,7 @@ func (s *Service) lookupNamespace(ctx context.Context, name string) (core.Namesp
 	if err != nil {
 		return core.Namespace{}, err
 	}
+	ns = ns.Indexed()
 	s.namespaces.put(name, ns, gen, now)
 	return ns, nil
 }
