@@ -215,9 +215,9 @@ func loginLockedOut(until time.Time) error {
 		Detail: "too many failed logins; logins are refused until " + until.UTC().Format(time.RFC3339)}
 }
 
-// auditLockouts writes one audit row per lock-out. ch is the channel of the
-// clID when it exists (the source-address row is filed under it too, so that
-// the registrar sees it in its audit); the password is never recorded.
+// auditLockouts writes one audit row per lock-out: a channel's under the
+// channel, a source address's under no channel (operators see both). The
+// password is never recorded.
 func (s *Service) auditLockouts(ctx context.Context, ch *core.Channel, locks []lockout, now time.Time) error {
 	err := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
 		for _, l := range locks {
@@ -227,7 +227,7 @@ func (s *Service) auditLockouts(ctx context.Context, ch *core.Channel, locks []l
 				ResponseSummary: map[string]any{"failures": l.failures, "locked_until": l.until.UTC().Format(time.RFC3339),
 					"code": string(core.CodeAuthenticationFailed)},
 				CreatedAt: now}
-			if ch != nil {
+			if ch != nil && l.key.kind == guardChannel {
 				ev.ChannelID, ev.ChannelSlug = ch.ID, ch.Slug
 			}
 			if err := tx.Audit().Append(ctx, ev); err != nil {
