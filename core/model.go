@@ -47,6 +47,11 @@ type Channel struct {
 	EPPPasswordHash      string // empty: no EPP password set
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+
+	// EPPClientCertSHA256 is the SHA-256 fingerprint (CertFingerprint's
+	// form) of the TLS client certificate EPP logins of this channel present
+	// where client certificates are required; empty: none bound.
+	EPPClientCertSHA256 string
 }
 
 // APIKey is a partner's bearer credential. The token itself is never stored:

@@ -102,6 +102,9 @@ type CreateChannel struct {
 type PatchChannel struct {
 	RateLimitPerMinute *int
 	Status             *ChannelStatus
+	// EPPClientCertSHA256 binds the EPP client certificate (a SHA-256
+	// fingerprint, with or without colons); "" removes the binding.
+	EPPClientCertSHA256 *string
 }
 
 // CreateAPIKey is the operator's POST /api-keys: a profile or explicit scopes.

@@ -31,10 +31,12 @@ type RegistrarService interface {
 	Poll(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
 	BackendPending(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
 
-	// EPPLogin authenticates an EPP session: clID is the channel slug, pw
-	// its EPP password; a non-empty newPW replaces the password. The actor
-	// holds every registrar scope and is bound to the approved channel.
-	EPPLogin(ctx context.Context, clID, pw, newPW string) (core.Actor, error)
+	// EPPLogin authenticates an EPP session: ClID is the channel slug,
+	// Password its EPP password; a non-empty NewPassword replaces the
+	// password. Source and the client certificate feed the failed-login
+	// counters and the certificate binding. The actor holds every registrar
+	// scope and is bound to the approved channel.
+	EPPLogin(ctx context.Context, l core.EPPLogin) (core.Actor, error)
 	// AuthorizeSession re-checks, for each command of a session, that the
 	// channel is still approved (refreshing its listings) and counts the
 	// command against the channel's rate limit, in the counters REST uses.

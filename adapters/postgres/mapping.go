@@ -59,6 +59,7 @@ func channelToRow(c core.Channel) *channelRow {
 		ProductionApproved: c.ProductionApproved, ProductionApprovedAt: tsPtr(c.ProductionApprovedAt),
 		RateLimitPerMinute: c.RateLimitPerMinute, EPPPasswordHash: c.EPPPasswordHash,
 		CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt),
+		EPPClientCertSHA256: c.EPPClientCertSHA256,
 	}
 }
 
@@ -68,6 +69,7 @@ func (r *channelRow) core() core.Channel {
 		ProductionApproved: r.ProductionApproved, ProductionApprovedAt: r.ProductionApprovedAt.timePtr(),
 		RateLimitPerMinute: r.RateLimitPerMinute, EPPPasswordHash: r.EPPPasswordHash,
 		CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
+		EPPClientCertSHA256: r.EPPClientCertSHA256,
 	}
 }
 

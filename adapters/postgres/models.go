@@ -32,6 +32,8 @@ type channelRow struct {
 	EPPPasswordHash      string     `bun:"epp_password_hash"`
 	CreatedAt            timestamp  `bun:"created_at"`
 	UpdatedAt            timestamp  `bun:"updated_at"`
+
+	EPPClientCertSHA256 string `bun:"epp_client_cert_sha256"`
 }
 
 type apiKeyRow struct {

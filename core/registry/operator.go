@@ -422,7 +422,8 @@ func (s *Service) GetChannel(ctx context.Context, id string) (core.Channel, erro
 	return ch, nil
 }
 
-// PatchChannel sets a channel's rate limit and/or status.
+// PatchChannel sets a channel's rate limit, status and/or the EPP client
+// certificate bound to it.
 func (s *Service) PatchChannel(ctx context.Context, id string, cmd core.PatchChannel) (core.Channel, error) {
 	if cmd.RateLimitPerMinute != nil {
 		if err := validateRateLimit(*cmd.RateLimitPerMinute); err != nil {
@@ -439,12 +440,26 @@ func (s *Service) PatchChannel(ctx context.Context, id string, cmd core.PatchCha
 	if cmd.Status != nil {
 		req["status"] = string(*cmd.Status)
 	}
+	var certFP string
+	if cmd.EPPClientCertSHA256 != nil && *cmd.EPPClientCertSHA256 != "" {
+		fp, ok := core.CertFingerprint(*cmd.EPPClientCertSHA256)
+		if !ok {
+			return core.Channel{}, core.Invalid("epp_client_cert_sha256", "epp_client_cert_sha256 is a SHA-256 fingerprint: 64 hex digits, optionally colon-separated pairs")
+		}
+		certFP = fp
+	}
+	if cmd.EPPClientCertSHA256 != nil {
+		req["epp_client_cert_sha256"] = certFP
+	}
 	return s.updateChannel(ctx, "patch_channel", id, req, func(c *core.Channel, _ time.Time) {
 		if cmd.RateLimitPerMinute != nil {
 			c.RateLimitPerMinute = *cmd.RateLimitPerMinute
 		}
 		if cmd.Status != nil {
 			c.Status = *cmd.Status
+		}
+		if cmd.EPPClientCertSHA256 != nil {
+			c.EPPClientCertSHA256 = certFP
 		}
 	})
 }
