@@ -186,6 +186,10 @@ type OTERunRepository interface {
 type ContactRepository interface {
 	Insert(ctx context.Context, c core.Contact) error
 	Get(ctx context.Context, id string) (core.Contact, error)
+	// GetShared reads the contact and holds a shared lock on it (FOR SHARE
+	// on PostgreSQL) until the transaction ends: a registration that names
+	// it is written while nobody can delete or change it.
+	GetShared(ctx context.Context, id string) (core.Contact, error)
 	// GetMany returns the contacts among ids that exist, keyed by id.
 	GetMany(ctx context.Context, ids []string) (map[string]core.Contact, error)
 	// Update locks the contact, runs fn on a copy and stores the result.
