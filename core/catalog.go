@@ -10,7 +10,7 @@ import (
 // every transport (the problem+json "code" member and the EPP <msg> mapping).
 type Code string
 
-// The error catalog of CONTRACT.md §3, plus nothing that a transport invents.
+// The error catalog: every code a transport may answer, and nothing that a transport invents.
 const (
 	CodeInvalidAPIKey                Code = "invalid_api_key"
 	CodeInsufficientScope            Code = "insufficient_scope"

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Command is a registrar command's wire name (CONTRACT.md §2).
+// Command is a registrar command's wire name.
 type Command string
 
 const (

@@ -6,7 +6,7 @@ import (
 	"github.com/headlessdomains/registry/core"
 )
 
-// Operator request bodies (CONTRACT.md §4).
+// Operator request bodies (the operator OpenAPI document).
 
 type createPartnerRequest struct {
 	Name             string `json:"name"`

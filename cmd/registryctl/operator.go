@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Operator API paths (CONTRACT.md §4).
+// Operator API paths (the operator OpenAPI document describes them).
 const (
 	operatorBase        = "/api/v1/admin"
 	registrarBase       = "/api/v1/registrar/v1"

@@ -279,8 +279,8 @@ func registrarOperations() map[core.Command]operation {
 	}
 }
 
-// commonErrors apply to a command before its own checks (CONTRACT.md §2
-// access rules 1 to 4, and failures of the service itself).
+// commonErrors apply to a command before its own checks (access rules 1
+// to 4 of core/registry, and failures of the service itself).
 func commonErrors(spec core.CommandSpec) []core.Code {
 	codes := []core.Code{core.CodeInvalidAPIKey}
 	if spec.Command != core.CmdStatus {

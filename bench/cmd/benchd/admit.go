@@ -11,7 +11,7 @@ import (
 )
 
 // Admission is the registrar the benchmark drives: admitted through the
-// operator API (CONTRACT.md §4) exactly as an operator would.
+// operator API exactly as an operator would.
 type Admission struct {
 	PartnerID   string
 	ChannelID   string
