@@ -14,6 +14,30 @@ func opReq(method, path, body string) req {
 	return req{method: method, path: path, body: body, header: map[string]string{"Authorization": "Bearer " + operatorToken}}
 }
 
+// A wrong method on an operator path answers 401 before 405: the methods a
+// path takes are the operator's business.
+func TestOperatorTokenBeforeMethodNotAllowed(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct{ method, path, allow string }{
+		{"GET", "/api/v1/admin/partners", "POST"},
+		{"DELETE", "/api/v1/admin/registrar-channels/chn_1/production-approval", "POST"},
+		{"POST", "/admin/registrar-ote-runs/ote_1/evidence-archive.md", "GET"},
+	} {
+		for _, auth := range []string{"", "Bearer " + goodToken, "Bearer " + operatorToken + "x"} {
+			rec := h.do(req{method: tc.method, path: tc.path, header: map[string]string{"Authorization": auth}, noAuth: true})
+			problem(t, rec, 401, core.CodeInvalidAPIKey)
+			if got := rec.Header().Get("Allow"); got != "" {
+				t.Errorf("%s %s with %q: Allow %q leaked before the token check", tc.method, tc.path, auth, got)
+			}
+		}
+		rec := h.do(opReq(tc.method, tc.path, ""))
+		problem(t, rec, 405, core.CodeMethodNotAllowed)
+		if got := rec.Header().Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s with the operator token: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
+	}
+}
+
 func TestOperatorTokenRequired(t *testing.T) {
 	h := newHarness(t)
 	called := false
