@@ -219,3 +219,11 @@ func oteRunOf(v core.OTERunView) oteRunDTO {
 	}
 	return out
 }
+
+// approveProductionRequest is the optional body of POST
+// /registrar-channels/{id}/production-approval.
+type approveProductionRequest struct {
+	// Force records the approval although the channel's latest OT&E run is
+	// not ready (or there is none).
+	Force bool `json:"force"`
+}

@@ -178,10 +178,11 @@ func (s *Server) approveChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) approveProduction(w http.ResponseWriter, r *http.Request) error {
-	if err := s.noBody(w, r); err != nil {
+	var req approveProductionRequest
+	if _, err := decodeBody(w, r, bodyOptional, &req); err != nil {
 		return err
 	}
-	c, err := s.op.ApproveProduction(r.Context(), idVar(r))
+	c, err := s.op.ApproveProduction(r.Context(), core.ApproveProduction{ChannelID: idVar(r), Force: req.Force})
 	return answer(w, http.StatusOK, c, err, func(c core.Channel) any { return channelOf(c) })
 }
 

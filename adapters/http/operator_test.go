@@ -2,6 +2,7 @@ package httpadapter_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -112,7 +113,8 @@ func stubOperator(t *testing.T, h *harness, note func(string)) {
 		c.Status = core.ChannelApproved
 		return c, nil
 	}
-	h.op.ApproveProductionFn = func(ctx context.Context, id string) (core.Channel, error) {
+	h.op.ApproveProductionFn = func(ctx context.Context, cmd core.ApproveProduction) (core.Channel, error) {
+		note(fmt.Sprintf("approve_production %s force=%t", cmd.ChannelID, cmd.Force))
 		c := ch
 		c.ProductionApproved, c.ProductionApprovedAt = true, &created
 		return c, nil
@@ -208,6 +210,8 @@ func operatorCases() []operatorCase {
 		{opReq("POST", a+"/registrar-channels/chn_1/approve", ""), 200, func(b map[string]any) bool { return b["status"] == "approved" }},
 		{opReq("POST", a+"/registrar-channels/chn_1/production-approval", ""), 200,
 			func(b map[string]any) bool { return b["production_approved"] == true }},
+		{opReq("POST", a+"/registrar-channels/chn_1/production-approval", `{"force":true}`), 200,
+			func(b map[string]any) bool { return b["production_approved"] == true }},
 		{opReq("POST", a+"/registrar-channels/chn_1/namespace-listings", `{"namespace":"defiwallet"}`), 201,
 			func(b map[string]any) bool { return b["status"] == "pending" && b["registrar_channel_id"] == "chn_1" }},
 		{opReq("POST", a+"/registrar-channels/chn_1/namespace-listings/defiwallet/approve", ""), 200,
@@ -257,7 +261,8 @@ func TestOperatorRoutes(t *testing.T) {
 		}
 	}
 	want := []string{"create_partner Acme", "patch_partner ptr_1", "create_namespace defiwallet memory",
-		"create_channel ptr_1 acme", "add_listing chn_1 defiwallet", "approve_listing chn_1 defiwallet",
+		"create_channel ptr_1 acme", "approve_production chn_1 force=false", "approve_production chn_1 force=true",
+		"add_listing chn_1 defiwallet", "approve_listing chn_1 defiwallet",
 		"create_key ptr_1 chn_1 registrar_api", "create_run chn_1 first"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("calls = %q\nwant %q", got, want)
