@@ -117,7 +117,8 @@ Try it:
   curl -s -H 'Authorization: Bearer %s' %s/status
   curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
        -d '{"names":["alice"]}' %s/domains/check
-Approve production (operator):
+Approve production (operator), once the channel's latest OT&E run is ready
+(README: "A registrar's OT&E run"; a body {"force": true} approves without it):
   curl -s -X POST -H 'Authorization: Bearer %s' %s/api/v1/admin/registrar-channels/%s/production-approval
 ===========================================================================
 `, key.Token, api, key.Token, api, opToken, base, ch.ID)
