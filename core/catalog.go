@@ -60,6 +60,12 @@ const (
 	CodeUnimplementedObjectService   Code = "unimplemented_object_service"
 	CodeUnimplementedProtocolVersion Code = "unimplemented_protocol_version"
 	CodeSessionLimitExceeded         Code = "session_limit_exceeded"
+
+	// Transfer codes (RFC 5731 transfer, RFC 9154 authorization information).
+	CodeTransferNotEligible    Code = "transfer_not_eligible"
+	CodeTransferAlreadyPending Code = "transfer_already_pending"
+	CodeTransferNotPending     Code = "transfer_not_pending"
+	CodeInvalidAuthCode        Code = "invalid_auth_code"
 )
 
 // Stage says where in a command's flow a refusal arises, and so whether it
@@ -239,7 +245,7 @@ func init() {
 	row(CodeUnknownCommand, StageTransport, 400, 2000, false, "Unknown command",
 		"The EPP command element is not one the protocol defines.")
 	row(CodeUnimplementedCommand, StageTransport, 501, 2101, false, "Unimplemented command",
-		"The registry does not implement this EPP command (transfer).")
+		"The registry does not implement this EPP command (a contact transfer).")
 	row(CodeUnimplementedExtension, StageTransport, 400, 2103, false, "Unimplemented extension",
 		"The command carries an extension the registry does not implement.")
 	row(CodeUnimplementedObjectService, StageTransport, 400, 2307, false, "Unimplemented object service",
@@ -248,6 +254,14 @@ func init() {
 		"The login asks for an EPP version other than 1.0.")
 	row(CodeSessionLimitExceeded, StageAccess, 429, 2502, true, "Session limit exceeded",
 		"The registrar channel already holds the maximum number of EPP sessions; the server closes the connection.")
+	row(CodeTransferNotEligible, StageRule, 409, 2106, false, "Transfer not eligible",
+		"The caller already sponsors the registration, or it was created or transferred within the namespace's transfer lock period.")
+	row(CodeTransferAlreadyPending, StageRule, 409, 2300, false, "Transfer already pending",
+		"The registration already has a pending transfer; wait for it to be approved, rejected or cancelled.")
+	row(CodeTransferNotPending, StageRule, 409, 2301, false, "Transfer not pending",
+		"The registration has no pending transfer to approve, reject or cancel.")
+	row(CodeInvalidAuthCode, StageRule, 403, 2202, false, "Invalid authorization code",
+		"The authorization code is wrong, unset or expired (one answer for all three, RFC 9154).")
 }
 
 // Catalog returns every row of the error catalog in contract order.

@@ -24,7 +24,21 @@ const (
 	CmdRestoreDomain     Command = "restore_domain"
 	CmdPoll              Command = "poll"
 	CmdBackendPending    Command = "backend_pending"
+	CmdQueryTransfer     Command = "query_transfer"
+	CmdRequestTransfer   Command = "request_transfer"
+	CmdApproveTransfer   Command = "approve_transfer"
+	CmdRejectTransfer    Command = "reject_transfer"
+	CmdCancelTransfer    Command = "cancel_transfer"
+	CmdListTransfers     Command = "list_transfers"
 )
+
+// CmdTransferNotice is the audit command of the row a transfer step leaves
+// in the other side's /poll (actor registry).
+const CmdTransferNotice Command = "transfer_notice"
+
+// CmdTransferDomain is the backend work an approved transfer queues in the
+// gaining channel's pending list.
+const CmdTransferDomain Command = "transfer_domain"
 
 // Commands of the contact objects (RFC 5733). They have no REST route yet and
 // so are not in Commands(); EPP runs them through the same pipeline, and they
@@ -66,6 +80,8 @@ const (
 	ScopeRecordsWrite   = "dns:write"
 	ScopePoll           = "audit:read"
 	ScopeBackendRead    = "backend:read"
+	ScopeTransfersRead  = "transfers:read"
+	ScopeTransfersWrite = "transfers:write"
 
 	ProfileRegistrarAPI = "registrar_api"
 )
@@ -99,6 +115,18 @@ var commandSpecs = []CommandSpec{
 		"Read recent registry command audit events, optionally filtered by idempotency key, command, status, domain, timestamp, or limit."},
 	{CmdBackendPending, "GET", "/backend/pending", []string{ScopeBackendRead}, false, true, false,
 		"Review pending backend apply work for registrar-visible lifecycle commands."},
+	{CmdQueryTransfer, "GET", "/domains/{domain}/transfer", []string{ScopeTransfersRead}, false, true, false,
+		"Read the latest transfer of a registration (RFC 5731 transfer query): the sponsor or the channel that requested it."},
+	{CmdRequestTransfer, "POST", "/domains/{domain}/transfer", []string{ScopeTransfersWrite}, true, true, false,
+		"Request the transfer of another channel's registration with its authorization code (RFC 9154); debits transfer_price_gems × years at once."},
+	{CmdApproveTransfer, "POST", "/domains/{domain}/transfer/approve", []string{ScopeTransfersWrite}, true, true, false,
+		"Approve a pending transfer of a registration the channel sponsors: the requesting channel sponsors it from now on."},
+	{CmdRejectTransfer, "POST", "/domains/{domain}/transfer/reject", []string{ScopeTransfersWrite}, true, true, false,
+		"Reject a pending transfer of a registration the channel sponsors; the requesting partner is refunded."},
+	{CmdCancelTransfer, "POST", "/domains/{domain}/transfer/cancel", []string{ScopeTransfersWrite}, true, true, false,
+		"Cancel a transfer the channel requested while it is pending; the channel's partner is refunded."},
+	{CmdListTransfers, "GET", "/transfers", []string{ScopeTransfersRead}, false, true, false,
+		"List the transfers the channel requested (role gaining) or whose registration it sponsored (role losing), optionally by status."},
 }
 
 // Commands returns every registrar command in contract order.
@@ -122,7 +150,7 @@ func SpecOfCommand(c Command) (CommandSpec, bool) {
 func AllScopes() []string {
 	return []string{ScopeSandboxReset, ScopeDomainsCheck, ScopeDomainsCreate, ScopeDomainsRead, ScopeDomainsRenew,
 		ScopeDomainsUpdate, ScopeNameservers, ScopeDomainsDelete, ScopeDomainsRestore, ScopeRecordsRead, ScopeRecordsWrite, ScopePoll,
-		ScopeBackendRead}
+		ScopeBackendRead, ScopeTransfersRead, ScopeTransfersWrite}
 }
 
 // Profiles maps a key profile to the scopes it grants.
@@ -236,6 +264,9 @@ type UpdateDomain struct {
 	// RegistrantContactID, when set, replaces the registrant with a copy of
 	// that contact of the channel (EPP <domain:chg><domain:registrant>).
 	RegistrantContactID string
+	// AuthCode, when non-nil, sets the authorization code (RFC 9154); ""
+	// unsets it.
+	AuthCode *string
 }
 
 // RestoreDomain is the restore_domain command (RFC 3915 restore request,
@@ -349,6 +380,9 @@ type DomainView struct {
 	Imported           bool
 	// RegistrantContactID is the contact the registrant data came from, or "".
 	RegistrantContactID string
+	// AuthCodeSet: an unexpired authorization code is set (never the code).
+	AuthCodeSet       bool
+	AuthCodeExpiresAt *time.Time
 }
 
 // ViewOf renders d at now.
@@ -362,7 +396,17 @@ func ViewOf(d *Domain, now time.Time) DomainView {
 		BackendKind: d.BackendKind, BackendReference: d.BackendReference,
 		ProtectedLegacy: d.ProtectedLegacy, OTESandbox: d.OTESandbox, Imported: d.Imported,
 		RegistrantContactID: d.RegistrantContactID,
+		AuthCodeSet:         d.AuthCodeSet(now),
+		AuthCodeExpiresAt:   authCodeExpiry(d, now),
 	}
+}
+
+func authCodeExpiry(d *Domain, now time.Time) *time.Time {
+	if !d.AuthCodeSet(now) || d.AuthCodeExpiresAt == nil {
+		return nil
+	}
+	t := *d.AuthCodeExpiresAt
+	return &t
 }
 
 func nonNil(s []string) []string {
@@ -391,6 +435,8 @@ type Outcome struct {
 	PendingID   string // backend work queued by this command, if any
 	// Contact is the contact after a contact command.
 	Contact *ContactView
+	// Transfer is the transfer after a transfer command.
+	Transfer *TransferView
 }
 
 // Debited is what the command debited from the partner's balance: its price
@@ -416,7 +462,7 @@ func (o Outcome) SuccessHTTPStatus() int {
 	switch {
 	case o.Sandbox:
 		return 202
-	case o.Command == CmdCreateDomain:
+	case o.Command == CmdCreateDomain, o.Command == CmdRequestTransfer:
 		return 201
 	default:
 		return 200

@@ -50,6 +50,16 @@ type Domain struct {
 	// StateEndsAt is when the registry moves an expired, redemption or
 	// pending-delete registration on; nil in the other states.
 	StateEndsAt *time.Time
+	// Transfer is the latest transfer (RFC 5731), pending or ended; nil
+	// when the registration never had one.
+	Transfer *Transfer
+	// AuthCodeHash is the hash of the authorization code (RFC 9154), or "".
+	AuthCodeHash      string
+	AuthCodeSetAt     *time.Time
+	AuthCodeExpiresAt *time.Time
+	// TransferredAt is when the latest transfer completed (the transfer lock
+	// counts from it).
+	TransferredAt *time.Time
 }
 
 // GracePeriod is one running RFC 3915 grace period and the debit it guards.
@@ -475,11 +485,14 @@ const (
 	ChangeEndRedemption LifecycleChange = "redemption_ended"
 	ChangePurge         LifecycleChange = "purge_domain"
 	ChangeEndGrace      LifecycleChange = "end_grace_period"
+	// ChangeApproveTransfer: a pending transfer reached its deadline.
+	ChangeApproveTransfer LifecycleChange = "server_approve_transfer"
 )
 
 // LifecycleChanges lists every change the registry makes by itself.
 func LifecycleChanges() []LifecycleChange {
-	return []LifecycleChange{ChangeAutoRenew, ChangeExpire, ChangeDeleteExpired, ChangeEndRedemption, ChangePurge, ChangeEndGrace}
+	return []LifecycleChange{ChangeAutoRenew, ChangeExpire, ChangeDeleteExpired, ChangeEndRedemption, ChangePurge, ChangeEndGrace,
+		ChangeApproveTransfer}
 }
 
 // Due answers the change due at now. At the expiry it is ChangeExpire; the
@@ -491,6 +504,9 @@ func (d *Domain) Due(now time.Time) LifecycleChange {
 	}
 	switch d.State {
 	case StateActive:
+		if t := d.transferDue(); !t.IsZero() && !now.Before(t) {
+			return ChangeApproveTransfer
+		}
 		if !now.Before(d.ExpiresAt) {
 			return ChangeExpire
 		}
@@ -567,6 +583,9 @@ func (d *Domain) NextDue() *time.Time {
 	if g := d.graceDue(); !g.IsZero() && (due.IsZero() || g.Before(due)) {
 		due = g
 	}
+	if t := d.transferDue(); !t.IsZero() && d.State == StateActive && (due.IsZero() || t.Before(due)) {
+		due = t
+	}
 	if due.IsZero() {
 		return nil
 	}
@@ -583,6 +602,11 @@ func (d *Domain) Advance(now time.Time, p Policy, renewal *Renewal) (LifecycleCh
 	switch change {
 	case ChangeNone:
 		return change, eff, nil
+	case ChangeApproveTransfer:
+		var err error
+		if eff, err = d.ApproveTransfer(TransferServerApproved, now, p); err != nil {
+			return ChangeNone, eff, err
+		}
 	case ChangeExpire:
 		old := d.ExpiresAt
 		d.Grace = []GracePeriod{}

@@ -27,11 +27,14 @@ const (
 	MsgLifecycle = "lifecycle"
 	// MsgOperator: an operator acted on the channel or one of its registrations.
 	MsgOperator = "operator"
+	// MsgTransfer: a step of a transfer of the registration (RFC 5731 §3.3):
+	// requested, approved, rejected, cancelled, by either side or the registry.
+	MsgTransfer = "transfer"
 )
 
 // MessageKinds lists every message kind.
 func MessageKinds() []string {
-	return []string{MsgBackendApplied, MsgBackendFailed, MsgLifecycle, MsgOperator}
+	return []string{MsgBackendApplied, MsgBackendFailed, MsgLifecycle, MsgOperator, MsgTransfer}
 }
 
 // QueueState answers a poll request or acknowledgement: the oldest queued

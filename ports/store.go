@@ -118,6 +118,21 @@ type DomainRepository interface {
 	// (core.Domain.NextDue) is at or before now, earliest first, skipping
 	// rows another transaction holds (FOR UPDATE SKIP LOCKED on PostgreSQL).
 	ClaimDue(ctx context.Context, now time.Time, limit int) ([]core.Domain, error)
+	// ListTransfers answers registrations whose latest transfer matches q,
+	// cancelled ones included, by id ascending.
+	ListTransfers(ctx context.Context, q TransferQuery) ([]core.Domain, error)
+}
+
+// TransferQuery selects registrations by their latest transfer. Role
+// "gaining" matches ChannelID as the requesting channel, "losing" as the
+// channel that sponsored the registration when it was requested, "" either.
+// Empty Status matches every status; AfterID continues a page.
+type TransferQuery struct {
+	ChannelID string
+	Role      string
+	Status    string
+	AfterID   string
+	Limit     int
 }
 
 // LedgerRepository is the append-only record of Gems movements.
@@ -131,6 +146,8 @@ type LedgerRepository interface {
 type AuditQuery struct {
 	ChannelID      string // "" matches every channel (operators only)
 	Actor          string // "registrar" or "operator"; "" matches both
+	// Actors, when not empty, matches any of these actors (with Actor).
+	Actors []string
 	IdempotencyKey string
 	Command        string
 	Status         string

@@ -56,6 +56,10 @@ func cloneDomain(d core.Domain) core.Domain {
 	d.Claim = clonePtr(d.Claim)
 	d.Grace = slices.Clone(d.Grace)
 	d.StateEndsAt = clonePtr(d.StateEndsAt)
+	d.Transfer = clonePtr(d.Transfer)
+	d.AuthCodeSetAt = clonePtr(d.AuthCodeSetAt)
+	d.AuthCodeExpiresAt = clonePtr(d.AuthCodeExpiresAt)
+	d.TransferredAt = clonePtr(d.TransferredAt)
 	return d
 }
 

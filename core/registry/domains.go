@@ -395,6 +395,9 @@ type updateParams struct {
 	Add                 []string
 	Remove              []string
 	RegistrantContactID string `json:",omitempty"`
+	// AuthCode is "set" or "unset", never the code (the fingerprint is a
+	// fast hash).
+	AuthCode string `json:",omitempty"`
 }
 
 // UpdateDomain replaces registrant data and/or adds and removes client statuses.
@@ -416,8 +419,15 @@ func (s *Service) UpdateDomain(ctx context.Context, a core.Actor, cmd core.Updat
 	if cmd.RegistrantContactID != "" {
 		req["registrant"] = map[string]any{"contact_id": cmd.RegistrantContactID}
 	}
+	authChange, authHash, authErr := s.authCodeChange(cmd.AuthCode)
+	if authErr != nil && core.CodeOf(authErr) != core.CodeValidation {
+		return core.Outcome{}, authErr
+	}
+	if authChange != "" {
+		req["auth_code_change"] = authChange
+	}
 	m := mutation{actor: a, command: core.CmdUpdateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: updateParams{cmd.Registrant, cmd.Statuses.Add, cmd.Statuses.Remove, cmd.RegistrantContactID}, request: req}
+		params: updateParams{cmd.Registrant, cmd.Statuses.Add, cmd.Statuses.Remove, cmd.RegistrantContactID, authChange}, request: req}
 	var fromContact *core.Registrant
 	before := func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if cmd.RegistrantContactID == "" {
@@ -435,8 +445,20 @@ func (s *Service) UpdateDomain(ctx context.Context, a core.Actor, cmd core.Updat
 	}
 	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
 		var none core.LifecycleEffect
+		if authErr != nil {
+			return none, authErr
+		}
+		if authChange != "" {
+			if err := d.CheckAuthCodeChange(); err != nil {
+				return none, err
+			}
+			d.SetAuthCode(authHash, now, ns.Policy)
+			if cmd.Registrant == nil && cmd.RegistrantContactID == "" && cmd.Statuses.Empty() {
+				return none, nil
+			}
+		}
 		if cmd.Registrant == nil && cmd.RegistrantContactID == "" && cmd.Statuses.Empty() {
-			return none, core.Invalid("registrant", "send registrant and/or statuses to update")
+			return none, core.Invalid("registrant", "send registrant, statuses and/or auth_code to update")
 		}
 		if cmd.Registrant != nil && cmd.RegistrantContactID != "" {
 			return none, core.Invalid("registrant", "send registrant data or a registrant contact id, not both")
@@ -452,6 +474,28 @@ func (s *Service) UpdateDomain(ctx context.Context, a core.Actor, cmd core.Updat
 		}
 		return none, d.Update(u, now)
 	}, nil)
+}
+
+// authCodeChange validates and hashes a new authorization code before any
+// transaction (hashing is slow): change is "set", "unset" or "" (no change).
+func (s *Service) authCodeChange(code *string) (change, hash string, err error) {
+	if code == nil {
+		return "", "", nil
+	}
+	if *code == "" {
+		return "unset", "", nil
+	}
+	if err := core.ValidateAuthCode(*code); err != nil {
+		return "set", "", err
+	}
+	if s.opts.Passwords == nil {
+		return "set", "", core.Internal(errors.New("registry: no password hasher configured"))
+	}
+	h, err := s.opts.Passwords.Hash(*code)
+	if err != nil {
+		return "set", "", core.Internal(err)
+	}
+	return "set", h, nil
 }
 
 // UpdateNameservers stores the desired delegation and queues backend work.

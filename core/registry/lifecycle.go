@@ -107,6 +107,9 @@ func (s *Service) advanceOne(ctx context.Context) (change core.LifecycleChange, 
 		if renewal != nil && change != core.ChangeAutoRenew {
 			return errors.New("maintenance: an auto-renewal was paid for a change that is not one")
 		}
+		if change == core.ChangeApproveTransfer {
+			return s.transferEnded(ctx, tx, d, eff, "", auditID, string(change), now, nil)
+		}
 		return s.recordLifecycle(ctx, tx, d, change, eff, auditID, now)
 	})
 	if err != nil {

@@ -891,9 +891,19 @@ func (s *Service) FailPending(ctx context.Context, id, reason string) (core.Pend
 func (s *Service) settlePending(ctx context.Context, command, id, status, reason string) (core.PendingItem, error) {
 	var item core.PendingItem
 	err := s.operatorDo(ctx, command, 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
+		// A transfer intent is settled by approving or rejecting its
+		// transfer; the registration is locked before the item, as every
+		// transfer step does.
+		intent := false
+		if peek, err := tx.Pending().Get(ctx, id); err == nil && peek.Command == string(core.CmdRequestTransfer) && peek.Status == core.PendingQueued {
+			if err := s.settleTransferIntent(ctx, tx, peek, status == core.PendingApplied, now); err != nil {
+				return err
+			}
+			intent = true // the transfer settled the item; the operator's reason stands
+		}
 		var err error
 		item, err = tx.Pending().Update(ctx, id, func(p *core.PendingItem) error {
-			if p.Status != core.PendingQueued {
+			if p.Status != core.PendingQueued && !intent {
 				return core.Invalid("id", "pending item %s is %s, not pending; only pending work can be applied or failed", p.ID, p.Status)
 			}
 			p.Status, p.Reason, p.UpdatedAt = status, reason, now

@@ -257,6 +257,25 @@ type domainAfter func(ctx context.Context, tx ports.Stores, d core.Domain, eff c
 // written. before, if any, runs first in the transaction (work that must take
 // its locks before the registration's, as the apply worker does).
 func (s *Service) mutateDomain(ctx context.Context, m mutation, before execFunc, rule domainRule, after domainAfter) (core.Outcome, error) {
+	return s.mutateDomainAs(ctx, m, sponsorOnly, before, rule, after)
+}
+
+// domainAccess decides on the locked row whether the actor may run the
+// command at all (an access refusal, rule 7 or its transfer variants).
+type domainAccess func(d *core.Domain, a core.Actor) error
+
+// sponsorOnly is rule 7: only the sponsoring channel acts on a registration.
+func sponsorOnly(d *core.Domain, a core.Actor) error {
+	if d.ChannelID != a.ChannelID() {
+		return core.Errorf(core.CodeDomainNotSponsored, "%s is sponsored by another registrar channel", d.Name)
+	}
+	return nil
+}
+
+// mutateDomainAs is mutateDomain with another access rule than
+// sponsorship: a transfer request comes from a channel that does not
+// sponsor the registration, a cancellation from the one that asked.
+func (s *Service) mutateDomainAs(ctx context.Context, m mutation, access domainAccess, before execFunc, rule domainRule, after domainAfter) (core.Outcome, error) {
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if before != nil {
 			if err := before(ctx, tx, now, out); err != nil {
@@ -265,8 +284,8 @@ func (s *Service) mutateDomain(ctx context.Context, m mutation, before execFunc,
 		}
 		var eff core.LifecycleEffect
 		d, err := tx.Domains().UpdateByName(ctx, m.name, func(d *core.Domain) error {
-			if d.ChannelID != m.actor.ChannelID() {
-				return core.Errorf(core.CodeDomainNotSponsored, "%s is sponsored by another registrar channel", m.name)
+			if err := access(d, m.actor); err != nil {
+				return err
 			}
 			var err error
 			eff, err = rule(d, now)

@@ -50,7 +50,7 @@ func TestStatusCapabilityMatrix(t *testing.T) {
 	}
 	domainCommand := func(c core.Command) bool {
 		switch c {
-		case core.CmdStatus, core.CmdSandboxReset, core.CmdPoll, core.CmdBackendPending:
+		case core.CmdStatus, core.CmdSandboxReset, core.CmdPoll, core.CmdBackendPending, core.CmdListTransfers:
 			return false
 		}
 		return true
