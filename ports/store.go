@@ -144,10 +144,10 @@ type LedgerRepository interface {
 // AuditQuery selects audit events. Empty fields do not filter. Results are
 // ordered by ID ascending (IDs are time-ordered); AfterID continues a page.
 type AuditQuery struct {
-	ChannelID      string // "" matches every channel (operators only)
-	Actor          string // "registrar" or "operator"; "" matches both
+	ChannelID string // "" matches every channel (operators only)
+	Actor     string // "registrar" or "operator"; "" matches both
 	// Actors, when not empty, matches any of these actors (with Actor).
-	Actors []string
+	Actors         []string
 	IdempotencyKey string
 	Command        string
 	Status         string

@@ -146,3 +146,43 @@ func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit in
 	}
 	return out, nil
 }
+
+// ListTransfers answers registrations whose latest transfer matches q, by
+// id; the partial indexes domains_transfer_{gaining,losing}_idx serve it.
+func (r *DomainRepository) ListTransfers(ctx context.Context, q ports.TransferQuery) ([]core.Domain, error) {
+	if q.ChannelID == "" {
+		return []core.Domain{}, nil
+	}
+	var rows []domainRow
+	sel := r.c.db.NewSelect().Model(&rows)
+	switch q.Role {
+	case core.TransferRoleGaining:
+		sel = sel.Where("transfer_gaining_channel_id = ?", q.ChannelID)
+	case core.TransferRoleLosing:
+		sel = sel.Where("transfer_losing_channel_id = ?", q.ChannelID)
+	default:
+		sel = sel.Where("(transfer_gaining_channel_id = ? OR transfer_losing_channel_id = ?)", q.ChannelID, q.ChannelID)
+	}
+	if q.Status != "" {
+		sel = sel.Where("transfer_status = ?", q.Status)
+	}
+	if q.AfterID != "" {
+		sel = sel.Where("id > ?", q.AfterID)
+	}
+	sel = sel.Order("id")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit))
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]core.Domain, 0, len(rows))
+	for i := range rows {
+		d, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

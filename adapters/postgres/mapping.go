@@ -158,8 +158,18 @@ func domainToRow(d core.Domain) (*domainRow, error) {
 		ExpiresAt: ts(d.ExpiresAt), LastRenewedAt: tsPtr(d.LastRenewedAt), DeletedAt: tsPtr(d.DeletedAt),
 		RegistrantContactID: d.RegistrantContactID,
 		StateEndsAt:         tsPtr(d.StateEndsAt), DueAt: tsPtr(d.NextDue()),
+		AuthCodeHash: d.AuthCodeHash, AuthCodeSetAt: tsPtr(d.AuthCodeSetAt),
+		AuthCodeExpiresAt: tsPtr(d.AuthCodeExpiresAt), TransferredAt: tsPtr(d.TransferredAt),
 	}
 	var err error
+	if t := d.Transfer; t != nil {
+		j, err := toJSON(transferToJSON(*t))
+		if err != nil {
+			return nil, err
+		}
+		r.Transfer = &j
+		r.TransferStatus, r.TransferGainingChannelID, r.TransferLosingChannelID = t.Status, t.GainingChannelID, t.LosingChannelID
+	}
 	if d.Grace != nil {
 		g, err := toJSON(graceToJSON(d.Grace))
 		if err != nil {
@@ -200,6 +210,15 @@ func (r *domainRow) core() (core.Domain, error) {
 		CreatePaidGems: r.CreatePaidGems, CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
 		ExpiresAt: r.ExpiresAt.Time(), LastRenewedAt: r.LastRenewedAt.timePtr(), DeletedAt: r.DeletedAt.timePtr(),
 		RegistrantContactID: r.RegistrantContactID, StateEndsAt: r.StateEndsAt.timePtr(),
+		AuthCodeHash: r.AuthCodeHash, AuthCodeSetAt: r.AuthCodeSetAt.timePtr(),
+		AuthCodeExpiresAt: r.AuthCodeExpiresAt.timePtr(), TransferredAt: r.TransferredAt.timePtr(),
+	}
+	if r.Transfer != nil {
+		var t transferJSON
+		if err := fromJSON(*r.Transfer, &t); err != nil {
+			return core.Domain{}, err
+		}
+		d.Transfer = t.core()
 	}
 	if r.Grace != nil {
 		var g []graceJSON
@@ -357,4 +376,30 @@ func graceFromJSON(gs []graceJSON) []core.GracePeriod {
 			ChannelID: g.ChannelID, Gems: g.Gems, Years: g.Years})
 	}
 	return out
+}
+
+// transferJSON is a transfer as the transfer column holds it.
+type transferJSON struct {
+	Status           string    `json:"status"`
+	GainingChannelID string    `json:"gaining_channel_id"`
+	GainingPartnerID string    `json:"gaining_partner_id"`
+	LosingChannelID  string    `json:"losing_channel_id"`
+	LosingPartnerID  string    `json:"losing_partner_id"`
+	RequestedAt      time.Time `json:"requested_at"`
+	ActionAt         time.Time `json:"action_at"`
+	Years            int       `json:"years"`
+	Gems             int64     `json:"gems"`
+	ExpiresAt        time.Time `json:"expires_at"`
+}
+
+func transferToJSON(t core.Transfer) transferJSON {
+	us := func(x time.Time) time.Time { return x.UTC().Truncate(time.Microsecond) }
+	return transferJSON{t.Status, t.GainingChannelID, t.GainingPartnerID, t.LosingChannelID, t.LosingPartnerID,
+		us(t.RequestedAt), us(t.ActionAt), t.Years, t.Gems, us(t.ExpiresAt)}
+}
+
+func (t transferJSON) core() *core.Transfer {
+	return &core.Transfer{Status: t.Status, GainingChannelID: t.GainingChannelID, GainingPartnerID: t.GainingPartnerID,
+		LosingChannelID: t.LosingChannelID, LosingPartnerID: t.LosingPartnerID, RequestedAt: t.RequestedAt.UTC(),
+		ActionAt: t.ActionAt.UTC(), Years: t.Years, Gems: t.Gems, ExpiresAt: t.ExpiresAt.UTC()}
 }

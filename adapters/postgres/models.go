@@ -119,6 +119,15 @@ type domainRow struct {
 	Grace       *string    `bun:"grace"`
 	StateEndsAt *timestamp `bun:"state_ends_at"`
 	DueAt       *timestamp `bun:"due_at"` // core.Domain.NextDue, for the maintenance loop
+	// Added by the transfers migration.
+	Transfer                 *string    `bun:"transfer"`
+	TransferStatus           string     `bun:"transfer_status"`
+	TransferGainingChannelID string     `bun:"transfer_gaining_channel_id"`
+	TransferLosingChannelID  string     `bun:"transfer_losing_channel_id"`
+	AuthCodeHash             string     `bun:"auth_code_hash"`
+	AuthCodeSetAt            *timestamp `bun:"auth_code_set_at"`
+	AuthCodeExpiresAt        *timestamp `bun:"auth_code_expires_at"`
+	TransferredAt            *timestamp `bun:"transferred_at"`
 }
 
 type ledgerRow struct {

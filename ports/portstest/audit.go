@@ -152,6 +152,8 @@ func testAuditQueryActor(t *testing.T, u ports.UnitOfWork) {
 		{"operator only", ports.AuditQuery{ChannelID: w.Channel.ID, Actor: "operator"}, []core.AuditEvent{op}},
 		{"operator in every channel", ports.AuditQuery{Actor: "operator", Domain: d}, []core.AuditEvent{op, bare}},
 		{"registrar in every channel", ports.AuditQuery{Actor: "registrar", Domain: d}, []core.AuditEvent{reg}},
+		{"registrar or registry", ports.AuditQuery{ChannelID: w.Channel.ID, Actors: []string{"registrar", "registry"}}, []core.AuditEvent{reg}},
+		{"operator or registry", ports.AuditQuery{ChannelID: w.Channel.ID, Actors: []string{"operator", "registry"}}, []core.AuditEvent{op}},
 	}
 	for _, c := range cases {
 		assertEqual(t, "audit query "+c.name, c.want, queryAudit(t, u, c.q))

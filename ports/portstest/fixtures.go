@@ -158,6 +158,13 @@ func (w world) newDomain(name core.Name) core.Domain {
 			{Status: core.StatusRenewPeriod, EndsAt: at(6 * time.Minute), PartnerID: w.Partner.ID, ChannelID: w.Channel.ID, Gems: 20, Years: 2},
 		},
 		StateEndsAt: ptr(at(3 * time.Minute)),
+		Transfer: &core.Transfer{Status: core.TransferPending, GainingChannelID: newID("chn"), GainingPartnerID: newID("prt"),
+			LosingChannelID: w.Channel.ID, LosingPartnerID: w.Partner.ID, RequestedAt: at(4 * time.Minute),
+			ActionAt: at(5 * time.Minute), Years: 2, Gems: 160, ExpiresAt: at(3 * 365 * 24 * time.Hour)},
+		AuthCodeHash:      "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA",
+		AuthCodeSetAt:     ptr(at(time.Minute)),
+		AuthCodeExpiresAt: ptr(at(time.Hour)),
+		TransferredAt:     ptr(at(-time.Hour)),
 	}
 }
 

@@ -25,6 +25,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"DomainGetByNames", testDomainGetByNames},
 		{"DomainClaimDue", testDomainClaimDue},
 		{"DomainUpdateByName", testDomainUpdateByName},
+		{"DomainListTransfers", testDomainListTransfers},
 		{"Ledger", testLedger},
 		{"AuditAppendAndGetMany", testAuditAppendAndGetMany},
 		{"AuditQuery", testAuditQuery},
