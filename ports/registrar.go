@@ -50,6 +50,17 @@ type RegistrarService interface {
 	// queue length; AckMessage dequeues one (message_not_found otherwise).
 	PollMessages(ctx context.Context, a core.Actor) (core.QueueState, error)
 	AckMessage(ctx context.Context, a core.Actor, id string) (core.QueueState, error)
+
+	// Transfers (RFC 5731 transfer, RFC 9154 authorization information).
+	QueryTransfer(ctx context.Context, a core.Actor, domain string) (core.TransferView, error)
+	RequestTransfer(ctx context.Context, a core.Actor, cmd core.RequestTransferCmd) (core.Outcome, error)
+	ApproveTransfer(ctx context.Context, a core.Actor, cmd core.TransferAction) (core.Outcome, error)
+	RejectTransfer(ctx context.Context, a core.Actor, cmd core.TransferAction) (core.Outcome, error)
+	CancelTransfer(ctx context.Context, a core.Actor, cmd core.TransferAction) (core.Outcome, error)
+	ListTransfers(ctx context.Context, a core.Actor, f core.TransferFilter) (core.TransferPage, error)
+	// InfoDomainWithAuth reads a registration for its sponsor, or for
+	// another channel presenting its authorization code.
+	InfoDomainWithAuth(ctx context.Context, a core.Actor, domain, authCode string) (core.DomainView, error)
 }
 
 // OperatorService is the driving port of the operator API. Every call is
@@ -82,4 +93,9 @@ type OperatorService interface {
 	// SetEPPPassword sets a channel's EPP password (6 to 16 characters,
 	// stored hashed with a slow password hash).
 	SetEPPPassword(ctx context.Context, channelID, password string) (core.Channel, error)
+	// OperatorTransfer approves (serverApproved) or rejects
+	// (serverCancelled) a pending transfer; OperatorListTransfers lists
+	// every channel's transfers, or one channel's.
+	OperatorTransfer(ctx context.Context, domain string, approve bool) (core.TransferView, error)
+	OperatorListTransfers(ctx context.Context, f core.TransferFilter) (core.TransferPage, error)
 }

@@ -125,7 +125,8 @@ type DomainRepository interface {
 
 // TransferQuery selects registrations by their latest transfer. Role
 // "gaining" matches ChannelID as the requesting channel, "losing" as the
-// channel that sponsored the registration when it was requested, "" either.
+// channel that sponsored the registration when it was requested, "" either;
+// an empty ChannelID matches every channel (operators).
 // Empty Status matches every status; AfterID continues a page.
 type TransferQuery struct {
 	ChannelID string

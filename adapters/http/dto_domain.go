@@ -86,6 +86,9 @@ type domainDTO struct {
 	Backend            backendRefDTO  `json:"backend"`
 	ProtectedLegacy    bool           `json:"protected_legacy"`
 	OTESandbox         bool           `json:"ote_sandbox"`
+	// RFC 9154: whether an unexpired authorization code is set, never the code.
+	AuthCodeSet       bool    `json:"auth_code_set"`
+	AuthCodeExpiresAt *string `json:"auth_code_expires_at"`
 }
 
 func domainOf(v core.DomainView) domainDTO {
@@ -107,9 +110,11 @@ func domainOf(v core.DomainView) domainDTO {
 			Applied:     nonNilStrings(v.NameserversApplied),
 			ApplyStatus: v.ApplyStatus,
 		},
-		Backend:         backendRefDTO{Kind: v.BackendKind, Reference: nullString(v.BackendReference)},
-		ProtectedLegacy: v.ProtectedLegacy,
-		OTESandbox:      v.OTESandbox,
+		Backend:           backendRefDTO{Kind: v.BackendKind, Reference: nullString(v.BackendReference)},
+		ProtectedLegacy:   v.ProtectedLegacy,
+		OTESandbox:        v.OTESandbox,
+		AuthCodeSet:       v.AuthCodeSet,
+		AuthCodeExpiresAt: timePtr(v.AuthCodeExpiresAt),
 	}
 }
 

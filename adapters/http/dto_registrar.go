@@ -40,6 +40,7 @@ type updateRequest struct {
 	Sandbox        *bool            `json:"sandbox"`
 	Registrant     *registrantDTO   `json:"registrant"`
 	Statuses       *statusChangeDTO `json:"statuses"`
+	AuthCode       optionalString   `json:"auth_code"` // null unsets it
 }
 
 type nameserversRequest struct {
@@ -104,6 +105,7 @@ type mutationResponse struct {
 	DebitedGems    *int64       `json:"debited_gems,omitempty"`
 	WouldDebitGems *int64       `json:"would_debit_gems,omitempty"` // sandbox: the price production would debit
 	PendingID      *string      `json:"pending_id,omitempty"`
+	Transfer       *transferDTO `json:"transfer,omitempty"` // transfer commands
 }
 
 func mutationResponseOf(o core.Outcome) mutationResponse {
@@ -136,6 +138,14 @@ func mutationResponseOf(o core.Outcome) mutationResponse {
 	if o.Command == core.CmdDeleteDomain {
 		freed, refunded := o.Freed, o.RefundedGems
 		resp.Freed, resp.RefundedGems = &freed, &refunded
+	}
+	if o.Transfer != nil {
+		t := transferOf(*o.Transfer)
+		resp.Transfer = &t
+		if o.RefundedGems != 0 {
+			refunded := o.RefundedGems
+			resp.RefundedGems = &refunded
+		}
 	}
 	return resp
 }

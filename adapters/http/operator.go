@@ -44,6 +44,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodGet, b + "/registrar-ote-runs/{id}", s.getOTERun},
 		{http.MethodGet, EvidenceArchivePath, s.evidenceArchive},
 	}
+	routes = append(routes, s.operatorTransferRoutes()...)
 	for _, rt := range routes {
 		handle(r, t, rt.method, rt.path, s.operator(rt.h))
 	}

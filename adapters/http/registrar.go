@@ -32,6 +32,9 @@ func (s *Server) registerRegistrarRoutes(r *mux.Router, t *routeTable) {
 		core.CmdPoll:              s.poll,
 		core.CmdBackendPending:    s.backendPending,
 	}
+	for c, h := range s.transferHandlers() {
+		handlers[c] = h
+	}
 	for _, spec := range core.Commands() {
 		h, ok := handlers[spec.Command]
 		if !ok {

@@ -94,6 +94,9 @@ func (s *Server) updateDomain(w http.ResponseWriter, r *http.Request, a core.Act
 	if req.Statuses != nil {
 		cmd.Statuses = core.StatusChange{Add: req.Statuses.Add, Remove: req.Statuses.Remove}
 	}
+	if cmd.AuthCode, err = authCodeOf(req.AuthCode); err != nil {
+		return err
+	}
 	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.UpdateDomain(r.Context(), a, cmd) })
 }
 

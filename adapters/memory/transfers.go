@@ -21,6 +21,9 @@ func (r *DomainRepository) ListTransfers(_ context.Context, q ports.TransferQuer
 			continue
 		}
 		gaining, losing := t.GainingChannelID == q.ChannelID, t.LosingChannelID == q.ChannelID
+		if q.ChannelID == "" {
+			gaining, losing = true, true
+		}
 		switch q.Role {
 		case core.TransferRoleGaining:
 			if !gaining {

@@ -150,15 +150,14 @@ func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit in
 // ListTransfers answers registrations whose latest transfer matches q, by
 // id; the partial indexes domains_transfer_{gaining,losing}_idx serve it.
 func (r *DomainRepository) ListTransfers(ctx context.Context, q ports.TransferQuery) ([]core.Domain, error) {
-	if q.ChannelID == "" {
-		return []core.Domain{}, nil
-	}
 	var rows []domainRow
 	sel := r.c.db.NewSelect().Model(&rows)
-	switch q.Role {
-	case core.TransferRoleGaining:
+	switch {
+	case q.ChannelID == "":
+		sel = sel.Where("transfer_status <> ''")
+	case q.Role == core.TransferRoleGaining:
 		sel = sel.Where("transfer_gaining_channel_id = ?", q.ChannelID)
-	case core.TransferRoleLosing:
+	case q.Role == core.TransferRoleLosing:
 		sel = sel.Where("transfer_losing_channel_id = ?", q.ChannelID)
 	default:
 		sel = sel.Where("(transfer_gaining_channel_id = ? OR transfer_losing_channel_id = ?)", q.ChannelID, q.ChannelID)

@@ -311,6 +311,19 @@ func channelSlugs(ctx context.Context, tx ports.Stores, ids ...string) (map[stri
 
 // ListTransfers answers the channel's transfers, gaining, losing or both.
 func (s *Service) ListTransfers(ctx context.Context, a core.Actor, f core.TransferFilter) (core.TransferPage, error) {
+	f.ChannelID = a.ChannelID()
+	return s.listTransfers(ctx, f)
+}
+
+// OperatorListTransfers answers every channel's transfers, or one channel's.
+func (s *Service) OperatorListTransfers(ctx context.Context, f core.TransferFilter) (core.TransferPage, error) {
+	if f.ChannelID == "" && f.Role != "" {
+		return core.TransferPage{}, core.Invalid("role", "role needs registrar_channel_id")
+	}
+	return s.listTransfers(ctx, f)
+}
+
+func (s *Service) listTransfers(ctx context.Context, f core.TransferFilter) (core.TransferPage, error) {
 	if f.Role != "" && f.Role != core.TransferRoleGaining && f.Role != core.TransferRoleLosing {
 		return core.TransferPage{}, core.Invalid("role", "role must be gaining or losing")
 	}
@@ -323,7 +336,7 @@ func (s *Service) ListTransfers(ctx context.Context, a core.Actor, f core.Transf
 	limit := pageSize(f.Limit)
 	page := core.TransferPage{Transfers: []core.TransferView{}}
 	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		ds, err := tx.Domains().ListTransfers(ctx, ports.TransferQuery{ChannelID: a.ChannelID(), Role: f.Role,
+		ds, err := tx.Domains().ListTransfers(ctx, ports.TransferQuery{ChannelID: f.ChannelID, Role: f.Role,
 			Status: f.Status, AfterID: f.Cursor, Limit: limit + 1})
 		if err != nil {
 			return err

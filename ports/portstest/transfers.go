@@ -63,7 +63,6 @@ func testDomainListTransfers(t *testing.T, u ports.UnitOfWork) {
 		{"losing pending", ports.TransferQuery{ChannelID: w.Channel.ID, Status: core.TransferPending}, []string{a.ID}},
 		{"page", ports.TransferQuery{ChannelID: w.Channel.ID, Limit: 1}, sorted(a.ID, b.ID, c.ID)[:1]},
 		{"after", ports.TransferQuery{ChannelID: w.Channel.ID, AfterID: sorted(a.ID, b.ID, c.ID)[1]}, sorted(a.ID, b.ID, c.ID)[2:]},
-		{"no channel", ports.TransferQuery{}, nil},
 	}
 	for _, c := range cases {
 		assertEqual(t, "list transfers "+c.name, c.want, listTransfers(t, u, c.q))
