@@ -197,6 +197,8 @@ func domainSchema() m {
 		"backend":              schemaRef("DomainBackend"),
 		"protected_legacy":     boolean("A legacy registration imported under protection: it cannot be deleted through this API."),
 		"ote_sandbox":          boolean("An OT&E fixture created by POST /sandbox/reset."),
+		"auth_code_set":        boolean("An unexpired authorization code (RFC 9154) is set. The code itself is never answered."),
+		"auth_code_expires_at": nullable(dateTime("When the authorization code expires (the namespace's auth_code_ttl_seconds after it was set); null when none is set.")),
 	}, "name", "label", "namespace", "state", "statuses", "registrar_channel_id", "created_at", "expires_at",
 		"registrant", "nameservers", "backend", "protected_legacy", "ote_sandbox")
 }
@@ -274,9 +276,12 @@ func renewRequestSchema() m {
 }
 
 func updateRequestSchema() m {
-	return closedObject("An update of registrant data and/or client statuses. At least one of the two.", mutationProps(m{
+	return closedObject("An update of registrant data, client statuses and/or the authorization code. At least one of them.", mutationProps(m{
 		"registrant": schemaRef("RegistrantInput"),
 		"statuses":   schemaRef("StatusChange"),
+		"auth_code": nullable(describe(m{"type": "string", "minLength": core.MinAuthCodeLength, "maxLength": core.MaxAuthCodeLength, "writeOnly": true},
+			"A new authorization code (RFC 9154): at least 16 characters of at least three of lowercase, uppercase, digits and symbols, "+
+				"else 400 validation_error. Stored hashed, never answered again; expires after the namespace's auth_code_ttl_seconds. null unsets it.")),
 	}))
 }
 

@@ -12,6 +12,10 @@ type eppMapping struct {
 }
 
 func eppCommandMapping() []eppMapping {
+	return append(baseEPPMapping(), transferEPPMappings()...)
+}
+
+func baseEPPMapping() []eppMapping {
 	return []eppMapping{
 		{core.CmdStatus, "<hello>, <login>", "The greeting advertises the objects and extensions served; a successful <login> (clID = channel slug) proves the channel is approved. Capability details stay on REST GET /status."},
 		{core.CmdSandboxReset, "", "REST only. Fixtures (and the OT&E registrant contact) are shared by both transports."},
@@ -27,7 +31,7 @@ func eppCommandMapping() []eppMapping {
 		{core.CmdPoll, "", "REST GET /poll (audit events) is unchanged. EPP <poll op=\"req\"/\"ack\"> is a separate per-channel message queue: backend results (applied, failed), registry lifecycle changes and operator actions."},
 		{core.CmdBackendPending, "", "REST only; its outcomes reach EPP clients as poll messages."},
 		{"", "<contact:check>, <contact:info>, <contact:create>, <contact:update>, <contact:delete>", "RFC 5733 contacts hold the registrant data a domain points to; owned by the channel; registry commands check_contact, info_contact, create_contact, update_contact, delete_contact (no REST route yet). REST embeds the same data as `registrant`."},
-		{"", "<transfer>", "Not offered: 2101 unimplemented_command."},
+		{"", "<contact:transfer>", "Not offered: 2101 unimplemented_command (domain transfers are below)."},
 		{"", "<logout>", "Ends the session (1500)."},
 	}
 }

@@ -219,7 +219,7 @@ func operatorErrorHeaders(status string) m {
 
 func buildOperatorDocument() m {
 	paths := m{}
-	for _, op := range operatorOperations() {
+	for _, op := range append(operatorOperations(), transferOperatorOperations()...) {
 		item, _ := paths[op.path].(m)
 		if item == nil {
 			item = m{}
@@ -295,7 +295,7 @@ func buildOperatorDocument() m {
 				"type": "http", "scheme": "bearer",
 				"description": "The operator token (`REGISTRY_OPERATOR_TOKEN`).",
 			}},
-			"schemas":  operatorSchemas(),
+			"schemas":  withTransferSchemas(operatorSchemas()),
 			"headers":  m{"X-Request-ID": headers["X-Request-ID"], "WWW-Authenticate": headers["WWW-Authenticate"]},
 			"examples": problemExamples(),
 		},

@@ -546,6 +546,13 @@ func catalogExtension() m {
 
 func buildRegistrarDocument() m {
 	ops := registrarOperations()
+	for c, op := range transferOperations() {
+		ops[c] = op
+	}
+	schemas := registrarSchemas()
+	for k, v := range transferSchemas() {
+		schemas[k] = v
+	}
 	paths := m{}
 	for _, spec := range core.Commands() {
 		item, _ := paths[spec.Path].(m)
@@ -570,6 +577,7 @@ func buildRegistrarDocument() m {
 			m{"name": tagDomains, "description": "Registration lifecycle: check, create, info, renew, update, nameservers, delete."},
 			m{"name": tagDNS, "description": "DNS records through the namespace backend (needs the DNS module)."},
 			m{"name": tagAudit, "description": "Command audit polling and pending backend work."},
+			m{"name": tagTransfers, "description": "Transfers between registrars (RFC 5731) with authorization codes (RFC 9154)."},
 		},
 		"paths": paths,
 		"components": m{
@@ -579,7 +587,7 @@ func buildRegistrarDocument() m {
 					"the `registrar_api` profile (every registrar scope) or explicit scopes, and must be bound to an " +
 					"approved registrar channel. A missing, unknown or revoked token answers 401 invalid_api_key.",
 			}},
-			"schemas":    registrarSchemas(),
+			"schemas":    schemas,
 			"parameters": registrarParameters(),
 			"headers":    headerComponents(),
 			"examples":   problemExamples(),
