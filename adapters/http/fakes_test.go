@@ -27,6 +27,7 @@ type fakeRegistrar struct {
 	DeleteDomainFn      func(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error)
 	PollFn              func(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
 	BackendPendingFn    func(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
+	transferFakes
 }
 
 var _ ports.RegistrarService = (*fakeRegistrar)(nil)
@@ -154,6 +155,7 @@ type fakeOperator struct {
 	GetOTERunFn         func(ctx context.Context, runID string) (core.OTERunView, error)
 	EvidenceArchiveFn   func(ctx context.Context, runID string) (string, error)
 	SetEPPPasswordFn    func(ctx context.Context, channelID, password string) (core.Channel, error)
+	operatorTransferFakes
 }
 
 var _ ports.OperatorService = (*fakeOperator)(nil)

@@ -73,12 +73,14 @@ func stubAll(h *harness, got map[core.Command]any) {
 		return []core.PendingItem{{ID: "pnd_1", AuditID: "aud_1", Command: "update_nameservers", Domain: "alice.defiwallet",
 			Payload: map[string]any{"nameservers": []any{"ns1.example.net"}}, Status: core.PendingQueued, CreatedAt: fixedNow}}, nil
 	}
+	stubTransfers(h, got)
 }
 
 // registrarRequests is one well-formed request per command.
 func registrarRequests() map[core.Command]req {
 	idem := map[string]string{"Idempotency-Key": "key-1"}
-	return map[core.Command]req{
+	out := transferRequests()
+	for c, r := range map[core.Command]req{
 		core.CmdStatus:            {method: "GET", path: base + "/status"},
 		core.CmdSandboxReset:      {method: "POST", path: base + "/sandbox/reset"},
 		core.CmdCheckDomain:       {method: "POST", path: base + "/domains/check", body: `{"names":["bob.defiwallet"]}`},
@@ -92,7 +94,10 @@ func registrarRequests() map[core.Command]req {
 		core.CmdDeleteDomain:      {method: "DELETE", path: base + "/domains/alice.defiwallet", header: idem},
 		core.CmdPoll:              {method: "GET", path: base + "/poll?idempotency_key=k1&command=create_domain&status=success&domain=alice.defiwallet&since=2026-03-01T00:00:00%2B01:00&limit=5&cursor=c1"},
 		core.CmdBackendPending:    {method: "GET", path: base + "/backend/pending?command=update_nameservers&domain=alice.defiwallet&limit=10"},
+	} {
+		out[c] = r
 	}
+	return out
 }
 
 func TestEveryCommandRoutesWithItsSuccessStatus(t *testing.T) {
@@ -101,6 +106,9 @@ func TestEveryCommandRoutesWithItsSuccessStatus(t *testing.T) {
 		core.CmdInfoDomain: 200, core.CmdRenewDomain: 200, core.CmdUpdateDomain: 200, core.CmdUpdateNameservers: 200,
 		core.CmdReadRecords: 200, core.CmdUpdateRecords: 200, core.CmdDeleteDomain: 200, core.CmdPoll: 200,
 		core.CmdBackendPending: 200,
+	}
+	for c, st := range transferStatuses() {
+		want[c] = st
 	}
 	reqs := registrarRequests()
 	if len(reqs) != len(core.Commands()) {
