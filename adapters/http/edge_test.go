@@ -71,7 +71,7 @@ func TestUnknownErrorsAreInternalAndLogged(t *testing.T) {
 
 func TestRouteNotFound(t *testing.T) {
 	h := newHarness(t)
-	for _, path := range []string{"/nope", base + "/domains/a.defiwallet/transfer", "/api/v1/admin/unknown"} {
+	for _, path := range []string{"/nope", base + "/domains/a.defiwallet/owner", "/api/v1/admin/unknown"} {
 		rec := h.do(req{method: "GET", path: path})
 		p := problem(t, rec, 404, core.CodeRouteNotFound)
 		if p["instance"] != path || p["request_id"] == "" {

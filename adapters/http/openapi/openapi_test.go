@@ -132,7 +132,7 @@ func TestEveryCommandHasExactlyOneOperation(t *testing.T) {
 			}
 		}
 		success := "200"
-		if spec.Command == core.CmdCreateDomain {
+		if spec.Command == core.CmdCreateDomain || spec.Command == core.CmdRequestTransfer {
 			success = "201"
 		}
 		if op.Responses.Value(success) == nil {

@@ -373,7 +373,7 @@ func registrarResponses(spec core.CommandSpec, op operation) m {
 		result = "Domain"
 	}
 	success := http.StatusOK
-	if spec.Command == core.CmdCreateDomain {
+	if spec.Command == core.CmdCreateDomain || spec.Command == core.CmdRequestTransfer {
 		success = http.StatusCreated
 	}
 	responses := m{}
