@@ -72,7 +72,7 @@ var eppOnly = []core.Code{
 }
 
 func catalogScenarios() []scenario {
-	return []scenario{
+	return append([]scenario{
 		{core.CodeInvalidAPIKey, invalidAPIKey},
 		{core.CodeInsufficientScope, insufficientScope},
 		{core.CodeChannelRequired, channelRequired},
@@ -105,7 +105,7 @@ func catalogScenarios() []scenario {
 		{core.CodeNotFound, operatorNotFound},
 		{core.CodeAlreadyExists, operatorAlreadyExists},
 		{core.CodeOTERunNotReady, oteRunNotReady},
-	}
+	}, transferScenarios()...)
 }
 
 // noRateHeaders fails unless r carries no rate-limit fields.

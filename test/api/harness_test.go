@@ -14,6 +14,7 @@ import (
 	"github.com/headlessdomains/registry/adapters/dns"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
+	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -26,6 +27,9 @@ const (
 	// registryWindow is the rate-limit window.
 	registryWindow = registry.RateWindow
 )
+
+// cheapPasswords hashes authorization codes with test-sized Argon2id costs.
+var cheapPasswords = password.NewWithParams(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 8, KeyLen: 16})
 
 // start is the instant every environment's clock starts at: the middle of
 // a rate-limit window, so that a test never crosses a window by accident.
@@ -130,7 +134,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := &testClock{t: start}
 	store := &faultyStore{Store: memory.NewStore()}
-	svc := registry.NewService(store, memory.NewRateCounter(), dns.NewDefaultBackends(), clock, core.NewIDs(), registry.Options{})
+	svc := registry.NewService(store, memory.NewRateCounter(), dns.NewDefaultBackends(), clock, core.NewIDs(),
+		registry.Options{Passwords: cheapPasswords})
 	server := httpadapter.NewServer(svc, svc, zerolog.Nop(), httpadapter.Options{
 		OperatorToken: operatorToken,
 		Ready:         store.Ping,

@@ -66,7 +66,7 @@ func queryParam(name string, schema m, desc string, example any) m {
 }
 
 func registrarOperations() map[core.Command]operation {
-	pollCommands := commandNames()
+	pollCommands := append(commandNames(), registryPollCommands()...)
 	return map[core.Command]operation{
 		core.CmdStatus: {
 			tag: tagAccount,

@@ -193,3 +193,14 @@ func withTransferSchemas(schemas m) m {
 	}
 	return schemas
 }
+
+// registryPollCommands are the commands of the registry's own audit rows a
+// channel's /poll shows (actor registry): lifecycle changes and transfer
+// notices.
+func registryPollCommands() []string {
+	out := []string{string(core.CmdTransferNotice)}
+	for _, c := range core.LifecycleChanges() {
+		out = append(out, string(c))
+	}
+	return out
+}
