@@ -112,7 +112,7 @@ func RegistryServiceContract() map[string]any {
 		},
 		"audit": map[string]any{
 			"statuses":         []string{core.AuditSuccess, core.AuditSandbox, core.AuditFailed},
-			"actors":           []string{"registrar", OperatorActor},
+			"actors":           []string{"registrar", "registry", OperatorActor},
 			"same_transaction": true,
 			"fields": []string{"id", "registrar_channel_id", "registrar_channel_slug", "api_key_id", "command", "domain",
 				"idempotency_key", "status", "http_status", "request_summary", "response_summary", "created_at"},
@@ -131,6 +131,7 @@ func RegistryServiceContract() map[string]any {
 			"ledger":           "every movement is a ledger entry written in the command's transaction",
 		},
 		"error_catalog": errorCatalogDocument(),
+		"transfers":     transfersDocument(),
 	}
 }
 
@@ -265,8 +266,15 @@ func eppCommandMapping() []map[string]any {
 		{"contact:delete", string(core.CmdDeleteContact), "a contact a registration names answers contact_in_use (2305)"},
 		{"poll req", string(core.CmdPoll), "the per-channel message queue; counts in the poll rate-limit counter"},
 		{"poll ack", string(core.CmdPoll), "dequeues a message"},
-		{"transfer", "", "not offered: 2101"},
+		{"transfer", "", "contact transfer is not offered: 2101"},
 	}
+	rows = append(rows, []m{
+		{"domain:transfer query", string(core.CmdQueryTransfer), "domain:trnData; the sponsor or the requesting channel"},
+		{"domain:transfer request", string(core.CmdRequestTransfer), "authInfo pw = auth_code, period = years; 1001 with domain:trnData"},
+		{"domain:transfer approve", string(core.CmdApproveTransfer), "the sponsor"},
+		{"domain:transfer reject", string(core.CmdRejectTransfer), "the sponsor"},
+		{"domain:transfer cancel", string(core.CmdCancelTransfer), "the requesting channel"},
+	}...)
 	out := make([]map[string]any, 0, len(rows))
 	for _, r := range rows {
 		row := map[string]any{"epp_command": r.epp, "registry_command": nil, "rest": nil, "mutating": false}
@@ -440,7 +448,7 @@ func stateNames() []string {
 }
 
 func successStatus(c core.CommandSpec) int {
-	if c.Command == core.CmdCreateDomain {
+	if c.Command == core.CmdCreateDomain || c.Command == core.CmdRequestTransfer {
 		return 201
 	}
 	return 200

@@ -474,3 +474,19 @@ func (s *Service) InfoDomainWithAuth(ctx context.Context, a core.Actor, domain, 
 	}
 	return core.ViewOf(&d, now), nil
 }
+
+// transfersDocument describes transfers in the registry service contract.
+func transfersDocument() map[string]any {
+	return map[string]any{
+		"statuses":         core.TransferStatuses(),
+		"roles":            []string{core.TransferRoleGaining, core.TransferRoleLosing},
+		"request_debit":    "transfer_price_gems × years from the gaining partner, at the request",
+		"refunds":          "rejection and cancellation refund the gaining partner; an approval inside auto-renew grace refunds the auto-renewal to the losing partner; a delete inside transfer grace refunds the transfer",
+		"approval":         "the gaining channel sponsors the registration; expiry + years; transferPeriod grace; client statuses and the auth code cleared; backend work transfer_domain queued for the gaining channel",
+		"server_approval":  "at action_at (the namespace's transfer_pending_period_seconds after the request) by the maintenance loop, or by an operator",
+		"intent":           "a pending transfer is listed in the gaining channel's backend pending work as request_transfer; an operator's apply approves it, fail rejects it; the apply worker never acts on it",
+		"notices":          "both channels: an audit row in /poll (the other side's as actor registry, command " + string(core.CmdTransferNotice) + ") and an EPP queue message",
+		"auth_code_policy": map[string]any{"min_length": core.MinAuthCodeLength, "min_classes": 3, "classes": []string{"lowercase", "uppercase", "digits", "symbols"}, "stored": "hashed", "answered": false, "wrong_unset_expired": string(core.CodeInvalidAuthCode)},
+		"codes":            []string{string(core.CodeTransferNotEligible), string(core.CodeTransferAlreadyPending), string(core.CodeTransferNotPending), string(core.CodeInvalidAuthCode)},
+	}
+}
