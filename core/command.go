@@ -242,6 +242,8 @@ type CreateDomain struct {
 	// of inline registrant data; the domain stores the id and a copy of the
 	// contact's data as its Registrant.
 	RegistrantContactID string
+	// AuthCode, when not "", is the registration's first authorization code.
+	AuthCode string
 }
 
 // RenewDomain is the renew_domain command.
@@ -383,6 +385,10 @@ type DomainView struct {
 	// AuthCodeSet: an unexpired authorization code is set (never the code).
 	AuthCodeSet       bool
 	AuthCodeExpiresAt *time.Time
+	TransferredAt     *time.Time
+	// ChannelSlug is the sponsor's slug where the read filled it in (a
+	// non-sponsor's read with the authorization code), else "".
+	ChannelSlug string
 }
 
 // ViewOf renders d at now.
@@ -398,6 +404,7 @@ func ViewOf(d *Domain, now time.Time) DomainView {
 		RegistrantContactID: d.RegistrantContactID,
 		AuthCodeSet:         d.AuthCodeSet(now),
 		AuthCodeExpiresAt:   authCodeExpiry(d, now),
+		TransferredAt:       d.TransferredAt,
 	}
 }
 

@@ -72,6 +72,8 @@ func registryCommand(r *request) (core.Command, eppObject, error) {
 	case cmdDelete:
 		obj, err = objectOf(c.Delete.Domain != nil, c.Delete.Contact != nil, c.Delete.Other)
 		return pick(core.CmdDeleteDomain, core.CmdDeleteContact), obj, err
+	case cmdTransfer:
+		return transferCommand(r)
 	}
 	return "", objNone, core.Errorf(core.CodeUnknownCommand, "unknown command %s", r.name)
 }
@@ -265,12 +267,15 @@ func (ss *session) domainInfo(ctx context.Context, a core.Actor, r *request) (*r
 	if len(names) != 1 {
 		return nil, required("exactly one domain:name")
 	}
-	v, err := ss.srv.reg.InfoDomain(ctx, a, names[0])
+	v, err := ss.infoView(ctx, a, r, names[0])
 	if err != nil {
 		return nil, err
 	}
 	domainStatuses, grace := splitStatuses(v.Statuses)
 	slug := a.Channel.Slug
+	if v.ChannelID != a.ChannelID() {
+		slug = v.ChannelSlug
+	}
 	resp := success(1000)
 	resp.resData = func(w *xw) {
 		w.open("domain:infData", "xmlns:domain", NSDomain)
@@ -297,6 +302,12 @@ func (ss *session) domainInfo(ctx context.Context, a core.Actor, r *request) (*r
 			w.elem("domain:upDate", eppTime(v.UpdatedAt))
 		}
 		w.elem("domain:exDate", eppTime(v.ExpiresAt))
+		if v.TransferredAt != nil {
+			w.elem("domain:trDate", eppTime(*v.TransferredAt))
+		}
+		w.open("domain:authInfo")
+		w.empty("domain:pw") // the code is stored hashed and never answered (RFC 9154)
+		w.close("domain:authInfo")
 		w.close("domain:infData")
 	}
 	if len(grace) > 0 {
@@ -365,7 +376,8 @@ func (ss *session) domainCreate(ctx context.Context, a core.Actor, r *request) (
 		return nil, err
 	}
 	out, err := ss.srv.reg.CreateDomain(ctx, a, core.CreateDomain{Mutation: ss.mutation(r), Domain: name, Years: y,
-		Nameservers: nameservers(x.NS), Claim: claim, RegistrantContactID: strings.TrimSpace(*x.Registrant)})
+		Nameservers: nameservers(x.NS), Claim: claim, RegistrantContactID: strings.TrimSpace(*x.Registrant),
+		AuthCode: createAuthCode(x.AuthPW)})
 	if err != nil {
 		return nil, err
 	}
@@ -440,11 +452,16 @@ func (ss *session) domainUpdate(ctx context.Context, a core.Actor, r *request) (
 			return nil, core.Invalid("domain:registrant", "a domain keeps a registrant; name a contact id")
 		}
 	}
+	var authCode *string // <domain:chg><domain:authInfo>: a new code, or an empty pw to unset it
+	if x.Chg != nil && x.Chg.AuthPW != nil {
+		pw := *x.Chg.AuthPW
+		authCode = &pw
+	}
 	nsChange := len(nsAdd) > 0 || len(nsRem) > 0
-	domainChange := len(add) > 0 || len(rem) > 0 || registrant != ""
+	domainChange := len(add) > 0 || len(rem) > 0 || registrant != "" || authCode != nil
 	if !nsChange && !domainChange {
-		if x.Add != nil || x.Rem != nil || x.Chg != nil { // contacts or authInfo only: nothing the registry stores
-			return nil, core.Errorf(core.CodeUnimplementedCommand, "admin, tech and billing contacts and domain authInfo are not stored; change statuses, nameservers or the registrant")
+		if x.Add != nil || x.Rem != nil || x.Chg != nil { // contacts only: nothing the registry stores
+			return nil, core.Errorf(core.CodeUnimplementedCommand, "admin, tech and billing contacts are not stored; change statuses, nameservers, the registrant or authInfo")
 		}
 		return nil, required("domain:add, domain:rem or domain:chg")
 	}
@@ -452,7 +469,7 @@ func (ss *session) domainUpdate(ctx context.Context, a core.Actor, r *request) (
 	resp := success(1000)
 	if domainChange {
 		out, err := ss.srv.reg.UpdateDomain(ctx, a, core.UpdateDomain{Mutation: meta, Domain: name,
-			Statuses: core.StatusChange{Add: add, Remove: rem}, RegistrantContactID: registrant})
+			Statuses: core.StatusChange{Add: add, Remove: rem}, RegistrantContactID: registrant, AuthCode: authCode})
 		if err != nil {
 			return nil, err
 		}
@@ -767,6 +784,7 @@ func (ss *session) poll(ctx context.Context, a core.Actor, r *request) (*respons
 		}
 		resp := success(1301)
 		resp.msgQ = &st
+		resp.resData = messageResData(st.Message)
 		return resp, nil
 	case "ack":
 		if strings.TrimSpace(p.MsgID) == "" {

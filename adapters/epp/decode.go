@@ -45,7 +45,7 @@ type xCommand struct {
 	Renew     *xRenew     `xml:"urn:ietf:params:xml:ns:epp-1.0 renew"`
 	Update    *xUpdate    `xml:"urn:ietf:params:xml:ns:epp-1.0 update"`
 	Delete    *xDelete    `xml:"urn:ietf:params:xml:ns:epp-1.0 delete"`
-	Transfer  *struct{}   `xml:"urn:ietf:params:xml:ns:epp-1.0 transfer"`
+	Transfer  *xTransfer  `xml:"urn:ietf:params:xml:ns:epp-1.0 transfer"`
 	Extension *xExtension `xml:"urn:ietf:params:xml:ns:epp-1.0 extension"`
 	ClTRID    *string     `xml:"urn:ietf:params:xml:ns:epp-1.0 clTRID"`
 	Other     []xAny      `xml:",any"`
@@ -73,9 +73,9 @@ type xCheck struct {
 }
 
 type xInfo struct {
-	Domain  *xNames `xml:"urn:ietf:params:xml:ns:domain-1.0 info"`
-	Contact *xIDs   `xml:"urn:ietf:params:xml:ns:contact-1.0 info"`
-	Other   []xAny  `xml:",any"`
+	Domain  *xDomainInfo `xml:"urn:ietf:params:xml:ns:domain-1.0 info"`
+	Contact *xIDs        `xml:"urn:ietf:params:xml:ns:contact-1.0 info"`
+	Other   []xAny       `xml:",any"`
 }
 
 type xDelete struct {

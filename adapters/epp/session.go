@@ -208,11 +208,6 @@ func (ss *session) dispatch(r *request) (*response, closeReason) {
 		return ss.login(ctx, r)
 	case cmdLogout:
 		return success(1500), "logout"
-	case cmdTransfer:
-		if !ss.loggedIn {
-			return failure(core.Errorf(core.CodeCommandUseError, "log in first")), ""
-		}
-		return failure(core.Errorf(core.CodeUnimplementedCommand, "transfer is not offered by this registry")), ""
 	}
 	if !ss.loggedIn {
 		return failure(core.Errorf(core.CodeCommandUseError, "log in first")), ""
@@ -278,6 +273,8 @@ func (ss *session) run1(ctx context.Context, r *request, obj eppObject, a core.A
 			return ss.domainDelete(ctx, a, r)
 		}
 		return ss.contactDelete(ctx, a, r)
+	case cmdTransfer:
+		return ss.domainTransfer(ctx, a, r)
 	}
 	return nil, core.Errorf(core.CodeUnknownCommand, "unknown command %s", r.name)
 }

@@ -119,6 +119,8 @@ type createParams struct {
 	// omitempty keeps the fingerprints of creates with inline registrants
 	// what they were before contacts existed.
 	RegistrantContactID string `json:",omitempty"`
+	// AuthCode is "set" when the create sets a code, never the code.
+	AuthCode string `json:",omitempty"`
 }
 
 // CreateDomain registers a name and debits create_price × years.
@@ -139,9 +141,20 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 	if cmd.RegistrantContactID != "" {
 		req["registrant"] = map[string]any{"contact_id": cmd.RegistrantContactID}
 	}
+	var code *string
+	if cmd.AuthCode != "" {
+		code = &cmd.AuthCode
+	}
+	authChange, authHash, authErr := s.authCodeChange(code)
+	if authErr != nil && core.CodeOf(authErr) != core.CodeValidation {
+		return core.Outcome{}, authErr
+	}
 	m := mutation{actor: a, command: core.CmdCreateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID}, request: req}
+		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID, authChange}, request: req}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
+		if authErr != nil {
+			return authErr
+		}
 		if err := core.ValidateYears(cmd.Years); err != nil {
 			return err
 		}
@@ -192,6 +205,9 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		}
 		d.BackendReference = d.ID
 		d.Registered(now, ns.Policy, a.Payer(), price)
+		if authHash != "" {
+			d.SetAuthCode(authHash, now, ns.Policy)
+		}
 		if !cmd.Sandbox {
 			if err := s.startClean(ctx, tx, ns, name, d.ID, now); err != nil {
 				return err

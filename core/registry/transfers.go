@@ -472,7 +472,15 @@ func (s *Service) InfoDomainWithAuth(ctx context.Context, a core.Actor, domain, 
 			return core.DomainView{}, core.Errorf(core.CodeInvalidAuthCode, "the authorization code is wrong, unset or expired")
 		}
 	}
-	return core.ViewOf(&d, now), nil
+	v := core.ViewOf(&d, now)
+	if d.ChannelID != a.ChannelID() {
+		err = s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			slugs, err := channelSlugs(ctx, tx, d.ChannelID)
+			v.ChannelSlug = slugs[d.ChannelID]
+			return err
+		})
+	}
+	return v, storeErr(err, core.CodeInternal, "channel")
 }
 
 // transfersDocument describes transfers in the registry service contract.

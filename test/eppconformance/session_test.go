@@ -280,7 +280,7 @@ func TestUnknownAndUnimplementedCommands(t *testing.T) {
 	c := e.session(e.addr)
 	e.refused(c, core.CodeUnknownCommand, "<frobnicate/>", "u-1")
 	e.refused(c, core.CodeUnimplementedCommand,
-		`<transfer op="request"><domain:transfer xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>a.`+e.ns+`</domain:name></domain:transfer></transfer>`, "u-2")
+		`<transfer op="request"><contact:transfer xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>c1</contact:id></contact:transfer></transfer>`, "u-2")
 	e.refused(c, core.CodeUnimplementedObjectService,
 		`<check><host:check xmlns:host="urn:ietf:params:xml:ns:host-1.0"><host:name>ns1.example.com</host:name></host:check></check>`, "u-3")
 	e.refused(c, core.CodeUnimplementedExtension, eppclient.CheckDomainsXML("a."+e.ns)+
