@@ -19,6 +19,7 @@ func (a *app) tree() *command {
 			a.keyCommands(),
 			a.domainCommands(),
 			a.pendingCommands(),
+			a.transferCommands(),
 			a.oteRunCommands(),
 			a.oteCommands(),
 		},
