@@ -259,7 +259,6 @@ func (d *Domain) ApproveTransfer(status string, now time.Time, p Policy) (Lifecy
 	}
 	d.Statuses = kept
 	d.AuthCodeHash, d.AuthCodeSetAt, d.AuthCodeExpiresAt = "", nil, nil
-	d.RegistrantContactID = "" // the contact belongs to the losing channel
 	at := now
 	d.TransferredAt, d.UpdatedAt = &at, now
 	done := *t

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/headlessdomains/registry/core"
@@ -181,8 +182,14 @@ func (s *Service) transferEnded(ctx context.Context, tx ports.Stores, d core.Dom
 	}
 	t := d.Transfer
 	approved := t.Status == core.TransferClientApproved || t.Status == core.TransferServerApproved
-	if err := s.settleIntents(ctx, tx, d, approved, auditID, now); err != nil {
+	var err error
+	if err = s.settleIntents(ctx, tx, d, approved, auditID, now); err != nil {
 		return err
+	}
+	if approved && d.RegistrantContactID != "" {
+		if d, err = s.copyRegistrant(ctx, tx, d, now); err != nil {
+			return err
+		}
 	}
 	if approved {
 		id, err := s.queue(ctx, tx, t.GainingChannelID, auditID, &d, string(core.CmdTransferDomain),
@@ -497,4 +504,40 @@ func transfersDocument() map[string]any {
 		"auth_code_policy": map[string]any{"min_length": core.MinAuthCodeLength, "min_classes": 3, "classes": []string{"lowercase", "uppercase", "digits", "symbols"}, "stored": "hashed", "answered": false, "wrong_unset_expired": string(core.CodeInvalidAuthCode)},
 		"codes":            []string{string(core.CodeTransferNotEligible), string(core.CodeTransferAlreadyPending), string(core.CodeTransferNotPending), string(core.CodeInvalidAuthCode)},
 	}
+}
+
+// copyRegistrant gives a transferred registration whose registrant was a
+// contact of the losing channel a copy of that contact owned by the gaining
+// channel, and names the copy: the losing channel's contact stays its own.
+func (s *Service) copyRegistrant(ctx context.Context, tx ports.Stores, d core.Domain, now time.Time) (core.Domain, error) {
+	old, err := tx.Contacts().Get(ctx, d.RegistrantContactID)
+	if errors.Is(err, ports.ErrNotFound) {
+		old = core.Contact{PostalInfo: core.PostalInfo{Type: core.PostalLoc, Name: d.Registrant.Name,
+			Org: d.Registrant.Organization, CC: d.Registrant.Country}, Voice: d.Registrant.Phone, Email: d.Registrant.Email}
+	} else if err != nil {
+		return d, err
+	}
+	if old.ChannelID == d.ChannelID {
+		return d, nil
+	}
+	c := core.Contact{ROID: s.ids.NewID("con") + "-HD", ChannelID: d.ChannelID, PartnerID: d.PartnerID,
+		PostalInfo: old.PostalInfo, Voice: old.Voice, Fax: old.Fax, Email: old.Email, Statuses: []string{},
+		CreatedAt: now, UpdatedAt: now}
+	c.PostalInfo.Street = append([]string{}, old.PostalInfo.Street...)
+	for attempt := 0; ; attempt++ {
+		id := s.ids.NewID("")
+		c.ID = "xfr" + strings.ToLower(id[len(id)-13:]) // 16 characters, RFC 5730 clIDType
+		err = tx.Contacts().Insert(ctx, c)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ports.ErrDuplicate) || attempt == 2 {
+			return d, err
+		}
+	}
+	return tx.Domains().Update(ctx, d.ID, func(x *core.Domain) error {
+		x.RegistrantContactID, x.Registrant = c.ID, c.Registrant()
+		x.UpdatedAt = now
+		return nil
+	})
 }

@@ -79,7 +79,12 @@ func (e *env) drainTransfers(c *eppclient.Client) []string {
 }
 
 func TestDomainTransfer(t *testing.T) {
-	e := newEnv(t, envSpec{})
+	t.Run("memory", func(t *testing.T) { domainTransfer(t, newEnv(t, envSpec{})) })
+	t.Run("sqlite", func(t *testing.T) { domainTransfer(t, newEnv(t, envSpec{SQLite: true})) })
+}
+
+// domainTransfer runs a transfer approved by the sponsor over EPP.
+func domainTransfer(t *testing.T, e *env) {
 	loser := e.session(e.addr)
 	gainSlug, gainer := e.gaining()
 	e.contact(loser, "xfer-1")
@@ -130,6 +135,18 @@ func TestDomainTransfer(t *testing.T) {
 	}
 	if got := e.drainTransfers(gainer); strings.Join(got, ",") != "pending,clientApproved" {
 		t.Fatalf("gaining queue: %v", got)
+	}
+
+	// The registrant is now a copy owned by the gaining channel; the loser keeps its contact.
+	after := data(t, e.must(gainer, 1000, eppclient.InfoDomainXML(name), "g-info-after"))
+	if after.ClID != gainSlug || !strings.HasPrefix(after.Registrant, "xfr") {
+		t.Fatalf("gaining info after the transfer: %+v", after)
+	}
+	e.must(gainer, 1000, `<info><contact:info xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>`+after.Registrant+
+		`</contact:id></contact:info></info>`, "g-contact")
+	e.must(loser, 1000, `<info><contact:info xmlns:contact="urn:ietf:params:xml:ns:contact-1.0"><contact:id>xfer-1</contact:id></contact:info></info>`, "l-contact")
+	if strings.Contains(e.logs.String(), eppAuthCode) {
+		t.Fatal("the auth code is in the logs")
 	}
 
 	// The independent client reads the domain as its new sponsor.
