@@ -343,6 +343,8 @@ func eppConformanceChecklist() []map[string]any {
 			[]string{ct + "TestDomainLifecycle"}},
 		{"epp-domain-delete", "domain:delete answers 1000 when freed in add grace and 1001 when pending delete", "RFC 5731 §3.2.2, RFC 3915",
 			[]string{ct + "TestDomainLifecycle", ct + "TestDeleteAfterAddGraceIsPending"}},
+		{"epp-domain-transfer", "domain transfer query/request/approve/reject/cancel with trnData (request 1001), authInfo checked (2202), poll messages to both channels; contact transfer 2101", "RFC 5731 §3.1.3, §3.2.4, §3.3; RFC 9154",
+			[]string{ct + "TestDomainTransfer", ct + "TestDomainTransferRejectedAndCancelled", ct + "TestUnknownAndUnimplementedCommands"}},
 		{"epp-protected-legacy", "protected legacy registrations are never deleted over EPP (2304); info, renew and update work", "EPP gateway contract: Protected legacy policy",
 			[]string{ct + "TestProtectedLegacyOverEPP"}},
 		{"epp-rgp-statuses", "grace statuses addPeriod, renewPeriod, autoRenewPeriod, redemptionPeriod are reported", "RFC 3915 §3",
