@@ -511,6 +511,11 @@ func (d *Domain) Due(now time.Time) LifecycleChange {
 			return ChangeExpire
 		}
 	case StateExpired:
+		// A transfer requested before the expiry is approved at its
+		// deadline, and before the registration would be deleted.
+		if t := d.transferDue(); !t.IsZero() && (!now.Before(t) || d.stateEnded(now)) {
+			return ChangeApproveTransfer
+		}
 		if d.stateEnded(now) {
 			return ChangeDeleteExpired
 		}
@@ -583,7 +588,7 @@ func (d *Domain) NextDue() *time.Time {
 	if g := d.graceDue(); !g.IsZero() && (due.IsZero() || g.Before(due)) {
 		due = g
 	}
-	if t := d.transferDue(); !t.IsZero() && d.State == StateActive && (due.IsZero() || t.Before(due)) {
+	if t := d.transferDue(); !t.IsZero() && (d.State == StateActive || d.State == StateExpired) && (due.IsZero() || t.Before(due)) {
 		due = t
 	}
 	if due.IsZero() {

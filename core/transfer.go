@@ -245,6 +245,10 @@ func (d *Domain) ApproveTransfer(status string, now time.Time, p Policy) (Lifecy
 		}
 	}
 	d.ExpiresAt = AddYears(d.ExpiresAt, t.Years)
+	if d.State == StateExpired && d.ExpiresAt.After(now) {
+		// expired while the transfer was pending: the transfer's years renew it
+		d.State, d.StateEndsAt, eff.Restore = StateActive, nil, true
+	}
 	d.ChannelID, d.PartnerID = t.GainingChannelID, t.GainingPartnerID
 	d.Grace = []GracePeriod{}
 	if p.TransferGrace > 0 {

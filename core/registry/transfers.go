@@ -191,6 +191,11 @@ func (s *Service) transferEnded(ctx context.Context, tx ports.Stores, d core.Dom
 			return err
 		}
 	}
+	if approved && eff.Restore {
+		if _, err := s.lifecycleWork(ctx, tx, auditID, command, d, eff, now); err != nil {
+			return err
+		}
+	}
 	if approved {
 		id, err := s.queue(ctx, tx, t.GainingChannelID, auditID, &d, string(core.CmdTransferDomain),
 			map[string]any{"losing_channel_id": t.LosingChannelID, "years": t.Years,

@@ -507,3 +507,47 @@ func TestOperatorSettlesTransfers(t *testing.T) {
 		t.Fatalf("after the worker: %+v", q)
 	}
 }
+
+// TestTransferPendingAcrossTheExpiry: a registration that expires (its
+// sponsor cannot pay the auto-renewal) while a transfer is pending is
+// approved at the transfer's deadline, active again with the transfer's
+// year and its delegation restored.
+func TestTransferPendingAcrossTheExpiry(t *testing.T) {
+	h := newHarness(t)
+	h.svc = registry.NewService(h.store, memory.NewRateCounter(), dns.NewDefaultBackends(), h.clock, core.NewIDs(), registry.Options{Passwords: cheapHasher})
+	loser := h.registrar(worldSpec{Gems: 100, Namespace: namespaceSpec{Policy: transferPolicy()}})
+	gainer := h.sameNamespace(loser, 0)
+	name := h.transferable(loser, "ivy")
+	exp := h.info(loser, name).ExpiresAt
+	h.advance(exp.Sub(h.now()) - 10*time.Second)
+	h.setAuthCode(loser, name, testAuthCode)
+	_, err := h.requestTransfer(gainer, name, testAuthCode, 1)
+	wantCode(t, err, "")
+	h.advance(10 * time.Second)
+	if got := h.maintain(); got[core.ChangeExpire] != 1 {
+		t.Fatalf("expiry: %v", got)
+	}
+	if v := h.info(loser, name); v.State != core.StateExpired || !contains(v.Statuses, core.StatusPendingTransfer) {
+		t.Fatalf("expired: %+v", v)
+	}
+	h.advance(20 * time.Second) // the transfer's deadline (30 s after the request)
+	if got := h.maintain(); got[core.ChangeApproveTransfer] != 1 {
+		t.Fatalf("deadline: %v", got)
+	}
+	v := h.info(gainer, name)
+	if v.State != core.StateActive || !v.ExpiresAt.Equal(core.AddYears(exp, 1)) || v.ChannelID != gainer.Channel.ID {
+		t.Fatalf("after approval: %+v", v)
+	}
+	pend, _ := h.svc.BackendPending(h.ctx, h.actor(gainer.Token, core.CmdBackendPending), core.PendingFilter{Domain: name})
+	var restore bool
+	for _, p := range pend {
+		if p.Payload["action"] == "restore" {
+			restore = true
+		}
+	}
+	if !restore {
+		t.Fatalf("no restore work for the gaining channel: %+v", pend)
+	}
+	h.checkMoney(loser)
+	h.checkMoney(gainer)
+}
