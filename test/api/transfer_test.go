@@ -269,3 +269,37 @@ func transferScenarios() []scenario {
 		}},
 	}
 }
+
+// TestTransferInSandbox: a sandbox request is validated as in production
+// (a wrong code is refused) and answers 202 with would_debit_gems, leaving
+// nothing pending and nothing debited.
+func TestTransferInSandbox(t *testing.T) {
+	e := newEnv(t)
+	loser, gainer := e.transferPair(0)
+	name := e.readyToTransfer(loser, "sandy")
+	e.wantProblem(e.send(gainer, "POST", "/domains/"+name+"/transfer", map[string]any{"auth_code": "Wrong#Code-2026-xyz"},
+		"Idempotency-Key", e.unique("sb-"), "X-Registrar-Sandbox", "1"), core.CodeInvalidAuthCode)
+	before := e.ledgerSum(gainer)
+	b := e.must(http.StatusAccepted, e.send(gainer, "POST", "/domains/"+name+"/transfer", map[string]any{"auth_code": restAuthCode},
+		"Idempotency-Key", e.unique("sb-"), "X-Registrar-Sandbox", "1"))
+	if b["would_debit_gems"] != float64(80) || b["transfer"].(map[string]any)["status"] != core.TransferPending {
+		t.Fatalf("sandbox request: %v", b)
+	}
+	if after := e.ledgerSum(gainer); after != before {
+		t.Fatalf("a sandbox request moved %d Gems", after-before)
+	}
+	e.wantProblem(e.get(gainer, "/domains/"+name+"/transfer"), core.CodeDomainNotSponsored)
+	if d := e.must(http.StatusOK, e.get(loser, "/domains/"+name)); strings.Contains(strings.Join(toStrings(d["statuses"]), ","), core.StatusPendingTransfer) {
+		t.Fatalf("sandbox left the name pending: %v", d["statuses"])
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
