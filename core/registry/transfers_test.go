@@ -3,6 +3,7 @@ package registry_test
 import (
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -550,4 +551,48 @@ func TestTransferPendingAcrossTheExpiry(t *testing.T) {
 	}
 	h.checkMoney(loser)
 	h.checkMoney(gainer)
+}
+
+// countingHasher counts verifications of the cheap hasher.
+type countingHasher struct {
+	verifies atomic.Int64
+}
+
+func (c *countingHasher) Hash(pw string) (string, error) { return cheapHasher.Hash(pw) }
+
+func (c *countingHasher) Verify(hash, pw string) (bool, error) {
+	c.verifies.Add(1)
+	return cheapHasher.Verify(hash, pw)
+}
+
+// TestEveryAuthCodeAnswerVerifiesOnce: a wrong, an unset and an expired
+// code each cost exactly one hash verification (against a dummy hash when
+// no code is set), so that the three cannot be told apart by timing, and
+// answer the same refusal.
+func TestEveryAuthCodeAnswerVerifiesOnce(t *testing.T) {
+	h := newHarness(t)
+	hasher := &countingHasher{}
+	h.svc = registry.NewService(h.store, memory.NewRateCounter(), dns.NewDefaultBackends(), h.clock, core.NewIDs(), registry.Options{Passwords: hasher})
+	loser := h.registrar(worldSpec{Namespace: namespaceSpec{Policy: transferPolicy()}})
+	gainer := h.sameNamespace(loser, 0)
+	wrong := h.transferable(loser, "wrong")
+	h.create(loser, "unset")
+	unset := "unset." + loser.Namespace.Name
+	expired := h.transferable(loser, "expired")
+	h.advance(3601 * time.Second)
+	h.setAuthCode(loser, wrong, testAuthCode)
+
+	var details []string
+	for _, c := range []struct{ name, code string }{{wrong, "Wrong#Code-2026-xyz"}, {unset, testAuthCode}, {expired, testAuthCode}} {
+		before := hasher.verifies.Load()
+		_, err := h.requestTransfer(gainer, c.name, c.code, 1)
+		wantCode(t, err, core.CodeInvalidAuthCode)
+		if n := hasher.verifies.Load() - before; n != 1 {
+			t.Fatalf("%s: %d verifications, want 1", c.name, n)
+		}
+		details = append(details, err.Error())
+	}
+	if details[0] != details[1] || details[1] != details[2] {
+		t.Fatalf("the refusals differ: %q", details)
+	}
 }
