@@ -74,6 +74,7 @@ type OperatorService interface {
 	ListPending(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error)
 	ApplyPending(ctx context.Context, id string) (core.PendingItem, error)
 	FailPending(ctx context.Context, id, reason string) (core.PendingItem, error)
+	RetryPending(ctx context.Context, id string) (core.PendingItem, error)
 	CreateOTERun(ctx context.Context, channelID, name string) (core.OTERunView, error)
 	AttachOTEEvidence(ctx context.Context, runID string, auditEventIDs []string) (core.OTERunView, error)
 	GetOTERun(ctx context.Context, runID string) (core.OTERunView, error)

@@ -501,7 +501,7 @@ func (s *Service) supersede(ctx context.Context, tx ports.Stores, channelID stri
 			if p.Status != core.PendingQueued { // the worker settled it meanwhile
 				return nil
 			}
-			p.Status, p.Reason, p.UpdatedAt = core.PendingFailed, "superseded by the command of audit event "+auditID, now
+			p.Status, p.Reason, p.UpdatedAt = core.PendingFailed, supersededPrefix+" the command of audit event "+auditID, now
 			return nil
 		}); err != nil {
 			return err
