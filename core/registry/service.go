@@ -44,6 +44,9 @@ type Options struct {
 	// reused: 0 means DefaultActorCacheTTL, a negative value reads them
 	// afresh for every request.
 	ActorCacheTTL time.Duration
+	// Observer is told of registry-made actions (maintenance, backend
+	// work) for metrics; nil observes nothing.
+	Observer ports.Observer
 }
 
 var (
@@ -59,10 +62,16 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	if opts.ActorCacheTTL == 0 {
 		opts.ActorCacheTTL = DefaultActorCacheTTL
 	}
+	if opts.Observer == nil {
+		opts.Observer = ports.NopObserver{}
+	}
 	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace)}
 }
+
+// Observer is the observer of registry-made actions (never nil).
+func (s *Service) Observer() ports.Observer { return s.opts.Observer }
 
 // now is the one clock reading of a command (UTC, microsecond precision so
 // that every store round-trips it exactly).
