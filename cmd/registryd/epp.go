@@ -25,7 +25,7 @@ type EPPGateway struct {
 
 // provideEPP builds the listeners that are configured. Without an address
 // it returns an empty gateway and makes no certificate.
-func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger) (*EPPGateway, error) {
+func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger, t *Telemetry) (*EPPGateway, error) {
 	g := &EPPGateway{}
 	if !cfg.EPP.Enabled() {
 		return g, nil
@@ -45,10 +45,10 @@ func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger) (*EP
 	g.Fingerprint, g.SelfSigned = fp, generated
 	elog := log.With().Str("component", "epp").Logger()
 	if cfg.EPP.Addr != "" {
-		g.Prod = epp.NewServer(reg, conf, elog, epp.Options{})
+		g.Prod = epp.NewServer(reg, conf, elog, epp.Options{Observer: t.Metrics, Sessions: t.Metrics, Tracer: t.Tracer})
 	}
 	if cfg.EPP.OTEAddr != "" {
-		g.OTE = epp.NewServer(reg, conf, elog, epp.Options{OTE: true})
+		g.OTE = epp.NewServer(reg, conf, elog, epp.Options{OTE: true, Observer: t.Metrics, Sessions: t.Metrics, Tracer: t.Tracer})
 	}
 	return g, nil
 }

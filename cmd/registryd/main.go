@@ -28,6 +28,9 @@ type App struct {
 	Service *registry.Service
 	HTTP    *httpadapter.Server
 	EPP     *EPPGateway
+	// Telemetry holds the metrics served on REGISTRY_METRICS_ADDR and the
+	// tracer provider.
+	Telemetry *Telemetry
 }
 
 const usage = `registryd — the HeadlessDomains registry server
@@ -106,6 +109,13 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 			return err
 		}
 		defer cleanup()
+		if cfg.MetricsAddr != "" {
+			_, stopMetrics, err := startMetrics(cfg.MetricsAddr, app.Telemetry.Metrics, log)
+			if err != nil {
+				return fmt.Errorf("REGISTRY_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+			}
+			defer stopMetrics()
+		}
 		fmt.Fprintln(out, "registryd worker: applying backend pending work until stopped")
 		return runWorker(ctx, app.Service, log)
 	}
@@ -162,6 +172,14 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 			return fmt.Errorf("REGISTRY_PPROF_ADDR %s: %w", cfg.PprofAddr, err)
 		}
 		defer stopPprof()
+	}
+	if cfg.MetricsAddr != "" {
+		_, stopMetrics, err := startMetrics(cfg.MetricsAddr, app.Telemetry.Metrics, log)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("REGISTRY_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		defer stopMetrics()
 	}
 	if cfg.ApplyWorker {
 		stopWorker := startWorker(bg, app.Service, log)
@@ -220,10 +238,14 @@ func purgeLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
 }
 
 func housekeeping(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
+	obs := svc.Observer()
 	if n, err := svc.PurgeIdempotency(ctx); err != nil {
 		log.Warn().Err(err).Msg("idempotency purge failed")
-	} else if n > 0 {
-		log.Info().Int("removed", n).Msg("idempotency records purged")
+	} else {
+		obs.MaintenanceAction(MaintenanceIdempotencyPurge, n)
+		if n > 0 {
+			log.Info().Int("removed", n).Msg("idempotency records purged")
+		}
 	}
 	for {
 		n, err := svc.PurgeDeleted(ctx, 500)
@@ -231,6 +253,7 @@ func housekeeping(ctx context.Context, svc *registry.Service, log zerolog.Logger
 			log.Warn().Err(err).Msg("completing pending deletes failed")
 			return
 		}
+		obs.MaintenanceAction(MaintenanceDeletesCompleted, n)
 		if n > 0 {
 			log.Info().Int("purged", n).Msg("pending deletes completed")
 		}
@@ -239,6 +262,15 @@ func housekeeping(ctx context.Context, svc *registry.Service, log zerolog.Logger
 		}
 	}
 }
+
+// Maintenance action names (registry_maintenance_* series).
+const (
+	MaintenanceIdempotencyPurge = "idempotency_purge"
+	MaintenanceDeletesCompleted = "pending_delete_completed"
+	MaintenancePendingApplied   = "pending_applied"
+	MaintenancePendingFailed    = "pending_failed"
+	MaintenancePendingRetried   = "pending_retry"
+)
 
 // redactURL hides a password in a database URL.
 func redactURL(s string) string {

@@ -7,7 +7,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
+	"github.com/headlessdomains/registry/ports"
 )
 
 // The backend apply worker loop: it runs inside `registryd serve` when
@@ -75,6 +77,7 @@ func workerLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger, 
 		default:
 			errPause = poll
 		}
+		observeApply(svc, res, err)
 		for _, r := range res {
 			logApply(log, r)
 		}
@@ -124,4 +127,32 @@ func logApply(log zerolog.Logger, r registry.ApplyResult) {
 		ev = ev.AnErr("backend_error", r.Err)
 	}
 	ev.Msg("backend apply")
+}
+
+// observeApply counts a batch's results: each settled item as a command of
+// transport "registry" (applied: success; failed: failed with
+// backend_unavailable, the catalog's code for a backend that did not do
+// the work), and per outcome as maintenance actions (retries only there:
+// the item is not settled yet).
+func observeApply(svc *registry.Service, res []registry.ApplyResult, err error) {
+	obs := svc.Observer()
+	if err != nil {
+		return
+	}
+	var applied, failed, retried int
+	for _, r := range res {
+		switch r.Outcome {
+		case registry.ApplyOutcomeApplied:
+			applied++
+			obs.CommandDone(r.Command, ports.TransportRegistry, ports.OutcomeSuccess, "ok", false)
+		case registry.ApplyOutcomeFailed:
+			failed++
+			obs.CommandDone(r.Command, ports.TransportRegistry, ports.OutcomeFailed, string(core.CodeBackendUnavailable), false)
+		case registry.ApplyOutcomeRetry:
+			retried++
+		}
+	}
+	obs.MaintenanceAction(MaintenancePendingApplied, applied)
+	obs.MaintenanceAction(MaintenancePendingFailed, failed)
+	obs.MaintenanceAction(MaintenancePendingRetried, retried)
 }
