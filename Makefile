@@ -20,8 +20,9 @@ build: ## Build every binary under cmd/ into bin/
 	@mkdir -p bin
 	$(GO) build -o bin/ ./cmd/...
 
-run: ## Run registryd with demo data (REGISTRY_DEMO=1) and the EPP gateway on 127.0.0.1:7700 (OT&E on :7701)
-	REGISTRY_DEMO=1 REGISTRY_EPP_ADDR=127.0.0.1:7700 REGISTRY_EPP_OTE_ADDR=127.0.0.1:7701 $(GO) run ./cmd/registryd
+run: ## Run registryd with demo data (REGISTRY_DEMO=1), the EPP gateway on 127.0.0.1:7700 (OT&E on :7701) and /metrics on 127.0.0.1:9464
+	REGISTRY_DEMO=1 REGISTRY_EPP_ADDR=127.0.0.1:7700 REGISTRY_EPP_OTE_ADDR=127.0.0.1:7701 \
+		REGISTRY_METRICS_ADDR=$${REGISTRY_METRICS_ADDR:-127.0.0.1:9464} $(GO) run ./cmd/registryd
 
 generate: ## Regenerate the wire injectors (wire_gen.go)
 	$(GO) tool wire ./cmd/...
