@@ -174,12 +174,13 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 		defer stopPprof()
 	}
 	if cfg.MetricsAddr != "" {
-		_, stopMetrics, err := startMetrics(cfg.MetricsAddr, app.Telemetry.Metrics, log)
+		bound, stopMetrics, err := startMetrics(cfg.MetricsAddr, app.Telemetry.Metrics, log)
 		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("REGISTRY_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
 		}
 		defer stopMetrics()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", bound)
 	}
 	if cfg.ApplyWorker {
 		stopWorker := startWorker(bg, app.Service, log)
