@@ -7,8 +7,10 @@ package telemetry
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -23,8 +25,11 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/headlessdomains/registry/adapters/dns"
+	"github.com/headlessdomains/registry/adapters/epp"
+	"github.com/headlessdomains/registry/adapters/epp/eppclient"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
+	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/adapters/postgres"
 	"github.com/headlessdomains/registry/adapters/tracing"
 	"github.com/headlessdomains/registry/core"
@@ -56,6 +61,8 @@ type harness struct {
 	srv  *httptest.Server
 	rec  *tracetest.SpanRecorder
 	logs *syncBuffer
+	svc  *registry.Service
+	tp   *sdktrace.TracerProvider
 }
 
 // newHarness wires the HTTP adapter, the registry core and the SQL store
@@ -77,13 +84,13 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	backends := dns.NewBackends(map[string]ports.DNSBackend{core.DNSBackendMemory: dns.NewMemoryBackend()})
 	svc := registry.NewService(tracing.UnitOfWork(postgres.NewStore(db), tp), memory.NewRateCounter(), backends,
-		ports.ClockFunc(time.Now), core.NewIDs(), registry.Options{})
+		ports.ClockFunc(time.Now), core.NewIDs(), registry.Options{Passwords: password.New()})
 	logs := &syncBuffer{}
 	h := httpadapter.NewServer(svc, svc, zerolog.New(logs), httpadapter.Options{
 		OperatorToken: operatorToken, Tracer: tp, Propagator: tracing.Propagator()})
 	srv := httptest.NewServer(h.Handler())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, srv: srv, rec: rec, logs: logs}
+	return &harness{t: t, srv: srv, rec: rec, logs: logs, svc: svc, tp: tp}
 }
 
 func (h *harness) do(method, path, token string, body any, headers ...string) (int, map[string]any) {
@@ -135,8 +142,11 @@ func (h *harness) admit() string {
 	h.must(200, "POST", admin+"/registrar-channels/"+id+"/namespace-listings/tracens/approve", operatorToken, nil)
 	h.must(200, "POST", admin+"/registrar-channels/"+id+"/production-approval", operatorToken, nil)
 	k := h.must(201, "POST", admin+"/api-keys", operatorToken, map[string]any{"partner_id": p["id"], "registrar_channel_id": id, "profile": "registrar_api"})
+	h.must(200, "PUT", admin+"/registrar-channels/"+id+"/epp-password", operatorToken, map[string]any{"password": eppPassword})
 	return k["token"].(string)
 }
+
+const eppPassword = "tr4ceEPP"
 
 // TestOneTraceFromHTTPThroughTheCoreToTheStore sends a create with a
 // caller's traceparent: every span the request makes carries the caller's
@@ -245,6 +255,62 @@ func TestRequestWithoutTraceparentStartsItsOwnTrace(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), `"trace_id":"`+server.SpanContext().TraceID().String()+`"`) {
 		t.Errorf("the request's log lines lack its trace id")
+	}
+}
+
+// TestEPPCommandSpans: each EPP command is a server span "EPP <command>"
+// with the core command's span as its child and the store transactions
+// below that, all in one trace per command.
+func TestEPPCommandSpans(t *testing.T) {
+	h := newHarness(t)
+	h.admit()
+	conf, _, _, err := epp.TLSConfig(epp.TLSSettings{Hosts: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := epp.NewServer(h.svc, conf, zerolog.New(h.logs), epp.Options{Tracer: h.tp})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = gw.Serve(ln) }()
+	t.Cleanup(func() { _ = gw.Shutdown(context.Background()) })
+	c, err := eppclient.Session(ln.Addr().String(), &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}, "tracer", eppPassword, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	first := len(h.rec.Ended())
+	if _, err := c.Expect(1000, eppclient.CheckDomainsXML("free.tracens"), "trace-check"); err != nil {
+		t.Fatal(err)
+	}
+	spans := h.rec.Ended()[first:]
+	var server, command sdktrace.ReadOnlySpan
+	for _, s := range spans {
+		switch s.Name() {
+		case "EPP check":
+			server = s
+		case "registry.check_domain":
+			command = s
+		}
+	}
+	if server == nil || command == nil {
+		t.Fatalf("want EPP check and registry.check_domain spans, got %v", names(spans))
+	}
+	if command.Parent().SpanID() != server.SpanContext().SpanID() {
+		t.Errorf("registry.check_domain's parent is not the EPP span")
+	}
+	stores := 0
+	for _, s := range spans {
+		if s.SpanContext().TraceID() != server.SpanContext().TraceID() {
+			t.Errorf("span %q is in another trace", s.Name())
+		}
+		if strings.HasPrefix(s.Name(), "store.") {
+			stores++
+		}
+	}
+	if stores == 0 {
+		t.Errorf("no store span under the EPP command: %v", names(spans))
 	}
 }
 
