@@ -143,6 +143,22 @@ free_port() {
 	die "no free loopback port found"
 }
 
+# free_cluster_port: a loopback port P for a Redis Cluster node such that P
+# and its cluster bus port P+10000 are both free and not handed out.
+free_cluster_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + RANDOM % 25000))
+		if [[ "$USED_PORTS" != *" $p "* && "$USED_PORTS" != *" $((p + 10000)) "* ]] &&
+			! port_open 127.0.0.1 "$p" && ! port_open 127.0.0.1 "$((p + 10000))"; then
+			USED_PORTS+="$p $((p + 10000)) "
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free loopback port pair for a Redis Cluster node found"
+}
+
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
 wait_until() {
 	local secs="$1" what="$2" deadline
@@ -392,7 +408,7 @@ provide_redis_cluster() {
 	work_dir
 	local i port dir pid ports=() pids=() addrs=()
 	for i in 1 2 3; do
-		port="$(free_port)"
+		port="$(free_cluster_port)"
 		dir="$WORK_DIR/redis-cluster-$i"
 		mkdir -p "$dir"
 		if ! redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \

@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"fmt"
+	mathrand "math/rand/v2"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -165,7 +167,7 @@ func startRedisCluster(t *testing.T) *redisCluster {
 	cl := &redisCluster{procs: map[string]*exec.Cmd{}, done: map[string]chan struct{}{}}
 	var addrs []string
 	for i := range 3 {
-		port := freePort(t)
+		port := freeClusterPort(t)
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		dir := t.TempDir()
 		cmd := exec.Command(server, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -208,6 +210,29 @@ func startRedisCluster(t *testing.T) *redisCluster {
 	}
 	cl.url = "redis://" + addrs[0] + "?addr=" + addrs[1] + "&addr=" + addrs[2]
 	return cl
+}
+
+// freeClusterPort answers a loopback port P such that P and its cluster bus
+// port P+10000 were free a moment ago (ephemeral ports could put the bus
+// port past 65535).
+func freeClusterPort(t *testing.T) int {
+	t.Helper()
+	for range 200 {
+		p := 20000 + mathrand.IntN(25000)
+		a, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		b, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+10000))
+		_ = a.Close()
+		if err != nil {
+			continue
+		}
+		_ = b.Close()
+		return p
+	}
+	t.Fatal("no free port pair for a Redis Cluster node")
+	return 0
 }
 
 // kill sends SIGKILL to the node at addr and waits until it has exited.
