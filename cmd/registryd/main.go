@@ -239,6 +239,8 @@ func purgeLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
 }
 
 func housekeeping(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
+	ctx, span, log := backgroundSpan(ctx, "registry.housekeeping", log)
+	defer span.End()
 	obs := svc.Observer()
 	if n, err := svc.PurgeIdempotency(ctx); err != nil {
 		log.Warn().Err(err).Msg("idempotency purge failed")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -80,11 +81,16 @@ func provideHealth(st Store, rl RateLimiter, log zerolog.Logger) *Health {
 // spans in flight.
 func provideTelemetry(ctx context.Context, cfg Config, log zerolog.Logger, st Store, h *Health) (*Telemetry, func(), error) {
 	routeOTelLogs(log)
-	tp, enabled, shutdown, err := tracing.Setup(ctx, cfg.lookup)
+	// The OTLP exporter reads the OTEL_* variables from the process
+	// environment itself, so whether tracing is on is read there too.
+	tp, enabled, shutdown, err := tracing.Setup(ctx, os.LookupEnv)
 	if err != nil {
 		return nil, nil, fmt.Errorf("OTEL_*: %w", err)
 	}
 	if enabled {
+		// The background loops (apply worker, housekeeping) take the
+		// process-wide provider.
+		otel.SetTracerProvider(tp)
 		log.Info().Msg("OpenTelemetry tracing on: spans are exported over OTLP/HTTP (OTEL_EXPORTER_OTLP_*)")
 	}
 	src := metrics.Sources{DB: st.SQL, Pending: st.Pending, Ready: h.Ready, Degraded: h.Degraded}
@@ -134,4 +140,15 @@ func startMetrics(addr string, m *metrics.Metrics, log zerolog.Logger) (bound st
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// backgroundSpan starts a span for a registry-made action of a background
+// loop on the process-wide tracer provider (a no-op unless tracing is on),
+// and answers the logger with the span's trace id.
+func backgroundSpan(ctx context.Context, name string, log zerolog.Logger) (context.Context, trace.Span, zerolog.Logger) {
+	ctx, span := otel.Tracer("github.com/headlessdomains/registry/cmd/registryd").Start(ctx, name)
+	if sc := span.SpanContext(); sc.HasTraceID() {
+		log = log.With().Str("trace_id", sc.TraceID().String()).Str("span_id", sc.SpanID().String()).Logger()
+	}
+	return ctx, span, log
 }

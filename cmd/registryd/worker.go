@@ -62,7 +62,9 @@ func runWorker(ctx context.Context, svc *registry.Service, log zerolog.Logger) e
 func workerLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger, poll time.Duration) {
 	errPause := poll
 	for ctx.Err() == nil {
-		res, err := svc.ApplyBatch(ctx, registry.DefaultApplyBatch)
+		bctx, span, blog := backgroundSpan(ctx, "registry.apply_batch", log)
+		res, err := svc.ApplyBatch(bctx, registry.DefaultApplyBatch)
+		span.End()
 		if ctx.Err() != nil {
 			return
 		}
@@ -71,7 +73,7 @@ func workerLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger, 
 		case err != nil:
 			errPause = min(errPause*2, workerMaxErrorPause)
 			wait = errPause + jitter(errPause)
-			log.Warn().Err(err).Dur("retry_in", wait).Msg("backend apply batch failed; nothing of it was recorded")
+			blog.Warn().Err(err).Dur("retry_in", wait).Msg("backend apply batch failed; nothing of it was recorded")
 		case len(res) == registry.DefaultApplyBatch:
 			errPause, wait = poll, 0
 		default:
@@ -79,7 +81,7 @@ func workerLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger, 
 		}
 		observeApply(svc, res, err)
 		for _, r := range res {
-			logApply(log, r)
+			logApply(blog, r)
 		}
 		if wait == 0 {
 			continue
