@@ -22,10 +22,11 @@ build: ## Build every binary under cmd/ into bin/
 
 # make run's defaults; each yields to the environment, where an empty value
 # counts too (REGISTRY_EPP_ADDR= make run starts no EPP gateway).
-run: ## Run registryd with demo data (REGISTRY_DEMO=1) and the EPP gateway on 127.0.0.1:7700 (OT&E on :7701)
+run: ## Run registryd with demo data (REGISTRY_DEMO=1), the EPP gateway on 127.0.0.1:7700 (OT&E on :7701) and /metrics on 127.0.0.1:9464
 	REGISTRY_DEMO="$${REGISTRY_DEMO-1}" \
 	REGISTRY_EPP_ADDR="$${REGISTRY_EPP_ADDR-127.0.0.1:7700}" \
 	REGISTRY_EPP_OTE_ADDR="$${REGISTRY_EPP_OTE_ADDR-127.0.0.1:7701}" \
+	REGISTRY_METRICS_ADDR="$${REGISTRY_METRICS_ADDR-127.0.0.1:9464}" \
 	$(GO) run ./cmd/registryd
 
 generate: ## Regenerate the wire injectors (wire_gen.go)

@@ -372,6 +372,7 @@ func (ss *session) domainCreate(ctx context.Context, a core.Actor, r *request) (
 	d := out.Domain
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	resp.resData = func(w *xw) {
 		w.open("domain:creData", "xmlns:domain", NSDomain)
 		w.elem("domain:name", d.Name)
@@ -407,6 +408,7 @@ func (ss *session) domainRenew(ctx context.Context, a core.Actor, r *request) (*
 	d := out.Domain
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	resp.resData = func(w *xw) {
 		w.open("domain:renData", "xmlns:domain", NSDomain)
 		w.elem("domain:name", d.Name)
@@ -457,6 +459,7 @@ func (ss *session) domainUpdate(ctx context.Context, a core.Actor, r *request) (
 			return nil, err
 		}
 		resp.svTRID = out.AuditID
+		resp.replay = out.Idempotent
 	}
 	if nsChange {
 		cur, err := ss.srv.reg.InfoDomain(ctx, a, name)
@@ -479,6 +482,7 @@ func (ss *session) domainUpdate(ctx context.Context, a core.Actor, r *request) (
 			return nil, err
 		}
 		resp.svTRID = out.AuditID
+		resp.replay = out.Idempotent
 	}
 	return resp, nil
 }
@@ -497,6 +501,7 @@ func (ss *session) domainDelete(ctx context.Context, a core.Actor, r *request) (
 		resp = success(1000) // freed within add grace
 	}
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	return resp, nil
 }
 
@@ -666,6 +671,7 @@ func (ss *session) contactCreate(ctx context.Context, a core.Actor, r *request) 
 	c := out.Contact
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	resp.resData = func(w *xw) {
 		w.open("contact:creData", "xmlns:contact", NSContact)
 		w.elem("contact:id", c.ID)
@@ -735,6 +741,7 @@ func (ss *session) contactUpdate(ctx context.Context, a core.Actor, r *request) 
 	}
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	return resp, nil
 }
 
@@ -749,6 +756,7 @@ func (ss *session) contactDelete(ctx context.Context, a core.Actor, r *request) 
 	}
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	return resp, nil
 }
 

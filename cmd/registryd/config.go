@@ -26,7 +26,9 @@ type Config struct {
 	// MaintenanceInterval is the pace of the registry's lifecycle loop.
 	MaintenanceInterval time.Duration
 	// PprofAddr serves net/http/pprof on its own loopback listener when set.
-	PprofAddr      string
+	PprofAddr string
+	// MetricsAddr serves Prometheus /metrics on its own listener when set.
+	MetricsAddr    string
 	DBMaxOpenConns int
 	EPP            EPPConfig
 
@@ -86,6 +88,7 @@ var settings = []setting{
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
 	{"REGISTRY_MAINTENANCE_INTERVAL", "30s", "pace of the lifecycle loop (auto-renew, expiry, redemption, purge, grace ends) that every registryd runs"},
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
+	{"REGISTRY_METRICS_ADDR", "", "address (e.g. 127.0.0.1:9464) serving Prometheus /metrics on a listener of its own; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
 	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},
@@ -167,6 +170,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	if c.MigrateOnStart, err = parseBool("REGISTRY_MIGRATE_ON_START", get("REGISTRY_MIGRATE_ON_START")); err != nil {
 		return Config{}, err
 	}
+	c.MetricsAddr = get("REGISTRY_METRICS_ADDR")
 	c.PprofAddr = get("REGISTRY_PPROF_ADDR")
 	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
 		return Config{}, fmt.Errorf("REGISTRY_PPROF_ADDR must be a loopback address such as 127.0.0.1:6060 (profiles expose internals)")

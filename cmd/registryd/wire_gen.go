@@ -25,33 +25,44 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 		cleanup()
 		return nil, nil, err
 	}
-	unitOfWork := provideUnitOfWork(store)
+	health := provideHealth(store, rateLimiter, log)
+	telemetry, cleanup3, err := provideTelemetry(ctx, cfg, log, store, health)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	unitOfWork := provideUnitOfWork(store, telemetry)
 	rateCounter := provideCounter(rateLimiter)
 	dnsBackends, err := provideDNSBackends(cfg, log)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := provideClock()
 	idGenerator := provideIDs()
-	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
-	options := provideHTTPOptions(cfg, store, rateLimiter)
+	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator, telemetry)
+	options := provideHTTPOptions(cfg, health, telemetry)
 	server := httpadapter.NewServer(service, service, log, options)
-	eppGateway, err := provideEPP(cfg, service, log)
+	eppGateway, err := provideEPP(cfg, service, log, telemetry)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	app := &App{
-		Store:   store,
-		Rate:    rateLimiter,
-		Service: service,
-		HTTP:    server,
-		EPP:     eppGateway,
+		Store:     store,
+		Rate:      rateLimiter,
+		Service:   service,
+		HTTP:      server,
+		EPP:       eppGateway,
+		Telemetry: telemetry,
 	}
 	return app, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

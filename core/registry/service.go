@@ -55,6 +55,9 @@ type Options struct {
 	// MaxConcurrentHashes bounds the password hashes running at once
 	// (0: DefaultMaxConcurrentHashes).
 	MaxConcurrentHashes int
+	// Observer is told of registry-made actions (maintenance, backend
+	// work) for metrics; nil observes nothing.
+	Observer ports.Observer
 }
 
 var (
@@ -70,12 +73,18 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	if opts.ActorCacheTTL == 0 {
 		opts.ActorCacheTTL = DefaultActorCacheTTL
 	}
+	if opts.Observer == nil {
+		opts.Observer = ports.NopObserver{}
+	}
 	s := &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace)}
 	s.initLogin()
 	return s
 }
+
+// Observer is the observer of registry-made actions (never nil).
+func (s *Service) Observer() ports.Observer { return s.opts.Observer }
 
 // now is the one clock reading of a command (UTC, microsecond precision so
 // that every store round-trips it exactly).
