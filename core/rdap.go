@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // Public registration data (RDAP, RFC 9082 and RFC 9083): what the registry
@@ -37,6 +39,9 @@ const (
 // DomainLookup is the answer to a public lookup: the name as parsed, what
 // was found, and the published registration when there is one.
 type DomainLookup struct {
+	// Query is the name asked for, as lowercase A-labels; Name is set when
+	// it has the shape of a registration (one label under a namespace).
+	Query  string
 	Name   Name
 	Result LookupResult
 	Domain *RDAPDomain // only when Result is LookupRegistered
@@ -191,12 +196,36 @@ func RDAPStatuses(epp []string) []string {
 	return out
 }
 
-// ParseLookupName reads a name as people and RDAP clients type it (RFC 9082
-// section 3.1.3): A-labels or U-labels in any case, with or without the
-// root's trailing dot. Case is folded before IDNA validation, as lookup
-// (unlike registration) may map what a user typed.
-func ParseLookupName(s string) (Name, error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(s, ".")
-	return ParseName(strings.ToLower(s))
+// NormalizeLookupName reads a domain name as people and RDAP clients type
+// it (RFC 9082 section 3.1.3): A-labels or U-labels in any case, with or
+// without the root's trailing dot, any number of labels. Case is folded
+// before IDNA validation, as lookup (unlike registration) may map what a
+// user typed. It answers the lowercase A-label form, or a validation error
+// when some label is not a valid IDNA2008 or LDH label.
+func NormalizeLookupName(s string) (string, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if s == "" {
+		return "", Invalid("domain", "a domain name is required")
+	}
+	if len(s) > 253 {
+		return "", Invalid("domain", "a domain name has at most 253 characters")
+	}
+	labels := strings.Split(strings.ToLower(s), ".")
+	for i, l := range labels {
+		a, err := ParseLabel(l)
+		if err != nil {
+			return "", inField(err, "domain")
+		}
+		labels[i] = a
+	}
+	return strings.Join(labels, "."), nil
+}
+
+// UnicodeOf is the U-label form of an A-label domain name, for display.
+func UnicodeOf(fqdn string) string {
+	u, err := idna.ToUnicode(fqdn)
+	if err != nil {
+		return fqdn
+	}
+	return u
 }

@@ -89,19 +89,23 @@ func TestRDAPDomainOfPublishesOnlyTheCountry(t *testing.T) {
 	}
 }
 
-func TestParseLookupName(t *testing.T) {
+func TestNormalizeLookupName(t *testing.T) {
 	for in, want := range map[string]string{
 		"Alice.DefiWallet": "alice.defiwallet", "alice.defiwallet.": "alice.defiwallet",
 		"MÜNCHEN.defiwallet": "xn--mnchen-3ya.defiwallet", "XN--MNCHEN-3YA.defiwallet": "xn--mnchen-3ya.defiwallet",
+		"www.Example.co.uk": "www.example.co.uk", "defiwallet": "defiwallet",
 	} {
-		n, err := ParseLookupName(in)
-		if err != nil || n.String() != want {
-			t.Errorf("ParseLookupName(%q) = %v, %v; want %s", in, n, err, want)
+		got, err := NormalizeLookupName(in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeLookupName(%q) = %q, %v; want %s", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "alice", "a.b.c", "-bad.defiwallet", "bad_name.defiwallet", "xn--zz.defiwallet"} {
-		if _, err := ParseLookupName(in); CodeOf(err) != CodeValidation {
-			t.Errorf("ParseLookupName(%q) = %v, want validation_error", in, err)
+	for _, in := range []string{"", ".", "a..b", "-bad.defiwallet", "bad_name.defiwallet", "xn--zz.defiwallet", strings.Repeat("a.", 130) + "x"} {
+		if _, err := NormalizeLookupName(in); CodeOf(err) != CodeValidation {
+			t.Errorf("NormalizeLookupName(%q) = %v, want validation_error", in, err)
 		}
+	}
+	if got := UnicodeOf("xn--mnchen-3ya.defiwallet"); got != "münchen.defiwallet" {
+		t.Errorf("UnicodeOf: %q", got)
 	}
 }

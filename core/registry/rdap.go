@@ -23,14 +23,21 @@ const DefaultRDAPRateLimitPerMinute = 600
 // purged, OT&E sandbox fixtures and names in namespaces not served here
 // publish nothing.
 func (s *Service) LookupDomain(ctx context.Context, query string) (core.DomainLookup, error) {
-	name, err := core.ParseLookupName(query)
+	fqdn, err := core.NormalizeLookupName(query)
 	if err != nil {
 		return core.DomainLookup{}, err
 	}
-	out := core.DomainLookup{Name: name}
+	out := core.DomainLookup{Query: fqdn, Result: core.LookupNotServed}
+	if strings.Count(fqdn, ".") != 1 {
+		return out, nil // a top-level name, or one deeper than a registration
+	}
+	name, err := core.ParseName(fqdn)
+	if err != nil {
+		return core.DomainLookup{}, err
+	}
+	out.Name = name
 	ns, err := s.lookupNamespace(ctx, name.Namespace())
 	if errors.Is(err, ports.ErrNotFound) {
-		out.Result = core.LookupNotServed
 		return out, nil
 	}
 	if err != nil {

@@ -38,6 +38,8 @@ func TestLookupDomain(t *testing.T) {
 		{"kept." + ns, core.LookupReserved},
 		{core.FixtureLabel("renew", w.Channel.Slug) + "." + ns, core.LookupWithheld},
 		{"alice.notserved", core.LookupNotServed},
+		{"www.alice." + ns, core.LookupNotServed},
+		{ns, core.LookupNotServed},
 	}
 	for _, c := range cases {
 		got, err := h.svc.LookupDomain(h.ctx, c.query)
@@ -56,7 +58,7 @@ func TestLookupDomain(t *testing.T) {
 	if d := got.Domain; !slices.Contains(d.Statuses, "redemption period") || !slices.Contains(d.Statuses, "pending delete") || d.LastChangedAt == nil {
 		t.Errorf("later: %+v", d)
 	}
-	for _, bad := range []string{"", "alice", "a..b", "-x." + ns, "x y." + ns} {
+	for _, bad := range []string{"", "a..b", "-x." + ns, "x y." + ns, "x_y." + ns} {
 		_, err := h.svc.LookupDomain(h.ctx, bad)
 		wantCode(t, err, core.CodeValidation)
 	}
