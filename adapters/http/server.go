@@ -8,6 +8,7 @@ package httpadapter
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -35,6 +36,16 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Clock is the time source for rate-limit header arithmetic; nil is time.Now.
 	Clock func() time.Time
+	// Mounts are handlers of other transports served on this listener
+	// (RDAP and the lookup page), inside the request id, access log and
+	// panic recovery of this one.
+	Mounts []Mount
+}
+
+// Mount serves Handler for Path; a Path ending in "/" serves everything under it.
+type Mount struct {
+	Path    string
+	Handler http.Handler
 }
 
 // Server is the HTTP transport.
@@ -72,6 +83,13 @@ func (s *Server) Handler() http.Handler {
 	s.registerDocRoutes(r, t)
 	s.registerRegistrarRoutes(r, t)
 	s.registerOperatorRoutes(r, t)
+	for _, m := range s.opts.Mounts {
+		if strings.HasSuffix(m.Path, "/") {
+			r.PathPrefix(m.Path).Handler(m.Handler)
+		} else {
+			r.Path(m.Path).Handler(m.Handler)
+		}
+	}
 
 	r.NotFoundHandler = http.HandlerFunc(s.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

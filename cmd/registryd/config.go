@@ -27,6 +27,8 @@ type Config struct {
 	PprofAddr      string
 	DBMaxOpenConns int
 	EPP            EPPConfig
+	// RDAPRateLimitPerMinute is each client IP's budget of public lookups.
+	RDAPRateLimitPerMinute int
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
@@ -80,6 +82,7 @@ var settings = []setting{
 	{"REGISTRY_EPP_CERT", "", "PEM certificate of the EPP listeners; empty (with REGISTRY_EPP_KEY): a self-signed one is made at start"},
 	{"REGISTRY_EPP_KEY", "", "PEM private key of REGISTRY_EPP_CERT"},
 	{"REGISTRY_EPP_CLIENT_CA", "", "PEM CA bundle; when set, EPP clients must present a certificate it signed"},
+	{"REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE", "600", "RDAP and /lookup queries each client IP may make per minute (counted in Redis when configured)"},
 }
 
 // LoadConfig reads the settings. lookup is os.LookupEnv in production.
@@ -149,6 +152,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
 		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")
+	}
+	if c.RDAPRateLimitPerMinute, err = strconv.Atoi(get("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE")); err != nil || c.RDAPRateLimitPerMinute < 1 {
+		return Config{}, fmt.Errorf("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE: want a whole number ≥ 1")
 	}
 	if c.HTTPAddr == "" {
 		return Config{}, fmt.Errorf("REGISTRY_HTTP_ADDR must not be empty")

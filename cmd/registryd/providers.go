@@ -16,6 +16,7 @@ import (
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/rdap"
 	redisadapter "github.com/headlessdomains/registry/adapters/redis"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
@@ -28,6 +29,7 @@ var coreSet = wire.NewSet(
 	provideService,
 	wire.Bind(new(ports.RegistrarService), new(*registry.Service)),
 	wire.Bind(new(ports.OperatorService), new(*registry.Service)),
+	wire.Bind(new(ports.PublicLookupService), new(*registry.Service)),
 	provideClock,
 	provideIDs,
 )
@@ -117,9 +119,10 @@ func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b po
 
 // provideHTTPOptions gives the HTTP adapter the operator token and a
 // readiness check over the database and (when configured) Redis.
-func provideHTTPOptions(cfg Config, st Store, rl RateLimiter) httpadapter.Options {
+func provideHTTPOptions(cfg Config, st Store, rl RateLimiter, rd *rdap.Server) httpadapter.Options {
 	return httpadapter.Options{
 		OperatorToken: cfg.OperatorToken,
+		Mounts:        []httpadapter.Mount{{Path: rdap.BasePath, Handler: rd.RDAPHandler()}, {Path: rdap.LookupPath, Handler: rd.LookupHandler()}},
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
@@ -134,6 +137,11 @@ func provideHTTPOptions(cfg Config, st Store, rl RateLimiter) httpadapter.Option
 			return nil
 		},
 	}
+}
+
+// provideRDAP builds the public lookup transport (RDAP and /lookup).
+func provideRDAP(cfg Config, svc ports.PublicLookupService, log zerolog.Logger) *rdap.Server {
+	return rdap.NewServer(svc, log, rdap.Options{RateLimitPerMinute: cfg.RDAPRateLimitPerMinute})
 }
 
 // provideLogger builds the process logger: JSON lines on stderr.

@@ -36,8 +36,9 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 	clock := provideClock()
 	idGenerator := provideIDs()
 	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
-	options := provideHTTPOptions(cfg, store, rateLimiter)
-	server := httpadapter.NewServer(service, service, log, options)
+	server := provideRDAP(cfg, service, log)
+	options := provideHTTPOptions(cfg, store, rateLimiter, server)
+	httpadapterServer := httpadapter.NewServer(service, service, log, options)
 	eppGateway, err := provideEPP(cfg, service, log)
 	if err != nil {
 		cleanup2()
@@ -48,7 +49,7 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 		Store:   store,
 		Rate:    rateLimiter,
 		Service: service,
-		HTTP:    server,
+		HTTP:    httpadapterServer,
 		EPP:     eppGateway,
 	}
 	return app, func() {
