@@ -107,10 +107,11 @@ type errorObject struct {
 	Notices     []notice `json:"notices,omitempty"`
 }
 
-// base is the absolute URL of this server as the client reached it.
+// base is the absolute URL of this server as the client reached it; a
+// proxy that terminates TLS says so with X-Forwarded-Proto.
 func base(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

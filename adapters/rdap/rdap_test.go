@@ -2,7 +2,9 @@ package rdap_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -284,5 +286,29 @@ func TestRateLimit(t *testing.T) {
 	w.clock.advance(time.Minute)
 	if a := w.do("GET", "/rdap/help"); a.status != 200 {
 		t.Fatalf("the next window: %d", a.status)
+	}
+}
+
+// TestLinksFollowTheForwardedScheme: behind a proxy that terminates TLS the
+// links say https.
+func TestLinksFollowTheForwardedScheme(t *testing.T) {
+	w := published(t)
+	req, err := http.NewRequest("GET", w.srv.URL+"/rdap/domain/alice.defiwallet", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Forwarded-Proto", "https")
+	res, err := w.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	self := obj(arr(m["links"])[0])
+	if !strings.HasPrefix(str(self["href"]), "https://") || !strings.HasPrefix(str(self["value"]), "https://") {
+		t.Errorf("self link %v", self)
 	}
 }
