@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -179,5 +180,22 @@ func TestTwoNodesShareOneRDAPBudget(t *testing.T) {
 			}
 		}
 		return
+	}
+}
+
+func TestRDAPRateLimitSetting(t *testing.T) {
+	c, err := LoadConfig(env(map[string]string{"REGISTRY_CONFIG": "/dev/null"}))
+	if err != nil || c.RDAPRateLimitPerMinute != 600 {
+		t.Fatalf("default: %d %v", c.RDAPRateLimitPerMinute, err)
+	}
+	c, err = LoadConfig(env(map[string]string{"REGISTRY_CONFIG": "/dev/null", "REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE": "42"}))
+	if err != nil || c.RDAPRateLimitPerMinute != 42 {
+		t.Fatalf("42: %d %v", c.RDAPRateLimitPerMinute, err)
+	}
+	for _, bad := range []string{"0", "-1", "many", ""} {
+		_, err := LoadConfig(env(map[string]string{"REGISTRY_CONFIG": "/dev/null", "REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE": bad}))
+		if err == nil || !strings.Contains(err.Error(), "REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE") {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }
