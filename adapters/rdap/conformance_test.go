@@ -313,14 +313,24 @@ func (c *checker) checkRedacted(m map[string]any) {
 		if lang := str(ro["pathLang"]); lang != "" && lang != "jsonpath" {
 			c.errorf("pathLang %q", lang)
 		}
+		// RFC 9537 section 3: a removed field's prePath selects nothing in
+		// the answer; an emptied field's postPath selects it, empty.
 		switch method {
 		case "removal":
 			if str(ro["prePath"]) == "" || ro["postPath"] != nil {
 				c.errorf("removal %q wants prePath only: %v", name, ro)
+			} else if got, err := evalPath(m, str(ro["prePath"])); err != nil || len(got) != 0 {
+				c.errorf("removal %q: prePath %s selects %v (%v)", name, ro["prePath"], got, err)
 			}
 		case "emptyValue":
-			if str(ro["postPath"]) == "" {
-				c.errorf("emptyValue %q wants postPath: %v", name, ro)
+			got, err := evalPath(m, str(ro["postPath"]))
+			if err != nil || len(got) == 0 {
+				c.errorf("emptyValue %q: postPath %q selects %v (%v)", name, ro["postPath"], got, err)
+			}
+			for _, v := range got {
+				if v != "" {
+					c.errorf("emptyValue %q: postPath selects %v", name, v)
+				}
 			}
 		}
 		methods[name] = method
