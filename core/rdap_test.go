@@ -76,7 +76,7 @@ func TestRDAPDomainOfPublishesOnlyTheCountry(t *testing.T) {
 
 	d.UpdatedAt = created.Add(time.Hour)
 	deleted := now
-	d.State, d.DeletedAt = StatePendingDelete, &deleted
+	d.State, d.DeletedAt = StateRedemption, &deleted
 	v = RDAPDomainOf(d, Channel{Slug: "acme", Status: ChannelApproved}, Partner{Name: "Acme Inc"}, now.Add(time.Hour))
 	if v.LastChangedAt == nil || !v.LastChangedAt.Equal(d.UpdatedAt) {
 		t.Errorf("last changed: %v", v.LastChangedAt)
