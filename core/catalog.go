@@ -61,9 +61,43 @@ const (
 	CodeSessionLimitExceeded         Code = "session_limit_exceeded"
 )
 
+// Stage says where in a command's flow a refusal arises, and so whether it
+// leaves a failed audit row.
+type Stage string
+
+const (
+	// StageAccess: authentication and access rules 1 to 7 (key, channel,
+	// scope, rate limit, namespace, production approval, sponsorship). The
+	// caller may not act on the object: no audit row.
+	StageAccess Stage = "access"
+	// StageIdempotency: the idempotency key is missing, reused or busy; the
+	// command did not run: no audit row.
+	StageIdempotency Stage = "idempotency"
+	// StageRule: a registry rule refused a command the caller may run
+	// (validation, status, balance, claims, backend capability): the
+	// refusal is audited as a failed row.
+	StageRule Stage = "rule"
+	// StageTransport: the request never became a command (syntax, media
+	// type, route, EPP session state).
+	StageTransport Stage = "transport"
+	// StageSystem: the registry failed (a backend did not answer, an
+	// unexpected error); nothing is recorded.
+	StageSystem Stage = "system"
+)
+
+// Stages lists every stage.
+func Stages() []Stage {
+	return []Stage{StageAccess, StageIdempotency, StageRule, StageTransport, StageSystem}
+}
+
+// AuditsRefusal reports whether a command refused with this code writes a
+// failed audit row.
+func (s Spec) AuditsRefusal() bool { return s.Stage == StageRule }
+
 // Spec is one row of the catalog: how every transport renders a Code.
 type Spec struct {
 	Code        Code
+	Stage       Stage
 	HTTPStatus  int
 	EPPCode     int
 	EPPMessage  string // the standard RFC 5730 result text for EPPCode
@@ -116,100 +150,100 @@ func EPPMessage(code int) string { return eppMessages[code] }
 var catalogOrder []Code
 var catalog = map[Code]Spec{}
 
-func row(c Code, httpStatus, epp int, retryable bool, title, desc string) {
+func row(c Code, stage Stage, httpStatus, epp int, retryable bool, title, desc string) {
 	catalogOrder = append(catalogOrder, c)
-	catalog[c] = Spec{Code: c, HTTPStatus: httpStatus, EPPCode: epp, EPPMessage: eppMessages[epp],
+	catalog[c] = Spec{Code: c, Stage: stage, HTTPStatus: httpStatus, EPPCode: epp, EPPMessage: eppMessages[epp],
 		Retryable: retryable, Title: title, Description: desc}
 }
 
 func init() {
-	row(CodeInvalidAPIKey, 401, 2200, false, "Invalid API key",
+	row(CodeInvalidAPIKey, StageAccess, 401, 2200, false, "Invalid API key",
 		"The bearer token is missing, unknown or revoked.")
-	row(CodeInsufficientScope, 403, 2201, false, "Insufficient scope",
+	row(CodeInsufficientScope, StageAccess, 403, 2201, false, "Insufficient scope",
 		"The API key lacks a scope that this command requires.")
-	row(CodeChannelRequired, 403, 2201, false, "Registrar channel required",
+	row(CodeChannelRequired, StageAccess, 403, 2201, false, "Registrar channel required",
 		"The API key is not bound to an approved registrar channel.")
-	row(CodeNamespaceNotApproved, 403, 2201, false, "Registrar namespace not approved",
+	row(CodeNamespaceNotApproved, StageAccess, 403, 2201, false, "Registrar namespace not approved",
 		"The registrar channel is not approved for the requested namespace.")
-	row(CodeChannelNotProductionApproved, 403, 2201, false, "Registrar channel not production approved",
+	row(CodeChannelNotProductionApproved, StageAccess, 403, 2201, false, "Registrar channel not production approved",
 		"The registrar can run OT&E/sandbox, but production mutation has not been approved.")
-	row(CodeDomainNotSponsored, 403, 2201, false, "Domain not sponsored",
+	row(CodeDomainNotSponsored, StageAccess, 403, 2201, false, "Domain not sponsored",
 		"The domain exists but another registrar channel sponsors it.")
-	row(CodeValidation, 400, 2005, false, "Validation error",
+	row(CodeValidation, StageRule, 400, 2005, false, "Validation error",
 		"A field of the request is missing, malformed or out of range.")
-	row(CodeIdempotencyKeyRequired, 400, 2003, false, "Idempotency key required",
+	row(CodeIdempotencyKeyRequired, StageIdempotency, 400, 2003, false, "Idempotency key required",
 		"Mutating commands need an Idempotency-Key header or idempotency_key body field.")
-	row(CodeDomainNotFound, 404, 2303, false, "Domain not found",
+	row(CodeDomainNotFound, StageRule, 404, 2303, false, "Domain not found",
 		"No registration with that name exists.")
-	row(CodeDomainNotAvailable, 409, 2302, false, "Domain not available",
+	row(CodeDomainNotAvailable, StageRule, 409, 2302, false, "Domain not available",
 		"The name is registered or reserved.")
-	row(CodeIdempotencyConflict, 409, 2306, false, "Duplicate idempotency key conflict",
+	row(CodeIdempotencyConflict, StageIdempotency, 409, 2306, false, "Duplicate idempotency key conflict",
 		"The idempotency key was reused for a different command, domain, or request body.")
-	row(CodeIdempotencyInProgress, 409, 2400, true, "Idempotency key in progress",
+	row(CodeIdempotencyInProgress, StageIdempotency, 409, 2400, true, "Idempotency key in progress",
 		"Another request with this idempotency key is still running; retry shortly to receive its result.")
-	row(CodeStatusProhibitsOperation, 409, 2304, false, "Status prohibits operation",
+	row(CodeStatusProhibitsOperation, StageRule, 409, 2304, false, "Status prohibits operation",
 		"A status or lifecycle state of the domain forbids this command.")
-	row(CodeProtectedLegacyNotDeletable, 409, 2304, false, "Protected legacy registration not deletable",
+	row(CodeProtectedLegacyNotDeletable, StageRule, 409, 2304, false, "Protected legacy registration not deletable",
 		"Protected legacy records require explicit policy review before cancellation.")
-	row(CodeCurrentExpiryMismatch, 409, 2306, false, "Current expiry mismatch",
+	row(CodeCurrentExpiryMismatch, StageRule, 409, 2306, false, "Current expiry mismatch",
 		"current_expires_at does not match the registration's expiry date.")
-	row(CodeClaimAcknowledgementRequired, 409, 2306, false, "Claim acknowledgement required",
+	row(CodeClaimAcknowledgementRequired, StageRule, 409, 2306, false, "Claim acknowledgement required",
 		"The label is claim-required; create needs claim_acknowledgement with notice_id and accepted_at.")
-	row(CodeBackendDNSNotSupported, 409, 2102, false, "Backend DNS not supported",
+	row(CodeBackendDNSNotSupported, StageRule, 409, 2102, false, "Backend DNS not supported",
 		"The namespace backend cannot read or apply DNS records through this API.")
-	row(CodeInsufficientGems, 402, 2104, false, "Insufficient Gems",
+	row(CodeInsufficientGems, StageRule, 402, 2104, false, "Insufficient Gems",
 		"The partner's Gems balance does not cover the price of the command.")
-	row(CodeDNSModuleNotEnabled, 403, 2201, false, "DNS module not enabled",
+	row(CodeDNSModuleNotEnabled, StageRule, 403, 2201, false, "DNS module not enabled",
 		"DNS record management is not enabled for the partner or registrar surface.")
-	row(CodeRateLimitExceeded, 429, 2502, true, "Registrar rate limit exceeded",
+	row(CodeRateLimitExceeded, StageAccess, 429, 2502, true, "Registrar rate limit exceeded",
 		"The registrar should honor Retry-After and X-RateLimit headers.")
-	row(CodeStatusNotClientSettable, 400, 2004, false, "Status not client settable",
+	row(CodeStatusNotClientSettable, StageRule, 400, 2004, false, "Status not client settable",
 		"Registrars may add or remove only client* statuses.")
-	row(CodeRegistrationPeriodExceeded, 400, 2004, false, "Registration period exceeded",
+	row(CodeRegistrationPeriodExceeded, StageRule, 400, 2004, false, "Registration period exceeded",
 		"The command would put the expiry more than 10 years from now.")
-	row(CodeMalformedRequest, 400, 2001, false, "Malformed request",
+	row(CodeMalformedRequest, StageTransport, 400, 2001, false, "Malformed request",
 		"The request body is not valid JSON for this command.")
-	row(CodeRequestTooLarge, 413, 2001, false, "Request too large",
+	row(CodeRequestTooLarge, StageTransport, 413, 2001, false, "Request too large",
 		"The request body exceeds 1 MiB.")
-	row(CodeUnsupportedMediaType, 415, 2001, false, "Unsupported media type",
+	row(CodeUnsupportedMediaType, StageTransport, 415, 2001, false, "Unsupported media type",
 		"Request bodies must be sent as application/json.")
-	row(CodeRouteNotFound, 404, 2000, false, "Route not found",
+	row(CodeRouteNotFound, StageTransport, 404, 2000, false, "Route not found",
 		"No endpoint exists at this path.")
-	row(CodeMethodNotAllowed, 405, 2000, false, "Method not allowed",
+	row(CodeMethodNotAllowed, StageTransport, 405, 2000, false, "Method not allowed",
 		"The endpoint exists but does not accept this method; see the Allow header.")
-	row(CodeBackendUnavailable, 503, 2400, true, "Backend unavailable",
+	row(CodeBackendUnavailable, StageSystem, 503, 2400, true, "Backend unavailable",
 		"A database, cache or DNS backend did not answer; nothing was recorded as success. Retry later.")
-	row(CodeInternal, 500, 2400, true, "Internal error",
+	row(CodeInternal, StageSystem, 500, 2400, true, "Internal error",
 		"An unexpected error occurred; nothing was recorded as success. Retry later.")
-	row(CodeNotFound, 404, 2303, false, "Not found",
+	row(CodeNotFound, StageRule, 404, 2303, false, "Not found",
 		"The operator API object (partner, channel, namespace, key, pending item, OT&E run) does not exist.")
-	row(CodeAlreadyExists, 409, 2302, false, "Already exists",
+	row(CodeAlreadyExists, StageRule, 409, 2302, false, "Already exists",
 		"An object with this unique name (channel slug, namespace, listing, contact id) already exists.")
-	row(CodeContactNotFound, 404, 2303, false, "Contact not found",
+	row(CodeContactNotFound, StageRule, 404, 2303, false, "Contact not found",
 		"No contact with that id exists.")
-	row(CodeContactNotSponsored, 403, 2201, false, "Contact not sponsored",
+	row(CodeContactNotSponsored, StageAccess, 403, 2201, false, "Contact not sponsored",
 		"The contact exists but another registrar channel owns it.")
-	row(CodeContactInUse, 409, 2305, false, "Contact in use",
+	row(CodeContactInUse, StageRule, 409, 2305, false, "Contact in use",
 		"A registration names the contact as its registrant; the contact cannot be deleted.")
-	row(CodeMessageNotFound, 404, 2303, false, "Message not found",
+	row(CodeMessageNotFound, StageRule, 404, 2303, false, "Message not found",
 		"No queued message of this registrar channel has that id.")
-	row(CodeAuthenticationFailed, 401, 2200, false, "Authentication failed",
+	row(CodeAuthenticationFailed, StageAccess, 401, 2200, false, "Authentication failed",
 		"The EPP client identifier (channel slug) or password is wrong, or the channel has no EPP password.")
-	row(CodeCommandUseError, 400, 2002, false, "Command use error",
+	row(CodeCommandUseError, StageTransport, 400, 2002, false, "Command use error",
 		"The command is not allowed in this session state (a command before login, a second login).")
-	row(CodeRequiredParameterMissing, 400, 2003, false, "Required parameter missing",
+	row(CodeRequiredParameterMissing, StageRule, 400, 2003, false, "Required parameter missing",
 		"A required element or attribute of the command is missing.")
-	row(CodeUnknownCommand, 400, 2000, false, "Unknown command",
+	row(CodeUnknownCommand, StageTransport, 400, 2000, false, "Unknown command",
 		"The EPP command element is not one the protocol defines.")
-	row(CodeUnimplementedCommand, 501, 2101, false, "Unimplemented command",
+	row(CodeUnimplementedCommand, StageTransport, 501, 2101, false, "Unimplemented command",
 		"The registry does not implement this EPP command (transfer).")
-	row(CodeUnimplementedExtension, 400, 2103, false, "Unimplemented extension",
+	row(CodeUnimplementedExtension, StageTransport, 400, 2103, false, "Unimplemented extension",
 		"The command carries an extension the registry does not implement.")
-	row(CodeUnimplementedObjectService, 400, 2307, false, "Unimplemented object service",
+	row(CodeUnimplementedObjectService, StageTransport, 400, 2307, false, "Unimplemented object service",
 		"The login names an object service the registry does not offer (only domain and contact are).")
-	row(CodeUnimplementedProtocolVersion, 400, 2100, false, "Unimplemented protocol version",
+	row(CodeUnimplementedProtocolVersion, StageTransport, 400, 2100, false, "Unimplemented protocol version",
 		"The login asks for an EPP version other than 1.0.")
-	row(CodeSessionLimitExceeded, 429, 2502, true, "Session limit exceeded",
+	row(CodeSessionLimitExceeded, StageAccess, 429, 2502, true, "Session limit exceeded",
 		"The registrar channel already holds the maximum number of EPP sessions; the server closes the connection.")
 }
 

@@ -62,3 +62,29 @@ func TestCodeOfAndSpecOf(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestEveryCodeDeclaresItsStage: every catalog row names one of the stages,
+// and exactly the rule stage audits refusals.
+func TestEveryCodeDeclaresItsStage(t *testing.T) {
+	known := map[Stage]bool{}
+	for _, st := range Stages() {
+		known[st] = true
+	}
+	for _, s := range Catalog() {
+		if !known[s.Stage] {
+			t.Errorf("%s has no known stage (%q)", s.Code, s.Stage)
+		}
+		if s.AuditsRefusal() != (s.Stage == StageRule) {
+			t.Errorf("%s: AuditsRefusal disagrees with stage %s", s.Code, s.Stage)
+		}
+	}
+	for code, want := range map[Code]Stage{
+		CodeDomainNotSponsored: StageAccess, CodeRateLimitExceeded: StageAccess,
+		CodeIdempotencyInProgress: StageIdempotency, CodeStatusProhibitsOperation: StageRule,
+		CodeInsufficientGems: StageRule, CodeInternal: StageSystem, CodeMalformedRequest: StageTransport,
+	} {
+		if got := SpecOf(code).Stage; got != want {
+			t.Errorf("%s stage %s, want %s", code, got, want)
+		}
+	}
+}

@@ -21,6 +21,7 @@ const (
 	CmdReadRecords       Command = "read_records"
 	CmdUpdateRecords     Command = "update_records"
 	CmdDeleteDomain      Command = "delete_domain"
+	CmdRestoreDomain     Command = "restore_domain"
 	CmdPoll              Command = "poll"
 	CmdBackendPending    Command = "backend_pending"
 )
@@ -52,18 +53,19 @@ type CommandSpec struct {
 
 // Registrar scopes. The profile ProfileRegistrarAPI grants all of them.
 const (
-	ScopeSandboxReset  = "registrar:sandbox"
-	ScopeDomainsCheck  = "domains:check"
-	ScopeDomainsCreate = "domains:create"
-	ScopeDomainsRead   = "domains:read"
-	ScopeDomainsRenew  = "domains:renew"
-	ScopeDomainsUpdate = "domains:update"
-	ScopeNameservers   = "domains:nameservers"
-	ScopeDomainsDelete = "domains:delete"
-	ScopeRecordsRead   = "dns:read"
-	ScopeRecordsWrite  = "dns:write"
-	ScopePoll          = "audit:read"
-	ScopeBackendRead   = "backend:read"
+	ScopeSandboxReset   = "registrar:sandbox"
+	ScopeDomainsCheck   = "domains:check"
+	ScopeDomainsCreate  = "domains:create"
+	ScopeDomainsRead    = "domains:read"
+	ScopeDomainsRenew   = "domains:renew"
+	ScopeDomainsUpdate  = "domains:update"
+	ScopeNameservers    = "domains:nameservers"
+	ScopeDomainsDelete  = "domains:delete"
+	ScopeDomainsRestore = "domains:restore"
+	ScopeRecordsRead    = "dns:read"
+	ScopeRecordsWrite   = "dns:write"
+	ScopePoll           = "audit:read"
+	ScopeBackendRead    = "backend:read"
 
 	ProfileRegistrarAPI = "registrar_api"
 )
@@ -91,6 +93,8 @@ var commandSpecs = []CommandSpec{
 		"Apply supported DNS records. Sandbox mode validates and audits without backend writes."},
 	{CmdDeleteDomain, "DELETE", "/domains/{domain}", []string{ScopeDomainsDelete}, true, true, false,
 		"Cancel a registration lifecycle record. This is not a hard database delete."},
+	{CmdRestoreDomain, "POST", "/domains/{domain}/restore", []string{ScopeDomainsRestore}, true, true, false,
+		"Restore a registration in redemption (RFC 3915): active again with its delegation, for the restore price (plus one renewal year when its expiry has passed)."},
 	{CmdPoll, "GET", "/poll", []string{ScopePoll}, false, true, false,
 		"Read recent registry command audit events, optionally filtered by idempotency key, command, status, domain, timestamp, or limit."},
 	{CmdBackendPending, "GET", "/backend/pending", []string{ScopeBackendRead}, false, true, false,
@@ -117,7 +121,7 @@ func SpecOfCommand(c Command) (CommandSpec, bool) {
 // AllScopes lists every registrar scope.
 func AllScopes() []string {
 	return []string{ScopeSandboxReset, ScopeDomainsCheck, ScopeDomainsCreate, ScopeDomainsRead, ScopeDomainsRenew,
-		ScopeDomainsUpdate, ScopeNameservers, ScopeDomainsDelete, ScopeRecordsRead, ScopeRecordsWrite, ScopePoll,
+		ScopeDomainsUpdate, ScopeNameservers, ScopeDomainsDelete, ScopeDomainsRestore, ScopeRecordsRead, ScopeRecordsWrite, ScopePoll,
 		ScopeBackendRead}
 }
 
@@ -146,6 +150,9 @@ func (a Actor) ChannelID() string {
 
 // ChannelApproved reports whether the key is bound to an approved channel.
 func (a Actor) ChannelApproved() bool { return a.Channel != nil && a.Channel.Status == ChannelApproved }
+
+// Payer is the partner and channel the actor's commands are charged to.
+func (a Actor) Payer() Payer { return Payer{PartnerID: a.Partner.ID, ChannelID: a.ChannelID()} }
 
 // HasScope reports whether the key carries scope s.
 func (a Actor) HasScope(s string) bool { return contains(a.Scopes, s) }
@@ -229,6 +236,60 @@ type UpdateDomain struct {
 	// RegistrantContactID, when set, replaces the registrant with a copy of
 	// that contact of the channel (EPP <domain:chg><domain:registrant>).
 	RegistrantContactID string
+}
+
+// RestoreDomain is the restore_domain command (RFC 3915 restore request,
+// optionally with its report).
+type RestoreDomain struct {
+	Mutation
+	Domain string
+	Report *RestoreReport
+}
+
+// RestoreReport is the RFC 3915 restore report a registrar may send with a
+// restore; it is kept in the audit row.
+type RestoreReport struct {
+	PreData     string
+	PostData    string
+	DeleteTime  time.Time
+	RestoreTime time.Time
+	Reason      string
+	Statements  []string
+}
+
+// Validate checks a report's sizes (a nil report is valid).
+func (r *RestoreReport) Validate() error {
+	if r == nil {
+		return nil
+	}
+	if len(r.PreData) > 8192 || len(r.PostData) > 8192 || len(r.Reason) > 2048 {
+		return Invalid("report", "report pre_data and post_data are at most 8192 characters, reason at most 2048")
+	}
+	if len(r.Statements) > 10 {
+		return Invalid("report.statements", "report has at most 10 statements")
+	}
+	for _, st := range r.Statements {
+		if len(st) > 2048 {
+			return Invalid("report.statements", "each statement is at most 2048 characters")
+		}
+	}
+	return nil
+}
+
+// Summary is the report as the audit row keeps it.
+func (r *RestoreReport) Summary() map[string]any {
+	if r == nil {
+		return nil
+	}
+	m := map[string]any{"pre_data": r.PreData, "post_data": r.PostData, "reason": r.Reason,
+		"statements": append([]string{}, r.Statements...)}
+	if !r.DeleteTime.IsZero() {
+		m["delete_time"] = r.DeleteTime.UTC().Format(time.RFC3339)
+	}
+	if !r.RestoreTime.IsZero() {
+		m["restore_time"] = r.RestoreTime.UTC().Format(time.RFC3339)
+	}
+	return m
 }
 
 // UpdateNameservers is the update_nameservers command.

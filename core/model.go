@@ -47,6 +47,11 @@ type Channel struct {
 	EPPPasswordHash      string // empty: no EPP password set
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+
+	// EPPClientCertSHA256 is the SHA-256 fingerprint (CertFingerprint's
+	// form) of the TLS client certificate EPP logins of this channel present
+	// where client certificates are required; empty: none bound.
+	EPPClientCertSHA256 string
 }
 
 // APIKey is a partner's bearer credential. The token itself is never stored:
@@ -81,17 +86,42 @@ type Namespace struct {
 	RenewPriceGems  Gems
 	ReservedLabels  []string // A-labels
 	ClaimLabels     []string // A-labels
+	Policy          Policy   // lifecycle periods and prices (see DefaultPolicy)
 	CreatedAt       time.Time
+
+	lookalikes *labelIndex // skeletons of the lists above, see Indexed
 }
 
-// IsReserved reports whether label is reserved in the namespace.
-func (n Namespace) IsReserved(label string) bool { return contains(n.ReservedLabels, label) }
+// IsReserved reports whether label (an A-label) is reserved in the
+// namespace: listed, or confusable with a listed label (UTS #39 skeleton).
+func (n Namespace) IsReserved(label string) bool {
+	var set skeletonSet
+	if n.lookalikes != nil {
+		set = n.lookalikes.reserved
+	}
+	return listedOrLookalike(n.ReservedLabels, set, label)
+}
 
-// IsClaim reports whether label needs a claims acknowledgement. The OT&E
+// IsClaim reports whether label (an A-label) needs a claims acknowledgement:
+// listed, or confusable with a listed label (UTS #39 skeleton). The OT&E
 // claim fixtures (ote-claim-{slug}) are claim-required in every namespace so
 // that every channel can certify the claims flow.
 func (n Namespace) IsClaim(label string) bool {
-	return contains(n.ClaimLabels, label) || strings.HasPrefix(label, FixtureLabel("claim", ""))
+	var set skeletonSet
+	if n.lookalikes != nil {
+		set = n.lookalikes.claim
+	}
+	return listedOrLookalike(n.ClaimLabels, set, label) || strings.HasPrefix(label, FixtureLabel("claim", ""))
+}
+
+// Indexed returns the namespace with the confusable skeletons of its
+// reserved and claim labels computed once, so that IsReserved and IsClaim
+// cost one skeleton and one map look-up instead of one skeleton per listed
+// label. The index describes the lists as they are now: index again after
+// changing them.
+func (n Namespace) Indexed() Namespace {
+	n.lookalikes = &labelIndex{reserved: newSkeletonSet(n.ReservedLabels), claim: newSkeletonSet(n.ClaimLabels)}
+	return n
 }
 
 // ListingStatus is the approval state of a channel for a namespace.
@@ -163,6 +193,10 @@ type LedgerEntry struct {
 	Domain    string
 	Amount    Gems
 	Balance   Gems // the balance after this entry
+	// Reason says what the movement was for: create, renew, auto_renew,
+	// restore, transfer, refund_create, refund_renew, refund_auto_renew,
+	// refund_transfer, operator_adjustment, ...
+	Reason    string
 	CreatedAt time.Time
 }
 

@@ -26,41 +26,65 @@ var idnaProfile = idna.New(
 	idna.CheckJoiners(true),
 )
 
-// ParseLabel validates one label (Unicode or A-label form) and returns its
-// lowercase A-label.
+// ParseLabel validates one label the registry issues or lists (a label under
+// a namespace, a namespace, a reserved or claim label), in Unicode or A-label
+// form, and returns its lowercase A-label: IDNA2008 (RFC 5891), and one
+// script as Unicode Technical Standard #39 defines Highly Restrictive (see
+// mixedScripts), so that a label cannot pass off Cyrillic or Greek letters as
+// Latin ones.
 func ParseLabel(s string) (string, error) {
-	if s == "" {
-		return "", Invalid("name", "a label must not be empty")
-	}
-	if len(s) > 255 {
-		return "", Invalid("name", "label is too long")
-	}
-	in := asciiLower(s)
-	if strings.ContainsAny(in, ". \t\r\n") {
-		return "", Invalid("name", "label %q must not contain dots or white space", truncate(s))
-	}
-	a, err := idnaProfile.ToASCII(in)
+	a, u, err := idnaLabel(s)
 	if err != nil {
-		return "", Invalid("name", "label %q is not a valid IDNA2008 label", truncate(s))
-	}
-	if err := checkLDH(a); err != nil {
 		return "", err
 	}
-	if strings.HasPrefix(a, "xn--") {
-		// An A-label must decode to a valid U-label that encodes back to itself.
-		u, err := idnaProfile.ToUnicode(a)
-		if err != nil {
-			return "", Invalid("name", "label %q is not a valid A-label", truncate(s))
-		}
-		back, err := idnaProfile.ToASCII(u)
-		if err != nil || back != a {
-			return "", Invalid("name", "label %q is not a valid A-label", truncate(s))
-		}
-		if !idna2008CodePoints(u) {
-			return "", Invalid("name", "label %q has code points that IDNA2008 does not permit (symbols, punctuation, emoji)", truncate(s))
+	if u != "" {
+		if mixed, names := mixedScripts(u); mixed {
+			return "", Invalid("name", "label %q mixes the scripts %s: a label must be written in one script, "+
+				"or in Latin with Han, Hiragana, Katakana, Bopomofo or Hangul (Unicode TS #39, Highly Restrictive)",
+				truncate(s), strings.Join(names, ", "))
 		}
 	}
 	return a, nil
+}
+
+// idnaLabel validates one DNS label (Unicode or A-label form) under IDNA2008
+// and returns its lowercase A-label and, for an IDN, its U-label. Host names
+// and record owners take only this: their labels live in zones whose
+// registration policy is someone else's (RFC 5891 section 4.3, Registry
+// Restrictions).
+func idnaLabel(s string) (a, u string, err error) {
+	if s == "" {
+		return "", "", Invalid("name", "a label must not be empty")
+	}
+	if len(s) > 255 {
+		return "", "", Invalid("name", "label is too long")
+	}
+	in := asciiLower(s)
+	if strings.ContainsAny(in, ". \t\r\n") {
+		return "", "", Invalid("name", "label %q must not contain dots or white space", truncate(s))
+	}
+	a, err = idnaProfile.ToASCII(in)
+	if err != nil {
+		return "", "", Invalid("name", "label %q is not a valid IDNA2008 label", truncate(s))
+	}
+	if err := checkLDH(a); err != nil {
+		return "", "", err
+	}
+	if strings.HasPrefix(a, "xn--") {
+		// An A-label must decode to a valid U-label that encodes back to itself.
+		u, err = idnaProfile.ToUnicode(a)
+		if err != nil {
+			return "", "", Invalid("name", "label %q is not a valid A-label", truncate(s))
+		}
+		back, err := idnaProfile.ToASCII(u)
+		if err != nil || back != a {
+			return "", "", Invalid("name", "label %q is not a valid A-label", truncate(s))
+		}
+		if !idna2008CodePoints(u) {
+			return "", "", Invalid("name", "label %q has code points that IDNA2008 does not permit (symbols, punctuation, emoji)", truncate(s))
+		}
+	}
+	return a, u, nil
 }
 
 // idna2008CodePoints refuses what UTS #46 (and so x/net/idna, even for
@@ -227,7 +251,7 @@ func ParseHostName(field, s string) (string, error) {
 		return "", Invalid(field, "%q is not a fully qualified host name", truncate(s))
 	}
 	for i, l := range labels {
-		a, err := ParseLabel(l)
+		a, _, err := idnaLabel(l)
 		if err != nil {
 			return "", Invalid(field, "%q is not a valid host name", truncate(s))
 		}

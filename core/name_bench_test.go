@@ -7,7 +7,8 @@ import (
 )
 
 // The name checks run on every check, info and create: once per name of a
-// check batch, twice for an IDN A-label (decode and re-encode).
+// check batch, twice for an IDN A-label (decode and re-encode), and for an
+// IDN the UTS #39 mixed-script rule, one script look-up per character.
 
 func BenchmarkParseName(b *testing.B) {
 	cases := []struct {
@@ -17,6 +18,9 @@ func BenchmarkParseName(b *testing.B) {
 		{"ascii_upper", "Alice-Wallet.DefiWallet", "alice-wallet.defiwallet"},
 		{"unicode_idn", "münchen-straße.defiwallet", "xn--mnchen-strae-v9a90b.defiwallet"},
 		{"a_label_idn", "xn--mnchen-strae-v9a90b.defiwallet", "xn--mnchen-strae-v9a90b.defiwallet"},
+		{"cyrillic_idn", "пример-кошелек.defiwallet", "xn----itbbalocgexfmd9i.defiwallet"},
+		{"latin_han_idn", "東京wallet.defiwallet", "xn--wallet-om8i140o.defiwallet"},
+		{"mixed_script", "p\u0430ypal-wallet.defiwallet", ""},
 		{"invalid", "-bad-.defiwallet", ""},
 	}
 	for _, c := range cases {

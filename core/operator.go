@@ -23,6 +23,72 @@ type CreateNamespace struct {
 	RenewPriceGems  Gems
 	ReservedLabels  []string
 	ClaimLabels     []string
+	// Policy changes the default policy (DefaultPolicy) where it says.
+	Policy PolicyChange
+}
+
+// UpdateNamespace is the operator's PATCH /namespaces/{name}: nil fields
+// stay as they are. A policy change applies to periods that start after it.
+type UpdateNamespace struct {
+	Name            string
+	CreatePriceGems *Gems
+	RenewPriceGems  *Gems
+	ReservedLabels  *[]string
+	ClaimLabels     *[]string
+	Policy          PolicyChange
+}
+
+// PolicyChange changes the fields of a policy it names.
+type PolicyChange struct {
+	// Seconds sets periods by wire name (add_grace_period_seconds, ...).
+	Seconds   map[string]int64
+	AutoRenew *bool
+	// RestorePriceGems and TransferPriceGems set a price; the Follow flags
+	// make it follow the renew price again (a JSON null).
+	RestorePriceGems          *Gems
+	TransferPriceGems         *Gems
+	RestorePriceFollowsRenew  bool
+	TransferPriceFollowsRenew bool
+}
+
+// Empty reports whether the change changes nothing.
+func (c PolicyChange) Empty() bool {
+	return len(c.Seconds) == 0 && c.AutoRenew == nil && c.RestorePriceGems == nil && c.TransferPriceGems == nil &&
+		!c.RestorePriceFollowsRenew && !c.TransferPriceFollowsRenew
+}
+
+// Apply answers p changed by c, validated.
+func (c PolicyChange) Apply(p Policy) (Policy, error) {
+	known := map[string]PolicyPeriod{}
+	for _, f := range PolicyPeriods() {
+		known[f.Field] = f
+	}
+	for field, secs := range c.Seconds {
+		f, ok := known[field]
+		if !ok {
+			return p, Invalid(field, "unknown policy field %q", truncate(field))
+		}
+		if secs < 0 || secs > int64(MaxPolicyPeriod/time.Second) {
+			return p, Invalid(field, "%s must be from 0 to %d seconds", field, int64(MaxPolicyPeriod/time.Second))
+		}
+		*f.Ptr(&p) = time.Duration(secs) * time.Second
+	}
+	if c.AutoRenew != nil {
+		p.AutoRenew = *c.AutoRenew
+	}
+	if c.RestorePriceFollowsRenew {
+		p.RestorePriceGems = nil
+	} else if c.RestorePriceGems != nil {
+		v := *c.RestorePriceGems
+		p.RestorePriceGems = &v
+	}
+	if c.TransferPriceFollowsRenew {
+		p.TransferPriceGems = nil
+	} else if c.TransferPriceGems != nil {
+		v := *c.TransferPriceGems
+		p.TransferPriceGems = &v
+	}
+	return p, p.Validate()
 }
 
 // CreateChannel is the operator's POST /registrar-channels.
@@ -36,6 +102,9 @@ type CreateChannel struct {
 type PatchChannel struct {
 	RateLimitPerMinute *int
 	Status             *ChannelStatus
+	// EPPClientCertSHA256 binds the EPP client certificate (a SHA-256
+	// fingerprint, with or without colons); "" removes the binding.
+	EPPClientCertSHA256 *string
 }
 
 // CreateAPIKey is the operator's POST /api-keys: a profile or explicit scopes.

@@ -145,7 +145,7 @@ func relativeOwner(name Name, owner, typ string) (string, error) {
 			}
 			continue
 		}
-		a, err := ParseLabel(l)
+		a, _, err := idnaLabel(l)
 		if err != nil {
 			return "", fmt.Errorf("owner %q has an invalid label", truncate(owner))
 		}

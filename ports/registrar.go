@@ -27,13 +27,16 @@ type RegistrarService interface {
 	ReadRecords(ctx context.Context, a core.Actor, domain string) (core.RecordsView, error)
 	UpdateRecords(ctx context.Context, a core.Actor, cmd core.UpdateRecords) (core.Outcome, error)
 	DeleteDomain(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error)
+	RestoreDomain(ctx context.Context, a core.Actor, cmd core.RestoreDomain) (core.Outcome, error)
 	Poll(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
 	BackendPending(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
 
-	// EPPLogin authenticates an EPP session: clID is the channel slug, pw
-	// its EPP password; a non-empty newPW replaces the password. The actor
-	// holds every registrar scope and is bound to the approved channel.
-	EPPLogin(ctx context.Context, clID, pw, newPW string) (core.Actor, error)
+	// EPPLogin authenticates an EPP session: ClID is the channel slug,
+	// Password its EPP password; a non-empty NewPassword replaces the
+	// password. Source and the client certificate feed the failed-login
+	// counters and the certificate binding. The actor holds every registrar
+	// scope and is bound to the approved channel.
+	EPPLogin(ctx context.Context, l core.EPPLogin) (core.Actor, error)
 	// AuthorizeSession re-checks, for each command of a session, that the
 	// channel is still approved (refreshing its listings) and counts the
 	// command against the channel's rate limit, in the counters REST uses.
@@ -56,6 +59,7 @@ type OperatorService interface {
 	GetPartner(ctx context.Context, id string) (core.Partner, error)
 	PatchPartner(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error)
 	CreateNamespace(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error)
+	UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error)
 	ListNamespaces(ctx context.Context) ([]core.Namespace, error)
 	CreateChannel(ctx context.Context, cmd core.CreateChannel) (core.Channel, error)
 	GetChannel(ctx context.Context, id string) (core.Channel, error)

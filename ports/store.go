@@ -82,6 +82,8 @@ type NamespaceRepository interface {
 	Insert(ctx context.Context, n core.Namespace) error
 	Get(ctx context.Context, name string) (core.Namespace, error)
 	List(ctx context.Context) ([]core.Namespace, error)
+	// Update locks the namespace, runs fn on a copy and stores the result.
+	Update(ctx context.Context, name string, fn func(*core.Namespace) error) (core.Namespace, error)
 }
 
 // ListingRepository stores channel-namespace listings, unique per pair.
@@ -104,9 +106,15 @@ type DomainRepository interface {
 	GetByNames(ctx context.Context, names []core.Name) (map[string]core.Domain, error)
 	// Update locks the row with id, runs fn on a copy and stores the result.
 	Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error)
-	// ListDeletedBefore answers up to limit registrations in pending_delete
-	// whose DeletedAt is before t, oldest deletion first (the purge sweep).
-	ListDeletedBefore(ctx context.Context, t time.Time, limit int) ([]core.Domain, error)
+	// UpdateByName locks the registration of name that is not cancelled
+	// (SELECT ... FOR NO KEY UPDATE on PostgreSQL) before fn sees it, runs fn
+	// on that locked row and stores the result: every rule fn checks holds
+	// until the transaction ends. ErrNotFound when there is none.
+	UpdateByName(ctx context.Context, name core.Name, fn func(*core.Domain) error) (core.Domain, error)
+	// ClaimDue locks up to limit registrations whose next lifecycle deadline
+	// (core.Domain.NextDue) is at or before now, earliest first, skipping
+	// rows another transaction holds (FOR UPDATE SKIP LOCKED on PostgreSQL).
+	ClaimDue(ctx context.Context, now time.Time, limit int) ([]core.Domain, error)
 }
 
 // LedgerRepository is the append-only record of Gems movements.

@@ -14,6 +14,15 @@ import (
 // session before anything is allocated for it.
 const MaxFrameBytes = 1 << 20
 
+// MaxFrameBytesBeforeLogin bounds a data unit until the session has logged
+// in: a hello or a login is a few hundred bytes.
+const MaxFrameBytesBeforeLogin = 64 << 10
+
+// readChunk is what the body buffer grows by at most per read, so that the
+// memory a data unit holds follows the bytes received, not the length its
+// header announces.
+const readChunk = 32 << 10
+
 // headerBytes is the size of the length header.
 const headerBytes = 4
 
@@ -25,9 +34,11 @@ var (
 )
 
 // ReadFrame reads one data unit from r and returns its XML payload. A
-// header announcing more than max bytes (header included) answers
-// ErrFrameTooLarge before the payload is read or any buffer allocated.
-func ReadFrame(r io.Reader, max int) ([]byte, error) {
+// header announcing more than limit bytes (header included) answers
+// ErrFrameTooLarge before the payload is read or any buffer allocated. The
+// payload buffer grows as bytes arrive: a peer that announces a large unit
+// and sends part of it holds about what it sent.
+func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 	var hdr [headerBytes]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, err
@@ -36,15 +47,26 @@ func ReadFrame(r io.Reader, max int) ([]byte, error) {
 	switch {
 	case n < headerBytes:
 		return nil, ErrFrameTooSmall
-	case uint64(n) > uint64(max):
-		return nil, fmt.Errorf("%w: %d bytes announced, %d allowed", ErrFrameTooLarge, n, max)
+	case uint64(n) > uint64(limit):
+		return nil, fmt.Errorf("%w: %d bytes announced, %d allowed", ErrFrameTooLarge, n, limit)
 	}
-	payload := make([]byte, n-headerBytes)
-	if _, err := io.ReadFull(r, payload); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+	want := int(n - headerBytes)
+	payload := make([]byte, 0, min(want, readChunk))
+	for len(payload) < want {
+		if len(payload) == cap(payload) {
+			payload = append(payload, make([]byte, min(want-len(payload), max(len(payload), readChunk)))...)[:len(payload)]
 		}
-		return nil, err
+		m, err := r.Read(payload[len(payload):min(cap(payload), want)])
+		payload = payload[:len(payload)+m]
+		if err != nil {
+			if len(payload) == want {
+				break
+			}
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
 	}
 	return payload, nil
 }

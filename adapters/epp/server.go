@@ -41,6 +41,18 @@ type Options struct {
 	MaxSessionsPerChannel int
 	// MaxFrameBytes bounds a data unit (MaxFrameBytes, 1 MiB).
 	MaxFrameBytes int
+	// MaxFrameBytesBeforeLogin bounds a data unit until login
+	// (MaxFrameBytesBeforeLogin, 64 KiB).
+	MaxFrameBytesBeforeLogin int
+	// MaxConnections caps the connections of this listener, logged in or
+	// not (1024); one more is closed as soon as it is accepted.
+	MaxConnections int
+	// MaxUnauthenticatedPerIP caps the connections from one source (an
+	// IPv4 address, an IPv6 /64) that have not logged in (16).
+	MaxUnauthenticatedPerIP int
+	// LoginTimeout closes a connection that has not logged in this long
+	// after it was accepted (60s).
+	LoginTimeout time.Duration
 	// LoginFailures answered 2200 before the next failure answers 2501 and
 	// closes the connection (3).
 	LoginFailures int
@@ -62,6 +74,13 @@ func (o Options) withDefaults() Options {
 	def(&o.HandshakeTimeout, 15*time.Second)
 	def(&o.MaxSessionLifetime, 24*time.Hour)
 	def(&o.CommandTimeout, 60*time.Second)
+	def(&o.LoginTimeout, 60*time.Second)
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = DefaultMaxConnections
+	}
+	if o.MaxUnauthenticatedPerIP <= 0 {
+		o.MaxUnauthenticatedPerIP = DefaultMaxUnauthenticatedPerIP
+	}
 	if o.ServerID == "" {
 		o.ServerID = "HeadlessDomains Registry"
 		if o.OTE {
@@ -73,6 +92,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxFrameBytes <= 0 || o.MaxFrameBytes > MaxFrameBytes {
 		o.MaxFrameBytes = MaxFrameBytes
+	}
+	if o.MaxFrameBytesBeforeLogin <= 0 || o.MaxFrameBytesBeforeLogin > o.MaxFrameBytes {
+		o.MaxFrameBytesBeforeLogin = min(MaxFrameBytesBeforeLogin, o.MaxFrameBytes)
 	}
 	if o.LoginFailures <= 0 {
 		o.LoginFailures = 3
@@ -94,9 +116,13 @@ type Server struct {
 	mu       sync.Mutex
 	channels map[string]int // logged-in sessions per channel id
 	conns    map[net.Conn]struct{}
+	unauth   map[string]int // connections not logged in, per source
 	lns      []net.Listener
 	closed   bool
 	wg       sync.WaitGroup
+
+	counters counters
+	refusals refusalLog
 }
 
 // NewServer returns a gateway over reg. tlsConf must hold the server
@@ -107,7 +133,7 @@ func NewServer(reg ports.RegistrarService, tlsConf *tls.Config, log zerolog.Logg
 		conf.MinVersion = tls.VersionTLS12
 	}
 	return &Server{reg: reg, tls: conf, opts: opts.withDefaults(), log: log, ids: core.NewIDs(),
-		channels: map[string]int{}, conns: map[net.Conn]struct{}{}}
+		channels: map[string]int{}, conns: map[net.Conn]struct{}{}, unauth: map[string]int{}}
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -142,33 +168,23 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		delay = 0
-		if !s.track(c) {
+		src := sourceOf(c.RemoteAddr())
+		switch s.track(c, src) {
+		case admitClosed:
 			_ = c.Close()
 			return ErrServerClosed
+		case admitRefused:
+			_ = c.Close()
+			continue
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer s.untrack(c)
-			s.serveConn(c)
+			ss := &session{srv: s, source: src}
+			defer s.untrack(c, ss)
+			s.serveConn(c, ss)
 		}()
 	}
-}
-
-func (s *Server) track(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(c net.Conn) {
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
 }
 
 // Shutdown stops accepting, closes every session and waits for their

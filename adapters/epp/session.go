@@ -2,7 +2,9 @@ package epp
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net"
@@ -21,6 +23,7 @@ import (
 // channel; never a frame, a password or contact data.
 type session struct {
 	srv      *Server
+	source   string // the key of the per-source limit (sourceOf)
 	conn     net.Conn
 	log      zerolog.Logger
 	started  time.Time
@@ -33,9 +36,9 @@ type session struct {
 // closeReason says why a session ended, for its last log line.
 type closeReason string
 
-func (s *Server) serveConn(raw net.Conn) {
-	ss := &session{srv: s, started: time.Now(),
-		log: s.log.With().Str("remote", raw.RemoteAddr().String()).Bool("ote", s.opts.OTE).Logger()}
+func (s *Server) serveConn(raw net.Conn, ss *session) {
+	ss.started = time.Now()
+	ss.log = s.log.With().Str("remote", raw.RemoteAddr().String()).Bool("ote", s.opts.OTE).Logger()
 	tc := tls.Server(raw, s.tls)
 	ss.conn = tc
 	defer func() { _ = tc.Close() }()
@@ -112,25 +115,43 @@ func (ss *session) run() closeReason {
 }
 
 // read waits for the next data unit: up to the idle timeout for its header
-// (never past the session's lifetime), then up to the read timeout for its body.
+// (never past the session's lifetime, nor, before login, past the login
+// timeout), then up to the read timeout for its body. Before login a data
+// unit is bounded by MaxFrameBytesBeforeLogin.
 func (ss *session) read(lifetimeEnd time.Time) ([]byte, closeReason) {
 	o := ss.srv.opts
 	idle := time.Now().Add(o.IdleTimeout)
 	if lifetimeEnd.Before(idle) {
 		idle = lifetimeEnd
 	}
+	limit := o.MaxFrameBytes
+	loginBy := ss.started.Add(o.LoginTimeout)
+	if !ss.loggedIn {
+		limit = o.MaxFrameBytesBeforeLogin
+		if loginBy.Before(idle) {
+			idle = loginBy
+		}
+	}
 	_ = ss.conn.SetReadDeadline(idle)
 	r := &deadlineReader{conn: ss.conn, body: o.ReadTimeout}
-	frame, err := ReadFrame(r, o.MaxFrameBytes)
+	if !ss.loggedIn && loginBy.Before(time.Now().Add(o.ReadTimeout)) {
+		r.body = max(time.Until(loginBy), 0)
+	}
+	frame, err := ReadFrame(r, limit)
 	switch {
 	case err == nil:
 		return frame, ""
 	case errors.Is(err, ErrFrameTooLarge):
-		ss.log.Warn().Msg("epp frame over the size limit; closing")
+		ss.srv.counters.framesTooLarge.Add(1)
+		ss.log.Warn().Bool("logged_in", ss.loggedIn).Int("limit", limit).Msg("epp frame over the size limit; closing")
 		return nil, "frame too large"
 	case errors.Is(err, ErrFrameTooSmall):
 		return nil, "malformed frame header"
 	case errors.Is(err, os.ErrDeadlineExceeded):
+		if !ss.loggedIn && !time.Now().Before(loginBy) {
+			ss.srv.counters.loginTimeouts.Add(1)
+			return nil, "login timeout"
+		}
 		if !r.header {
 			if !time.Now().Before(lifetimeEnd) {
 				return nil, "session lifetime reached"
@@ -281,7 +302,14 @@ func (ss *session) login(ctx context.Context, r *request) (*response, closeReaso
 	if x.NewPW != nil {
 		newPW = *x.NewPW
 	}
-	a, err := ss.srv.reg.EPPLogin(ctx, strings.TrimSpace(x.ClID), x.PW, newPW)
+	a, err := ss.srv.reg.EPPLogin(ctx, ss.loginAttempt(strings.TrimSpace(x.ClID), x.PW, newPW))
+	if errors.Is(err, core.ErrLoginLockedOut) {
+		ss.srv.counters.loginLockouts.Add(1)
+		ss.log.Warn().Str("code", string(core.CodeOf(err))).Msg("epp login refused: locked out after repeated failures; closing")
+		resp := failure(err)
+		resp.code, resp.msg = 2501, ""
+		return resp, "login locked out"
+	}
 	if err != nil {
 		switch core.CodeOf(err) {
 		case core.CodeAuthenticationFailed, core.CodeChannelRequired:
@@ -300,8 +328,24 @@ func (ss *session) login(ctx context.Context, r *request) (*response, closeReaso
 		return failure(core.Errorf(core.CodeSessionLimitExceeded, "registrar channel %s already holds %d sessions on this listener",
 			a.Channel.Slug, ss.srv.opts.MaxSessionsPerChannel)), "session limit"
 	}
+	ss.srv.authenticated(ss)
 	ss.actor, ss.loggedIn = a, true
 	ss.log = ss.log.With().Str("channel", a.Channel.Slug).Str("channel_id", a.ChannelID()).Logger()
 	ss.log.Info().Bool("password_changed", newPW != "").Msg("epp login")
 	return success(1000), ""
+}
+
+// loginAttempt is the login as the core sees it: the peer's address for the
+// failed-login counters and, where the listener requires client
+// certificates, the SHA-256 of the one presented.
+func (ss *session) loginAttempt(clID, pw, newPW string) core.EPPLogin {
+	l := core.EPPLogin{ClID: clID, Password: pw, NewPassword: newPW, Source: peerIP(ss.conn.RemoteAddr()),
+		ClientCertRequired: ss.srv.tls.ClientAuth == tls.RequireAndVerifyClientCert}
+	if tc, ok := ss.conn.(*tls.Conn); ok {
+		if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+			sum := sha256.Sum256(certs[0].Raw)
+			l.ClientCertSHA256 = hex.EncodeToString(sum[:])
+		}
+	}
+	return l
 }

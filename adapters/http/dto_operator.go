@@ -37,6 +37,8 @@ type createChannelRequest struct {
 type patchChannelRequest struct {
 	RateLimitPerMinute *int    `json:"rate_limit_per_minute"`
 	Status             *string `json:"status"`
+	// EPPClientCertSHA256 binds the EPP client certificate; "" unbinds.
+	EPPClientCertSHA256 *string `json:"epp_client_cert_sha256"`
 }
 
 type addListingRequest struct {
@@ -130,13 +132,16 @@ type channelDTO struct {
 	CreatedAt            string  `json:"created_at"`
 	UpdatedAt            string  `json:"updated_at"`
 	EPPPasswordSet       bool    `json:"epp_password_set"`
+	// EPPClientCertSHA256 is the bound EPP client certificate ("" none).
+	EPPClientCertSHA256 string `json:"epp_client_cert_sha256"`
 }
 
 func channelOf(c core.Channel) channelDTO {
 	return channelDTO{ID: c.ID, PartnerID: c.PartnerID, Slug: c.Slug, Status: string(c.Status),
 		ProductionApproved: c.ProductionApproved, ProductionApprovedAt: timePtr(c.ProductionApprovedAt),
 		RateLimitPerMinute: c.RateLimitPerMinute, CreatedAt: timeString(c.CreatedAt),
-		UpdatedAt: timeString(orCreated(c.UpdatedAt, c.CreatedAt)), EPPPasswordSet: c.EPPPasswordHash != ""}
+		UpdatedAt: timeString(orCreated(c.UpdatedAt, c.CreatedAt)), EPPPasswordSet: c.EPPPasswordHash != "",
+		EPPClientCertSHA256: c.EPPClientCertSHA256}
 }
 
 type listingDTO struct {

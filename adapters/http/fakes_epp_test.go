@@ -9,7 +9,7 @@ import (
 // The EPP-only methods of ports.RegistrarService: the HTTP adapter never
 // calls them, so the fake refuses them all.
 
-func (f *fakeRegistrar) EPPLogin(context.Context, string, string, string) (core.Actor, error) {
+func (f *fakeRegistrar) EPPLogin(context.Context, core.EPPLogin) (core.Actor, error) {
 	return core.Actor{}, errNotStubbed
 }
 

@@ -144,7 +144,7 @@ func (s *Server) patchChannel(w http.ResponseWriter, r *http.Request) error {
 	if _, err := decodeBody(w, r, bodyRequired, &req); err != nil {
 		return err
 	}
-	cmd := core.PatchChannel{RateLimitPerMinute: req.RateLimitPerMinute}
+	cmd := core.PatchChannel{RateLimitPerMinute: req.RateLimitPerMinute, EPPClientCertSHA256: req.EPPClientCertSHA256}
 	if req.Status != nil {
 		st := core.ChannelStatus(*req.Status)
 		cmd.Status = &st

@@ -36,6 +36,8 @@ func cloneAPIKey(k core.APIKey) core.APIKey {
 func cloneNamespace(n core.Namespace) core.Namespace {
 	n.ReservedLabels = slices.Clone(n.ReservedLabels)
 	n.ClaimLabels = slices.Clone(n.ClaimLabels)
+	n.Policy.RestorePriceGems = clonePtr(n.Policy.RestorePriceGems)
+	n.Policy.TransferPriceGems = clonePtr(n.Policy.TransferPriceGems)
 	return n
 }
 
@@ -52,6 +54,8 @@ func cloneDomain(d core.Domain) core.Domain {
 	d.LastRenewedAt = clonePtr(d.LastRenewedAt)
 	d.DeletedAt = clonePtr(d.DeletedAt)
 	d.Claim = clonePtr(d.Claim)
+	d.Grace = slices.Clone(d.Grace)
+	d.StateEndsAt = clonePtr(d.StateEndsAt)
 	return d
 }
 

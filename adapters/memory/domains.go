@@ -93,27 +93,49 @@ func (r *DomainRepository) Update(_ context.Context, id string, fn func(*core.Do
 	})
 }
 
-// ListDeletedBefore answers pending-delete registrations deleted before t,
-// oldest deletion first.
-func (r *DomainRepository) ListDeletedBefore(_ context.Context, t time.Time, limit int) ([]core.Domain, error) {
-	st, err := r.tx.reading()
+// UpdateByName updates the live registration of name (the whole unit of
+// work holds the store's lock, so it is locked already).
+func (r *DomainRepository) UpdateByName(ctx context.Context, name core.Name, fn func(*core.Domain) error) (core.Domain, error) {
+	st, err := r.tx.writing()
+	if err != nil {
+		return core.Domain{}, err
+	}
+	id, ok := st.liveNames.get(name.String())
+	if !ok {
+		return core.Domain{}, notFound("registration of", name)
+	}
+	return r.Update(ctx, id, fn)
+}
+
+// ClaimDue answers up to limit registrations whose next deadline has come,
+// earliest first.
+func (r *DomainRepository) ClaimDue(_ context.Context, now time.Time, limit int) ([]core.Domain, error) {
+	st, err := r.tx.writing()
 	if err != nil {
 		return nil, err
 	}
-	var out []core.Domain
+	type due struct {
+		d  core.Domain
+		at time.Time
+	}
+	var out []due
 	for _, d := range st.domains.rows {
-		if d.State == core.StatePendingDelete && d.DeletedAt != nil && d.DeletedAt.Before(t) {
-			out = append(out, cloneDomain(d))
+		if at := d.NextDue(); at != nil && !at.After(now) {
+			out = append(out, due{cloneDomain(d), *at})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if !out[i].DeletedAt.Equal(*out[j].DeletedAt) {
-			return out[i].DeletedAt.Before(*out[j].DeletedAt)
+		if !out[i].at.Equal(out[j].at) {
+			return out[i].at.Before(out[j].at)
 		}
-		return out[i].ID < out[j].ID
+		return out[i].d.ID < out[j].d.ID
 	})
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	res := make([]core.Domain, 0, len(out))
+	for _, x := range out {
+		res = append(res, x.d)
+	}
+	return res, nil
 }

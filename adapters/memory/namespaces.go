@@ -51,3 +51,15 @@ func (r *NamespaceRepository) List(context.Context) ([]core.Namespace, error) {
 	slices.SortFunc(out, func(a, b core.Namespace) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
+
+// Update runs fn on a copy of the namespace and stores the result.
+func (r *NamespaceRepository) Update(_ context.Context, name string, fn func(*core.Namespace) error) (core.Namespace, error) {
+	st, err := r.tx.writing()
+	if err != nil {
+		return core.Namespace{}, err
+	}
+	return update(&st.namespaces, name, "namespace", cloneNamespace, fn, func(_ core.Namespace, next *core.Namespace) error {
+		next.Name = name
+		return nil
+	})
+}

@@ -72,11 +72,23 @@ func (r *DomainRepository) GetByNames(ctx context.Context, names []core.Name) (m
 // result; ErrDuplicate if the result would make a second live registration
 // of its name.
 func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
+	return r.update(ctx, fn, "id = ?", id)
+}
+
+// UpdateByName locks the live registration of name (FOR NO KEY UPDATE on
+// PostgreSQL: the lock an UPDATE takes, so that it waits for, and is waited
+// on by, every other command on the row), runs fn on that locked row and
+// stores the result.
+func (r *DomainRepository) UpdateByName(ctx context.Context, name core.Name, fn func(*core.Domain) error) (core.Domain, error) {
+	return r.update(ctx, fn, liveName, name.String())
+}
+
+func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, where string, args ...any) (core.Domain, error) {
 	if err := r.c.writable(); err != nil {
 		return core.Domain{}, err
 	}
 	var row domainRow
-	if err := r.c.selectOne(ctx, &row, true, "id = ?", id); err != nil {
+	if err := r.c.selectOne(ctx, &row, true, where, args...); err != nil {
 		return core.Domain{}, err
 	}
 	d, err := row.core()
@@ -86,7 +98,7 @@ func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.
 	if err := fn(&d); err != nil {
 		return core.Domain{}, err
 	}
-	if d.ID != id {
+	if d.ID != row.ID {
 		return core.Domain{}, errKeyChanged("domain id")
 	}
 	next, err := domainToRow(d)
@@ -103,15 +115,23 @@ func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.
 	return next.core()
 }
 
-// ListDeletedBefore answers pending-delete registrations deleted before t,
-// oldest deletion first; the partial index domains_purge_idx serves it.
-func (r *DomainRepository) ListDeletedBefore(ctx context.Context, t time.Time, limit int) ([]core.Domain, error) {
+// ClaimDue locks up to limit registrations whose due_at has come, earliest
+// first; on PostgreSQL rows another transaction holds are skipped (FOR
+// UPDATE SKIP LOCKED), so that nodes sweeping at once take different rows.
+// The partial index domains_due_idx serves it.
+func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit int) ([]core.Domain, error) {
+	if err := r.c.writable(); err != nil {
+		return nil, err
+	}
 	var rows []domainRow
 	sel := r.c.db.NewSelect().Model(&rows).
-		Where("state = 'pending_delete' AND deleted_at < ?", ts(t)).
-		Order("deleted_at", "id")
+		Where("due_at IS NOT NULL AND due_at <= ?", ts(now)).
+		Order("due_at", "id")
 	if limit > 0 {
 		sel = sel.Limit(int64(limit))
+	}
+	if r.c.pg {
+		sel = sel.For("UPDATE SKIP LOCKED")
 	}
 	if err := sel.Scan(ctx); err != nil {
 		return nil, mapErr(err)

@@ -3,6 +3,7 @@ package postgres
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 )
@@ -58,6 +59,7 @@ func channelToRow(c core.Channel) *channelRow {
 		ProductionApproved: c.ProductionApproved, ProductionApprovedAt: tsPtr(c.ProductionApprovedAt),
 		RateLimitPerMinute: c.RateLimitPerMinute, EPPPasswordHash: c.EPPPasswordHash,
 		CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt),
+		EPPClientCertSHA256: c.EPPClientCertSHA256,
 	}
 }
 
@@ -67,6 +69,7 @@ func (r *channelRow) core() core.Channel {
 		ProductionApproved: r.ProductionApproved, ProductionApprovedAt: r.ProductionApprovedAt.timePtr(),
 		RateLimitPerMinute: r.RateLimitPerMinute, EPPPasswordHash: r.EPPPasswordHash,
 		CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
+		EPPClientCertSHA256: r.EPPClientCertSHA256,
 	}
 }
 
@@ -98,16 +101,29 @@ func namespaceToRow(n core.Namespace) (*namespaceRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	p := n.Policy
+	sec := func(d time.Duration) int64 { return int64(d / time.Second) }
 	return &namespaceRow{
 		Name: n.Name, DNSBackend: n.DNSBackend, CreatePriceGems: n.CreatePriceGems, RenewPriceGems: n.RenewPriceGems,
 		ReservedLabels: reserved, ClaimLabels: claims, CreatedAt: ts(n.CreatedAt),
+		AddGraceSeconds: sec(p.AddGrace), RenewGraceSeconds: sec(p.RenewGrace), AutoRenewGraceSeconds: sec(p.AutoRenewGrace),
+		TransferGraceSeconds: sec(p.TransferGrace), RedemptionSeconds: sec(p.Redemption), PendingDeleteSeconds: sec(p.PendingDelete),
+		TransferPendingSeconds: sec(p.TransferPending), TransferLockSeconds: sec(p.TransferLock), AuthCodeTTLSeconds: sec(p.AuthCodeTTL),
+		AutoRenew: p.AutoRenew, RestorePriceGems: p.RestorePriceGems, TransferPriceGems: p.TransferPriceGems,
 	}, nil
 }
 
 func (r *namespaceRow) core() (core.Namespace, error) {
+	dur := func(s int64) time.Duration { return time.Duration(s) * time.Second }
 	n := core.Namespace{
 		Name: r.Name, DNSBackend: r.DNSBackend, CreatePriceGems: r.CreatePriceGems, RenewPriceGems: r.RenewPriceGems,
 		CreatedAt: r.CreatedAt.Time(),
+		Policy: core.Policy{
+			AddGrace: dur(r.AddGraceSeconds), RenewGrace: dur(r.RenewGraceSeconds), AutoRenewGrace: dur(r.AutoRenewGraceSeconds),
+			TransferGrace: dur(r.TransferGraceSeconds), Redemption: dur(r.RedemptionSeconds), PendingDelete: dur(r.PendingDeleteSeconds),
+			TransferPending: dur(r.TransferPendingSeconds), TransferLock: dur(r.TransferLockSeconds), AuthCodeTTL: dur(r.AuthCodeTTLSeconds),
+			AutoRenew: r.AutoRenew, RestorePriceGems: r.RestorePriceGems, TransferPriceGems: r.TransferPriceGems,
+		},
 	}
 	if err := fromJSON(r.ReservedLabels, &n.ReservedLabels); err != nil {
 		return core.Namespace{}, err
@@ -141,8 +157,16 @@ func domainToRow(d core.Domain) (*domainRow, error) {
 		CreatePaidGems: d.CreatePaidGems, CreatedAt: ts(d.CreatedAt), UpdatedAt: ts(d.UpdatedAt),
 		ExpiresAt: ts(d.ExpiresAt), LastRenewedAt: tsPtr(d.LastRenewedAt), DeletedAt: tsPtr(d.DeletedAt),
 		RegistrantContactID: d.RegistrantContactID,
+		StateEndsAt:         tsPtr(d.StateEndsAt), DueAt: tsPtr(d.NextDue()),
 	}
 	var err error
+	if d.Grace != nil {
+		g, err := toJSON(graceToJSON(d.Grace))
+		if err != nil {
+			return nil, err
+		}
+		r.Grace = &g
+	}
 	if r.Statuses, err = toJSON(d.Statuses); err != nil {
 		return nil, err
 	}
@@ -175,7 +199,14 @@ func (r *domainRow) core() (core.Domain, error) {
 		ProtectedLegacy: r.ProtectedLegacy, OTESandbox: r.OTESandbox, Imported: r.Imported,
 		CreatePaidGems: r.CreatePaidGems, CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
 		ExpiresAt: r.ExpiresAt.Time(), LastRenewedAt: r.LastRenewedAt.timePtr(), DeletedAt: r.DeletedAt.timePtr(),
-		RegistrantContactID: r.RegistrantContactID,
+		RegistrantContactID: r.RegistrantContactID, StateEndsAt: r.StateEndsAt.timePtr(),
+	}
+	if r.Grace != nil {
+		var g []graceJSON
+		if err := fromJSON(*r.Grace, &g); err != nil {
+			return core.Domain{}, err
+		}
+		d.Grace = graceFromJSON(g)
 	}
 	if err := fromJSON(r.Statuses, &d.Statuses); err != nil {
 		return core.Domain{}, err
@@ -200,14 +231,14 @@ func (r *domainRow) core() (core.Domain, error) {
 func ledgerToRow(e core.LedgerEntry) *ledgerRow {
 	return &ledgerRow{
 		ID: e.ID, PartnerID: e.PartnerID, ChannelID: e.ChannelID, AuditID: e.AuditID, Command: e.Command,
-		Domain: e.Domain, Amount: e.Amount, Balance: e.Balance, CreatedAt: ts(e.CreatedAt),
+		Domain: e.Domain, Amount: e.Amount, Balance: e.Balance, CreatedAt: ts(e.CreatedAt), Reason: e.Reason,
 	}
 }
 
 func (r *ledgerRow) core() core.LedgerEntry {
 	return core.LedgerEntry{
 		ID: r.ID, PartnerID: r.PartnerID, ChannelID: r.ChannelID, AuditID: r.AuditID, Command: r.Command,
-		Domain: r.Domain, Amount: r.Amount, Balance: r.Balance, CreatedAt: r.CreatedAt.Time(),
+		Domain: r.Domain, Amount: r.Amount, Balance: r.Balance, CreatedAt: r.CreatedAt.Time(), Reason: r.Reason,
 	}
 }
 
@@ -299,4 +330,31 @@ func (r *oteRunRow) core() (core.OTERun, error) {
 		CreatedAt: r.CreatedAt.Time(), UpdatedAt: r.UpdatedAt.Time(),
 	}
 	return o, fromJSON(r.EventIDs, &o.EventIDs)
+}
+
+// graceJSON is a grace period as the grace column holds it.
+type graceJSON struct {
+	Status    string    `json:"status"`
+	EndsAt    time.Time `json:"ends_at"`
+	PartnerID string    `json:"partner_id"`
+	ChannelID string    `json:"channel_id"`
+	Gems      int64     `json:"gems"`
+	Years     int       `json:"years,omitempty"`
+}
+
+func graceToJSON(gs []core.GracePeriod) []graceJSON {
+	out := make([]graceJSON, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, graceJSON{g.Status, g.EndsAt.UTC().Truncate(time.Microsecond), g.PartnerID, g.ChannelID, g.Gems, g.Years})
+	}
+	return out
+}
+
+func graceFromJSON(gs []graceJSON) []core.GracePeriod {
+	out := make([]core.GracePeriod, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, core.GracePeriod{Status: g.Status, EndsAt: g.EndsAt.UTC(), PartnerID: g.PartnerID,
+			ChannelID: g.ChannelID, Gems: g.Gems, Years: g.Years})
+	}
+	return out
 }

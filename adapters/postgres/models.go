@@ -32,6 +32,8 @@ type channelRow struct {
 	EPPPasswordHash      string     `bun:"epp_password_hash"`
 	CreatedAt            timestamp  `bun:"created_at"`
 	UpdatedAt            timestamp  `bun:"updated_at"`
+
+	EPPClientCertSHA256 string `bun:"epp_client_cert_sha256"`
 }
 
 type apiKeyRow struct {
@@ -58,6 +60,19 @@ type namespaceRow struct {
 	ReservedLabels  string    `bun:"reserved_labels"`
 	ClaimLabels     string    `bun:"claim_labels"`
 	CreatedAt       timestamp `bun:"created_at"`
+	// Added by the lifecycle migration: the namespace's policy.
+	AddGraceSeconds        int64  `bun:"add_grace_period_seconds"`
+	RenewGraceSeconds      int64  `bun:"renew_grace_period_seconds"`
+	AutoRenewGraceSeconds  int64  `bun:"auto_renew_grace_period_seconds"`
+	TransferGraceSeconds   int64  `bun:"transfer_grace_period_seconds"`
+	RedemptionSeconds      int64  `bun:"redemption_period_seconds"`
+	PendingDeleteSeconds   int64  `bun:"pending_delete_period_seconds"`
+	TransferPendingSeconds int64  `bun:"transfer_pending_period_seconds"`
+	TransferLockSeconds    int64  `bun:"transfer_lock_period_seconds"`
+	AuthCodeTTLSeconds     int64  `bun:"auth_code_ttl_seconds"`
+	AutoRenew              bool   `bun:"auto_renew"`
+	RestorePriceGems       *int64 `bun:"restore_price_gems"`
+	TransferPriceGems      *int64 `bun:"transfer_price_gems"`
 }
 
 type listingRow struct {
@@ -100,6 +115,10 @@ type domainRow struct {
 	ClaimAcceptedAt    *timestamp `bun:"claim_accepted_at"`
 	// Added by the contacts migration.
 	RegistrantContactID string `bun:"registrant_contact_id,nullzero"`
+	// Added by the lifecycle migration.
+	Grace       *string    `bun:"grace"`
+	StateEndsAt *timestamp `bun:"state_ends_at"`
+	DueAt       *timestamp `bun:"due_at"` // core.Domain.NextDue, for the maintenance loop
 }
 
 type ledgerRow struct {
@@ -114,6 +133,7 @@ type ledgerRow struct {
 	Amount    int64     `bun:"amount"`
 	Balance   int64     `bun:"balance"`
 	CreatedAt timestamp `bun:"created_at"`
+	Reason    string    `bun:"reason"`
 }
 
 type auditRow struct {

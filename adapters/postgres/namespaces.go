@@ -46,3 +46,33 @@ func (r *NamespaceRepository) List(ctx context.Context) ([]core.Namespace, error
 	}
 	return out, nil
 }
+
+// Update locks the namespace called name, runs fn on a copy and stores the
+// result; ErrNotFound when there is none.
+func (r *NamespaceRepository) Update(ctx context.Context, name string, fn func(*core.Namespace) error) (core.Namespace, error) {
+	if err := r.c.writable(); err != nil {
+		return core.Namespace{}, err
+	}
+	var row namespaceRow
+	if err := r.c.selectOne(ctx, &row, true, "name = ?", name); err != nil {
+		return core.Namespace{}, err
+	}
+	n, err := row.core()
+	if err != nil {
+		return core.Namespace{}, err
+	}
+	if err := fn(&n); err != nil {
+		return core.Namespace{}, err
+	}
+	if n.Name != name {
+		return core.Namespace{}, errKeyChanged("namespace name")
+	}
+	next, err := namespaceToRow(n)
+	if err != nil {
+		return core.Namespace{}, err
+	}
+	if err := r.c.update(ctx, next); err != nil {
+		return core.Namespace{}, err
+	}
+	return next.core()
+}

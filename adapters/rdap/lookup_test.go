@@ -26,7 +26,7 @@ func TestLookupPageHeadersAndEscaping(t *testing.T) {
 	for path, status := range map[string]int{
 		"/lookup": 200, "/lookup?name=alice.defiwallet": 200, "/lookup?name=nobody.defiwallet": 200,
 		"/lookup?name=" + url.QueryEscape("<script>alert(1)</script>.defiwallet"): 400,
-		"/lookup?name=" + url.QueryEscape(`x"><img src=x>.defiwallet`):          400,
+		"/lookup?name=" + url.QueryEscape(`x"><img src=x>.defiwallet`):            400,
 	} {
 		get, head := w.do("GET", path), w.do("HEAD", path)
 		if get.status != status || head.status != status {

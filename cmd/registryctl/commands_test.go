@@ -56,6 +56,13 @@ func TestAdmitRegistrarToProduction(t *testing.T) {
 	if got := must(t, env, "channel", "set", cid, "--rate-limit", "240", "--json").json(t); got["rate_limit_per_minute"] != float64(240) {
 		t.Fatalf("channel set answered %v", got)
 	}
+	fp := strings.TrimSuffix(strings.Repeat("0A:", 32), ":")
+	if got := must(t, env, "channel", "set", cid, "--epp-client-cert-sha256", fp, "--json").json(t); got["epp_client_cert_sha256"] != strings.Repeat("0a", 32) {
+		t.Fatalf("channel set --epp-client-cert-sha256 answered %v", got)
+	}
+	if got := must(t, env, "channel", "set", cid, "--epp-client-cert-sha256", "", "--json").json(t); got["epp_client_cert_sha256"] != "" {
+		t.Fatalf("channel set --epp-client-cert-sha256 \"\" answered %v", got)
+	}
 	if got := must(t, env, "listing", "add", cid, "defiwallet", "--json").json(t); got["status"] != "pending" {
 		t.Fatalf("listing add answered %v", got)
 	}

@@ -68,7 +68,8 @@ var (
 		{"CREATED", "created_at"}}
 	channelColumns = []column{{"ID", "id"}, {"PARTNER", "partner_id"}, {"SLUG", "slug"}, {"STATUS", "status"},
 		{"PRODUCTION APPROVED", "production_approved"}, {"PRODUCTION APPROVED AT", "production_approved_at"},
-		{"RATE LIMIT/MIN", "rate_limit_per_minute"}, {"CREATED", "created_at"}, {"UPDATED", "updated_at"}}
+		{"RATE LIMIT/MIN", "rate_limit_per_minute"}, {"EPP CLIENT CERT SHA-256", "epp_client_cert_sha256"},
+		{"CREATED", "created_at"}, {"UPDATED", "updated_at"}}
 	listingColumns = []column{{"CHANNEL", "registrar_channel_id"}, {"NAMESPACE", "namespace"}, {"STATUS", "status"},
 		{"CREATED", "created_at"}, {"APPROVED AT", "approved_at"}}
 	keyColumns = []column{{"ID", "id"}, {"PARTNER", "partner_id"}, {"CHANNEL", "registrar_channel_id"},
@@ -270,18 +271,23 @@ func (a *app) channelCommands() *command {
 							nil, nil, record(channelColumns...))
 					}
 				}},
-			{name: "set", summary: "set a channel's rate limit and/or status",
-				usage: "channel set ID [--rate-limit N] [--status pending|approved|suspended]", args: []string{"ID"},
+			{name: "set", summary: "set a channel's rate limit, status and/or EPP client certificate",
+				usage: "channel set ID [--rate-limit N] [--status pending|approved|suspended] [--epp-client-cert-sha256 FP]", args: []string{"ID"},
 				about: "PATCH /api/v1/admin/registrar-channels/{id}. Give at least one flag. --status suspended stops\n" +
-					"every key of the channel; approved re-admits it.",
+					"every key of the channel; approved re-admits it. --epp-client-cert-sha256 binds the TLS client\n" +
+					"certificate the channel's EPP logins must present where the listeners require client certificates\n" +
+					"(openssl x509 -noout -fingerprint -sha256 -in client.pem prints it); \"\" unbinds it.",
 				examples: []string{
 					"registryctl channel set chn_01HX… --rate-limit 600",
 					"registryctl channel set chn_01HX… --status suspended",
+					"registryctl channel set chn_01HX… --epp-client-cert-sha256 3F:9A:…:C2",
 				},
 				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 					rate := &optInt{}
 					fs.Var(rate, "rate-limit", "requests per minute `N`")
 					status := fs.String("status", "", "channel `STATUS`: pending, approved or suspended")
+					cert := &optText{}
+					fs.Var(cert, "epp-client-cert-sha256", "SHA-256 fingerprint `FP` of the EPP client certificate (\"\" unbinds)")
 					return func(ctx context.Context, args []string) error {
 						path := append(p, "set")
 						body := map[string]any{}
@@ -291,8 +297,11 @@ func (a *app) channelCommands() *command {
 						if *status != "" {
 							body["status"] = *status
 						}
+						if cert.set {
+							body["epp_client_cert_sha256"] = cert.value
+						}
 						if len(body) == 0 {
-							return usagef(path, "nothing to set: give --rate-limit and/or --status")
+							return usagef(path, "nothing to set: give --rate-limit, --status and/or --epp-client-cert-sha256")
 						}
 						return a.operator(ctx, path, http.MethodPatch, "/registrar-channels/"+pathEscape(args[0]), nil, body,
 							record(channelColumns...))
@@ -513,4 +522,23 @@ func (a *app) pendingCommands() *command {
 					}
 				}},
 		}}
+}
+
+// optText is a string flag that records whether it was given, so that an
+// empty value ("" unbinds) differs from an absent flag.
+type optText struct {
+	set   bool
+	value string
+}
+
+func (o *optText) String() string {
+	if o == nil {
+		return ""
+	}
+	return o.value
+}
+
+func (o *optText) Set(v string) error {
+	o.set, o.value = true, v
+	return nil
 }

@@ -23,6 +23,8 @@ type Config struct {
 	MigrateOnStart  bool
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	// MaintenanceInterval is the pace of the registry's lifecycle loop.
+	MaintenanceInterval time.Duration
 	// PprofAddr serves net/http/pprof on its own loopback listener when set.
 	PprofAddr      string
 	DBMaxOpenConns int
@@ -44,6 +46,20 @@ type EPPConfig struct {
 	Cert     string // REGISTRY_EPP_CERT, PEM
 	Key      string // REGISTRY_EPP_KEY, PEM
 	ClientCA string // REGISTRY_EPP_CLIENT_CA, PEM bundle
+
+	Limits EPPLimits
+}
+
+// EPPLimits bound what connections and logins may cost before a session has
+// logged in (REGISTRY_EPP_MAX_* and REGISTRY_EPP_LOGIN_*).
+type EPPLimits struct {
+	MaxConnections          int           // per listener
+	MaxUnauthenticatedPerIP int           // connections not logged in, per source address
+	LoginTimeout            time.Duration // a connection must log in within it
+	MaxConcurrentHashes     int           // password hashes running at once
+	LockoutFailures         int           // failed logins of one channel that lock it out
+	LockoutSourceFailures   int           // failed logins from one address that lock it out
+	LockoutDuration         time.Duration
 }
 
 // Enabled reports whether any EPP listener is configured.
@@ -70,6 +86,7 @@ var settings = []setting{
 	{"REGISTRY_MIGRATE_ON_START", "1", "0 skips schema migrations at start-up (run `registryd migrate` instead)"},
 	{"REGISTRY_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
+	{"REGISTRY_MAINTENANCE_INTERVAL", "30s", "pace of the lifecycle loop (auto-renew, expiry, redemption, purge, grace ends) that every registryd runs"},
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
@@ -81,7 +98,14 @@ var settings = []setting{
 	{"REGISTRY_EPP_OTE_ADDR", "", "listen address of the OT&E EPP gateway, where every transform runs as sandbox; empty: off"},
 	{"REGISTRY_EPP_CERT", "", "PEM certificate of the EPP listeners; empty (with REGISTRY_EPP_KEY): a self-signed one is made at start"},
 	{"REGISTRY_EPP_KEY", "", "PEM private key of REGISTRY_EPP_CERT"},
-	{"REGISTRY_EPP_CLIENT_CA", "", "PEM CA bundle; when set, EPP clients must present a certificate it signed"},
+	{"REGISTRY_EPP_CLIENT_CA", "", "PEM CA bundle; when set, EPP clients must present a certificate it signed, the one bound to their channel (epp_client_cert_sha256)"},
+	{"REGISTRY_EPP_MAX_CONNECTIONS", "1024", "connections one EPP listener holds, logged in or not; more are closed on accept"},
+	{"REGISTRY_EPP_MAX_UNAUTHENTICATED_PER_IP", "16", "EPP connections not yet logged in from one address (IPv6: one /64); more are closed on accept"},
+	{"REGISTRY_EPP_LOGIN_TIMEOUT", "60s", "an EPP connection that has not logged in by then is closed"},
+	{"REGISTRY_EPP_MAX_CONCURRENT_HASHES", "4", "password hashes (Argon2id, 19 MiB each) running at once; EPP logins wait for a slot"},
+	{"REGISTRY_EPP_LOGIN_LOCKOUT_FAILURES", "10", "failed EPP logins of one channel, across connections, that lock its logins out (each failure after the 3rd waits longer)"},
+	{"REGISTRY_EPP_LOGIN_LOCKOUT_SOURCE_FAILURES", "30", "failed EPP logins from one address (IPv6: one /64) that lock its logins out"},
+	{"REGISTRY_EPP_LOGIN_LOCKOUT_DURATION", "15m", "how long an EPP login lock-out lasts (audited as epp_login_lockout)"},
 	{"REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE", "600", "RDAP and /lookup queries each client IP may make per minute (counted in Redis when configured)"},
 }
 
@@ -131,6 +155,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.LogLevel = get("REGISTRY_LOG_LEVEL")
 	c.EPP = EPPConfig{Addr: get("REGISTRY_EPP_ADDR"), OTEAddr: get("REGISTRY_EPP_OTE_ADDR"), Cert: get("REGISTRY_EPP_CERT"),
 		Key: get("REGISTRY_EPP_KEY"), ClientCA: get("REGISTRY_EPP_CLIENT_CA")}
+	if c.EPP.Limits, err = loadEPPLimits(get); err != nil {
+		return Config{}, err
+	}
 	if (c.EPP.Cert == "") != (c.EPP.Key == "") {
 		return Config{}, fmt.Errorf("REGISTRY_EPP_CERT and REGISTRY_EPP_KEY are set together")
 	}
@@ -149,6 +176,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.ShutdownTimeout, err = time.ParseDuration(get("REGISTRY_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("REGISTRY_SHUTDOWN_TIMEOUT: want a duration such as 20s")
+	}
+	if c.MaintenanceInterval, err = time.ParseDuration(get("REGISTRY_MAINTENANCE_INTERVAL")); err != nil || c.MaintenanceInterval <= 0 {
+		return Config{}, fmt.Errorf("REGISTRY_MAINTENANCE_INTERVAL: want a duration such as 30s")
 	}
 	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
 		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")
@@ -211,4 +241,41 @@ func loopbackAddr(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// loadEPPLimits reads the REGISTRY_EPP_MAX_* and REGISTRY_EPP_LOGIN_* settings.
+func loadEPPLimits(get func(string) string) (EPPLimits, error) {
+	var l EPPLimits
+	ints := []struct {
+		key string
+		dst *int
+	}{
+		{"REGISTRY_EPP_MAX_CONNECTIONS", &l.MaxConnections},
+		{"REGISTRY_EPP_MAX_UNAUTHENTICATED_PER_IP", &l.MaxUnauthenticatedPerIP},
+		{"REGISTRY_EPP_MAX_CONCURRENT_HASHES", &l.MaxConcurrentHashes},
+		{"REGISTRY_EPP_LOGIN_LOCKOUT_FAILURES", &l.LockoutFailures},
+		{"REGISTRY_EPP_LOGIN_LOCKOUT_SOURCE_FAILURES", &l.LockoutSourceFailures},
+	}
+	for _, i := range ints {
+		n, err := strconv.Atoi(strings.TrimSpace(get(i.key)))
+		if err != nil || n < 1 {
+			return EPPLimits{}, fmt.Errorf("%s: want a whole number ≥ 1", i.key)
+		}
+		*i.dst = n
+	}
+	durs := []struct {
+		key string
+		dst *time.Duration
+	}{
+		{"REGISTRY_EPP_LOGIN_TIMEOUT", &l.LoginTimeout},
+		{"REGISTRY_EPP_LOGIN_LOCKOUT_DURATION", &l.LockoutDuration},
+	}
+	for _, d := range durs {
+		v, err := time.ParseDuration(strings.TrimSpace(get(d.key)))
+		if err != nil || v <= 0 {
+			return EPPLimits{}, fmt.Errorf("%s: want a duration such as 60s", d.key)
+		}
+		*d.dst = v
+	}
+	return l, nil
 }

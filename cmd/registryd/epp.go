@@ -44,11 +44,15 @@ func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger) (*EP
 	}
 	g.Fingerprint, g.SelfSigned = fp, generated
 	elog := log.With().Str("component", "epp").Logger()
+	lim := cfg.EPP.Limits
+	opts := epp.Options{MaxConnections: lim.MaxConnections, MaxUnauthenticatedPerIP: lim.MaxUnauthenticatedPerIP,
+		LoginTimeout: lim.LoginTimeout}
 	if cfg.EPP.Addr != "" {
-		g.Prod = epp.NewServer(reg, conf, elog, epp.Options{})
+		g.Prod = epp.NewServer(reg, conf, elog, opts)
 	}
 	if cfg.EPP.OTEAddr != "" {
-		g.OTE = epp.NewServer(reg, conf, elog, epp.Options{OTE: true})
+		opts.OTE = true
+		g.OTE = epp.NewServer(reg, conf, elog, opts)
 	}
 	return g, nil
 }

@@ -106,7 +106,9 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 			return err
 		}
 		defer cleanup()
-		fmt.Fprintln(out, "registryd worker: applying backend pending work until stopped")
+		fmt.Fprintln(out, "registryd worker: applying backend pending work and running the maintenance loop until stopped")
+		stopMaintenance := startMaintenance(ctx, app.Service, cfg.MaintenanceInterval, log)
+		defer stopMaintenance()
 		return runWorker(ctx, app.Service, log)
 	}
 	return serve(ctx, cfg, log, out, ln)
@@ -154,7 +156,8 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	}
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	go purgeLoop(bg, app.Service, log)
+	stopMaintenance := startMaintenance(bg, app.Service, cfg.MaintenanceInterval, log)
+	defer stopMaintenance()
 	if cfg.PprofAddr != "" {
 		_, stopPprof, err := startPprof(cfg.PprofAddr, log)
 		if err != nil {
@@ -200,44 +203,6 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	}
 	log.Info().Msg("stopped")
 	return nil
-}
-
-// purgeLoop is the hourly housekeeping: idempotency records past their
-// retention go, and pending deletes past redemption complete (the names
-// become available and the sponsors' EPP message queues are told). Every
-// node may run it; each row is settled once.
-func purgeLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		housekeeping(ctx, svc, log)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func housekeeping(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
-	if n, err := svc.PurgeIdempotency(ctx); err != nil {
-		log.Warn().Err(err).Msg("idempotency purge failed")
-	} else if n > 0 {
-		log.Info().Int("removed", n).Msg("idempotency records purged")
-	}
-	for {
-		n, err := svc.PurgeDeleted(ctx, 500)
-		if err != nil {
-			log.Warn().Err(err).Msg("completing pending deletes failed")
-			return
-		}
-		if n > 0 {
-			log.Info().Int("purged", n).Msg("pending deletes completed")
-		}
-		if n < 500 || ctx.Err() != nil {
-			return
-		}
-	}
 }
 
 // redactURL hides a password in a database URL.

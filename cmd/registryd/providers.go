@@ -111,6 +111,10 @@ func provideIDs() ports.IDGenerator { return core.NewIDs() }
 
 func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator) *registry.Service {
 	opts := registry.Options{Passwords: password.New()}
+	lim := cfg.EPP.Limits
+	opts.MaxConcurrentHashes = lim.MaxConcurrentHashes
+	opts.LoginGuard = registry.LoginGuardOptions{ClientLockout: lim.LockoutFailures,
+		SourceLockout: lim.LockoutSourceFailures, LockoutDuration: lim.LockoutDuration}
 	if cfg.EPP.Enabled() {
 		opts.EPPGateway = registry.EPPGatewayAvailable
 	}

@@ -115,11 +115,21 @@ func cloneActor(a core.Actor) core.Actor {
 func cloneNamespace(ns core.Namespace) core.Namespace {
 	ns.ReservedLabels = slices.Clone(ns.ReservedLabels)
 	ns.ClaimLabels = slices.Clone(ns.ClaimLabels)
+	if p := ns.Policy.RestorePriceGems; p != nil {
+		v := *p
+		ns.Policy.RestorePriceGems = &v
+	}
+	if p := ns.Policy.TransferPriceGems; p != nil {
+		v := *p
+		ns.Policy.TransferPriceGems = &v
+	}
 	return ns
 }
 
 // lookupNamespace reads the namespace called name, from the cache when it
-// is fresh; ports.ErrNotFound when there is none.
+// is fresh; ports.ErrNotFound when there is none. The namespace comes
+// indexed (core.Namespace.Indexed), so that its reserved and claim
+// look-alike checks cost one skeleton, not one per listed label.
 func (s *Service) lookupNamespace(ctx context.Context, name string) (core.Namespace, error) {
 	now := s.clock.Now()
 	ns, gen, ok := s.namespaces.get(name, now)
@@ -134,6 +144,7 @@ func (s *Service) lookupNamespace(ctx context.Context, name string) (core.Namesp
 	if err != nil {
 		return core.Namespace{}, err
 	}
+	ns = ns.Indexed()
 	s.namespaces.put(name, ns, gen, now)
 	return ns, nil
 }

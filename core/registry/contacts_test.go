@@ -32,7 +32,7 @@ func (h *harness) login(w world) core.Actor {
 	if _, err := h.svc.SetEPPPassword(h.ctx, w.Channel.ID, "foo-BAR2"); err != nil {
 		h.t.Fatalf("SetEPPPassword: %v", err)
 	}
-	a, err := h.svc.EPPLogin(h.ctx, w.Channel.Slug, "foo-BAR2", "")
+	a, err := h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "foo-BAR2"})
 	if err != nil {
 		h.t.Fatalf("EPPLogin: %v", err)
 	}
@@ -57,7 +57,7 @@ func TestSetEPPPasswordAndLogin(t *testing.T) {
 	wantCode(t, err, core.CodeNotFound)
 
 	// No password yet: login fails like a wrong password.
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "foo-BAR2", "")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "foo-BAR2"})
 	wantCode(t, err, core.CodeAuthenticationFailed)
 
 	ch, err := h.svc.SetEPPPassword(h.ctx, w.Channel.ID, "foo-BAR2")
@@ -76,10 +76,10 @@ func TestSetEPPPasswordAndLogin(t *testing.T) {
 	}
 
 	for _, c := range []struct{ clID, pw string }{{w.Channel.Slug, "foo-BAR3"}, {"no-such-slug", "foo-BAR2"}, {"", "foo-BAR2"}, {w.Channel.Slug, ""}} {
-		_, err := h.svc.EPPLogin(h.ctx, c.clID, c.pw, "")
+		_, err := h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: c.clID, Password: c.pw})
 		wantCode(t, err, core.CodeAuthenticationFailed)
 	}
-	a, err := h.svc.EPPLogin(h.ctx, w.Channel.Slug, "foo-BAR2", "")
+	a, err := h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "foo-BAR2"})
 	wantCode(t, err, "")
 	if a.ChannelID() != w.Channel.ID || a.Partner.ID != w.Partner.ID || !a.NamespaceApproved(w.Namespace.Name) ||
 		len(a.MissingScopes(core.CommandSpec{Scopes: core.AllScopes()})) != 0 || a.APIKey.ID != registry.EPPSessionKeyID {
@@ -87,22 +87,22 @@ func TestSetEPPPasswordAndLogin(t *testing.T) {
 	}
 
 	// newPW: an invalid one is refused and changes nothing; a valid one replaces the password.
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "foo-BAR2", "x")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "foo-BAR2", NewPassword: "x"})
 	wantField(t, err, "newPW")
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "foo-BAR2", "bar-FOO2")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "foo-BAR2", NewPassword: "bar-FOO2"})
 	wantCode(t, err, "")
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "foo-BAR2", "")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "foo-BAR2"})
 	wantCode(t, err, core.CodeAuthenticationFailed)
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "bar-FOO2", "")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "bar-FOO2"})
 	wantCode(t, err, "")
 
 	// A suspended channel: the right password answers channel_required.
 	st := core.ChannelSuspended
 	_, err = h.svc.PatchChannel(h.ctx, w.Channel.ID, core.PatchChannel{Status: &st})
 	wantCode(t, err, "")
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "bar-FOO2", "")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "bar-FOO2"})
 	wantCode(t, err, core.CodeChannelRequired)
-	_, err = h.svc.EPPLogin(h.ctx, w.Channel.Slug, "wrong-pw", "")
+	_, err = h.svc.EPPLogin(h.ctx, core.EPPLogin{ClID: w.Channel.Slug, Password: "wrong-pw"})
 	wantCode(t, err, core.CodeAuthenticationFailed)
 }
 

@@ -140,8 +140,7 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		req["registrant"] = map[string]any{"contact_id": cmd.RegistrantContactID}
 	}
 	m := mutation{actor: a, command: core.CmdCreateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID}, request: req,
-		charge: ns.CreatePriceGems * int64(cmd.Years)}
+		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID}, request: req}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if err := core.ValidateYears(cmd.Years); err != nil {
 			return err
@@ -183,7 +182,7 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 				return core.Invalid("claim_acknowledgement.accepted_at", "accepted_at must not be in the future")
 			}
 		}
-		price := m.charge // debited by the pipeline, last
+		price := ns.CreatePriceGems * int64(cmd.Years) // debited by the pipeline, last
 		d := core.Domain{
 			ID: s.ids.NewID("dom"), Name: name, ChannelID: a.ChannelID(), PartnerID: a.Partner.ID,
 			State: core.StateActive, Statuses: []string{}, Registrant: registrant,
@@ -192,6 +191,12 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 			Claim: cmd.Claim, RegistrantContactID: cmd.RegistrantContactID,
 		}
 		d.BackendReference = d.ID
+		d.Registered(now, ns.Policy, a.Payer(), price)
+		if !cmd.Sandbox {
+			if err := s.startClean(ctx, tx, ns, name, d.ID, now); err != nil {
+				return err
+			}
+		}
 		if len(nsList) > 0 {
 			d.SetDesiredNameservers(nsList, now)
 		}
@@ -202,9 +207,11 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 			return err
 		}
 		if len(nsList) > 0 {
-			if err := s.queue(ctx, tx, a, out, &d, core.CmdUpdateNameservers, map[string]any{"nameservers": nsList}, now); err != nil {
+			id, err := s.queue(ctx, tx, d.ChannelID, out.AuditID, &d, string(core.CmdUpdateNameservers), map[string]any{"nameservers": nsList}, now)
+			if err != nil {
 				return err
 			}
+			out.PendingID = id
 		}
 		out.DebitedGems = price
 		v := core.ViewOf(&d, now)
@@ -213,19 +220,55 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 	})
 }
 
-// debit takes amount Gems from the actor's partner and writes the ledger entry.
-func (s *Service) debit(ctx context.Context, tx ports.Stores, a core.Actor, out *core.Outcome, amount core.Gems, name core.Name, now time.Time) error {
-	return s.ledger(ctx, tx, a, out, -amount, name, now)
+// startClean makes sure a name registered again starts with nothing at the
+// backend: when the purge of an earlier registration of the name is still
+// queued, it is done now, inside the create's transaction (a backend that
+// does not answer fails the create with backend_unavailable, retryable), and
+// the queued work is marked applied.
+func (s *Service) startClean(ctx context.Context, tx ports.Stores, ns core.Namespace, name core.Name, newID string, now time.Time) error {
+	items, err := tx.Pending().List(ctx, core.PendingFilter{Domain: name.String(), Limit: 500})
+	if err != nil {
+		return err
+	}
+	var stale []core.PendingItem
+	for _, it := range items {
+		if it.DomainID != newID && pendingAction(it) != "" {
+			stale = append(stale, it)
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	if ns.DNSBackend != core.DNSBackendNone && ns.DNSBackend != "" {
+		be, err := s.dns.Backend(ns)
+		if err != nil {
+			return core.Unavailable("the DNS backend", err)
+		}
+		if err := purgeAtBackend(ctx, be, name); err != nil {
+			return dnsErr(err)
+		}
+	}
+	for _, it := range stale {
+		if _, err := tx.Pending().Update(ctx, it.ID, func(p *core.PendingItem) error {
+			p.Status, p.Reason, p.UpdatedAt = core.PendingApplied, "purged when the name was registered again", now
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// ledger moves delta Gems (negative: debit) and records it.
-func (s *Service) ledger(ctx context.Context, tx ports.Stores, a core.Actor, out *core.Outcome, delta core.Gems, name core.Name, now time.Time) error {
+// move changes a partner's balance by delta Gems (negative: a debit) under
+// its row lock and writes the ledger entry; a debit never takes the balance
+// below zero.
+func (s *Service) move(ctx context.Context, tx ports.Stores, payer core.Payer, auditID, command, reason string, delta core.Gems, domain string, now time.Time) error {
 	if delta == 0 {
 		return nil
 	}
-	p, err := tx.Partners().Update(ctx, a.Partner.ID, func(p *core.Partner) error {
+	p, err := tx.Partners().Update(ctx, payer.PartnerID, func(p *core.Partner) error {
 		if p.GemsBalance+delta < 0 {
-			return core.Errorf(core.CodeInsufficientGems, "%s costs %d Gems; the balance is %d", out.Command, -delta, p.GemsBalance)
+			return core.Errorf(core.CodeInsufficientGems, "%s costs %d Gems; the balance is %d", command, -delta, p.GemsBalance)
 		}
 		p.GemsBalance += delta
 		p.UpdatedAt = now
@@ -235,23 +278,61 @@ func (s *Service) ledger(ctx context.Context, tx ports.Stores, a core.Actor, out
 		return err
 	}
 	return tx.Ledger().Append(ctx, core.LedgerEntry{
-		ID: s.ids.NewID("led"), PartnerID: p.ID, ChannelID: a.ChannelID(), AuditID: out.AuditID,
-		Command: string(out.Command), Domain: name.String(), Amount: delta, Balance: p.GemsBalance, CreatedAt: now,
+		ID: s.ids.NewID("led"), PartnerID: p.ID, ChannelID: payer.ChannelID, AuditID: auditID,
+		Command: command, Domain: domain, Amount: delta, Balance: p.GemsBalance, Reason: reason, CreatedAt: now,
 	})
 }
 
-// queue records backend apply work for a successful command.
-func (s *Service) queue(ctx context.Context, tx ports.Stores, a core.Actor, out *core.Outcome, d *core.Domain, cmd core.Command, payload map[string]any, now time.Time) error {
+// refund gives back every debit an effect lists, each to the partner that
+// paid it, with a ledger entry naming what was refunded.
+func (s *Service) refund(ctx context.Context, tx ports.Stores, auditID, command, domain string, eff core.LifecycleEffect, now time.Time) error {
+	for _, g := range eff.Refunds {
+		if g.Gems <= 0 {
+			continue
+		}
+		if err := s.move(ctx, tx, core.Payer{PartnerID: g.PartnerID, ChannelID: g.ChannelID}, auditID, command,
+			g.RefundReason(), g.Gems, domain, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Backend work actions a lifecycle change queues (the payload's "action").
+const (
+	actionWithdraw = "withdraw" // take the delegation out of DNS, keep the records
+	actionRestore  = "restore"  // put the desired delegation back
+	actionPurge    = "purge"    // remove the records and the delegation
+)
+
+// queue records backend apply work of the channel's command.
+func (s *Service) queue(ctx context.Context, tx ports.Stores, channelID, auditID string, d *core.Domain, cmd string, payload map[string]any, now time.Time) (string, error) {
 	item := core.PendingItem{
-		ID: s.ids.NewID("pnd"), AuditID: out.AuditID, ChannelID: a.ChannelID(), Command: string(cmd),
+		ID: s.ids.NewID("pnd"), AuditID: auditID, ChannelID: channelID, Command: cmd,
 		Domain: d.Name.String(), DomainID: d.ID, Payload: payload, Status: core.PendingQueued,
 		NextTryAt: now, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Pending().Insert(ctx, item); err != nil {
-		return err
+		return "", err
 	}
-	out.PendingID = item.ID
-	return nil
+	return item.ID, nil
+}
+
+// lifecycleWork queues the backend work an effect asks for, under the
+// command that caused it, and answers the item's id ("" when none).
+func (s *Service) lifecycleWork(ctx context.Context, tx ports.Stores, auditID, cmd string, d core.Domain, eff core.LifecycleEffect, now time.Time) (string, error) {
+	var payload map[string]any
+	switch {
+	case eff.Purge:
+		payload = map[string]any{"action": actionPurge, "freed": eff.Freed}
+	case eff.Withdraw:
+		payload = map[string]any{"action": actionWithdraw, "freed": false}
+	case eff.Restore:
+		payload = map[string]any{"action": actionRestore, "nameservers": nonNilList(d.NameserversDesired)}
+	default:
+		return "", nil
+	}
+	return s.queue(ctx, tx, d.ChannelID, auditID, &d, cmd, payload, now)
 }
 
 type renewParams struct {
@@ -274,38 +355,39 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 	if cmd.CurrentExpiryDateOnly {
 		req["current_expires_at"] = cur.Format(time.DateOnly)
 	}
+	price := ns.RenewPriceGems * int64(cmd.Years)
 	m := mutation{actor: a, command: core.CmdRenewDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: renewParams{cmd.Years, cur, cmd.CurrentExpiryDateOnly}, request: req,
-		charge: ns.RenewPriceGems * int64(cmd.Years)}
-	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
-		d, err := sponsored(ctx, tx, a, name)
-		if err != nil {
-			return err
-		}
+		params: renewParams{cmd.Years, cur, cmd.CurrentExpiryDateOnly}, request: req}
+	return s.mutateDomain(ctx, m, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
 		if cur.IsZero() {
-			return core.Invalid("current_expires_at", "current_expires_at is required (RFC 3339)")
+			return core.LifecycleEffect{}, core.Invalid("current_expires_at", "current_expires_at is required (RFC 3339)")
 		}
 		current := cur
 		if exp := d.ExpiresAt.UTC(); cmd.CurrentExpiryDateOnly && exp.Format(time.DateOnly) == cur.Format(time.DateOnly) {
 			current = d.ExpiresAt // the date matches: the renewal is of this expiry
 		}
-		next, err := d.CanRenew(cmd.Years, current, now)
-		if err != nil {
-			return err
-		}
-		price := m.charge // debited by the pipeline, last
-		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
-			d.Renew(next, now)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		out.DebitedGems = price
-		v := core.ViewOf(&d, now)
-		out.Domain = &v
-		return nil
+		return d.Renew(core.Renewal{Years: cmd.Years, CurrentExpiresAt: current, Payer: a.Payer(), Gems: price}, now, ns.Policy)
+	}, func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
+		out.DebitedGems = price // debited by the pipeline, last
+		return s.lifecycleOutcome(ctx, tx, d, eff, now, out)
 	})
+}
+
+// lifecycleOutcome queues an effect's backend work (a renewal that revives
+// an expired registration restores its delegation) and refunds its debits.
+func (s *Service) lifecycleOutcome(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
+	if err := s.refund(ctx, tx, out.AuditID, string(out.Command), d.Name.String(), eff, now); err != nil {
+		return err
+	}
+	out.RefundedGems = eff.RefundedGems()
+	if out.Sandbox {
+		return nil
+	}
+	id, err := s.lifecycleWork(ctx, tx, out.AuditID, string(out.Command), d, eff, now)
+	if id != "" {
+		out.PendingID = id
+	}
+	return err
 }
 
 type updateParams struct {
@@ -336,50 +418,40 @@ func (s *Service) UpdateDomain(ctx context.Context, a core.Actor, cmd core.Updat
 	}
 	m := mutation{actor: a, command: core.CmdUpdateDomain, name: name, ns: ns, meta: cmd.Mutation,
 		params: updateParams{cmd.Registrant, cmd.Statuses.Add, cmd.Statuses.Remove, cmd.RegistrantContactID}, request: req}
-	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
-		d, err := sponsored(ctx, tx, a, name)
+	var fromContact *core.Registrant
+	before := func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
+		if cmd.RegistrantContactID == "" {
+			return nil
+		}
+		// The contact is read (and its ownership checked) before the
+		// registration is locked; contacts and registrations are never
+		// locked in the other order.
+		r, err := registrantContact(ctx, tx, a, cmd.RegistrantContactID)
 		if err != nil {
 			return err
 		}
+		fromContact = &r
+		return nil
+	}
+	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+		var none core.LifecycleEffect
 		if cmd.Registrant == nil && cmd.RegistrantContactID == "" && cmd.Statuses.Empty() {
-			return core.Invalid("registrant", "send registrant and/or statuses to update")
+			return none, core.Invalid("registrant", "send registrant and/or statuses to update")
 		}
 		if cmd.Registrant != nil && cmd.RegistrantContactID != "" {
-			return core.Invalid("registrant", "send registrant data or a registrant contact id, not both")
+			return none, core.Invalid("registrant", "send registrant data or a registrant contact id, not both")
 		}
+		u := core.DomainUpdate{Statuses: cmd.Statuses, Registrant: cmd.Registrant}
 		if cmd.Registrant != nil {
 			if err := core.ValidateRegistrant(*cmd.Registrant, true); err != nil {
-				return err
+				return none, err
 			}
 		}
-		var fromContact *core.Registrant
-		if cmd.RegistrantContactID != "" {
-			r, err := registrantContact(ctx, tx, a, cmd.RegistrantContactID)
-			if err != nil {
-				return err
-			}
-			fromContact = &r
+		if fromContact != nil {
+			u.Registrant, u.RegistrantContactID = fromContact, cmd.RegistrantContactID
 		}
-		if err := d.CanUpdate(cmd.Statuses, now); err != nil {
-			return err
-		}
-		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
-			if cmd.Registrant != nil {
-				d.Registrant, d.RegistrantContactID = *cmd.Registrant, ""
-			}
-			if fromContact != nil {
-				d.Registrant, d.RegistrantContactID = *fromContact, cmd.RegistrantContactID
-			}
-			d.ApplyStatusChange(cmd.Statuses, now)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		v := core.ViewOf(&d, now)
-		out.Domain = &v
-		return nil
-	})
+		return none, d.Update(u, now)
+	}, nil)
 }
 
 // UpdateNameservers stores the desired delegation and queues backend work.
@@ -394,48 +466,35 @@ func (s *Service) UpdateNameservers(ctx context.Context, a core.Actor, cmd core.
 	if listErr != nil {
 		m.params, m.request["nameservers"] = cmd.Nameservers, len(cmd.Nameservers)
 	}
-	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
-		d, err := sponsored(ctx, tx, a, name)
-		if err != nil {
-			return err
-		}
+	// Pending rows first, then the registration: the apply worker locks in that order too.
+	before := func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
+		return s.supersede(ctx, tx, a.ChannelID(), name, out.AuditID, now)
+	}
+	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
 		if listErr != nil {
-			return listErr
+			return core.LifecycleEffect{}, listErr
 		}
-		if err := d.CanChangeNameservers(now); err != nil {
-			return err
+		return core.LifecycleEffect{}, d.ChangeNameservers(list, now)
+	}, func(ctx context.Context, tx ports.Stores, d core.Domain, _ core.LifecycleEffect, now time.Time, out *core.Outcome) error {
+		if d.ApplyStatus != core.ApplyPending || d.State != core.StateActive {
+			return nil // an expired registration's delegation comes back with its renewal
 		}
-		// Pending rows first, then the domain: the apply worker locks in that order too.
-		if err := s.supersede(ctx, tx, d, core.CmdUpdateNameservers, out.AuditID, now); err != nil {
-			return err
-		}
-		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
-			d.SetDesiredNameservers(list, now)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if d.ApplyStatus == core.ApplyPending {
-			if err := s.queue(ctx, tx, a, out, &d, core.CmdUpdateNameservers, map[string]any{"nameservers": list}, now); err != nil {
-				return err
-			}
-		}
-		v := core.ViewOf(&d, now)
-		out.Domain = &v
-		return nil
+		id, err := s.queue(ctx, tx, d.ChannelID, out.AuditID, &d, string(core.CmdUpdateNameservers), map[string]any{"nameservers": list}, now)
+		out.PendingID = id
+		return err
 	})
 }
 
-// supersede fails older pending work of the same command for a domain, so
-// that a worker never applies a stale delegation after a newer one.
-func (s *Service) supersede(ctx context.Context, tx ports.Stores, d core.Domain, cmd core.Command, auditID string, now time.Time) error {
-	items, err := tx.Pending().List(ctx, core.PendingFilter{ChannelID: d.ChannelID, Command: string(cmd), Domain: d.Name.String(), Limit: 500})
+// supersede fails the channel's older queued delegation work for a name
+// (nameserver updates, withdrawals, restorations), so that a worker never
+// applies a stale delegation after a newer one.
+func (s *Service) supersede(ctx context.Context, tx ports.Stores, channelID string, name core.Name, auditID string, now time.Time) error {
+	items, err := tx.Pending().List(ctx, core.PendingFilter{ChannelID: channelID, Domain: name.String(), Limit: 500})
 	if err != nil {
 		return err
 	}
 	for _, it := range items {
-		if it.DomainID != d.ID {
+		if it.Command != string(core.CmdUpdateNameservers) && pendingAction(it) != actionWithdraw && pendingAction(it) != actionRestore {
 			continue
 		}
 		if _, err := tx.Pending().Update(ctx, it.ID, func(p *core.PendingItem) error {
@@ -451,9 +510,21 @@ func (s *Service) supersede(ctx context.Context, tx ports.Stores, d core.Domain,
 	return nil
 }
 
-// DeleteDomain cancels a registration: inside add grace the name is freed and
-// the create price refunded; later it enters pending delete. Both queue
-// backend work to withdraw the delegation.
+// pendingAction is a lifecycle item's action; a registrar delete queued
+// before actions were recorded purges.
+func pendingAction(it core.PendingItem) string {
+	if a, ok := it.Payload["action"].(string); ok {
+		return a
+	}
+	if it.Command == string(core.CmdDeleteDomain) {
+		return actionPurge
+	}
+	return ""
+}
+
+// DeleteDomain deletes a registration: inside add grace the name is freed
+// and every debit since the create refunded; later it enters redemption with
+// the debits of running grace periods refunded. Both queue backend work.
 func (s *Service) DeleteDomain(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error) {
 	name, ns, err := s.target(ctx, a, cmd.Domain, true, cmd.Sandbox)
 	if err != nil {
@@ -461,38 +532,53 @@ func (s *Service) DeleteDomain(ctx context.Context, a core.Actor, cmd core.Delet
 	}
 	m := mutation{actor: a, command: core.CmdDeleteDomain, name: name, ns: ns, meta: cmd.Mutation,
 		params: struct{}{}, request: map[string]any{"domain": name.String()}}
-	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
-		d, err := sponsored(ctx, tx, a, name)
-		if err != nil {
-			return err
+	// Pending rows first, then the registration: the apply worker locks in that order too.
+	before := func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
+		return s.supersede(ctx, tx, a.ChannelID(), name, out.AuditID, now)
+	}
+	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+		return d.Delete(now, ns.Policy)
+	}, func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
+		out.Freed = eff.Freed
+		return s.lifecycleOutcome(ctx, tx, d, eff, now, out)
+	})
+}
+
+type restoreParams struct {
+	Report *core.RestoreReport `json:",omitempty"`
+}
+
+// RestoreDomain brings a registration in redemption back (RFC 3915): active
+// again with its delegation, for restore_price_gems plus, when its expiry
+// has passed, one year at the renew price counted from the old expiry.
+func (s *Service) RestoreDomain(ctx context.Context, a core.Actor, cmd core.RestoreDomain) (core.Outcome, error) {
+	name, ns, err := s.target(ctx, a, cmd.Domain, true, cmd.Sandbox)
+	if err != nil {
+		return core.Outcome{}, err
+	}
+	req := map[string]any{"domain": name.String(), "report": cmd.Report != nil}
+	if cmd.Report != nil {
+		req["report"] = cmd.Report.Summary()
+	}
+	m := mutation{actor: a, command: core.CmdRestoreDomain, name: name, ns: ns, meta: cmd.Mutation,
+		params: restoreParams{cmd.Report}, request: req}
+	var renewed bool
+	return s.mutateDomain(ctx, m, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+		if err := cmd.Report.Validate(); err != nil {
+			return core.LifecycleEffect{}, err
 		}
-		if err := d.CanDelete(now); err != nil {
-			return err
+		var (
+			eff core.LifecycleEffect
+			err error
+		)
+		eff, renewed, err = d.Restore(now)
+		return eff, err
+	}, func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
+		out.DebitedGems = ns.RestorePrice() // debited by the pipeline, last
+		if renewed {
+			out.DebitedGems += ns.RenewPriceGems
 		}
-		// Pending rows first, then the domain: the apply worker locks in that order too.
-		if err := s.supersede(ctx, tx, d, core.CmdUpdateNameservers, out.AuditID, now); err != nil {
-			return err
-		}
-		var eff core.DeleteEffect
-		d, err = tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
-			eff = d.Delete(now)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if eff.RefundedGems > 0 {
-			if err := s.ledger(ctx, tx, a, out, eff.RefundedGems, name, now); err != nil {
-				return err
-			}
-		}
-		if err := s.queue(ctx, tx, a, out, &d, core.CmdDeleteDomain, map[string]any{"freed": eff.Freed}, now); err != nil {
-			return err
-		}
-		out.Freed, out.RefundedGems = eff.Freed, eff.RefundedGems
-		v := core.ViewOf(&d, now)
-		out.Domain = &v
-		return nil
+		return s.lifecycleOutcome(ctx, tx, d, eff, now, out)
 	})
 }
 

@@ -386,23 +386,24 @@ func TestRenewUpdateNameserversDelete(t *testing.T) {
 		t.Fatalf("applied: %+v", info)
 	}
 
-	// Delete inside add grace frees the name and refunds the create.
+	// Delete inside add grace frees the name and refunds every debit since
+	// the create: the create (100) and the renewal (80).
 	balance := h.balance(w.Partner.ID)
 	del, err := h.svc.DeleteDomain(h.ctx, a, core.DeleteDomain{Mutation: core.Mutation{IdempotencyKey: "d1"}, Domain: name})
 	wantCode(t, err, "")
-	if !del.Freed || del.RefundedGems != 100 || h.balance(w.Partner.ID) != balance+100 {
+	if !del.Freed || del.RefundedGems != 180 || h.balance(w.Partner.ID) != balance+180 {
 		t.Fatalf("delete in grace: %+v", del)
 	}
 	_, err = h.svc.InfoDomain(h.ctx, a, name)
 	wantCode(t, err, core.CodeDomainNotFound)
 	h.create(w, "alice") // the name is available again
 
-	// After add grace: pending delete and backend work.
+	// After add grace: redemption (RFC 3915) and backend work.
 	h.create(w, "late")
 	h.advance(6 * 24 * time.Hour)
 	del, err = h.svc.DeleteDomain(h.ctx, h.actor(w.Token, core.CmdDeleteDomain), core.DeleteDomain{Mutation: core.Mutation{IdempotencyKey: "d2"}, Domain: "late." + ns})
 	wantCode(t, err, "")
-	if del.Freed || del.Domain.State != core.StatePendingDelete || del.PendingID == "" {
+	if del.Freed || del.Domain.State != core.StateRedemption || del.PendingID == "" {
 		t.Fatalf("delete after grace: %+v", del)
 	}
 	_, err = h.svc.CheckDomains(h.ctx, a, core.CheckDomains{Names: []string{"late." + ns}})

@@ -86,6 +86,7 @@ type namespaceSpec struct {
 	RenewPrice  core.Gems
 	Reserved    []string
 	Claims      []string
+	Policy      core.PolicyChange
 }
 
 // namespace creates a namespace through the operator service.
@@ -98,7 +99,8 @@ func (h *harness) namespace(spec namespaceSpec) core.Namespace {
 		spec.Backend = core.DNSBackendMemory
 	}
 	ns, err := h.svc.CreateNamespace(h.ctx, core.CreateNamespace{Name: spec.Name, DNSBackend: spec.Backend,
-		CreatePriceGems: spec.CreatePrice, RenewPriceGems: spec.RenewPrice, ReservedLabels: spec.Reserved, ClaimLabels: spec.Claims})
+		CreatePriceGems: spec.CreatePrice, RenewPriceGems: spec.RenewPrice, ReservedLabels: spec.Reserved, ClaimLabels: spec.Claims,
+		Policy: spec.Policy})
 	if err != nil {
 		h.t.Fatalf("CreateNamespace: %v", err)
 	}

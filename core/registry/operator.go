@@ -176,7 +176,8 @@ func (s *Service) operatorLedger(ctx context.Context, tx ports.Stores, p core.Pa
 		return nil
 	}
 	return tx.Ledger().Append(ctx, core.LedgerEntry{
-		ID: s.ids.NewID("led"), PartnerID: p.ID, Command: command, Amount: amount, Balance: p.GemsBalance, CreatedAt: now,
+		ID: s.ids.NewID("led"), PartnerID: p.ID, Command: command, Amount: amount, Balance: p.GemsBalance,
+		Reason: "operator_adjustment", CreatedAt: now,
 	})
 }
 
@@ -213,10 +214,14 @@ func (s *Service) CreateNamespace(ctx context.Context, cmd core.CreateNamespace)
 	if err != nil {
 		return core.Namespace{}, err
 	}
+	policy, err := cmd.Policy.Apply(core.DefaultPolicy())
+	if err != nil {
+		return core.Namespace{}, err
+	}
 	var ns core.Namespace
 	err = s.operatorDo(ctx, "create_namespace", 201, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
 		ns = core.Namespace{Name: name, DNSBackend: backend, CreatePriceGems: cmd.CreatePriceGems,
-			RenewPriceGems: cmd.RenewPriceGems, ReservedLabels: reserved, ClaimLabels: claims, CreatedAt: now}
+			RenewPriceGems: cmd.RenewPriceGems, ReservedLabels: reserved, ClaimLabels: claims, Policy: policy, CreatedAt: now}
 		if err := tx.Namespaces().Insert(ctx, ns); err != nil {
 			if errors.Is(err, ports.ErrDuplicate) {
 				return core.Errorf(core.CodeAlreadyExists, "namespace %s already exists", name)
@@ -224,7 +229,8 @@ func (s *Service) CreateNamespace(ctx context.Context, cmd core.CreateNamespace)
 			return storeErr(err, core.CodeNotFound, "namespace")
 		}
 		rec.request = map[string]any{"name": name, "dns_backend": backend, "create_price_gems": cmd.CreatePriceGems,
-			"renew_price_gems": cmd.RenewPriceGems, "reserved_labels": len(reserved), "claim_labels": len(claims)}
+			"renew_price_gems": cmd.RenewPriceGems, "reserved_labels": len(reserved), "claim_labels": len(claims),
+			"policy": policySummary(policy)}
 		rec.response = map[string]any{"namespace": name}
 		return nil
 	})
@@ -232,6 +238,79 @@ func (s *Service) CreateNamespace(ctx context.Context, cmd core.CreateNamespace)
 		return core.Namespace{}, err
 	}
 	return ns, nil
+}
+
+// UpdateNamespace changes a namespace's prices, labels and lifecycle
+// policy. A policy change applies to periods that start after it: running
+// periods keep the deadlines their registrations recorded.
+func (s *Service) UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error) {
+	if cmd.CreatePriceGems != nil && *cmd.CreatePriceGems < 0 {
+		return core.Namespace{}, core.Invalid("create_price_gems", "create_price_gems must not be negative")
+	}
+	if cmd.RenewPriceGems != nil && *cmd.RenewPriceGems < 0 {
+		return core.Namespace{}, core.Invalid("renew_price_gems", "renew_price_gems must not be negative")
+	}
+	var reserved, claims []string
+	var err error
+	if cmd.ReservedLabels != nil {
+		if reserved, err = parseLabelList("reserved_labels", *cmd.ReservedLabels); err != nil {
+			return core.Namespace{}, err
+		}
+	}
+	if cmd.ClaimLabels != nil {
+		if claims, err = parseLabelList("claim_labels", *cmd.ClaimLabels); err != nil {
+			return core.Namespace{}, err
+		}
+	}
+	if _, err := cmd.Policy.Apply(core.DefaultPolicy()); err != nil {
+		return core.Namespace{}, err // refused before anything is locked
+	}
+	var ns core.Namespace
+	err = s.operatorDo(ctx, "update_namespace", 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
+		var err error
+		ns, err = tx.Namespaces().Update(ctx, cmd.Name, func(n *core.Namespace) error {
+			if cmd.CreatePriceGems != nil {
+				n.CreatePriceGems = *cmd.CreatePriceGems
+			}
+			if cmd.RenewPriceGems != nil {
+				n.RenewPriceGems = *cmd.RenewPriceGems
+			}
+			if cmd.ReservedLabels != nil {
+				n.ReservedLabels = reserved
+			}
+			if cmd.ClaimLabels != nil {
+				n.ClaimLabels = claims
+			}
+			p, err := cmd.Policy.Apply(n.Policy)
+			n.Policy = p
+			return err
+		})
+		if err != nil {
+			return storeErr(err, core.CodeNotFound, "namespace")
+		}
+		rec.request = map[string]any{"name": cmd.Name, "policy": policySummary(ns.Policy)}
+		rec.response = map[string]any{"namespace": ns.Name}
+		return nil
+	})
+	if err != nil {
+		return core.Namespace{}, err
+	}
+	return ns, nil
+}
+
+// policySummary is a policy as audit rows and documents show it.
+func policySummary(p core.Policy) map[string]any {
+	m := map[string]any{"auto_renew": p.AutoRenew}
+	for _, f := range core.PolicyPeriods() {
+		m[f.Field] = int64(*f.Ptr(&p) / time.Second)
+	}
+	if p.RestorePriceGems != nil {
+		m["restore_price_gems"] = *p.RestorePriceGems
+	}
+	if p.TransferPriceGems != nil {
+		m["transfer_price_gems"] = *p.TransferPriceGems
+	}
+	return m
 }
 
 // ListNamespaces answers every namespace.
@@ -343,7 +422,8 @@ func (s *Service) GetChannel(ctx context.Context, id string) (core.Channel, erro
 	return ch, nil
 }
 
-// PatchChannel sets a channel's rate limit and/or status.
+// PatchChannel sets a channel's rate limit, status and/or the EPP client
+// certificate bound to it.
 func (s *Service) PatchChannel(ctx context.Context, id string, cmd core.PatchChannel) (core.Channel, error) {
 	if cmd.RateLimitPerMinute != nil {
 		if err := validateRateLimit(*cmd.RateLimitPerMinute); err != nil {
@@ -360,12 +440,26 @@ func (s *Service) PatchChannel(ctx context.Context, id string, cmd core.PatchCha
 	if cmd.Status != nil {
 		req["status"] = string(*cmd.Status)
 	}
+	var certFP string
+	if cmd.EPPClientCertSHA256 != nil && *cmd.EPPClientCertSHA256 != "" {
+		fp, ok := core.CertFingerprint(*cmd.EPPClientCertSHA256)
+		if !ok {
+			return core.Channel{}, core.Invalid("epp_client_cert_sha256", "epp_client_cert_sha256 is a SHA-256 fingerprint: 64 hex digits, optionally colon-separated pairs")
+		}
+		certFP = fp
+	}
+	if cmd.EPPClientCertSHA256 != nil {
+		req["epp_client_cert_sha256"] = certFP
+	}
 	return s.updateChannel(ctx, "patch_channel", id, req, func(c *core.Channel, _ time.Time) {
 		if cmd.RateLimitPerMinute != nil {
 			c.RateLimitPerMinute = *cmd.RateLimitPerMinute
 		}
 		if cmd.Status != nil {
 			c.Status = *cmd.Status
+		}
+		if cmd.EPPClientCertSHA256 != nil {
+			c.EPPClientCertSHA256 = certFP
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/headlessdomains/registry/core"
@@ -22,11 +23,6 @@ type mutation struct {
 	params any
 	// request is the audit-safe request summary (redacted by core.Summarize).
 	request map[string]any
-	// charge, when positive, is debited from the actor's partner as the
-	// transaction's last statement, after the effect, the audit row and the
-	// idempotency record: every command of a partner debits the same
-	// balance row, and its lock is held from there to the commit.
-	charge core.Gems
 }
 
 // execFunc performs a command's effect inside the transaction and fills in
@@ -146,12 +142,17 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	}
 }
 
-// charge debits m.charge, if any, and writes its ledger entry.
+// charge debits what the command costs (out.DebitedGems, set by its exec)
+// from the actor's partner and writes its ledger entry. It runs as the
+// transaction's last statement, after the effect, the audit row and the
+// idempotency record: every command of a partner debits the same balance
+// row, and its lock is held from there to the commit.
 func (s *Service) charge(ctx context.Context, tx ports.Stores, m mutation, out *core.Outcome, now time.Time) error {
-	if m.charge <= 0 {
+	if out.DebitedGems <= 0 {
 		return nil
 	}
-	return s.debit(ctx, tx, m.actor, out, m.charge, m.name, now)
+	return s.move(ctx, tx, m.actor.Payer(), out.AuditID, string(m.command),
+		strings.TrimSuffix(string(m.command), "_domain"), -out.DebitedGems, m.name.String(), now)
 }
 
 // replay answers a recorded result, or a conflict when the key was used for
@@ -172,17 +173,14 @@ func replay(rec core.IdempotencyRecord, cmd core.Command, domain, fp string) (co
 	return out, nil
 }
 
-// refused maps a failed command's error and, for refusals after access rule
-// 7 (validation, status, balance, claims, ...), writes a failed audit row in
-// a transaction of its own. Rule 1 to 7 refusals, busy keys and backend
-// failures write none.
+// refused maps a failed command's error and, for refusals whose catalog
+// stage is a registry rule (validation, status, balance, claims, ...),
+// writes a failed audit row in a transaction of its own. Access refusals
+// (rules 1 to 7), idempotency refusals and system failures write none.
 func (s *Service) refused(ctx context.Context, m mutation, auditID string, now time.Time, err error) error {
 	err = storeErr(err, core.CodeInternal, "record")
 	code := core.CodeOf(err)
-	switch code {
-	case core.CodeDomainNotSponsored, core.CodeContactNotSponsored, core.CodeIdempotencyInProgress, core.CodeInternal, core.CodeBackendUnavailable,
-		core.CodeInvalidAPIKey, core.CodeChannelRequired, core.CodeInsufficientScope, core.CodeRateLimitExceeded,
-		core.CodeNamespaceNotApproved, core.CodeChannelNotProductionApproved, core.CodeIdempotencyConflict:
+	if !core.SpecOf(code).AuditsRefusal() {
 		return err
 	}
 	spec := core.SpecOf(code)
@@ -238,4 +236,52 @@ func outcomeSummary(o core.Outcome) map[string]any {
 		m["pending_id"] = o.PendingID
 	}
 	return m
+}
+
+// domainRule checks and applies a command on the registration as the
+// command's transaction has locked it. It changes only d; what the change
+// leaves to do elsewhere (refunds, backend work) it answers as an effect.
+type domainRule func(d *core.Domain, now time.Time) (core.LifecycleEffect, error)
+
+// domainAfter does what a domain command leaves to do once its row is
+// written: ledger entries, pending backend work, backend calls.
+type domainAfter func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error
+
+// mutateDomain is the one way a registrar command changes a registration:
+// inside the pipeline's transaction it locks the registration by name, checks
+// sponsorship (rule 7) on that locked row, runs rule on it and writes the
+// result; then after runs and the answer carries the registration as
+// written. before, if any, runs first in the transaction (work that must take
+// its locks before the registration's, as the apply worker does).
+func (s *Service) mutateDomain(ctx context.Context, m mutation, before execFunc, rule domainRule, after domainAfter) (core.Outcome, error) {
+	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
+		if before != nil {
+			if err := before(ctx, tx, now, out); err != nil {
+				return err
+			}
+		}
+		var eff core.LifecycleEffect
+		d, err := tx.Domains().UpdateByName(ctx, m.name, func(d *core.Domain) error {
+			if d.ChannelID != m.actor.ChannelID() {
+				return core.Errorf(core.CodeDomainNotSponsored, "%s is sponsored by another registrar channel", m.name)
+			}
+			var err error
+			eff, err = rule(d, now)
+			return err
+		})
+		if errors.Is(err, ports.ErrNotFound) {
+			return core.Errorf(core.CodeDomainNotFound, "%s is not registered", m.name)
+		}
+		if err != nil {
+			return err
+		}
+		if after != nil {
+			if err := after(ctx, tx, d, eff, now, out); err != nil {
+				return err
+			}
+		}
+		v := core.ViewOf(&d, now)
+		out.Domain = &v
+		return nil
+	})
 }

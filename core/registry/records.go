@@ -95,30 +95,21 @@ func (s *Service) UpdateRecords(ctx context.Context, a core.Actor, cmd core.Upda
 	if recErr != nil {
 		m.params = cmd.Records
 	}
-	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
-		d, err := sponsored(ctx, tx, a, name)
-		if err != nil {
-			return err
-		}
-		b, err := s.dnsRules(a, ns)
-		if err != nil {
-			return err
+	var b ports.DNSBackend
+	return s.mutateDomain(ctx, m, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+		var none core.LifecycleEffect
+		var err error
+		if b, err = s.dnsRules(a, ns); err != nil {
+			return none, err
 		}
 		if !b.Capabilities().Write {
-			return core.Errorf(core.CodeBackendDNSNotSupported, "the %s backend cannot apply records", b.Capabilities().Kind)
+			return none, core.Errorf(core.CodeBackendDNSNotSupported, "the %s backend cannot apply records", b.Capabilities().Kind)
 		}
 		if recErr != nil {
-			return recErr
+			return none, recErr
 		}
-		if err := d.CanChangeRecords(now); err != nil {
-			return err
-		}
-		if _, err := tx.Domains().Update(ctx, d.ID, func(d *core.Domain) error {
-			d.UpdatedAt = now
-			return nil
-		}); err != nil {
-			return err
-		}
+		return none, d.ChangeRecords(now)
+	}, func(ctx context.Context, tx ports.Stores, d core.Domain, _ core.LifecycleEffect, now time.Time, out *core.Outcome) error {
 		if !cmd.Sandbox {
 			if err := b.ReplaceRecords(ctx, name, recs); err != nil {
 				return dnsErr(err)

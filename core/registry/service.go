@@ -24,6 +24,11 @@ type Service struct {
 
 	actors     *ttlCache[core.Actor]     // by token hash, see DefaultActorCacheTTL
 	namespaces *ttlCache[core.Namespace] // by name, likewise
+
+	// EPP login: failure counters, hash slots, the unbounded hasher.
+	login        *loginGuard
+	hashes       hashSlots
+	rawPasswords ports.PasswordHasher
 }
 
 // Options tune the service; the zero value is the contract's defaults.
@@ -44,6 +49,12 @@ type Options struct {
 	// reused: 0 means DefaultActorCacheTTL, a negative value reads them
 	// afresh for every request.
 	ActorCacheTTL time.Duration
+
+	// LoginGuard tunes the counting of failed EPP logins (login_guard.go).
+	LoginGuard LoginGuardOptions
+	// MaxConcurrentHashes bounds the password hashes running at once
+	// (0: DefaultMaxConcurrentHashes).
+	MaxConcurrentHashes int
 }
 
 var (
@@ -59,9 +70,11 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	if opts.ActorCacheTTL == 0 {
 		opts.ActorCacheTTL = DefaultActorCacheTTL
 	}
-	return &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
+	s := &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace)}
+	s.initLogin()
+	return s
 }
 
 // now is the one clock reading of a command (UTC, microsecond precision so

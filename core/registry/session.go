@@ -2,9 +2,9 @@ package registry
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -73,68 +73,84 @@ func (s *Service) hashPassword(pw string) (string, error) {
 	return h, nil
 }
 
-// dummyHash is verified against when the channel is unknown or has no
-// password, so that a login takes as long whether or not the slug exists.
-var (
-	dummyOnce sync.Once
-	dummyHash string
-)
-
-func (s *Service) dummyVerify(pw string) {
-	dummyOnce.Do(func() { dummyHash, _ = s.opts.Passwords.Hash("not the password") })
-	if dummyHash != "" {
-		_, _ = s.opts.Passwords.Verify(dummyHash, pw)
-	}
-}
-
-// EPPLogin authenticates clID (the channel slug) with pw and, when newPW is
-// set, changes the password. A wrong slug or password, or a channel without
-// an EPP password, answers authentication_failed alike; a channel that is
-// not approved answers registrar_channel_required (only to a caller that
-// knew the password).
-func (s *Service) EPPLogin(ctx context.Context, clID, pw, newPW string) (core.Actor, error) {
+// EPPLogin authenticates l.ClID (the channel slug) with l.Password and,
+// when l.NewPassword is set, changes the password. A wrong slug or
+// password, a channel without an EPP password, or (where client
+// certificates are required) a certificate that is not the one bound to the
+// channel answer authentication_failed alike; a channel that is not
+// approved answers registrar_channel_required (only to a caller that knew
+// the password). Failures are counted per channel and per source address
+// (login_guard.go): later ones are answered after a growing delay, and a
+// lock-out refuses every login of the channel or from the address for a
+// while, with ErrLoginLockedOut as the cause.
+func (s *Service) EPPLogin(ctx context.Context, l core.EPPLogin) (core.Actor, error) {
 	if s.opts.Passwords == nil {
 		return core.Actor{}, core.Internal(errors.New("registry: no password hasher configured"))
 	}
-	fail := core.Errorf(core.CodeAuthenticationFailed, "the client identifier or password is wrong")
-	if len(clID) == 0 || len(clID) > maxSlugLength || len(pw) == 0 || len(pw) > 4*MaxEPPPasswordLength {
-		return core.Actor{}, fail
+	msg := "the client identifier or password is wrong"
+	if l.ClientCertRequired {
+		msg = "the client identifier, password or client certificate is wrong"
 	}
-	var ch core.Channel
+	fail := core.Errorf(core.CodeAuthenticationFailed, "%s", msg)
+	clID, pw := l.ClID, l.Password
+	if len(clID) == 0 || len(clID) > maxSlugLength || len(pw) == 0 || len(pw) > 4*MaxEPPPasswordLength {
+		return core.Actor{}, s.loginFailed(ctx, nil, loginKeys(nil, l.Source), fail)
+	}
+	var found core.Channel
 	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
 		var err error
-		ch, err = tx.Channels().GetBySlug(ctx, clID)
+		found, err = tx.Channels().GetBySlug(ctx, clID)
 		return err
 	})
+	var ch *core.Channel
 	switch {
-	case errors.Is(err, ports.ErrNotFound):
-		s.dummyVerify(pw)
-		return core.Actor{}, fail
-	case err != nil:
+	case err == nil:
+		ch = &found
+	case !errors.Is(err, ports.ErrNotFound):
 		return core.Actor{}, storeErr(err, core.CodeInternal, "registrar channel")
-	case ch.EPPPasswordHash == "":
-		s.dummyVerify(pw)
-		return core.Actor{}, fail
 	}
-	ok, err := s.opts.Passwords.Verify(ch.EPPPasswordHash, pw)
+	keys := loginKeys(ch, l.Source)
+	if until, locked := s.login.lockedUntil(s.now(), keys); locked {
+		return core.Actor{}, loginLockedOut(until)
+	}
+	hash := s.dummyHash()
+	if ch != nil && ch.EPPPasswordHash != "" {
+		hash = ch.EPPPasswordHash
+	}
+	ok, err := s.verifyBounded(ctx, hash, pw)
 	if err != nil {
+		if core.AsError(err) != nil {
+			return core.Actor{}, err
+		}
 		return core.Actor{}, core.Internal(err)
 	}
-	if !ok {
-		return core.Actor{}, fail
+	if !ok || ch == nil || ch.EPPPasswordHash == "" || !certBound(*ch, l) {
+		return core.Actor{}, s.loginFailed(ctx, ch, keys, fail)
 	}
 	if ch.Status != core.ChannelApproved {
 		return core.Actor{}, core.Errorf(core.CodeChannelRequired, "registrar channel %s is %s, not approved", ch.Slug, ch.Status)
 	}
-	if newPW != "" {
-		if err := ValidateEPPPassword("newPW", newPW); err != nil {
+	s.login.succeed(keys[0])
+	if l.NewPassword != "" {
+		if err := ValidateEPPPassword("newPW", l.NewPassword); err != nil {
 			return core.Actor{}, err
 		}
-		if err := s.changeEPPPassword(ctx, ch, newPW); err != nil {
+		if err := s.changeEPPPassword(ctx, *ch, l.NewPassword); err != nil {
 			return core.Actor{}, err
 		}
 	}
 	return s.sessionActor(ctx, ch.ID)
+}
+
+// certBound reports whether the login's client certificate is the one
+// bound to ch, where the listener requires client certificates; a channel
+// without a bound certificate cannot log in there.
+func certBound(ch core.Channel, l core.EPPLogin) bool {
+	if !l.ClientCertRequired {
+		return true
+	}
+	got, ok := core.CertFingerprint(l.ClientCertSHA256)
+	return ok && ch.EPPClientCertSHA256 != "" && subtle.ConstantTimeCompare([]byte(got), []byte(ch.EPPClientCertSHA256)) == 1
 }
 
 // changeEPPPassword stores a new password and audits the change as a

@@ -17,9 +17,15 @@ import (
 //   - update_nameservers sets the registration's NS delegation in the
 //     namespace zone to the item's nameservers (none: withdrawn); on success
 //     the domain's applied nameservers become the item's.
-//   - delete_domain withdraws the registration from the zone: its records
-//     (when the backend writes records) and its delegation, so that nothing
-//     of it lingers for the name's next registrant.
+//   - the lifecycle's work carries an action in its payload: "withdraw"
+//     takes the delegation out of the zone (an expiry, a delete into
+//     redemption) and keeps the records for a restore; "restore" puts the
+//     desired delegation back (a renewal of an expired registration, a
+//     restore); "purge" removes the records and the delegation (a delete in
+//     add grace, the purge at the end of pending delete), so that nothing of
+//     the registration lingers for the name's next registrant. A
+//     delete_domain item without an action purges. This work is retried
+//     until it succeeds (a refusal fails it; an operator can retry it).
 //
 // A namespace whose backend is "none" has no DNS: there is nothing to
 // delegate, and the registry's own record of the nameservers is the whole
@@ -159,7 +165,8 @@ func (b *applyBatch) apply(ctx context.Context, it core.PendingItem) (ApplyResul
 		return b.fail(ctx, it, r, "the item names no valid domain", nil)
 	}
 	r.Namespace = name.Namespace()
-	if it.Command != string(core.CmdUpdateNameservers) && it.Command != string(core.CmdDeleteDomain) {
+	action := pendingAction(it)
+	if it.Command != string(core.CmdUpdateNameservers) && action == "" {
 		return b.leave(ctx, it, r)
 	}
 	ns, err := b.namespace(ctx, name.Namespace())
@@ -172,7 +179,7 @@ func (b *applyBatch) apply(ctx context.Context, it core.PendingItem) (ApplyResul
 	r.Backend = ns.DNSBackend
 
 	var nameservers []string
-	if it.Command == string(core.CmdUpdateNameservers) {
+	if it.Command == string(core.CmdUpdateNameservers) || action == actionRestore {
 		if nameservers, err = payloadNameservers(it.Payload); err != nil {
 			return b.fail(ctx, it, r, "the item's payload has no valid nameservers list", nil)
 		}
@@ -181,16 +188,18 @@ func (b *applyBatch) apply(ctx context.Context, it core.PendingItem) (ApplyResul
 	cur, err := b.tx.Domains().GetByName(ctx, name)
 	switch {
 	case errors.Is(err, ports.ErrNotFound):
-		if it.Command == string(core.CmdUpdateNameservers) {
+		if action != actionPurge {
 			return b.fail(ctx, it, r, "the registration "+it.Domain+" no longer exists", nil)
 		}
 	case err != nil:
 		return r, err
 	case it.DomainID != "" && cur.ID != it.DomainID:
-		if it.Command == string(core.CmdUpdateNameservers) {
-			return b.fail(ctx, it, r, "the registration this update was for is no longer current", nil)
+		if action != actionPurge {
+			return b.fail(ctx, it, r, "the registration this work was for is no longer current", nil)
 		}
 		return b.applied(ctx, it, r, nil, "the name is registered again; the new registration keeps its delegation")
+	case action == "" && cur.State != core.StateActive:
+		return b.fail(ctx, it, r, "the registration is "+string(cur.State)+"; its delegation comes back with its renewal or restore", nil)
 	}
 
 	if ns.DNSBackend == core.DNSBackendNone || ns.DNSBackend == "" {
@@ -203,8 +212,8 @@ func (b *applyBatch) apply(ctx context.Context, it core.PendingItem) (ApplyResul
 		return b.retry(ctx, it, r, "the "+ns.DNSBackend+" DNS backend of namespace "+ns.Name+" is not available in this deployment", err)
 	}
 	caps := be.Capabilities()
-	withdraw := it.Command == string(core.CmdDeleteDomain)
-	if !caps.Delegate && !(withdraw && caps.Write) {
+	purge := action == actionPurge
+	if !caps.Delegate && !(purge && caps.Write) {
 		return b.applied(ctx, it, r, nameservers, "the "+caps.Kind+" backend does not delegate: nothing to apply")
 	}
 	if down, ok := b.down[ns.Name]; ok {
@@ -212,15 +221,10 @@ func (b *applyBatch) apply(ctx context.Context, it core.PendingItem) (ApplyResul
 	}
 
 	switch {
-	case !withdraw:
+	case purge:
+		err = purgeAtBackend(ctx, be, name)
+	default: // a nameserver update, a withdrawal (no nameservers) or a restoration
 		err = be.SetDelegation(ctx, name, nameservers)
-	case caps.Write:
-		err = be.ReplaceRecords(ctx, name, nil)
-		if err == nil && caps.Delegate {
-			err = be.SetDelegation(ctx, name, nil)
-		}
-	default:
-		err = be.SetDelegation(ctx, name, nil)
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -233,6 +237,21 @@ func (b *applyBatch) apply(ctx context.Context, it core.PendingItem) (ApplyResul
 	default:
 		return b.fail(ctx, it, r, backendReason(err), err)
 	}
+}
+
+// purgeAtBackend removes everything of a name from its backend: its records
+// (when the backend writes records) and its delegation.
+func purgeAtBackend(ctx context.Context, be ports.DNSBackend, name core.Name) error {
+	caps := be.Capabilities()
+	if caps.Write {
+		if err := be.ReplaceRecords(ctx, name, nil); err != nil {
+			return err
+		}
+	}
+	if caps.Delegate {
+		return be.SetDelegation(ctx, name, nil)
+	}
+	return nil
 }
 
 func (b *applyBatch) namespace(ctx context.Context, name string) (core.Namespace, error) {
@@ -258,7 +277,7 @@ func (b *applyBatch) applied(ctx context.Context, it core.PendingItem, r ApplyRe
 	if err != nil {
 		return r, err
 	}
-	if it.Command == string(core.CmdUpdateNameservers) && it.DomainID != "" {
+	if a := pendingAction(it); (it.Command == string(core.CmdUpdateNameservers) || a == actionWithdraw || a == actionRestore) && it.DomainID != "" {
 		if err := b.domain(ctx, it.DomainID, func(d *core.Domain) { d.MarkApplied(nameservers, b.now) }); err != nil {
 			return r, err
 		}
@@ -298,11 +317,16 @@ func (b *applyBatch) fail(ctx context.Context, it core.PendingItem, r ApplyResul
 // next one, or fails the item once it is out of attempts.
 func (b *applyBatch) retry(ctx context.Context, it core.PendingItem, r ApplyResult, reason string, cause error) (ApplyResult, error) {
 	n := it.Attempts + 1
-	if n >= ApplyMaxAttempts {
+	lifecycle := pendingAction(it) != "" // the lifecycle's work is retried until it succeeds
+	if n >= ApplyMaxAttempts && !lifecycle {
 		return b.fail(ctx, it, r, fmt.Sprintf("gave up after %d attempts: %s", n, reason), cause)
 	}
 	next := b.now.Add(ApplyBackoff(n))
-	reason = boundReason(fmt.Sprintf("attempt %d of %d: %s; next try at %s", n, ApplyMaxAttempts, reason, next.Format(time.RFC3339)))
+	if lifecycle {
+		reason = boundReason(fmt.Sprintf("attempt %d: %s; next try at %s", n, reason, next.Format(time.RFC3339)))
+	} else {
+		reason = boundReason(fmt.Sprintf("attempt %d of %d: %s; next try at %s", n, ApplyMaxAttempts, reason, next.Format(time.RFC3339)))
+	}
 	p, err := b.tx.Pending().Update(ctx, it.ID, func(p *core.PendingItem) error {
 		p.Attempts, p.NextTryAt, p.Reason, p.UpdatedAt = n, next, reason, b.now
 		return nil

@@ -315,7 +315,7 @@ func TestApplyDueWithdrawsACancelledRegistration(t *testing.T) {
 	}
 }
 
-func TestApplyDueLeavesANewRegistrationAlone(t *testing.T) {
+func TestANameRegisteredAgainStartsClean(t *testing.T) {
 	fake := newFakeDNS()
 	h, w := rfc2136World(t, fake)
 	domain := "erin." + w.Namespace.Name
@@ -325,16 +325,19 @@ func TestApplyDueLeavesANewRegistrationAlone(t *testing.T) {
 	if err != nil || !del.Freed {
 		t.Fatalf("DeleteDomain in add grace = %+v, %v; want the name freed", del, err)
 	}
-	// The name is registered again before the worker runs.
+	// The name is registered again before the worker ran the purge: the
+	// create purges it first, so the new registration starts with nothing.
 	h.create(w, "erin")
-	id := h.setNameservers(w, domain, "ns9.example.net")
-
-	res := h.applyDue(2, 0)
-	if res[0].ID != del.PendingID || !strings.Contains(res[0].Reason, "registered again") {
-		t.Fatalf("first result %+v, want the withdrawal skipped for the new registration", res[0])
+	if got, want := fake.Calls(), []string{"records " + domain + " 0", "delegate " + domain + " "}; !slices.Equal(got, want) {
+		t.Fatalf("backend calls at the create %q, want %q", got, want)
 	}
-	if got, want := fake.Calls(), []string{"delegate " + domain + " ns9.example.net"}; !slices.Equal(got, want) {
-		t.Fatalf("backend calls %q, want %q: the old registration's withdrawal must not touch the new one", got, want)
+	if p := h.pendingItem(del.PendingID); p.Status != core.PendingApplied || !strings.Contains(p.Reason, "registered again") {
+		t.Fatalf("the old registration's purge: %+v", p)
+	}
+	id := h.setNameservers(w, domain, "ns9.example.net")
+	h.applyDue(1, 0)
+	if got := fake.Calls(); got[len(got)-1] != "delegate "+domain+" ns9.example.net" {
+		t.Fatalf("backend calls %q", got)
 	}
 	if p := h.pendingItem(id); p.Status != core.PendingApplied {
 		t.Fatalf("new registration's item: %+v", p)

@@ -2,6 +2,7 @@ package portstest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,7 @@ func testChannels(t *testing.T, u ports.UnitOfWork) {
 		c.ProductionApprovedAt = ptr(at(time.Hour))
 		c.RateLimitPerMinute = 5
 		c.EPPPasswordHash = "$argon2id$new"
+		c.EPPClientCertSHA256 = strings.Repeat("ab", 32)
 		c.UpdatedAt = at(time.Hour)
 	})
 	assertEqual(t, "channel by slug after Update", c, read(t, u, bySlug(c.Slug)))

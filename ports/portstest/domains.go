@@ -2,6 +2,7 @@ package portstest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -185,41 +186,102 @@ func testDomainGetByNames(t *testing.T, u ports.UnitOfWork) {
 	}
 }
 
-// testDomainListDeletedBefore: the purge sweep sees pending-delete
-// registrations deleted before the cutoff, oldest first, and nothing else.
-// Deletion times sit at pastBase so rows of other runs never match.
-func testDomainListDeletedBefore(t *testing.T, u ports.UnitOfWork) {
+// testDomainClaimDue: the maintenance loop finds registrations whose next
+// lifecycle deadline (core.Domain.NextDue) has come, earliest first, and
+// nothing else. Deadlines sit at pastBase so rows of other runs never match.
+func testDomainClaimDue(t *testing.T, u ports.UnitOfWork) {
 	w := seed(t, u)
 	b := pastBase()
-	mk := func(state core.State, deleted time.Time) core.Domain {
+	mk := func(state core.State, deadline time.Time) core.Domain {
 		d := w.newBareDomain(w.newName())
-		d.State, d.DeletedAt = state, ptr(deleted)
+		d.State, d.Grace = state, []core.GracePeriod{}
+		if state == core.StateActive {
+			d.ExpiresAt = deadline
+		} else {
+			d.StateEndsAt = ptr(deadline)
+		}
 		return d
 	}
 	older := mk(core.StatePendingDelete, b.Add(-2*time.Hour))
-	old := mk(core.StatePendingDelete, b.Add(-time.Hour))
-	recent := mk(core.StatePendingDelete, b.Add(time.Hour))
-	active := mk(core.StateActive, b.Add(-3*time.Hour))
+	old := mk(core.StateActive, b.Add(-time.Hour))
+	recent := mk(core.StateRedemption, b.Add(time.Hour))
 	cancelled := mk(core.StateCancelled, b.Add(-3*time.Hour))
-	insertDomains(t, u, old, recent, active, cancelled, older)
+	fixture := mk(core.StateActive, b.Add(-3*time.Hour))
+	fixture.OTESandbox = true
+	insertDomains(t, u, old, recent, cancelled, fixture, older)
 
 	var got []core.Domain
-	view(t, u, func(ctx context.Context, tx ports.Stores) error {
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
 		var err error
-		got, err = tx.Domains().ListDeletedBefore(ctx, b, 10)
+		got, err = tx.Domains().ClaimDue(ctx, b, 10)
 		return err
 	})
 	if len(got) != 2 || got[0].ID != older.ID || got[1].ID != old.ID {
-		t.Fatalf("ListDeletedBefore = %v, want [%s %s]", domainIDs(got), older.ID, old.ID)
+		t.Fatalf("ClaimDue = %v, want [%s %s]", domainIDs(got), older.ID, old.ID)
 	}
-	assertEqual(t, "listed domain", older, got[0])
-	view(t, u, func(ctx context.Context, tx ports.Stores) error {
+	assertEqual(t, "claimed domain", older, got[0])
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
 		var err error
-		got, err = tx.Domains().ListDeletedBefore(ctx, b, 1)
+		got, err = tx.Domains().ClaimDue(ctx, b, 1)
 		return err
 	})
 	if len(got) != 1 || got[0].ID != older.ID {
-		t.Fatalf("ListDeletedBefore with limit 1 = %v, want [%s]", domainIDs(got), older.ID)
+		t.Fatalf("ClaimDue with limit 1 = %v, want [%s]", domainIDs(got), older.ID)
+	}
+	// Once the row is moved on, it is no longer due.
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().Update(ctx, older.ID, func(d *core.Domain) error {
+			d.StateEndsAt = ptr(b.Add(2 * time.Hour))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		got, err = tx.Domains().ClaimDue(ctx, b, 10)
+		return err
+	})
+	if len(got) != 1 || got[0].ID != old.ID {
+		t.Fatalf("ClaimDue after the update = %v, want [%s]", domainIDs(got), old.ID)
+	}
+}
+
+// testDomainUpdateByName: UpdateByName finds the live registration of a
+// name, never a cancelled one, and answers ErrNotFound for a free name.
+func testDomainUpdateByName(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	name := w.newName()
+	gone := w.newBareDomain(name)
+	gone.State = core.StateCancelled
+	live := w.newBareDomain(name)
+	insertDomains(t, u, gone, live)
+	var got core.Domain
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		got, err = tx.Domains().UpdateByName(ctx, name, func(d *core.Domain) error {
+			if d.ID != live.ID {
+				t.Errorf("UpdateByName saw %s, want the live %s", d.ID, live.ID)
+			}
+			d.Statuses = []string{core.StatusClientHold}
+			return nil
+		})
+		return err
+	})
+	if got.ID != live.ID || len(got.Statuses) != 1 {
+		t.Fatalf("UpdateByName = %s %v", got.ID, got.Statuses)
+	}
+	err := u.Do(context.Background(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().UpdateByName(ctx, w.newName(), func(*core.Domain) error { return nil })
+		return err
+	})
+	if !errors.Is(err, ports.ErrNotFound) {
+		t.Fatalf("UpdateByName of a free name: %v, want ErrNotFound", err)
+	}
+	err = u.Do(context.Background(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().UpdateByName(ctx, name, func(*core.Domain) error { return errSentinel })
+		return err
+	})
+	if !errors.Is(err, errSentinel) {
+		t.Fatalf("UpdateByName passes fn's error on: got %v", err)
 	}
 }
 

@@ -153,6 +153,11 @@ func (w world) newDomain(name core.Name) core.Domain {
 		Claim:              &core.ClaimAcknowledgement{NoticeID: "notice-" + unique(""), AcceptedAt: at(-time.Hour)},
 		// Stores keep the id as is; they do not check that the contact exists.
 		RegistrantContactID: newContactID(),
+		Grace: []core.GracePeriod{
+			{Status: core.StatusAddPeriod, EndsAt: at(5 * time.Minute), PartnerID: w.Partner.ID, ChannelID: w.Channel.ID, Gems: 50},
+			{Status: core.StatusRenewPeriod, EndsAt: at(6 * time.Minute), PartnerID: w.Partner.ID, ChannelID: w.Channel.ID, Gems: 20, Years: 2},
+		},
+		StateEndsAt: ptr(at(3 * time.Minute)),
 	}
 }
 

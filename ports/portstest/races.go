@@ -257,3 +257,35 @@ func testRacePendingClaim(t *testing.T, u ports.UnitOfWork) {
 		}
 	}
 }
+
+// testRaceDomainUpdateByName has racers each read a registration's expiry
+// in UpdateByName's closure and write it back a year later, each in its own
+// transaction, as concurrent renewals do. The closure must see the row as
+// locked: a store that reads before it locks (or does not lock) loses
+// updates, and the expiry ends fewer than racers years later.
+func testRaceDomainUpdateByName(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	d := w.newBareDomain(w.newName())
+	insertDomains(t, u, d)
+	errs := make([]error, racers)
+	race(func(i int) {
+		errs[i] = u.Do(context.Background(), func(ctx context.Context, tx ports.Stores) error {
+			_, err := tx.Domains().UpdateByName(ctx, d.Name, func(x *core.Domain) error {
+				x.ExpiresAt = core.AddYears(x.ExpiresAt, 1)
+				return nil
+			})
+			return err
+		})
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("racer %d: %v", i, err)
+		}
+	}
+	got := read(t, u, func(ctx context.Context, tx ports.Stores) (core.Domain, error) {
+		return tx.Domains().GetByName(ctx, d.Name)
+	})
+	if want := core.AddYears(d.ExpiresAt, racers); !got.ExpiresAt.Equal(want) {
+		t.Errorf("expiry after %d concurrent one-year updates: %s, want %s", racers, got.ExpiresAt, want)
+	}
+}

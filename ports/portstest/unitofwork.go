@@ -23,7 +23,8 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"Domains", testDomains},
 		{"DomainNameUniqueness", testDomainNameUniqueness},
 		{"DomainGetByNames", testDomainGetByNames},
-		{"DomainListDeletedBefore", testDomainListDeletedBefore},
+		{"DomainClaimDue", testDomainClaimDue},
+		{"DomainUpdateByName", testDomainUpdateByName},
 		{"Ledger", testLedger},
 		{"AuditAppendAndGetMany", testAuditAppendAndGetMany},
 		{"AuditQuery", testAuditQuery},
@@ -47,6 +48,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"RaceIdempotentCreate", testRaceIdempotentCreate},
 		{"RaceDomainInsert", testRaceDomainInsert},
 		{"RacePartnerIncrement", testRacePartnerIncrement},
+		{"RaceDomainUpdateByName", testRaceDomainUpdateByName},
 		{"RacePendingClaim", testRacePendingClaim},
 	}
 	for _, s := range suites {

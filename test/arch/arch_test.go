@@ -11,6 +11,17 @@ import (
 
 const module = "github.com/headlessdomains/registry"
 
+// confusables is the UTS #39 confusables table (confusables.txt as a Go map
+// and the NFD-map-NFD skeleton over golang.org/x/text/unicode/norm) that the
+// core matches reserved and claim look-alikes with: pure data, no I/O, so it
+// may sit in the core beside x/net/idna and x/text.
+const confusables = "github.com/mtibben/confusables"
+
+// coreLibrary reports whether dep is one of the libraries the core may use.
+func coreLibrary(dep string) bool {
+	return strings.HasPrefix(dep, "golang.org/x/net/idna") || strings.HasPrefix(dep, "golang.org/x/text/") || dep == confusables
+}
+
 // allowed reports whether a package of layer may depend on dep.
 func allowed(layer, dep string, std map[string]bool) bool {
 	if std[dep] {
@@ -26,7 +37,7 @@ func allowed(layer, dep string, std map[string]bool) bool {
 	case dep == module+"/core":
 		return true
 	case layer == "core":
-		return strings.HasPrefix(dep, "golang.org/x/net/idna") || strings.HasPrefix(dep, "golang.org/x/text/")
+		return coreLibrary(dep)
 	case layer == "ports":
 		return false
 	case layer == "registry":
@@ -67,8 +78,8 @@ func TestCoreAndPortsDependOnNothingOutside(t *testing.T) {
 			t.Fatalf("go list -deps %s: %v", path, err)
 		}
 		for _, dep := range strings.Fields(string(out)) {
-			// Transitive dependencies of core count as the core's own (idna, text).
-			if dep == path || strings.HasPrefix(dep, "golang.org/x/net/idna") || strings.HasPrefix(dep, "golang.org/x/text/") {
+			// Transitive dependencies of core count as the core's own (idna, text, confusables).
+			if dep == path || coreLibrary(dep) {
 				continue
 			}
 			if !allowed(layer, dep, std) {
@@ -127,6 +138,9 @@ func TestAllowedRule(t *testing.T) {
 		{"core", module + "/ports", false},
 		{"core", module + "/adapters/memory", false},
 		{"core", "github.com/uptrace/bun", false},
+		{"core", confusables, true},
+		{"core", confusables + "/other", false},
+		{"ports", confusables, false},
 		{"ports", module + "/core", true},
 		{"ports", module + "/adapters/http", false},
 		{"registry", module + "/ports", true},

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,73 +15,19 @@ import (
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
+	"github.com/headlessdomains/registry/test/pgtest"
 )
 
-// newPostgresDatabase creates a migrated database for t alone on the server
-// of REGISTRY_TEST_POSTGRES_URL, dropped when t ends, and answers its URL.
-// Without a server the test skips (fails under REQUIRE_SERVICES=1).
+// newPostgresDatabase creates a migrated database for t alone (pgtest).
 func newPostgresDatabase(t *testing.T) string {
 	t.Helper()
-	raw := os.Getenv("REGISTRY_TEST_POSTGRES_URL")
-	if raw == "" {
-		if os.Getenv(envRequireServices) == "1" {
-			t.Fatalf("PostgreSQL required (%s=1) but REGISTRY_TEST_POSTGRES_URL is not set", envRequireServices)
-		}
-		t.Skip("PostgreSQL tests skipped: REGISTRY_TEST_POSTGRES_URL is not set")
-	}
-	server, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("REGISTRY_TEST_POSTGRES_URL: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	admin, err := postgres.Open(ctx, raw, postgres.Options{MaxOpenConns: 2})
-	if err != nil {
-		if os.Getenv(envRequireServices) == "1" {
-			t.Fatalf("PostgreSQL required (%s=1): %v", envRequireServices, err)
-		}
-		t.Skipf("PostgreSQL tests skipped: %v", err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	if err := admin.Ping(ctx); err != nil {
-		if os.Getenv(envRequireServices) == "1" {
-			t.Fatalf("PostgreSQL required (%s=1): %v", envRequireServices, err)
-		}
-		t.Skipf("PostgreSQL tests skipped: %v", err)
-	}
-	name := "test_dns_" + uniqueLabel("w")[2:] // w-<hex> → <hex>
-	if _, err := admin.Bun().ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Bun().ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u := *server
-	u.Path = "/" + name
-	db, err := postgres.Open(ctx, u.String(), postgres.Options{})
-	if err != nil {
-		t.Fatalf("open test database: %v", err)
-	}
-	defer db.Close()
-	if err := postgres.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return u.String()
+	return pgtest.NewDatabase(t, "test_dns")
 }
 
 // openStore opens its own connection pool on url: one "node".
 func openStore(t *testing.T, url string) *postgres.Store {
 	t.Helper()
-	db, err := postgres.Open(t.Context(), url, postgres.Options{MaxOpenConns: 4})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return postgres.NewStore(db)
+	return pgtest.OpenStore(t, url, 4)
 }
 
 // countingDNS counts delegations per registration, for every worker.

@@ -62,9 +62,10 @@ type env struct {
 type envSpec struct {
 	NoProduction bool
 	RateLimit    int
-	Options      epp.Options // for both listeners
-	ClientCA     string      // PEM file: client certificates are required
-	ClientCert   *tls.Certificate
+	Options      epp.Options      // for both listeners
+	ClientCA     string           // PEM file: client certificates are required
+	ClientCert   *tls.Certificate // bound to the env's channel
+	LoginGuard   registry.LoginGuardOptions
 	// SQLite runs the registry on a SQLite file through the bun store
 	// instead of the memory store.
 	SQLite bool
@@ -119,7 +120,7 @@ func newEnv(t *testing.T, spec envSpec) *env {
 		st = postgres.NewStore(db)
 	}
 	svc := registry.NewService(st, memory.NewRateCounter(), dns.NewDefaultBackends(), ports.ClockFunc(time.Now), core.NewIDs(),
-		registry.Options{Passwords: cheapHasher})
+		registry.Options{Passwords: cheapHasher, LoginGuard: spec.LoginGuard})
 	e := &env{t: t, svc: svc, store: st, logs: newSyncBuffer()}
 	log := zerolog.New(e.logs)
 
@@ -170,6 +171,9 @@ func newEnv(t *testing.T, spec envSpec) *env {
 	}
 	e.partner, e.channel, e.apiToken = e.registrar(spec.NoProduction, spec.RateLimit, e.ns)
 	e.slug = e.channel.Slug
+	if spec.ClientCert != nil {
+		e.channel = e.bindCert(e.channel.ID, *spec.ClientCert)
+	}
 	return e
 }
 
@@ -211,6 +215,17 @@ func (e *env) registrar(noProduction bool, rateLimit int, namespaces ...string) 
 		e.t.Fatal(err)
 	}
 	return p, ch, k.Token
+}
+
+// bindCert binds cert to the channel as an operator does.
+func (e *env) bindCert(channelID string, cert tls.Certificate) core.Channel {
+	e.t.Helper()
+	fp := epp.Fingerprint(cert.Certificate[0])
+	ch, err := e.svc.PatchChannel(context.Background(), channelID, core.PatchChannel{EPPClientCertSHA256: &fp})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ch
 }
 
 // dial opens a session on addr (the greeting read).
@@ -306,7 +321,7 @@ func (e *env) restJSON(method, path string, body any, headers ...string) (int, m
 // actor is the env channel's session actor, for reading state through the core.
 func (e *env) actor() core.Actor {
 	e.t.Helper()
-	a, err := e.svc.EPPLogin(context.Background(), e.slug, eppPassword, "")
+	a, err := e.svc.EPPLogin(context.Background(), core.EPPLogin{ClID: e.slug, Password: eppPassword})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -101,6 +101,9 @@ func Start(t testing.TB, binary string, env ...string) *Server {
 	return s
 }
 
+// PID is the process id, for tests that read /proc/PID.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
 // Stop sends SIGTERM and waits for a graceful exit; it is safe to call twice.
 func (s *Server) Stop() { s.once.Do(s.stop) }
 

@@ -26,10 +26,16 @@ type Client struct {
 // Dial connects over TLS and reads the greeting. timeout bounds every
 // network operation (0: 30 seconds).
 func Dial(addr string, conf *tls.Config, timeout time.Duration) (*Client, error) {
+	return DialFrom(nil, addr, conf, timeout)
+}
+
+// DialFrom is Dial from the local address local (nil: any), for tests that
+// connect from several loopback addresses.
+func DialFrom(local net.Addr, addr string, conf *tls.Config, timeout time.Duration) (*Client, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	d := &net.Dialer{Timeout: timeout}
+	d := &net.Dialer{Timeout: timeout, LocalAddr: local}
 	conn, err := tls.DialWithDialer(d, "tcp", addr, conf)
 	if err != nil {
 		return nil, err

@@ -81,6 +81,7 @@ func operatorSchemas() m {
 			"created_at":             dateTime(""),
 			"updated_at":             dateTime(""),
 			"epp_password_set":       boolean("An EPP password is set (PUT .../epp-password); the password itself is never shown."),
+			"epp_client_cert_sha256": str("SHA-256 fingerprint (64 lower-case hex digits) of the TLS client certificate bound to the channel; empty: none. Where the EPP listeners require client certificates (REGISTRY_EPP_CLIENT_CA), a login must present this certificate or is answered 2200."),
 		}, "id", "partner_id", "slug", "status", "production_approved", "rate_limit_per_minute"),
 		"EPPPasswordRequest": closedObject("The channel's EPP password: the EPP <pw> of login, with clID = the channel slug.", m{
 			"password": describe(m{"type": "string", "minLength": 6, "maxLength": 16},
@@ -94,6 +95,8 @@ func operatorSchemas() m {
 		"PatchChannelRequest": closedObject("", m{
 			"rate_limit_per_minute": intRange(1, 0, ""),
 			"status":                enumOf("", string(core.ChannelPending), string(core.ChannelApproved), string(core.ChannelSuspended)),
+			"epp_client_cert_sha256": describe(m{"type": "string", "pattern": "^$|^[0-9A-Fa-f]{64}$|^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$"},
+				"Binds the EPP client certificate: its SHA-256 fingerprint as openssl x509 -fingerprint -sha256 prints it, or as 64 hex digits; an empty string unbinds it. Where the EPP listeners require client certificates, a login presenting another certificate, or to a channel with none bound, is answered 2200."),
 		}),
 		"Listing": object("Approval of one channel for one namespace.", m{
 			"registrar_channel_id": str(""),
@@ -182,7 +185,7 @@ func operatorOperations() []operatorOp {
 		{"GET", "/namespaces", "operator_list_namespaces", "List namespaces.", "", tagPartners, nil, "", 200, "NamespaceList", nil},
 		{"POST", "/registrar-channels", "operator_create_channel", "Create a registrar channel.", "The channel starts `pending`, without production approval.", tagChannels, nil, "CreateChannelRequest", 201, "Channel", concat(body, nf, []core.Code{core.CodeAlreadyExists})},
 		{"GET", "/registrar-channels/{id}", "operator_get_channel", "Read a registrar channel.", "", tagChannels, []string{"id"}, "", 200, "Channel", nf},
-		{"PATCH", "/registrar-channels/{id}", "operator_patch_channel", "Change a channel's rate limit or status.", "Suspending a channel blocks its keys with 403 registrar_channel_required.", tagChannels, []string{"id"}, "PatchChannelRequest", 200, "Channel", concat(body, nf)},
+		{"PATCH", "/registrar-channels/{id}", "operator_patch_channel", "Change a channel's rate limit, status or EPP client certificate.", "Suspending a channel blocks its keys with 403 registrar_channel_required.", tagChannels, []string{"id"}, "PatchChannelRequest", 200, "Channel", concat(body, nf)},
 		{"POST", "/registrar-channels/{id}/approve", "operator_approve_channel", "Approve a channel.", "Its bound keys can then run OT&E in approved namespaces.", tagChannels, []string{"id"}, "", 200, "Channel", nf},
 		{"POST", "/registrar-channels/{id}/production-approval", "operator_approve_production", "Record production approval.", "Non-sandbox mutations are allowed from now on. Review the channel's OT&E evidence archive first.", tagChannels, []string{"id"}, "", 200, "Channel", nf},
 		{"PUT", "/registrar-channels/{id}/epp-password", "operator_set_epp_password", "Set a channel's EPP password.", "The EPP gateway logs the channel in with clID = its slug and this password. The password is stored hashed and never shown again; the registrar may change it with <newPW> at login.", tagChannels, []string{"id"}, "EPPPasswordRequest", 200, "Channel", concat(body, nf)},

@@ -106,7 +106,10 @@ func registrarOperations() map[core.Command]operation {
 				"answered as A-labels. A syntactically invalid name, or a name in a namespace that does not exist, " +
 				"fails the whole command with 400 `validation_error`. A reserved label answers `available: false, " +
 				"reason: reserved`; a free claim-required label answers `available: true, reason: claim_required` " +
-				"(create then needs `claim_acknowledgement`). `price_gems` is the create price for one year.\n\n" +
+				"(create then needs `claim_acknowledgement`). A label confusable with a reserved or claim-required " +
+				"label (equal Unicode TS #39 skeletons, such as an all-Cyrillic `ѕсоре` for `scope`) answers as that " +
+				"label. A label that mixes scripts beyond Unicode TS #39 Highly Restrictive is invalid. " +
+				"`price_gems` is the create price for one year.\n\n" +
 				"A check is a read: it needs no idempotency key and is not audited.",
 			body:        "CheckRequest",
 			bodyExample: m{"names": []any{"alice.defiwallet", "bob", "münchen.defiwallet"}},
@@ -125,7 +128,8 @@ func registrarOperations() map[core.Command]operation {
 				"5-day add grace period (`addPeriod`): a delete within it refunds the create debit.\n\n" +
 				"`registrant.name` and `registrant.email` are required. A reserved or registered name answers 409 " +
 				"`domain_not_available`; a claim-required label without `claim_acknowledgement` answers 409 " +
-				"`claim_acknowledgement_required`; an insufficient balance answers 402 `insufficient_gems`. " +
+				"`claim_acknowledgement_required`; an insufficient balance answers 402 `insufficient_gems`. A look-alike " +
+				"of a reserved or claim-required label (equal Unicode TS #39 skeletons) counts as that label. " +
 				"Optional `nameservers` are stored as desired and queued for backend apply.",
 			body: "CreateDomainRequest",
 			bodyExample: m{
@@ -503,7 +507,9 @@ func registrarParameters() m {
 			"name": "domain", "in": "path", "required": true,
 			"description": "Fully qualified name `label.namespace`, in Unicode (e.g. `münchen.defiwallet`, " +
 				"percent-encoded in the URL) or A-label form (`xn--mnchen-3ya.defiwallet`). Matching is " +
-				"case-insensitive; answers use lowercase A-labels.",
+				"case-insensitive; answers use lowercase A-labels. A label is written in one script, or in Latin " +
+				"with Han, Hiragana, Katakana, Bopomofo or Hangul (Unicode TS #39, Highly Restrictive): a label " +
+				"that mixes others, such as a Cyrillic `а` in a Latin name, is 400 `validation_error`.",
 			"schema": describe(m{"type": "string", "minLength": 3, "maxLength": 253}, ""), "example": exDomain,
 		},
 		"IdempotencyKey": m{

@@ -1,0 +1,1 @@
+ALTER TABLE channels DROP COLUMN IF EXISTS epp_client_cert_sha256;
