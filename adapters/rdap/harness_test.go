@@ -84,6 +84,12 @@ func newWorldOver(t *testing.T, uow ports.UnitOfWork, rc ports.RateCounter, opts
 // admit creates a partner, a namespace and an approved, listed channel with a key.
 func (w *world) admit(slug, ns string, reserved ...string) {
 	w.t.Helper()
+	w.admitWith(slug, ns, core.PolicyChange{}, reserved...)
+}
+
+// admitWith is admit with a namespace policy.
+func (w *world) admitWith(slug, ns string, policy core.PolicyChange, reserved ...string) {
+	w.t.Helper()
 	must := func(err error) {
 		w.t.Helper()
 		if err != nil {
@@ -94,7 +100,7 @@ func (w *world) admit(slug, ns string, reserved ...string) {
 	w.partner, err = w.svc.CreatePartner(w.ctx, core.CreatePartner{Name: "Registrar " + slug + " Ltd", GemsBalance: 100_000, DNSModuleEnabled: true})
 	must(err)
 	_, err = w.svc.CreateNamespace(w.ctx, core.CreateNamespace{Name: ns, DNSBackend: core.DNSBackendMemory,
-		CreatePriceGems: 10, RenewPriceGems: 8, ReservedLabels: reserved})
+		CreatePriceGems: 10, RenewPriceGems: 8, ReservedLabels: reserved, Policy: policy})
 	must(err)
 	w.ns = ns
 	w.channel, err = w.svc.CreateChannel(w.ctx, core.CreateChannel{PartnerID: w.partner.ID, Slug: slug})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -311,4 +312,47 @@ func TestLinksFollowTheForwardedScheme(t *testing.T) {
 	if !strings.HasPrefix(str(self["href"]), "https://") || !strings.HasPrefix(str(self["value"]), "https://") {
 		t.Errorf("self link %v", self)
 	}
+}
+
+// TestAnswersThroughTheLifecycle follows one registration through time, as
+// the maintenance loop moves it (RFC 3915): active with its delegation,
+// expired (delegation withdrawn), redemption, pending delete, then purged
+// and no longer published.
+func TestAnswersThroughTheLifecycle(t *testing.T) {
+	w := newWorld(t, rdap.Options{})
+	day := int64(24 * 60 * 60)
+	off := false
+	w.admitWith("acme-registrar", "defiwallet", core.PolicyChange{AutoRenew: &off, Seconds: map[string]int64{
+		"auto_renew_grace_period_seconds": 2 * day, "redemption_period_seconds": 3 * day, "pending_delete_period_seconds": 4 * day}})
+	w.create("ttl", "ns1.example.net")
+	path := "/rdap/domain/ttl.defiwallet"
+	t0 := w.clock.Now()
+	step := func(at time.Time, status int, statuses []string, nameservers int) {
+		t.Helper()
+		w.clock.advance(at.Sub(w.clock.Now()))
+		if _, err := w.svc.RunMaintenance(w.ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		a := w.do("GET", path)
+		c := &checker{t: t, what: fmt.Sprintf("%s at %s", path, at.Format(time.RFC3339))}
+		if status != 200 {
+			c.checkError(a, status)
+			return
+		}
+		if a.status != 200 {
+			t.Fatalf("%s: %d %s", c.what, a.status, a.body)
+		}
+		m := a.json(t)
+		c.checkDomain(m, w.srv.URL+path, "ttl.defiwallet", "ttl.defiwallet", "acme-registrar", "Registrar acme-registrar Ltd")
+		if got := strs(m["status"]); !slices.Equal(got, statuses) || len(arr(m["nameservers"])) != nameservers {
+			t.Errorf("%s: status %v nameservers %v; want %v and %d", c.what, got, m["nameservers"], statuses, nameservers)
+		}
+	}
+	expiry := t0.AddDate(2, 0, 0)
+	hour, days := time.Hour, func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+	step(t0.Add(days(10)), 200, []string{"active"}, 1)
+	step(expiry.Add(hour), 200, []string{"inactive"}, 0) // expired: the delegation is withdrawn
+	step(expiry.Add(days(2)+2*hour), 200, []string{"pending delete", "redemption period"}, 0)
+	step(expiry.Add(days(5)+3*hour), 200, []string{"pending delete"}, 0)
+	step(expiry.Add(days(9)+4*hour), 404, nil, 0) // purged
 }
