@@ -27,8 +27,18 @@ const (
 	EvidenceArchivePath = "/admin/registrar-ote-runs/{run_id}/evidence-archive.md"
 )
 
+// Mount serves Handler for Path; a Path ending in "/" serves everything under it.
+type Mount struct {
+	Path    string
+	Handler http.Handler
+}
+
 // Options tune the server.
 type Options struct {
+	// Mounts are handlers of other transports served on this listener
+	// (RDAP and the lookup page), inside the request id, access log and
+	// panic recovery of this one.
+	Mounts []Mount
 	// OperatorToken is the operator API's bearer token; empty closes the
 	// operator API (every call answers 401 invalid_api_key).
 	OperatorToken string
@@ -36,16 +46,6 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Clock is the time source for rate-limit header arithmetic; nil is time.Now.
 	Clock func() time.Time
-	// Mounts are handlers of other transports served on this listener
-	// (RDAP and the lookup page), inside the request id, access log and
-	// panic recovery of this one.
-	Mounts []Mount
-}
-
-// Mount serves Handler for Path; a Path ending in "/" serves everything under it.
-type Mount struct {
-	Path    string
-	Handler http.Handler
 }
 
 // Server is the HTTP transport.

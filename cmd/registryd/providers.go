@@ -16,7 +16,6 @@ import (
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/adapters/postgres"
-	"github.com/headlessdomains/registry/adapters/rdap"
 	redisadapter "github.com/headlessdomains/registry/adapters/redis"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
@@ -123,10 +122,9 @@ func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b po
 
 // provideHTTPOptions gives the HTTP adapter the operator token and a
 // readiness check over the database and (when configured) Redis.
-func provideHTTPOptions(cfg Config, st Store, rl RateLimiter, rd *rdap.Server) httpadapter.Options {
+func provideHTTPOptions(cfg Config, st Store, rl RateLimiter) httpadapter.Options {
 	return httpadapter.Options{
 		OperatorToken: cfg.OperatorToken,
-		Mounts:        []httpadapter.Mount{{Path: rdap.BasePath, Handler: rd.RDAPHandler()}, {Path: rdap.LookupPath, Handler: rd.LookupHandler()}},
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
@@ -141,11 +139,6 @@ func provideHTTPOptions(cfg Config, st Store, rl RateLimiter, rd *rdap.Server) h
 			return nil
 		},
 	}
-}
-
-// provideRDAP builds the public lookup transport (RDAP and /lookup).
-func provideRDAP(cfg Config, svc ports.PublicLookupService, log zerolog.Logger) *rdap.Server {
-	return rdap.NewServer(svc, log, rdap.Options{RateLimitPerMinute: cfg.RDAPRateLimitPerMinute})
 }
 
 // provideLogger builds the process logger: JSON lines on stderr.

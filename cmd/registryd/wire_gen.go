@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"github.com/headlessdomains/registry/adapters/http"
 	"github.com/rs/zerolog"
 )
 
@@ -36,9 +35,9 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 	clock := provideClock()
 	idGenerator := provideIDs()
 	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
+	options := provideHTTPOptions(cfg, store, rateLimiter)
 	server := provideRDAP(cfg, service, log)
-	options := provideHTTPOptions(cfg, store, rateLimiter, server)
-	httpadapterServer := httpadapter.NewServer(service, service, log, options)
+	httpadapterServer := provideHTTPServer(service, service, log, options, server)
 	eppGateway, err := provideEPP(cfg, service, log)
 	if err != nil {
 		cleanup2()
