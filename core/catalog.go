@@ -10,7 +10,7 @@ import (
 // every transport (the problem+json "code" member and the EPP <msg> mapping).
 type Code string
 
-// The error catalog of CONTRACT.md §3, plus nothing that a transport invents.
+// The error catalog: every code a transport may answer, and nothing that a transport invents.
 const (
 	CodeInvalidAPIKey                Code = "invalid_api_key"
 	CodeInsufficientScope            Code = "insufficient_scope"
@@ -42,8 +42,9 @@ const (
 	CodeBackendUnavailable           Code = "backend_unavailable"
 	CodeInternal                     Code = "internal_error"
 	// Operator API codes (beyond the contract's minimum).
-	CodeNotFound      Code = "not_found"
-	CodeAlreadyExists Code = "already_exists"
+	CodeNotFound       Code = "not_found"
+	CodeAlreadyExists  Code = "already_exists"
+	CodeOTERunNotReady Code = "ote_run_not_ready"
 
 	// Contacts, message queue and EPP session codes (RFC 5730 to 5733).
 	CodeContactNotFound              Code = "contact_not_found"
@@ -219,6 +220,8 @@ func init() {
 		"The operator API object (partner, channel, namespace, key, pending item, OT&E run) does not exist.")
 	row(CodeAlreadyExists, StageRule, 409, 2302, false, "Already exists",
 		"An object with this unique name (channel slug, namespace, listing, contact id) already exists.")
+	row(CodeOTERunNotReady, StageRule, 409, 2304, false, "OT&E run not ready",
+		"Production approval needs the channel's latest OT&E run to show evidence for every checklist step; force: true records it anyway.")
 	row(CodeContactNotFound, StageRule, 404, 2303, false, "Contact not found",
 		"No contact with that id exists.")
 	row(CodeContactNotSponsored, StageAccess, 403, 2201, false, "Contact not sponsored",

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Command is a registrar command's wire name (CONTRACT.md §2).
+// Command is a registrar command's wire name.
 type Command string
 
 const (
@@ -384,10 +384,31 @@ type Outcome struct {
 	Records        []Record
 	Freed          bool // delete: the name was freed within add grace
 	RefundedGems   Gems
-	DebitedGems    Gems
-	PendingID      string // backend work queued by this command, if any
+	// DebitedGems is the command's price. Only a production command debits
+	// it; a sandbox command debits nothing. Transports and audit summaries
+	// read Debited and WouldDebit, never this field.
+	DebitedGems Gems
+	PendingID   string // backend work queued by this command, if any
 	// Contact is the contact after a contact command.
 	Contact *ContactView
+}
+
+// Debited is what the command debited from the partner's balance: its price
+// in production, nothing in sandbox.
+func (o Outcome) Debited() Gems {
+	if o.Sandbox {
+		return 0
+	}
+	return o.DebitedGems
+}
+
+// WouldDebit is what a sandbox command would have debited in production
+// (nothing was); zero for a production command.
+func (o Outcome) WouldDebit() Gems {
+	if !o.Sandbox {
+		return 0
+	}
+	return o.DebitedGems
 }
 
 // SuccessHTTPStatus is the status code a transport answers for o.

@@ -107,6 +107,16 @@ type PatchChannel struct {
 	EPPClientCertSHA256 *string
 }
 
+// ApproveProduction is the operator's POST
+// /registrar-channels/{id}/production-approval. Without Force it is refused
+// while the channel's latest OT&E run is not ready for production (or the
+// channel has no run); Force records the approval anyway, and its audit row
+// says so.
+type ApproveProduction struct {
+	ChannelID string
+	Force     bool
+}
+
 // CreateAPIKey is the operator's POST /api-keys: a profile or explicit scopes.
 type CreateAPIKey struct {
 	PartnerID string

@@ -65,7 +65,7 @@ type OperatorService interface {
 	GetChannel(ctx context.Context, id string) (core.Channel, error)
 	PatchChannel(ctx context.Context, id string, cmd core.PatchChannel) (core.Channel, error)
 	ApproveChannel(ctx context.Context, id string) (core.Channel, error)
-	ApproveProduction(ctx context.Context, id string) (core.Channel, error)
+	ApproveProduction(ctx context.Context, cmd core.ApproveProduction) (core.Channel, error)
 	AddListing(ctx context.Context, channelID, namespace string) (core.Listing, error)
 	ApproveListing(ctx context.Context, channelID, namespace string) (core.Listing, error)
 	CreateAPIKey(ctx context.Context, cmd core.CreateAPIKey) (core.NewAPIKey, error)

@@ -75,6 +75,9 @@ type APIKeyRepository interface {
 	Get(ctx context.Context, id string) (core.APIKey, error)
 	GetByTokenHash(ctx context.Context, hash string) (core.APIKey, error)
 	Update(ctx context.Context, id string, fn func(*core.APIKey) error) (core.APIKey, error)
+	// ListByChannel returns the keys bound to channelID, revoked ones
+	// included, oldest first (ties by id).
+	ListByChannel(ctx context.Context, channelID string) ([]core.APIKey, error)
 }
 
 // NamespaceRepository stores namespaces; names are unique (ErrDuplicate).
@@ -179,6 +182,9 @@ type OTERunRepository interface {
 	Insert(ctx context.Context, r core.OTERun) error
 	Get(ctx context.Context, id string) (core.OTERun, error)
 	Update(ctx context.Context, id string, fn func(*core.OTERun) error) (core.OTERun, error)
+	// LatestByChannel returns the channel's most recently created run (ties
+	// by the greater id), or ErrNotFound when it has none.
+	LatestByChannel(ctx context.Context, channelID string) (core.OTERun, error)
 }
 
 // ContactRepository stores RFC 5733 contacts by id; ids are unique in the
@@ -186,6 +192,10 @@ type OTERunRepository interface {
 type ContactRepository interface {
 	Insert(ctx context.Context, c core.Contact) error
 	Get(ctx context.Context, id string) (core.Contact, error)
+	// GetShared reads the contact and holds a shared lock on it (FOR SHARE
+	// on PostgreSQL) until the transaction ends: a registration that names
+	// it is written while nobody can delete or change it.
+	GetShared(ctx context.Context, id string) (core.Contact, error)
 	// GetMany returns the contacts among ids that exist, keyed by id.
 	GetMany(ctx context.Context, ids []string) (map[string]core.Contact, error)
 	// Update locks the contact, runs fn on a copy and stores the result.

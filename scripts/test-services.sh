@@ -44,7 +44,7 @@
 # shellcheck disable=SC2317 # functions here run through traps and "provide_$service"
 set -euo pipefail
 
-SERVICES=(postgres redis chromium knot)
+SERVICES=(postgres redis chromium knot shellcheck)
 
 PG_DEFAULT_PORT="${TEST_SERVICES_PG_PORT:-5432}"
 REDIS_DEFAULT_PORT="${TEST_SERVICES_REDIS_PORT:-6379}"
@@ -531,6 +531,21 @@ provide_knot() {
 	)"
 	export REGISTRY_TEST_DNS_ZONES
 	log "Knot DNS: started $("$knotd" --version 2>/dev/null | awk '{print $NF}') on 127.0.0.1:$port (pid $pid) for ${zones[*]}"
+}
+
+# ---------------------------------------------------------------------------
+# ShellCheck is not a service, but `make lint` requires it: installed here too
+# (through scripts/install-tools.sh) so that a machine that ran the tests can lint.
+
+provide_shellcheck() {
+	if command -v shellcheck >/dev/null 2>&1; then
+		return 0
+	fi
+	if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+		log "shellcheck: missing and cannot install it here (needs root and apt-get); make lint will refuse until it is installed"
+		return 0
+	fi
+	"$(dirname "${BASH_SOURCE[0]}")/install-tools.sh" shellcheck
 }
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import (
 	"github.com/headlessdomains/registry/core"
 )
 
-// MaxBodyBytes bounds every request body (CONTRACT.md §5).
+// MaxBodyBytes bounds every request body (413 request_too_large beyond it).
 const MaxBodyBytes = 1 << 20
 
 // bodyMode says whether a route needs a body.

@@ -6,7 +6,7 @@ import (
 	"github.com/headlessdomains/registry/core"
 )
 
-// Operator request bodies (CONTRACT.md §4).
+// Operator request bodies (the operator OpenAPI document).
 
 type createPartnerRequest struct {
 	Name             string `json:"name"`
@@ -223,4 +223,12 @@ func oteRunOf(v core.OTERunView) oteRunDTO {
 			Passed: c.Passed, AuditEventIDs: nonNilStrings(c.EventIDs)})
 	}
 	return out
+}
+
+// approveProductionRequest is the optional body of POST
+// /registrar-channels/{id}/production-approval.
+type approveProductionRequest struct {
+	// Force records the approval although the channel's latest OT&E run is
+	// not ready (or there is none).
+	Force bool `json:"force"`
 }

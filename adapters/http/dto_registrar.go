@@ -102,6 +102,7 @@ type mutationResponse struct {
 	Freed          *bool        `json:"freed,omitempty"`
 	RefundedGems   *int64       `json:"refunded_gems,omitempty"`
 	DebitedGems    *int64       `json:"debited_gems,omitempty"`
+	WouldDebitGems *int64       `json:"would_debit_gems,omitempty"` // sandbox: the price production would debit
 	PendingID      *string      `json:"pending_id,omitempty"`
 }
 
@@ -125,9 +126,11 @@ func mutationResponseOf(o core.Outcome) mutationResponse {
 		}
 		resp.Records = &recs
 	}
-	if o.DebitedGems != 0 {
-		debited := o.DebitedGems
-		resp.DebitedGems = &debited
+	if g := o.Debited(); g != 0 {
+		resp.DebitedGems = &g
+	}
+	if g := o.WouldDebit(); g != 0 {
+		resp.WouldDebitGems = &g
 	}
 	resp.PendingID = nullString(o.PendingID)
 	if o.Command == core.CmdDeleteDomain {

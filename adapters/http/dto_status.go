@@ -4,7 +4,7 @@ import (
 	"github.com/headlessdomains/registry/core"
 )
 
-// statusResponse is GET /status, with the top-level members of CONTRACT.md §2.
+// statusResponse is GET /status, with the top-level members the registrar handoff packet lists.
 type statusResponse struct {
 	APIKey                  statusKeyDTO       `json:"api_key"`
 	Partner                 statusPartnerDTO   `json:"partner"`

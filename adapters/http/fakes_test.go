@@ -140,7 +140,7 @@ type fakeOperator struct {
 	GetChannelFn        func(ctx context.Context, id string) (core.Channel, error)
 	PatchChannelFn      func(ctx context.Context, id string, cmd core.PatchChannel) (core.Channel, error)
 	ApproveChannelFn    func(ctx context.Context, id string) (core.Channel, error)
-	ApproveProductionFn func(ctx context.Context, id string) (core.Channel, error)
+	ApproveProductionFn func(ctx context.Context, cmd core.ApproveProduction) (core.Channel, error)
 	AddListingFn        func(ctx context.Context, channelID, namespace string) (core.Listing, error)
 	ApproveListingFn    func(ctx context.Context, channelID, namespace string) (core.Listing, error)
 	CreateAPIKeyFn      func(ctx context.Context, cmd core.CreateAPIKey) (core.NewAPIKey, error)
@@ -221,11 +221,11 @@ func (f *fakeOperator) ApproveChannel(ctx context.Context, id string) (core.Chan
 	return f.ApproveChannelFn(ctx, id)
 }
 
-func (f *fakeOperator) ApproveProduction(ctx context.Context, id string) (core.Channel, error) {
+func (f *fakeOperator) ApproveProduction(ctx context.Context, cmd core.ApproveProduction) (core.Channel, error) {
 	if f.ApproveProductionFn == nil {
 		return core.Channel{}, errNotStubbed
 	}
-	return f.ApproveProductionFn(ctx, id)
+	return f.ApproveProductionFn(ctx, cmd)
 }
 
 func (f *fakeOperator) AddListing(ctx context.Context, channelID, namespace string) (core.Listing, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -52,18 +53,33 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 // compared in constant time (over SHA-256 digests, so that its length does
 // not leak either); without a configured token every call is refused.
 func (s *Server) operator(h operatorHandler) http.HandlerFunc {
-	want := sha256.Sum256([]byte(s.opts.OperatorToken))
 	return func(w http.ResponseWriter, r *http.Request) {
-		token := bearerToken(r)
-		got := sha256.Sum256([]byte(token))
-		if s.opts.OperatorToken == "" || token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			s.fail(w, r, core.Errorf(core.CodeInvalidAPIKey, "a valid operator bearer token is required"))
+		if !s.operatorAdmitted(w, r) {
 			return
 		}
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
 		}
 	}
+}
+
+// operatorAdmitted reports whether r carries the operator token, and
+// answers 401 invalid_api_key when it does not.
+func (s *Server) operatorAdmitted(w http.ResponseWriter, r *http.Request) bool {
+	want := sha256.Sum256([]byte(s.opts.OperatorToken))
+	token := bearerToken(r)
+	got := sha256.Sum256([]byte(token))
+	if s.opts.OperatorToken == "" || token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		s.fail(w, r, core.Errorf(core.CodeInvalidAPIKey, "a valid operator bearer token is required"))
+		return false
+	}
+	return true
+}
+
+// operatorPath reports whether path belongs to the operator API (including
+// the evidence archive outside OperatorBase).
+func operatorPath(path string) bool {
+	return strings.HasPrefix(path, OperatorBase+"/") || strings.HasPrefix(path, "/admin/")
 }
 
 func idVar(r *http.Request) string { return mux.Vars(r)["id"] }
@@ -162,10 +178,11 @@ func (s *Server) approveChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) approveProduction(w http.ResponseWriter, r *http.Request) error {
-	if err := s.noBody(w, r); err != nil {
+	var req approveProductionRequest
+	if _, err := decodeBody(w, r, bodyOptional, &req); err != nil {
 		return err
 	}
-	c, err := s.op.ApproveProduction(r.Context(), idVar(r))
+	c, err := s.op.ApproveProduction(r.Context(), core.ApproveProduction{ChannelID: idVar(r), Force: req.Force})
 	return answer(w, http.StatusOK, c, err, func(c core.Channel) any { return channelOf(c) })
 }
 

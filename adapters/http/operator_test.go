@@ -2,6 +2,7 @@ package httpadapter_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +13,30 @@ import (
 
 func opReq(method, path, body string) req {
 	return req{method: method, path: path, body: body, header: map[string]string{"Authorization": "Bearer " + operatorToken}}
+}
+
+// A wrong method on an operator path answers 401 before 405: the methods a
+// path takes are the operator's business.
+func TestOperatorTokenBeforeMethodNotAllowed(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct{ method, path, allow string }{
+		{"GET", "/api/v1/admin/partners", "POST"},
+		{"DELETE", "/api/v1/admin/registrar-channels/chn_1/production-approval", "POST"},
+		{"POST", "/admin/registrar-ote-runs/ote_1/evidence-archive.md", "GET"},
+	} {
+		for _, auth := range []string{"", "Bearer " + goodToken, "Bearer " + operatorToken + "x"} {
+			rec := h.do(req{method: tc.method, path: tc.path, header: map[string]string{"Authorization": auth}, noAuth: true})
+			problem(t, rec, 401, core.CodeInvalidAPIKey)
+			if got := rec.Header().Get("Allow"); got != "" {
+				t.Errorf("%s %s with %q: Allow %q leaked before the token check", tc.method, tc.path, auth, got)
+			}
+		}
+		rec := h.do(opReq(tc.method, tc.path, ""))
+		problem(t, rec, 405, core.CodeMethodNotAllowed)
+		if got := rec.Header().Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s with the operator token: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
+	}
 }
 
 func TestOperatorTokenRequired(t *testing.T) {
@@ -88,7 +113,8 @@ func stubOperator(t *testing.T, h *harness, note func(string)) {
 		c.Status = core.ChannelApproved
 		return c, nil
 	}
-	h.op.ApproveProductionFn = func(ctx context.Context, id string) (core.Channel, error) {
+	h.op.ApproveProductionFn = func(ctx context.Context, cmd core.ApproveProduction) (core.Channel, error) {
+		note(fmt.Sprintf("approve_production %s force=%t", cmd.ChannelID, cmd.Force))
 		c := ch
 		c.ProductionApproved, c.ProductionApprovedAt = true, &created
 		return c, nil
@@ -184,6 +210,8 @@ func operatorCases() []operatorCase {
 		{opReq("POST", a+"/registrar-channels/chn_1/approve", ""), 200, func(b map[string]any) bool { return b["status"] == "approved" }},
 		{opReq("POST", a+"/registrar-channels/chn_1/production-approval", ""), 200,
 			func(b map[string]any) bool { return b["production_approved"] == true }},
+		{opReq("POST", a+"/registrar-channels/chn_1/production-approval", `{"force":true}`), 200,
+			func(b map[string]any) bool { return b["production_approved"] == true }},
 		{opReq("POST", a+"/registrar-channels/chn_1/namespace-listings", `{"namespace":"defiwallet"}`), 201,
 			func(b map[string]any) bool { return b["status"] == "pending" && b["registrar_channel_id"] == "chn_1" }},
 		{opReq("POST", a+"/registrar-channels/chn_1/namespace-listings/defiwallet/approve", ""), 200,
@@ -233,7 +261,8 @@ func TestOperatorRoutes(t *testing.T) {
 		}
 	}
 	want := []string{"create_partner Acme", "patch_partner ptr_1", "create_namespace defiwallet memory",
-		"create_channel ptr_1 acme", "add_listing chn_1 defiwallet", "approve_listing chn_1 defiwallet",
+		"create_channel ptr_1 acme", "approve_production chn_1 force=false", "approve_production chn_1 force=true",
+		"add_listing chn_1 defiwallet", "approve_listing chn_1 defiwallet",
 		"create_key ptr_1 chn_1 registrar_api", "create_run chn_1 first"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("calls = %q\nwant %q", got, want)

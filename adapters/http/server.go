@@ -93,6 +93,10 @@ func (s *Server) Handler() http.Handler {
 
 	r.NotFoundHandler = http.HandlerFunc(s.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// The operator API tells which methods a path takes only to the operator.
+		if operatorPath(req.URL.Path) && !s.operatorAdmitted(w, req) {
+			return
+		}
 		s.methodNotAllowed(w, req, t.allowed(req.URL.Path))
 	})
 

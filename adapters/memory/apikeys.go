@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -69,4 +70,19 @@ func (r *APIKeyRepository) Update(_ context.Context, id string, fn func(*core.AP
 		st.tokenHashes.put(next.TokenHash, id)
 		return nil
 	})
+}
+
+func (r *APIKeyRepository) ListByChannel(_ context.Context, channelID string) ([]core.APIKey, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return nil, err
+	}
+	out := []core.APIKey{}
+	for _, k := range st.apiKeys.rows {
+		if k.ChannelID == channelID && channelID != "" {
+			out = append(out, cloneAPIKey(k))
+		}
+	}
+	slices.SortFunc(out, func(a, b core.APIKey) int { return byTimeThenID(a.CreatedAt, b.CreatedAt, a.ID, b.ID) })
+	return out, nil
 }

@@ -42,6 +42,11 @@ func (r *ContactRepository) Get(_ context.Context, id string) (core.Contact, err
 	return cloneContact(c), nil
 }
 
+// GetShared is Get: the unit of work already holds the store's lock.
+func (r *ContactRepository) GetShared(ctx context.Context, id string) (core.Contact, error) {
+	return r.Get(ctx, id)
+}
+
 func (r *ContactRepository) GetMany(_ context.Context, ids []string) (map[string]core.Contact, error) {
 	st, err := r.tx.reading()
 	if err != nil {

@@ -46,3 +46,24 @@ func (r *OTERunRepository) Update(_ context.Context, id string, fn func(*core.OT
 		return nil
 	})
 }
+
+func (r *OTERunRepository) LatestByChannel(_ context.Context, channelID string) (core.OTERun, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return core.OTERun{}, err
+	}
+	var latest *core.OTERun
+	for _, run := range st.oteRuns.rows {
+		if run.ChannelID != channelID {
+			continue
+		}
+		if latest == nil || byTimeThenID(run.CreatedAt, latest.CreatedAt, run.ID, latest.ID) > 0 {
+			run := run
+			latest = &run
+		}
+	}
+	if latest == nil {
+		return core.OTERun{}, notFound("OT&E run of channel", channelID)
+	}
+	return cloneOTERun(*latest), nil
+}

@@ -69,3 +69,20 @@ func (r *APIKeyRepository) Update(ctx context.Context, id string, fn func(*core.
 	}
 	return next.core()
 }
+
+// ListByChannel returns the keys bound to channelID, oldest first.
+func (r *APIKeyRepository) ListByChannel(ctx context.Context, channelID string) ([]core.APIKey, error) {
+	var rows []apiKeyRow
+	if err := r.c.db.NewSelect().Model(&rows).Where("channel_id = ?", channelID).Order("created_at", "id").Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]core.APIKey, 0, len(rows))
+	for i := range rows {
+		k, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
+}

@@ -92,6 +92,20 @@ func (r *ContactRepository) Get(ctx context.Context, id string) (core.Contact, e
 	return row.core()
 }
 
+// GetShared reads the contact FOR SHARE (PostgreSQL): a delete or update
+// of it waits for this transaction, and this one waits for theirs.
+func (r *ContactRepository) GetShared(ctx context.Context, id string) (core.Contact, error) {
+	var row contactRow
+	q := r.c.db.NewSelect().Model(&row).Where("id = ?", id)
+	if r.c.pg {
+		q = q.For("SHARE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return core.Contact{}, mapErr(err)
+	}
+	return row.core()
+}
+
 // GetMany returns the contacts among ids that exist, keyed by id.
 func (r *ContactRepository) GetMany(ctx context.Context, ids []string) (map[string]core.Contact, error) {
 	out := make(map[string]core.Contact, len(ids))

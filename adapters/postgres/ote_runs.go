@@ -58,3 +58,14 @@ func (r *OTERunRepository) Update(ctx context.Context, id string, fn func(*core.
 	}
 	return next.core()
 }
+
+// LatestByChannel returns the channel's most recently created run, or ErrNotFound.
+func (r *OTERunRepository) LatestByChannel(ctx context.Context, channelID string) (core.OTERun, error) {
+	var row oteRunRow
+	err := r.c.db.NewSelect().Model(&row).Where("channel_id = ?", channelID).
+		OrderExpr("created_at DESC, id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return core.OTERun{}, mapErr(err)
+	}
+	return row.core()
+}

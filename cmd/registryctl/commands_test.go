@@ -93,7 +93,15 @@ func TestAdmitRegistrarToProduction(t *testing.T) {
 		t.Fatalf("pending list on a fresh registry: %v", got)
 	}
 
-	prod := must(t, env, "channel", "production-approve", cid)
+	// Without OT&E evidence production approval is refused, unless forced.
+	refused := ctl(t, env, "channel", "production-approve", cid)
+	if refused.code != exitRefused || !strings.Contains(refused.stderr, "code:   ote_run_not_ready") || !strings.Contains(refused.stderr, "force") {
+		t.Fatalf("production-approve without an OT&E run: exit %d\n%s", refused.code, refused.stderr)
+	}
+	if got := must(t, env, "channel", "show", cid, "--json").json(t); got["production_approved"] != false {
+		t.Fatalf("a refused production-approve approved the channel: %v", got)
+	}
+	prod := must(t, env, "channel", "production-approve", cid, "--force")
 	if !regexp.MustCompile(`(?m)^PRODUCTION APPROVED\s+yes$`).MatchString(prod.stdout) {
 		t.Fatalf("production-approve table:\n%s", prod.stdout)
 	}

@@ -32,18 +32,20 @@ func optString(s string) *string {
 	return &s
 }
 
-// exerciseReport is the --json output.
+// exerciseReport is the --json output. OTERun is the run the evidence was
+// attached to (--attach-run, --run-name), as the operator API answers it.
 type exerciseReport struct {
-	Steps []stepResult `json:"steps"`
+	Steps  []stepResult   `json:"steps"`
+	OTERun map[string]any `json:"ote_run,omitempty"`
 }
 
 func (a *app) oteCommands() *command {
 	p := []string{"ote"}
 	return &command{name: "ote", summary: "registrar OT&E: run the certification sequence in sandbox mode",
-		usage: "ote exercise --token TOKEN [--url URL] [--json]",
+		usage: "ote exercise --token TOKEN [--url URL] [--attach-run RUN | --run-name NAME] [--json]",
 		subs: []*command{{
 			name: "exercise", summary: "run every step of the OT&E sequence that /status advertises, and check every answer",
-			usage: "ote exercise --token TOKEN [--url URL] [--namespace NS] [--json]",
+			usage: "ote exercise --token TOKEN [--url URL] [--namespace NS] [--attach-run RUN | --run-name NAME] [--json]",
 			about: "For registrars, with a registrar API key of the channel being certified (profile registrar_api).\n" +
 				"It reads GET /status (the channel, its approved namespaces and ote.test_sequence), resets the sandbox\n" +
 				"fixtures (POST /sandbox/reset), then runs each step in sandbox mode against the fixtures of one\n" +
@@ -54,20 +56,28 @@ func (a *app) oteCommands() *command {
 				"Gems are spent, though sandbox commands are validated as in production (the balance must cover\n" +
 				"a create). Idempotency keys are unique per run (ote-TIMESTAMP-RANDOM-STEP).\n" +
 				"\n" +
-				"It prints one line per step (✓ or ✗, the step, the detail); --json prints\n" +
-				`{"steps": [{"name", "passed", "audit_id", "idempotency_key", "detail"}]}` + ".\n" +
-				"Exit code 0 when every step passed, 1 when one failed, 3 when the registry could not be reached.\n" +
-				"Hand the audit ids to the registry operator, who attaches them to an OT&E run\n" +
-				"(registryctl ote-run attach RUN --audit-id ...).",
+				"It prints one line per step (✓ or ✗, the step, its audit id, its idempotency key, the detail); --json\n" +
+				`prints {"steps": [{"name", "passed", "audit_id", "idempotency_key", "detail"}], "ote_run"}` + ".\n" +
+				"Exit code 0 when every step passed, 1 when one failed (or attaching was refused), 3 when the\n" +
+				"registry could not be reached.\n" +
+				"\n" +
+				"Evidence: hand the audit ids to the registry operator, who attaches them to an OT&E run\n" +
+				"(registryctl ote-run attach RUN --audit-id ...). Or, with the operator token (--operator-token or\n" +
+				envOperatorToken + "), attach them here: --attach-run RUN attaches every audited step's event\n" +
+				"(sandbox_reset and the six sandbox mutations) to an existing run of the channel, --run-name NAME\n" +
+				"creates a run for the channel first; the run's checklist is printed after the steps.",
 			examples: []string{
 				"registryctl ote exercise --url https://registry.example --token \"$REGISTRAR_TOKEN\"",
 				"REGISTRY_TOKEN=hd_live_… registryctl ote exercise --json > ote.json",
 				"jq -r '[.steps[].audit_id // empty] | unique | join(\",\")' ote.json",
+				"registryctl ote exercise --token \"$REGISTRAR_TOKEN\" --operator-token \"$OP\" --run-name \"first OT&E\"",
 			},
 			setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 				token := &secretValue{p: new(string)}
 				fs.Var(token, "token", "registrar API `TOKEN` (env "+envToken+")")
 				ns := fs.String("namespace", "", "exercise this approved `NS` (default: the first approved namespace)")
+				attachRun := fs.String("attach-run", "", "attach the evidence to this OT&E `RUN` of the channel (needs the operator token)")
+				runName := fs.String("run-name", "", "create an OT&E run `NAME`d so for the channel and attach the evidence (needs the operator token)")
 				return func(ctx context.Context, _ []string) error {
 					path := append(p, "exercise")
 					tok := *token.p
@@ -76,6 +86,15 @@ func (a *app) oteCommands() *command {
 					}
 					if tok == "" {
 						return usagef(path, "--token is required (a registrar API key of the channel; or set %s)", envToken)
+					}
+					attach := *attachRun != "" || strings.TrimSpace(*runName) != ""
+					if *attachRun != "" && *runName != "" {
+						return usagef(path, "give --attach-run or --run-name, not both")
+					}
+					if attach {
+						if _, err := a.operatorClient(path); err != nil {
+							return err
+						}
 					}
 					c, err := newClient(a.g.url, a.http)
 					if err != nil {
@@ -91,9 +110,17 @@ func (a *app) oteCommands() *command {
 								printStep(a, r)
 							}
 						}}
+					if !a.g.json {
+						printStepHeader(a)
+					}
 					steps, runErr := x.run(ctx)
+					var run map[string]any
+					var attachErr error
+					if attach && runErr == nil {
+						run, attachErr = a.attachExercise(ctx, *attachRun, *runName, x.channelID, steps)
+					}
 					if a.g.json {
-						if err := writeJSONValue(a.stdout, exerciseReport{Steps: steps}); err != nil {
+						if err := writeJSONValue(a.stdout, exerciseReport{Steps: steps, OTERun: run}); err != nil {
 							return err
 						}
 					} else {
@@ -104,9 +131,18 @@ func (a *app) oteCommands() *command {
 							}
 						}
 						fmt.Fprintf(a.stdout, "%d of %d steps passed\n", passed, len(steps))
+						if run != nil {
+							fmt.Fprintf(a.stdout, "\nEvidence attached to OT&E run %s:\n", str(run, "id"))
+							if err := renderRun(a.stdout, run); err != nil {
+								return err
+							}
+						}
 					}
 					if runErr != nil {
 						return runErr
+					}
+					if attachErr != nil {
+						return attachErr
 					}
 					for _, s := range steps {
 						if !s.Passed {
@@ -125,12 +161,64 @@ func (a *app) oteCommands() *command {
 		}}}
 }
 
+// stepLine is the format of a step line and of the header above them.
+const stepLine = "%s %-20s %-30s %-48s %s\n"
+
+func printStepHeader(a *app) {
+	fmt.Fprintf(a.stdout, stepLine, " ", "STEP", "AUDIT ID", "IDEMPOTENCY KEY", "DETAIL")
+}
+
 func printStep(a *app, r stepResult) {
 	mark := "✓"
 	if !r.Passed {
 		mark = "✗"
 	}
-	fmt.Fprintf(a.stdout, "%s %-20s %s\n", mark, r.Name, oneLine(r.Detail))
+	orDash := func(s *string) string {
+		if s == nil || *s == "" {
+			return "-"
+		}
+		return *s
+	}
+	fmt.Fprintf(a.stdout, stepLine, mark, r.Name, orDash(r.AuditID), orDash(r.IdempotencyKey), oneLine(r.Detail))
+}
+
+// attachExercise attaches the audit events of an exercise to an OT&E run of
+// the channel: runID, or a new run named name. Every step's audit id is
+// attached once (the replay and the poll step name the create's event), the
+// failed steps' too: the run's checklist shows what is missing. It answers
+// the run as the operator API does.
+func (a *app) attachExercise(ctx context.Context, runID, name, channelID string, steps []stepResult) (map[string]any, error) {
+	var ids []string
+	for _, s := range steps {
+		if s.AuditID != nil && *s.AuditID != "" {
+			ids = append(ids, *s.AuditID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("no step left an audit event to attach; nothing was attached")
+	}
+	c, err := a.operatorClient([]string{"ote", "exercise"})
+	if err != nil {
+		return nil, err
+	}
+	if runID == "" {
+		res, err := c.call(ctx, request{Method: http.MethodPost, Path: operatorBase + "/registrar-ote-runs", Token: a.g.operatorToken,
+			Body: map[string]any{"registrar_channel_id": channelID, "name": name}})
+		if err != nil {
+			return nil, err
+		}
+		run, err := res.object()
+		if err != nil {
+			return nil, err
+		}
+		runID = str(run, "id")
+	}
+	res, err := c.call(ctx, request{Method: http.MethodPost, Path: operatorBase + "/registrar-ote-runs/" + pathEscape(runID) + "/evidence",
+		Token: a.g.operatorToken, Body: map[string]any{"audit_event_ids": dedupe(ids)}})
+	if err != nil {
+		return nil, err
+	}
+	return res.object()
 }
 
 // newRunID is unique per exercise: a UTC timestamp and 24 random bits.

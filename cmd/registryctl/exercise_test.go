@@ -88,12 +88,21 @@ func TestOTEExercisePassesAndEvidencesEveryStep(t *testing.T) {
 		t.Fatalf("second ote exercise: exit %d\n%s\n%s", human.code, human.stdout, human.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(human.stdout), "\n")
-	if len(lines) != len(seq)+1 {
-		t.Fatalf("%d lines, want one per step and a summary:\n%s", len(lines), human.stdout)
+	if len(lines) != len(seq)+2 {
+		t.Fatalf("%d lines, want a header, one per step and a summary:\n%s", len(lines), human.stdout)
 	}
+	if !regexp.MustCompile(`^\s*STEP\s+AUDIT ID\s+IDEMPOTENCY KEY\s+DETAIL$`).MatchString(lines[0]) {
+		t.Errorf("header %q", lines[0])
+	}
+	lines = lines[1:]
 	for i, st := range seq {
-		if !regexp.MustCompile(`^✓ ` + st.Name + ` +\S`).MatchString(lines[i]) {
+		// ✓ step, its audit id (or -), its idempotency key (or -), the detail.
+		want := `^✓ ` + st.Name + ` +(aud_\S+|-) +(ote-\S+|-) +\S`
+		if !regexp.MustCompile(want).MatchString(lines[i]) {
 			t.Errorf("line %d %q is not a passed %s step", i, lines[i], st.Name)
+		}
+		if st.Sandbox && !regexp.MustCompile(`^✓ `+st.Name+` +aud_\S+ +ote-\S+-`).MatchString(lines[i]) {
+			t.Errorf("sandbox step line %q lacks its audit id or idempotency key", lines[i])
 		}
 	}
 	if want := "12 of 12 steps passed"; lines[len(lines)-1] != want {
@@ -281,7 +290,7 @@ func TestOTEExerciseNeedsAChannel(t *testing.T) {
 	if r.code != exitRefused {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stdout)
 	}
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] // after the header
 	if !strings.HasPrefix(lines[0], "✗ status") || !strings.Contains(lines[0], "not bound to a registrar channel") {
 		t.Errorf("first line %q", lines[0])
 	}
@@ -348,5 +357,67 @@ func TestOTEExerciseHonoursRetryAfter(t *testing.T) {
 	}
 	if len(waits) != 1 || waits[0] != 7*time.Second {
 		t.Fatalf("waits %v, want one of 7s", waits)
+	}
+}
+
+// ote exercise attaches its own evidence: --run-name creates a run, and
+// --attach-run fills an existing one, with all seven audited steps
+// (sandbox_reset included). production-approve follows the channel's latest
+// run: refused while it is not ready, unless forced.
+func TestOTEExerciseAttachesItsEvidence(t *testing.T) {
+	srv := newRegistry(t, nil)
+	env := operatorEnv(srv)
+	reg := admit(t, env, "acme", "defiwallet")
+	withToken := append(append([]string{}, env...), envToken+"="+reg.token)
+
+	r := ctl(t, env, "channel", "production-approve", reg.channelID)
+	if r.code != exitRefused || !strings.Contains(r.stderr, "ote_run_not_ready") || !strings.Contains(r.stderr, "no OT&E run") {
+		t.Fatalf("production-approve without a run: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// Without the operator token attaching is a usage error, before anything runs.
+	if r := ctl(t, []string{envURL + "=" + srv.URL, envToken + "=" + reg.token}, "ote", "exercise", "--run-name", "x"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, "operator token") || r.stdout != "" {
+		t.Fatalf("--run-name without the operator token: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	first := must(t, withToken, "ote", "exercise", "--run-name", "first OT&E")
+	for _, want := range []string{"12 of 12 steps passed", "Evidence attached to OT&E run ote_", "7 of 7 steps passed; ready for production approval: yes",
+		"sandbox_reset", "Evidence (7 events)"} {
+		if !strings.Contains(first.stdout, want) {
+			t.Errorf("ote exercise --run-name output lacks %q:\n%s", want, first.stdout)
+		}
+	}
+
+	// A newer, empty run is the channel's latest: approval is refused again, naming it.
+	empty := must(t, env, "--json", "ote-run", "create", "--channel", reg.channelID, "--name", "second OT&E").json(t)
+	emptyID := empty["id"].(string)
+	r = ctl(t, env, "channel", "production-approve", reg.channelID)
+	if r.code != exitRefused || !strings.Contains(r.stderr, emptyID) || !strings.Contains(r.stderr, "passed 0 of 7") ||
+		!strings.Contains(r.stderr, "sandbox_reset") {
+		t.Fatalf("production-approve with an empty latest run: exit %d\n%s", r.code, r.stderr)
+	}
+
+	out := must(t, withToken, "--json", "ote", "exercise", "--attach-run", emptyID)
+	var report exerciseReport
+	if err := json.Unmarshal([]byte(out.stdout), &report); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out.stdout)
+	}
+	if report.OTERun == nil || report.OTERun["id"] != emptyID {
+		t.Fatalf("ote_run %v, want the run %s", report.OTERun, emptyID)
+	}
+	checklist := report.OTERun["checklist"].([]any)
+	if len(checklist) != 7 {
+		t.Fatalf("%d checklist steps, want 7", len(checklist))
+	}
+	for _, it := range checklist {
+		if item := it.(map[string]any); item["passed"] != true {
+			t.Errorf("step %v not passed after --attach-run", item["step"])
+		}
+	}
+
+	prod := must(t, env, "--json", "channel", "production-approve", reg.channelID).json(t)
+	if prod["production_approved"] != true {
+		t.Fatalf("production-approve with a ready run: %v", prod)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Operator API paths (CONTRACT.md §4).
+// Operator API paths (the operator OpenAPI document describes them).
 const (
 	operatorBase        = "/api/v1/admin"
 	registrarBase       = "/api/v1/registrar/v1"
@@ -310,9 +310,26 @@ func (a *app) channelCommands() *command {
 			action("approve", "approve a channel (its keys may run OT&E)", "/approve",
 				"POST /api/v1/admin/registrar-channels/{id}/approve: status approved. The channel's keys can then\n"+
 					"call the registrar API, in sandbox mode until production approval."),
-			action("production-approve", "record production approval (non-sandbox mutations allowed)", "/production-approval",
-				"POST /api/v1/admin/registrar-channels/{id}/production-approval: production_approved true.\n"+
-					"Check the channel's OT&E evidence archive first (registryctl ote-run archive)."),
+			{name: "production-approve", summary: "record production approval (non-sandbox mutations allowed)",
+				usage: "channel production-approve ID [--force]", args: []string{"ID"},
+				about: "POST /api/v1/admin/registrar-channels/{id}/production-approval: production_approved true.\n" +
+					"The registry refuses (409 ote_run_not_ready, exit 1) while the channel's latest OT&E run does not show\n" +
+					"evidence for every checklist step, or the channel has no run; the detail names the missing steps.\n" +
+					"Check the run first (registryctl ote-run show, ote-run archive). --force records the approval anyway\n" +
+					"(body {\"force\": true}); the audit row says so.",
+				examples: []string{"registryctl channel production-approve chn_01HX…",
+					"registryctl channel production-approve chn_01HX… --force   # without OT&E evidence"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					force := fs.Bool("force", false, "approve although the channel's latest OT&E run is not ready")
+					return func(ctx context.Context, args []string) error {
+						var body any
+						if *force {
+							body = map[string]any{"force": true}
+						}
+						return a.operator(ctx, append(p, "production-approve"), http.MethodPost,
+							"/registrar-channels/"+pathEscape(args[0])+"/production-approval", nil, body, record(channelColumns...))
+					}
+				}},
 		}}
 }
 

@@ -76,7 +76,9 @@ func (a *app) oteRunCommands() *command {
 		about: "An OT&E run collects a channel's audit events as certification evidence. Its checklist is computed\n" +
 			"from the attached events: each audited step of the OT&E sequence is passed or missing. Typical flow:\n" +
 			"the registrar runs 'registryctl ote exercise --json' and hands over the audit ids; the operator creates a\n" +
-			"run, attaches them, checks 'ote-run show', exports the archive and production-approves the channel.",
+			"run, attaches them, checks 'ote-run show', exports the archive and production-approves the channel.\n" +
+			"With the operator token, 'ote exercise --run-name NAME' (or --attach-run RUN) attaches its own evidence.\n" +
+			"'channel production-approve' is refused while the channel's latest run is not ready, unless --force.",
 		subs: []*command{
 			{name: "create", summary: "open a named OT&E run for a channel", usage: "ote-run create --channel ID --name NAME",
 				about:    "POST /api/v1/admin/registrar-ote-runs.",
@@ -140,7 +142,9 @@ func (a *app) attachCommand(path []string) *command {
 			"the registrar's own GET /api/v1/registrar/v1/poll, which needs a registrar API key of that channel with\n" +
 			"the audit:read scope: --token TOKEN (or env " + envToken + "). Each --idempotency-key KEY (repeatable) is\n" +
 			"one poll query; --command, --status, --domain and --since narrow every query, and without any\n" +
-			"--idempotency-key they form one query of their own. Every matching event (all pages) is attached.",
+			"--idempotency-key they form one query of their own. Every matching event (all pages) is attached.\n" +
+			"Note that --status sandbox misses sandbox_reset (audited with status success); attach by audit id, or let\n" +
+			"'ote exercise --attach-run RUN' attach all seven audited steps.",
 		examples: []string{
 			"registryctl ote-run attach ote_01HX… --audit-id aud_01,aud_02 --audit-id aud_03",
 			"registryctl ote-run attach ote_01HX… --token \"$REGISTRAR_TOKEN\" --idempotency-key ote-20260301-create --idempotency-key ote-20260301-renew",

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Config holds every setting of CONTRACT.md §5. Each is read from the
+// Config holds every setting of registryd (see registryd help). Each is read from the
 // environment, falling back to a config file (configs/registry.env, or the
 // file named by REGISTRY_CONFIG), falling back to the default.
 type Config struct {
@@ -39,7 +39,7 @@ type Config struct {
 	lookup func(string) (string, bool)
 }
 
-// EPPConfig holds the EPP gateway settings (CONTRACT.md §6).
+// EPPConfig holds the EPP gateway settings (RFC 5730 over RFC 5734 TLS).
 type EPPConfig struct {
 	Addr     string // REGISTRY_EPP_ADDR; empty: no production listener
 	OTEAddr  string // REGISTRY_EPP_OTE_ADDR; empty: no OT&E listener

@@ -13,7 +13,8 @@ import (
 )
 
 // Demo fixtures, stable across restarts so that a persistent database keeps
-// one demo partner and channel; each start prints a fresh API key.
+// one demo partner and channel; each start prints a fresh API key and revokes
+// the demo channel's earlier ones.
 const (
 	demoSlug      = "demo-registrar"
 	demoNamespace = "defiwallet"
@@ -75,6 +76,10 @@ func seedDemo(ctx context.Context, app *App, cfg Config, base string, out io.Wri
 	if err != nil {
 		return err
 	}
+	revoked, err := revokeEarlierDemoKeys(ctx, app, ch.ID, key.Key.ID)
+	if err != nil {
+		return err
+	}
 	opToken, generated := cfg.OperatorToken, cfg.demoOperatorToken
 	api := base + "/api/v1/registrar/v1"
 	approval := "not yet: OT&E and sandbox only"
@@ -89,6 +94,9 @@ Channel          %s (%s), status %s, production approved: %s
 Namespace        %s (create 10 Gems, renew 8 Gems, claim label "bitcoin", memory DNS)
 API key          %s   (shown once; profile registrar_api)
 `, api, p.ID, p.Name, p.GemsBalance, ch.Slug, ch.ID, ch.Status, approval, demoNamespace, key.Token)
+	if revoked > 0 {
+		fmt.Fprintf(out, "                 (%d API key(s) printed by earlier starts revoked)\n", revoked)
+	}
 	if generated {
 		fmt.Fprintf(out, "Operator token   %s   (generated for this process; set REGISTRY_OPERATOR_TOKEN to choose one)\n", opToken)
 	} else {
@@ -109,7 +117,8 @@ Try it:
   curl -s -H 'Authorization: Bearer %s' %s/status
   curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
        -d '{"names":["alice"]}' %s/domains/check
-Approve production (operator):
+Approve production (operator), once the channel's latest OT&E run is ready
+(README: "A registrar's OT&E run"; a body {"force": true} approves without it):
   curl -s -X POST -H 'Authorization: Bearer %s' %s/api/v1/admin/registrar-channels/%s/production-approval
 ===========================================================================
 `, key.Token, api, key.Token, api, opToken, base, ch.ID)
@@ -127,4 +136,31 @@ func demoEPPPassword() (string, error) {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b[:]), nil
+}
+
+// revokeEarlierDemoKeys revokes every live key of the demo channel but keep,
+// through the operator use case (so that each revocation is audited), and
+// answers how many it revoked. A restarted demo leaves one valid key: the one
+// it prints.
+func revokeEarlierDemoKeys(ctx context.Context, app *App, channelID, keep string) (int, error) {
+	var keys []core.APIKey
+	err := app.Store.UoW.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		var err error
+		keys, err = tx.APIKeys().ListByChannel(ctx, channelID)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, k := range keys {
+		if k.ID == keep || k.Revoked() {
+			continue
+		}
+		if _, err := app.Service.RevokeAPIKey(ctx, k.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

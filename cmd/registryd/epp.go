@@ -57,10 +57,10 @@ func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger) (*EP
 	return g, nil
 }
 
-// start listens on the configured addresses, serves in the background and
-// prints where, with the certificate fingerprint and an openssl line. It
-// answers a stop function that closes every session.
-func (g *EPPGateway) start(cfg Config, log zerolog.Logger, out io.Writer, errc chan<- error) (func(ctx context.Context), error) {
+// serve serves the bound EPP listeners in the background and prints where,
+// with the certificate fingerprint and an openssl line. It answers a stop
+// function that closes every session.
+func (g *EPPGateway) serve(lns *listeners, log zerolog.Logger, out io.Writer, errc chan<- error) func(ctx context.Context) {
 	var servers []*epp.Server
 	stop := func(ctx context.Context) {
 		for _, s := range servers {
@@ -68,17 +68,14 @@ func (g *EPPGateway) start(cfg Config, log zerolog.Logger, out io.Writer, errc c
 		}
 	}
 	for _, l := range []struct {
-		srv        *epp.Server
-		addr, what string
-	}{{g.Prod, cfg.EPP.Addr, "EPP gateway"}, {g.OTE, cfg.EPP.OTEAddr, "EPP OT&E gateway"}} {
-		if l.srv == nil {
+		srv  *epp.Server
+		ln   net.Listener
+		what string
+	}{{g.Prod, lns.epp, "EPP gateway"}, {g.OTE, lns.eppOTE, "EPP OT&E gateway"}} {
+		if l.srv == nil || l.ln == nil {
 			continue
 		}
-		ln, err := net.Listen("tcp", l.addr)
-		if err != nil {
-			stop(context.Background())
-			return nil, fmt.Errorf("%s %s: %w", l.what, l.addr, err)
-		}
+		ln := l.ln
 		servers = append(servers, l.srv)
 		go func(srv *epp.Server) {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, epp.ErrServerClosed) {
@@ -93,5 +90,5 @@ func (g *EPPGateway) start(cfg Config, log zerolog.Logger, out io.Writer, errc c
 		fmt.Fprintf(out, "%s listening on %s (TLS; %s SHA-256 Fingerprint=%s)\n", l.what, ln.Addr(), cert, g.Fingerprint)
 		fmt.Fprintf(out, "  try it: openssl s_client -connect %s -quiet\n", ln.Addr())
 	}
-	return stop, nil
+	return stop
 }

@@ -122,8 +122,16 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 		}
 		cfg.OperatorToken, cfg.demoOperatorToken = tok, true
 	}
+	// Every listener is bound before anything is seeded or printed: a start
+	// that fails names the address at fault and prints no demo key.
+	lns, err := bindListeners(cfg, ln)
+	if err != nil {
+		return err
+	}
+	ln = lns.http
 	app, cleanup, err := initApp(ctx, cfg, log)
 	if err != nil {
+		lns.close()
 		return err
 	}
 	defer cleanup()
@@ -131,15 +139,10 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 		log.Warn().Msg("REGISTRY_DATABASE_URL=memory: data lives in memory only and is lost when the process stops")
 		fmt.Fprintln(out, "WARNING: data lives in memory only (REGISTRY_DATABASE_URL=memory:); it is lost when registryd stops.")
 	}
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
-			return fmt.Errorf("REGISTRY_HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
-		}
-	}
 	base := "http://" + ln.Addr().String()
 	if cfg.Demo {
 		if err := seedDemo(ctx, app, cfg, base, out); err != nil {
-			_ = ln.Close()
+			lns.close()
 			return fmt.Errorf("demo seed: %w", err)
 		}
 	}
@@ -158,13 +161,8 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	defer stopBG()
 	stopMaintenance := startMaintenance(bg, app.Service, cfg.MaintenanceInterval, log)
 	defer stopMaintenance()
-	if cfg.PprofAddr != "" {
-		_, stopPprof, err := startPprof(cfg.PprofAddr, log)
-		if err != nil {
-			_ = ln.Close()
-			return fmt.Errorf("REGISTRY_PPROF_ADDR %s: %w", cfg.PprofAddr, err)
-		}
-		defer stopPprof()
+	if lns.pprof != nil {
+		defer servePprof(lns.pprof, log)()
 	}
 	if cfg.ApplyWorker {
 		stopWorker := startWorker(bg, app.Service, log)
@@ -173,10 +171,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 
 	errc := make(chan error, 3)
 	if cfg.EPP.Enabled() {
-		stopEPP, err := app.EPP.start(cfg, log, out, errc)
-		if err != nil {
-			return err
-		}
+		stopEPP := app.EPP.serve(lns, log, out, errc)
 		defer func() {
 			sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 			defer cancel()
@@ -212,4 +207,44 @@ func redactURL(s string) string {
 		return s
 	}
 	return u.Redacted()
+}
+
+// listeners are the sockets of one registryd; nil when not configured.
+type listeners struct {
+	http, epp, eppOTE, pprof net.Listener
+}
+
+func (l *listeners) close() {
+	for _, ln := range []net.Listener{l.http, l.epp, l.eppOTE, l.pprof} {
+		if ln != nil {
+			_ = ln.Close()
+		}
+	}
+}
+
+// bindListeners listens on every configured address (the HTTP API on httpLn
+// when it is given). The first address that cannot be bound closes the others
+// and answers an error naming its setting and address.
+func bindListeners(cfg Config, httpLn net.Listener) (*listeners, error) {
+	l := &listeners{http: httpLn}
+	for _, b := range []struct {
+		key, addr string
+		ln        *net.Listener
+	}{
+		{"REGISTRY_HTTP_ADDR", cfg.HTTPAddr, &l.http},
+		{"REGISTRY_EPP_ADDR", cfg.EPP.Addr, &l.epp},
+		{"REGISTRY_EPP_OTE_ADDR", cfg.EPP.OTEAddr, &l.eppOTE},
+		{"REGISTRY_PPROF_ADDR", cfg.PprofAddr, &l.pprof},
+	} {
+		if *b.ln != nil || b.addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", b.addr)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("%s: cannot listen on %s (is another process using it?): %w", b.key, b.addr, err)
+		}
+		*b.ln = ln
+	}
+	return l, nil
 }

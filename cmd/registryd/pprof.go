@@ -19,6 +19,11 @@ func startPprof(addr string, log zerolog.Logger) (bound string, stop func(), err
 	if err != nil {
 		return "", nil, err
 	}
+	return ln.Addr().String(), servePprof(ln, log), nil
+}
+
+// servePprof serves /debug/pprof on ln until the returned stop is called.
+func servePprof(ln net.Listener, log zerolog.Logger) (stop func()) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -32,9 +37,9 @@ func startPprof(addr string, log zerolog.Logger) (bound string, stop func(), err
 		}
 	}()
 	log.Info().Str("addr", ln.Addr().String()).Msg("pprof listening")
-	return ln.Addr().String(), func() {
+	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-	}, nil
+	}
 }

@@ -84,6 +84,12 @@ func (s *Service) InfoContact(ctx context.Context, a core.Actor, id string) (cor
 // ownedContact loads a contact and refuses another channel's.
 func ownedContact(ctx context.Context, tx ports.Stores, a core.Actor, id string) (core.Contact, error) {
 	c, err := tx.Contacts().Get(ctx, id)
+	return ownedRead(a, id, c, err)
+}
+
+// ownedRead maps a contact read to the catalog: not found, or another
+// channel's.
+func ownedRead(a core.Actor, id string, c core.Contact, err error) (core.Contact, error) {
 	if errors.Is(err, ports.ErrNotFound) {
 		return core.Contact{}, core.Errorf(core.CodeContactNotFound, "contact %s does not exist", id)
 	}
@@ -231,13 +237,14 @@ func (s *Service) UpdateContact(ctx context.Context, a core.Actor, cmd core.Upda
 		if postal == nil && cmd.Voice == nil && cmd.Fax == nil && cmd.Email == nil && cmd.AuthInfo == nil && cmd.Statuses.Empty() {
 			return core.Invalid("contact", "send statuses to add or remove and/or data to change")
 		}
-		if err := c.CanUpdate(cmd.Statuses); err != nil {
-			return err
-		}
 		if authErr != nil {
 			return authErr
 		}
 		c, err = tx.Contacts().Update(ctx, c.ID, func(c *core.Contact) error {
+			// The status rules run on the contact as this transaction locked it.
+			if err := c.CanUpdate(cmd.Statuses); err != nil {
+				return err
+			}
 			if postal != nil {
 				c.PostalInfo = *postal
 			}
@@ -289,7 +296,12 @@ func (s *Service) DeleteContact(ctx context.Context, a core.Actor, cmd core.Dele
 		if err := core.ValidateContactID(cmd.ID); err != nil {
 			return err
 		}
-		c, err := ownedContact(ctx, tx, a, cmd.ID)
+		if _, err := ownedContact(ctx, tx, a, cmd.ID); err != nil {
+			return err
+		}
+		// Lock the contact before looking for registrations that name it: a
+		// create or update naming it holds a shared lock until it commits.
+		c, err := tx.Contacts().Update(ctx, cmd.ID, func(*core.Contact) error { return nil })
 		if err != nil {
 			return err
 		}
@@ -315,8 +327,8 @@ func registrantContact(ctx context.Context, tx ports.Stores, a core.Actor, id st
 	if err := core.ValidateContactID(id); err != nil {
 		return core.Registrant{}, core.Invalid("registrant", "registrant contact id: %s", core.AsError(err).Detail)
 	}
-	c, err := ownedContact(ctx, tx, a, id)
-	if err != nil {
+	c, err := tx.Contacts().GetShared(ctx, id)
+	if c, err = ownedRead(a, id, c, err); err != nil {
 		return core.Registrant{}, err
 	}
 	return c.Registrant(), nil

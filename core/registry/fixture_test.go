@@ -130,7 +130,7 @@ func (h *harness) approve(channelID string) core.Channel {
 // production records production approval of a channel.
 func (h *harness) production(channelID string) core.Channel {
 	h.t.Helper()
-	ch, err := h.svc.ApproveProduction(h.ctx, channelID)
+	ch, err := h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: channelID, Force: true})
 	if err != nil {
 		h.t.Fatalf("ApproveProduction: %v", err)
 	}

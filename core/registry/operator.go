@@ -471,19 +471,51 @@ func (s *Service) ApproveChannel(ctx context.Context, id string) (core.Channel, 
 		func(c *core.Channel, _ time.Time) { c.Status = core.ChannelApproved })
 }
 
-// ApproveProduction records production approval. It does not require the
-// channel to be approved: the two are independent operator decisions, and a
-// channel that is not approved is refused before production approval matters
-// (access rule 2 precedes rule 6). Approving again keeps the first timestamp.
-func (s *Service) ApproveProduction(ctx context.Context, id string) (core.Channel, error) {
-	return s.updateChannel(ctx, "approve_production", id, map[string]any{"registrar_channel_id": id},
-		func(c *core.Channel, now time.Time) {
+// ApproveProduction records production approval once the channel's latest
+// OT&E run is ready (checkOTEReady); cmd.Force records it without that. It
+// does not require the channel to be approved: the two are independent
+// operator decisions, and a channel that is not approved is refused before
+// production approval matters (access rule 2 precedes rule 6). Approving
+// again keeps the first timestamp.
+func (s *Service) ApproveProduction(ctx context.Context, cmd core.ApproveProduction) (core.Channel, error) {
+	id := cmd.ChannelID
+	req := map[string]any{"registrar_channel_id": id}
+	if cmd.Force {
+		req["force"] = true
+	}
+	var ch core.Channel
+	err := s.operatorDo(ctx, "approve_production", 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
+		if !cmd.Force {
+			if err := s.checkOTEReady(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		var err error
+		ch, err = tx.Channels().Update(ctx, id, func(c *core.Channel) error {
 			if !c.ProductionApproved || c.ProductionApprovedAt == nil {
 				t := now
 				c.ProductionApprovedAt = &t
 			}
 			c.ProductionApproved = true
+			c.UpdatedAt = now
+			return nil
 		})
+		if err != nil {
+			return storeErr(err, core.CodeNotFound, "registrar channel "+quoteID(id))
+		}
+		if err := s.notify(ctx, tx, ch.ID, core.MsgOperator, "", "Production approval recorded: non-sandbox commands are allowed.",
+			map[string]any{"action": "approve_production"}, now); err != nil {
+			return err
+		}
+		rec.channelID, rec.channelSlug = ch.ID, ch.Slug
+		rec.request = req
+		rec.response = channelSummary(ch)
+		return nil
+	})
+	if err != nil {
+		return core.Channel{}, err
+	}
+	return ch, nil
 }
 
 func (s *Service) updateChannel(ctx context.Context, command, id string, req map[string]any, change func(*core.Channel, time.Time)) (core.Channel, error) {
@@ -497,12 +529,6 @@ func (s *Service) updateChannel(ctx context.Context, command, id string, req map
 		})
 		if err != nil {
 			return storeErr(err, core.CodeNotFound, "registrar channel "+quoteID(id))
-		}
-		if command == "approve_production" {
-			if err := s.notify(ctx, tx, ch.ID, core.MsgOperator, "", "Production approval recorded: non-sandbox commands are allowed.",
-				map[string]any{"action": command}, now); err != nil {
-				return err
-			}
 		}
 		rec.channelID, rec.channelSlug = ch.ID, ch.Slug
 		rec.request = req

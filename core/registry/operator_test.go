@@ -284,14 +284,27 @@ func TestChannelLifecycle(t *testing.T) {
 		t.Fatalf("approved channel %+v", got)
 	}
 
-	got, err = h.svc.ApproveProduction(h.ctx, ch.ID)
+	// Without an OT&E run, or with one that lacks evidence, approval needs force.
+	_, err = h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: ch.ID})
+	wantCode(t, err, core.CodeOTERunNotReady)
+	run, err := h.svc.CreateOTERun(h.ctx, ch.ID, "first OT&E")
+	wantCode(t, err, "")
+	_, err = h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: ch.ID})
+	wantCode(t, err, core.CodeOTERunNotReady)
+	if msg := err.Error(); !strings.Contains(msg, run.Run.ID) || !strings.Contains(msg, "passed 0 of") || !strings.Contains(msg, "sandbox_reset") {
+		t.Fatalf("the refusal does not name the run and its missing steps: %v", err)
+	}
+	if got, _ := h.svc.GetChannel(h.ctx, ch.ID); got.ProductionApproved {
+		t.Fatal("a refused approval approved the channel")
+	}
+	got, err = h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: ch.ID, Force: true})
 	wantCode(t, err, "")
 	if !got.ProductionApproved || got.ProductionApprovedAt == nil || !got.ProductionApprovedAt.Equal(h.now()) {
 		t.Fatalf("production-approved channel %+v", got)
 	}
 	first := *got.ProductionApprovedAt
 	h.advance(time.Hour)
-	got, err = h.svc.ApproveProduction(h.ctx, ch.ID)
+	got, err = h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: ch.ID}) // already approved: no evidence check
 	wantCode(t, err, "")
 	if !got.ProductionApprovedAt.Equal(first) {
 		t.Fatalf("approving again moved approved_at from %v to %v", first, got.ProductionApprovedAt)
@@ -318,10 +331,13 @@ func TestChannelLifecycle(t *testing.T) {
 	wantField(t, err, "rate_limit_per_minute")
 
 	for name, call := range map[string]func() error{
-		"get":        func() error { _, err := h.svc.GetChannel(h.ctx, "chn_nope"); return err },
-		"patch":      func() error { _, err := h.svc.PatchChannel(h.ctx, "chn_nope", core.PatchChannel{}); return err },
-		"approve":    func() error { _, err := h.svc.ApproveChannel(h.ctx, "chn_nope"); return err },
-		"production": func() error { _, err := h.svc.ApproveProduction(h.ctx, "chn_nope"); return err },
+		"get":     func() error { _, err := h.svc.GetChannel(h.ctx, "chn_nope"); return err },
+		"patch":   func() error { _, err := h.svc.PatchChannel(h.ctx, "chn_nope", core.PatchChannel{}); return err },
+		"approve": func() error { _, err := h.svc.ApproveChannel(h.ctx, "chn_nope"); return err },
+		"production": func() error {
+			_, err := h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: "chn_nope"})
+			return err
+		},
 	} {
 		t.Run(name, func(t *testing.T) { wantCode(t, call(), core.CodeNotFound) })
 	}
@@ -711,7 +727,10 @@ func TestOperatorCallsAreAudited(t *testing.T) {
 			return err
 		}},
 		{"approve channel", "operator.approve_channel", 200, ch.ID, func() error { _, err := h.svc.ApproveChannel(h.ctx, ch.ID); return err }},
-		{"approve production", "operator.approve_production", 200, ch.ID, func() error { _, err := h.svc.ApproveProduction(h.ctx, ch.ID); return err }},
+		{"approve production", "operator.approve_production", 200, ch.ID, func() error {
+			_, err := h.svc.ApproveProduction(h.ctx, core.ApproveProduction{ChannelID: ch.ID, Force: true})
+			return err
+		}},
 		{"add listing", "operator.add_listing", 201, ch.ID, func() error { _, err := h.svc.AddListing(h.ctx, ch.ID, ns.Name); return err }},
 		{"approve listing", "operator.approve_listing", 200, ch.ID, func() error { _, err := h.svc.ApproveListing(h.ctx, ch.ID, ns.Name); return err }},
 		{"create key", "operator.create_api_key", 201, ch.ID, func() error {

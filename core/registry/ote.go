@@ -418,3 +418,42 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
+
+// checkOTEReady refuses production approval of a channel (not yet approved)
+// whose latest OT&E run is not ready: every audited step of the OT&E sequence
+// needs attached evidence (ReadyForProduction). A channel without any run is
+// refused too. A channel already approved passes: approving again changes
+// nothing.
+func (s *Service) checkOTEReady(ctx context.Context, tx ports.Stores, channelID string) error {
+	ch, err := tx.Channels().Get(ctx, channelID)
+	if err != nil {
+		return storeErr(err, core.CodeNotFound, "registrar channel "+quoteID(channelID))
+	}
+	if ch.ProductionApproved {
+		return nil
+	}
+	run, err := tx.OTERuns().LatestByChannel(ctx, ch.ID)
+	if errors.Is(err, ports.ErrNotFound) {
+		return core.Errorf(core.CodeOTERunNotReady,
+			"registrar channel %s has no OT&E run: create one, attach the registrar's OT&E evidence, or send force: true", quoteID(ch.ID))
+	}
+	if err != nil {
+		return storeErr(err, core.CodeInternal, "OT&E run")
+	}
+	view, err := s.runView(ctx, tx, run)
+	if err != nil {
+		return err
+	}
+	if ReadyForProduction(view.Checklist) {
+		return nil
+	}
+	var missing []string
+	for _, it := range view.Checklist {
+		if !it.Passed {
+			missing = append(missing, it.Step.Name)
+		}
+	}
+	return core.Errorf(core.CodeOTERunNotReady,
+		"the latest OT&E run %s of registrar channel %s passed %d of %d steps (missing: %s); attach the evidence, or send force: true",
+		quoteID(run.ID), quoteID(ch.ID), passedCount(view.Checklist), len(view.Checklist), strings.Join(missing, ", "))
+}

@@ -223,8 +223,11 @@ func outcomeSummary(o core.Outcome) map[string]any {
 	if o.Records != nil {
 		m["records"] = len(o.Records)
 	}
-	if o.DebitedGems != 0 {
-		m["debited_gems"] = o.DebitedGems
+	if g := o.Debited(); g != 0 {
+		m["debited_gems"] = g
+	}
+	if g := o.WouldDebit(); g != 0 {
+		m["would_debit_gems"] = g
 	}
 	if o.RefundedGems != 0 {
 		m["refunded_gems"] = o.RefundedGems

@@ -58,4 +58,18 @@ func testAPIKeys(t *testing.T, u ports.UnitOfWork) {
 	checkUpdateMissing(t, u, "api key", func(ctx context.Context, tx ports.Stores, fn func(*core.APIKey) error) (core.APIKey, error) {
 		return tx.APIKeys().Update(ctx, newID("key"), fn)
 	})
+
+	// ListByChannel: the channel's keys, revoked ones included, oldest first.
+	later := newAPIKey(w.Partner.ID, w.Channel.ID)
+	later.CreatedAt = at(time.Minute)
+	do(t, u, func(ctx context.Context, tx ports.Stores) error { return tx.APIKeys().Insert(ctx, later) })
+	list := func(channelID string) getter[[]core.APIKey] {
+		return func(ctx context.Context, tx ports.Stores) ([]core.APIKey, error) {
+			return tx.APIKeys().ListByChannel(ctx, channelID)
+		}
+	}
+	assertEqual(t, "api keys of the channel", []core.APIKey{read(t, u, get(key.ID)), later}, read(t, u, list(w.Channel.ID)))
+	if got := read(t, u, list(newID("chn"))); len(got) != 0 {
+		t.Errorf("api keys of a channel without keys: %v", got)
+	}
 }

@@ -51,4 +51,16 @@ func testOTERuns(t *testing.T, u ports.UnitOfWork) {
 	checkUpdateMissing(t, u, "OT&E run", func(ctx context.Context, tx ports.Stores, fn func(*core.OTERun) error) (core.OTERun, error) {
 		return tx.OTERuns().Update(ctx, newID("ote"), fn)
 	})
+
+	// LatestByChannel: the run created last.
+	latest := func(channelID string) getter[core.OTERun] {
+		return func(ctx context.Context, tx ports.Stores) (core.OTERun, error) {
+			return tx.OTERuns().LatestByChannel(ctx, channelID)
+		}
+	}
+	later := w.newOTERun(e3.ID)
+	later.CreatedAt = at(time.Minute)
+	do(t, u, func(ctx context.Context, tx ports.Stores) error { return tx.OTERuns().Insert(ctx, later) })
+	assertEqual(t, "latest OT&E run of the channel", later, read(t, u, latest(w.Channel.ID)))
+	checkGetMissing(t, u, "latest OT&E run of a channel without runs", latest(newID("chn")))
 }

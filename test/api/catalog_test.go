@@ -104,6 +104,7 @@ func catalogScenarios() []scenario {
 		{core.CodeInternal, internalError},
 		{core.CodeNotFound, operatorNotFound},
 		{core.CodeAlreadyExists, operatorAlreadyExists},
+		{core.CodeOTERunNotReady, oteRunNotReady},
 	}
 }
 
@@ -539,7 +540,11 @@ func methodNotAllowed(t *testing.T, e *env) {
 		{"POST", regBase + "/domains/alice." + r.Namespace, "DELETE, GET, PATCH"},
 		{"PUT", opBase + "/partners", "POST"},
 	} {
-		c := req(tc.method, tc.path, r.Token, nil)
+		token := r.Token
+		if strings.HasPrefix(tc.path, opBase) {
+			token = operatorToken // the operator API checks its token before the method
+		}
+		c := req(tc.method, tc.path, token, nil)
 		c.invalid = true
 		res := e.do(c)
 		e.wantProblem(res, core.CodeMethodNotAllowed)
@@ -587,6 +592,17 @@ func operatorNotFound(t *testing.T, e *env) {
 		e.wantProblem(e.do(req("GET", opBase+path, operatorToken, nil)), core.CodeNotFound)
 	}
 	e.wantProblem(e.do(req("POST", opBase+"/registrar-channels/chn_missing/approve", operatorToken, nil)), core.CodeNotFound)
+}
+
+// oteRunNotReady: production approval without a run, then with a run that
+// lacks evidence, is refused; force: true records it.
+func oteRunNotReady(t *testing.T, e *env) {
+	r := e.admit(regSpec{NoProduction: true})
+	path := opBase + "/registrar-channels/" + r.ChannelID + "/production-approval"
+	e.wantProblem(e.do(req("POST", path, operatorToken, nil)), core.CodeOTERunNotReady)
+	e.opDo("POST", "/registrar-ote-runs", map[string]any{"registrar_channel_id": r.ChannelID, "name": "empty run"}, http.StatusCreated)
+	e.wantProblem(e.do(req("POST", path, operatorToken, nil)), core.CodeOTERunNotReady)
+	e.opDo("POST", "/registrar-channels/"+r.ChannelID+"/production-approval", map[string]any{"force": true}, http.StatusOK)
 }
 
 func operatorAlreadyExists(t *testing.T, e *env) {

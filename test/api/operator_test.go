@@ -101,7 +101,7 @@ func (e *env) admit(s regSpec) registrar {
 		e.opDo("POST", "/registrar-channels/"+r.ChannelID+"/approve", nil, http.StatusOK)
 	}
 	if !s.NoProduction {
-		e.opDo("POST", "/registrar-channels/"+r.ChannelID+"/production-approval", nil, http.StatusOK)
+		e.opDo("POST", "/registrar-channels/"+r.ChannelID+"/production-approval", map[string]any{"force": true}, http.StatusOK)
 	}
 	if !s.NoListing {
 		e.list(r.ChannelID, r.Namespace, !s.PendingListing)

@@ -440,7 +440,7 @@ func admit(n *node, a admission) registrar {
 	n.must(200, n.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/approve", operatorToken, nil))
 	n.must(201, n.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/namespace-listings", operatorToken, map[string]any{"namespace": a.namespace}))
 	n.must(200, n.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/namespace-listings/"+a.namespace+"/approve", operatorToken, nil))
-	n.must(200, n.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/production-approval", operatorToken, nil))
+	n.must(200, n.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/production-approval", operatorToken, map[string]any{"force": true}))
 	k := n.must(201, n.do("POST", admin+"/api-keys", operatorToken, map[string]any{
 		"partner_id": r.PartnerID, "registrar_channel_id": r.ChannelID, "profile": "registrar_api"}))
 	r.Token = k["token"].(string)

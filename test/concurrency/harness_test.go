@@ -107,7 +107,7 @@ func (e *env) admit() {
 	must(err)
 	_, err = e.svc.ApproveChannel(e.ctx, e.channel.ID)
 	must(err)
-	_, err = e.svc.ApproveProduction(e.ctx, e.channel.ID)
+	_, err = e.svc.ApproveProduction(e.ctx, core.ApproveProduction{ChannelID: e.channel.ID, Force: true})
 	must(err)
 	_, err = e.svc.AddListing(e.ctx, e.channel.ID, e.ns)
 	must(err)

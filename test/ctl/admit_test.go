@@ -49,6 +49,15 @@ func TestAdmitRegistrarFromNothingToProduction(t *testing.T) {
 	if before.code != 0 || !strings.Contains(before.stdout, "production approved: no") {
 		t.Fatalf("OT&E before production approval: %s", before)
 	}
+	// Its evidence is not attached to any run yet: production approval is refused.
+	if r := ctl(t, env, "channel", "production-approve", channel); r.code != 1 || !strings.Contains(r.stderr, "ote_run_not_ready") {
+		t.Fatalf("production-approve without OT&E evidence: %s", r)
+	}
+	// The exercise attaches its own evidence to a new run, which is then ready.
+	evidenced := must(t, append([]string{"REGISTRY_TOKEN=" + token}, env...), "ote", "exercise", "--run-name", "first OT&E")
+	if !strings.Contains(evidenced.stdout, "7 of 7 steps passed; ready for production approval: yes") {
+		t.Fatalf("ote exercise --run-name: %s", evidenced)
+	}
 
 	prod := must(t, env, "channel", "production-approve", channel)
 	if !regexp.MustCompile(`(?m)^PRODUCTION APPROVED\s+yes$`).MatchString(prod.stdout) {

@@ -38,7 +38,7 @@ func newRegistrar(t *testing.T, svc *registry.Service, namespace, backend string
 	if _, err := svc.ApproveChannel(ctx, ch.ID); err != nil {
 		t.Fatalf("ApproveChannel: %v", err)
 	}
-	if ch, err = svc.ApproveProduction(ctx, ch.ID); err != nil {
+	if ch, err = svc.ApproveProduction(ctx, core.ApproveProduction{ChannelID: ch.ID, Force: true}); err != nil {
 		t.Fatalf("ApproveProduction: %v", err)
 	}
 	if _, err := svc.AddListing(ctx, ch.ID, namespace); err != nil {

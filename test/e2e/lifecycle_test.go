@@ -56,7 +56,7 @@ func TestRegistrarLifecycleSurvivesRestart(t *testing.T) {
 	}
 
 	// Production.
-	s.must(200, s.do("POST", admin+"/registrar-channels/"+chID+"/production-approval", operatorToken, nil))
+	s.must(200, s.do("POST", admin+"/registrar-channels/"+chID+"/production-approval", operatorToken, map[string]any{"force": true}))
 	created := s.must(201, s.do("POST", reg+"/domains", key, create, "Idempotency-Key", "c-2"))
 	d := created["domain"].(map[string]any)
 	if d["name"] != "alice.defiwallet" || d["state"] != "active" || d["registrar_channel_id"] != chID {

@@ -132,7 +132,7 @@ func admit(s *server, slug, namespace string, production bool) (channelID, partn
 	s.must(201, s.do("POST", admin+"/registrar-channels/"+channelID+"/namespace-listings", operatorToken, map[string]any{"namespace": namespace}))
 	s.must(200, s.do("POST", admin+"/registrar-channels/"+channelID+"/namespace-listings/"+namespace+"/approve", operatorToken, nil))
 	if production {
-		s.must(200, s.do("POST", admin+"/registrar-channels/"+channelID+"/production-approval", operatorToken, nil))
+		s.must(200, s.do("POST", admin+"/registrar-channels/"+channelID+"/production-approval", operatorToken, map[string]any{"force": true}))
 	}
 	k := s.must(201, s.do("POST", admin+"/api-keys", operatorToken, map[string]any{"partner_id": partnerID, "registrar_channel_id": channelID, "profile": "registrar_api"}))
 	return channelID, partnerID, k["token"].(string)

@@ -195,7 +195,7 @@ func (e *env) registrar(noProduction bool, rateLimit int, namespaces ...string) 
 		e.t.Fatal(err)
 	}
 	if !noProduction {
-		if _, err = svc.ApproveProduction(ctx, ch.ID); err != nil {
+		if _, err = svc.ApproveProduction(ctx, core.ApproveProduction{ChannelID: ch.ID, Force: true}); err != nil {
 			e.t.Fatal(err)
 		}
 	}

@@ -302,14 +302,15 @@ func recordsRequestSchema() m {
 
 func mutationResultSchema(cmd core.Command) m {
 	props := m{
-		"command":         enumOf("The command name.", string(cmd)),
-		"status":          enumOf("success, or sandbox when the command ran in sandbox mode.", core.AuditSuccess, core.AuditSandbox),
-		"sandbox":         boolean("The command ran in sandbox mode: nothing changed."),
-		"idempotent":      boolean("true when this response is the replay of an earlier request with the same idempotency key."),
-		"idempotency_key": str("The idempotency key of the command."),
-		"audit_id":        str("The command audit row (see GET /poll). A replay answers the original audit_id."),
-		"debited_gems":    nullable(integer("Gems debited by the command, if any.")),
-		"pending_id":      nullable(str("Backend work queued by the command (see GET /backend/pending), if any.")),
+		"command":          enumOf("The command name.", string(cmd)),
+		"status":           enumOf("success, or sandbox when the command ran in sandbox mode.", core.AuditSuccess, core.AuditSandbox),
+		"sandbox":          boolean("The command ran in sandbox mode: nothing changed."),
+		"idempotent":       boolean("true when this response is the replay of an earlier request with the same idempotency key."),
+		"idempotency_key":  str("The idempotency key of the command."),
+		"audit_id":         str("The command audit row (see GET /poll). A replay answers the original audit_id."),
+		"debited_gems":     nullable(integer("Gems debited from the partner's balance by the command, if any; never present in sandbox mode, where nothing is debited.")),
+		"would_debit_gems": nullable(integer("Sandbox mode only: the Gems the same command would debit in production. Nothing was debited.")),
+		"pending_id":       nullable(str("Backend work queued by the command (see GET /backend/pending), if any.")),
 	}
 	required := []string{"command", "status", "sandbox", "idempotent", "idempotency_key", "audit_id"}
 	desc := "The result of " + string(cmd) + "."

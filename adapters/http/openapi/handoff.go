@@ -112,7 +112,8 @@ requests; the [evidence template](/docs/registrar/ote-evidence-template.md) show
 
 ## 6. Production approval
 
-Channels start in OT&E. After operations review your evidence archive, they record production approval; until
+Channels start in OT&E. After operations review your evidence archive, they record production approval (the registry
+accepts it once your channel's latest OT&E run shows every checklist step passed); until
 then, non-sandbox mutations answer 403 ` + "`registrar_channel_not_production_approved`" + `. Checks, reads, status, polling,
 sandbox reset and sandbox mutations stay available before and after approval: keep using sandbox mode to test
 changes to your integration.

@@ -8,7 +8,7 @@ import (
 )
 
 // registrarIntro is info.description of the registrar document: the rules
-// that apply to every operation, including the choices CONTRACT.md leaves open.
+// that apply to every operation, including the choices the registry makes where RFCs leave them open.
 func registrarIntro() string {
 	var b strings.Builder
 	b.WriteString(`A protected registry command surface for registrar integrations before EPP. JSON in and out;

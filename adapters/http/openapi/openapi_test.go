@@ -46,7 +46,7 @@ func TestOperatorDocumentLoadsAndValidates(t *testing.T) {
 	if doc.Servers[0].URL != "/api/v1/admin" {
 		t.Errorf("servers = %+v", doc.Servers)
 	}
-	want := map[string]string{ // method path → operationId of every CONTRACT.md §4 row
+	want := map[string]string{ // method path → operationId of every operator API route
 		"POST /partners":                                                       "operator_create_partner",
 		"PATCH /partners/{id}":                                                 "operator_patch_partner",
 		"POST /namespaces":                                                     "operator_create_namespace",

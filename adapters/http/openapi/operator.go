@@ -139,6 +139,9 @@ func operatorSchemas() m {
 		"PendingList":        object("", m{"items": arrayOf(schemaRef("OperatorPendingItem"), "")}, "items"),
 		"NamespaceList":      object("", m{"items": arrayOf(schemaRef("Namespace"), "")}, "items"),
 		"FailPendingRequest": closedObject("", m{"reason": describe(m{"type": "string", "minLength": 1}, "Why the apply failed; shown to operators.")}, "reason"),
+		"ApproveProductionRequest": closedObject("Optional: without a body the approval needs a ready OT&E run.", m{
+			"force": boolean("Record production approval although the channel's latest OT&E run is not ready (or the channel has none); the audit row records force: true."),
+		}),
 		"CreateOTERunRequest": closedObject("", m{
 			"registrar_channel_id": str(""),
 			"name":                 describe(m{"type": "string", "minLength": 1}, ""),
@@ -165,6 +168,9 @@ func operatorSchemas() m {
 	}
 }
 
+// optionalBodies are the request bodies an operation takes but does not require.
+var optionalBodies = map[string]bool{"ApproveProductionRequest": true}
+
 type operatorOp struct {
 	method, path, id, summary, desc, tag string
 	pathParams                           []string
@@ -187,7 +193,7 @@ func operatorOperations() []operatorOp {
 		{"GET", "/registrar-channels/{id}", "operator_get_channel", "Read a registrar channel.", "", tagChannels, []string{"id"}, "", 200, "Channel", nf},
 		{"PATCH", "/registrar-channels/{id}", "operator_patch_channel", "Change a channel's rate limit, status or EPP client certificate.", "Suspending a channel blocks its keys with 403 registrar_channel_required.", tagChannels, []string{"id"}, "PatchChannelRequest", 200, "Channel", concat(body, nf)},
 		{"POST", "/registrar-channels/{id}/approve", "operator_approve_channel", "Approve a channel.", "Its bound keys can then run OT&E in approved namespaces.", tagChannels, []string{"id"}, "", 200, "Channel", nf},
-		{"POST", "/registrar-channels/{id}/production-approval", "operator_approve_production", "Record production approval.", "Non-sandbox mutations are allowed from now on. Review the channel's OT&E evidence archive first.", tagChannels, []string{"id"}, "", 200, "Channel", nf},
+		{"POST", "/registrar-channels/{id}/production-approval", "operator_approve_production", "Record production approval.", "Non-sandbox mutations are allowed from now on. The registry refuses with 409 `ote_run_not_ready` while the channel's latest OT&E run (the one created last) does not show evidence for every checklist step, or the channel has no run; the detail names the run and its missing steps. Review the run's evidence archive; `{\"force\": true}` records the approval anyway, and its audit row says so. A channel already approved is answered as it is.", tagChannels, []string{"id"}, "ApproveProductionRequest", 200, "Channel", concat(body, nf, []core.Code{core.CodeOTERunNotReady})},
 		{"PUT", "/registrar-channels/{id}/epp-password", "operator_set_epp_password", "Set a channel's EPP password.", "The EPP gateway logs the channel in with clID = its slug and this password. The password is stored hashed and never shown again; the registrar may change it with <newPW> at login.", tagChannels, []string{"id"}, "EPPPasswordRequest", 200, "Channel", concat(body, nf)},
 		{"POST", "/registrar-channels/{id}/namespace-listings", "operator_create_listing", "Request a namespace listing for a channel.", "The listing starts `pending`.", tagChannels, []string{"id"}, "CreateListingRequest", 201, "Listing", concat(body, nf, []core.Code{core.CodeAlreadyExists})},
 		{"POST", "/registrar-channels/{id}/namespace-listings/{namespace}/approve", "operator_approve_listing", "Approve a namespace listing.", "", tagChannels, []string{"id", "namespace"}, "", 200, "Listing", nf},
@@ -243,7 +249,7 @@ func buildOperatorDocument() m {
 			o["description"] = op.desc
 		}
 		if op.body != "" {
-			o["requestBody"] = m{"required": true, "content": m{"application/json": m{"schema": schemaRef(op.body)}}}
+			o["requestBody"] = m{"required": !optionalBodies[op.body], "content": m{"application/json": m{"schema": schemaRef(op.body)}}}
 		}
 		item[strings.ToLower(op.method)] = o
 	}

@@ -191,7 +191,8 @@ These are not part of the scored sequence, but every integration should handle t
 2. Send HeadlessDomains operations the audit event ids per step (the evidence template has the table).
 3. Operations attach them to a named OT&E run and export the evidence archive from
    ` + "`/admin/registrar-ote-runs/<run_id>/evidence-archive.md`" + `. Every step must be marked passed.
-4. After review, operations record production approval. GET /status then shows ` + "`production_available: true`" + `
+4. After review, operations record production approval; the registry accepts it only once the channel's latest OT&E
+   run shows every step passed. GET /status then shows ` + "`production_available: true`" + `
    for the mutating commands; re-run step 1 to confirm before sending production traffic.
 `)
 	return b.String()

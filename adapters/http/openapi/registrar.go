@@ -140,7 +140,7 @@ func registrarOperations() map[core.Command]operation {
 			},
 			result:    "CreateDomainResult",
 			example:   exMutation(core.CmdCreateDomain, false, exIdemKey, m{"domain": exDomainObject(exExpiresAt, core.StateActive, "addPeriod"), "debited_gems": 100}),
-			sandboxEx: exMutation(core.CmdCreateDomain, true, exIdemKey, m{"domain": exDomainObject(exExpiresAt, core.StateActive, "addPeriod")}),
+			sandboxEx: exMutation(core.CmdCreateDomain, true, exIdemKey, m{"domain": exDomainObject(exExpiresAt, core.StateActive, "addPeriod"), "would_debit_gems": 100}),
 			errors: concat(bodyErrors, mutationErrors, []core.Code{core.CodeNamespaceNotApproved, core.CodeDomainNotAvailable,
 				core.CodeClaimAcknowledgementRequired, core.CodeInsufficientGems, core.CodeRegistrationPeriodExceeded}),
 		},
@@ -164,7 +164,7 @@ func registrarOperations() map[core.Command]operation {
 			bodyExample: m{"years": 1, "current_expires_at": exExpiresAt},
 			result:      "RenewDomainResult",
 			example:     exMutation(core.CmdRenewDomain, false, "renew-alice-0001", m{"domain": exDomainObject(exRenewedTo, core.StateActive, "renewPeriod"), "debited_gems": 80}),
-			sandboxEx:   exMutation(core.CmdRenewDomain, true, "renew-alice-0001", m{"domain": exDomainObject(exRenewedTo, core.StateActive, "renewPeriod")}),
+			sandboxEx:   exMutation(core.CmdRenewDomain, true, "renew-alice-0001", m{"domain": exDomainObject(exRenewedTo, core.StateActive, "renewPeriod"), "would_debit_gems": 80}),
 			errors: concat(bodyErrors, domainErrors, mutationErrors, []core.Code{core.CodeCurrentExpiryMismatch,
 				core.CodeStatusProhibitsOperation, core.CodeInsufficientGems, core.CodeRegistrationPeriodExceeded}),
 		},
@@ -283,8 +283,8 @@ func registrarOperations() map[core.Command]operation {
 	}
 }
 
-// commonErrors apply to a command before its own checks (CONTRACT.md §2
-// access rules 1 to 4, and failures of the service itself).
+// commonErrors apply to a command before its own checks (access rules 1
+// to 4 of core/registry, and failures of the service itself).
 func commonErrors(spec core.CommandSpec) []core.Code {
 	codes := []core.Code{core.CodeInvalidAPIKey}
 	if spec.Command != core.CmdStatus {

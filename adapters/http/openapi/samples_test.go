@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Hand-written bodies shaped as CONTRACT.md describes them, independent of the
+// Hand-written bodies shaped as the registrar handoff packet describes them, independent of the
 // examples the document embeds.
 
 const sampleDomain = `{

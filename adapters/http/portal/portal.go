@@ -33,7 +33,7 @@ const ContentType = "text/html; charset=utf-8"
 const ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; " +
 	"form-action 'none'; frame-ancestors 'none'"
 
-// Registrar API details the page states (CONTRACT.md §2).
+// Registrar API details the page states (as the OpenAPI document does).
 const (
 	sandboxHeader        = "X-Registrar-Sandbox"
 	evidenceArchivePath  = "/admin/registrar-ote-runs/<run_id>/evidence-archive.md"

@@ -11,7 +11,7 @@ import (
 )
 
 // Admission is the registrar the benchmark drives: admitted through the
-// operator API (CONTRACT.md §4) exactly as an operator would.
+// operator API exactly as an operator would.
 type Admission struct {
 	PartnerID   string
 	ChannelID   string
@@ -116,7 +116,7 @@ func admit(ctx context.Context, base, operatorToken string) (Admission, error) {
 		{200, "POST", ch + "/approve", nil},
 		{201, "POST", ch + "/namespace-listings", map[string]any{"namespace": benchNamespace}},
 		{200, "POST", ch + "/namespace-listings/" + benchNamespace + "/approve", nil},
-		{200, "POST", ch + "/production-approval", nil},
+		{200, "POST", ch + "/production-approval", map[string]any{"force": true}}, // the load test skips OT&E
 		{200, "PATCH", ch, map[string]any{"rate_limit_per_minute": benchRateLimit}},
 	}
 	for _, s := range steps {

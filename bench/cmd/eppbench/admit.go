@@ -105,7 +105,7 @@ func admit(ctx context.Context, base, operatorToken string, keys int) (admission
 		{200, "POST", ch + "/approve", nil},
 		{201, "POST", ch + "/namespace-listings", map[string]any{"namespace": benchNamespace}},
 		{200, "POST", ch + "/namespace-listings/" + benchNamespace + "/approve", nil},
-		{200, "POST", ch + "/production-approval", nil},
+		{200, "POST", ch + "/production-approval", map[string]any{"force": true}}, // the load test skips OT&E
 		{200, "PATCH", ch, map[string]any{"rate_limit_per_minute": benchRateLimit}},
 		{200, "PUT", ch + "/epp-password", map[string]any{"password": ad.eppPassword}},
 	}
