@@ -107,7 +107,7 @@ func (w *world) admitWith(slug, ns string, policy core.PolicyChange, reserved ..
 	must(err)
 	_, err = w.svc.ApproveChannel(w.ctx, w.channel.ID)
 	must(err)
-	w.channel, err = w.svc.ApproveProduction(w.ctx, w.channel.ID)
+	w.channel, err = w.svc.ApproveProduction(w.ctx, core.ApproveProduction{ChannelID: w.channel.ID, Force: true})
 	must(err)
 	_, err = w.svc.AddListing(w.ctx, w.channel.ID, ns)
 	must(err)
