@@ -8,6 +8,7 @@ package httpadapter
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -29,8 +30,18 @@ const (
 	EvidenceArchivePath = "/admin/registrar-ote-runs/{run_id}/evidence-archive.md"
 )
 
+// Mount serves Handler for Path; a Path ending in "/" serves everything under it.
+type Mount struct {
+	Path    string
+	Handler http.Handler
+}
+
 // Options tune the server.
 type Options struct {
+	// Mounts are handlers of other transports served on this listener
+	// (RDAP and the lookup page), inside the request id, access log and
+	// panic recovery of this one.
+	Mounts []Mount
 	// OperatorToken is the operator API's bearer token; empty closes the
 	// operator API (every call answers 401 invalid_api_key).
 	OperatorToken string
@@ -109,6 +120,13 @@ func (s *Server) Handler() http.Handler {
 	s.registerDocRoutes(r, t)
 	s.registerRegistrarRoutes(r, t)
 	s.registerOperatorRoutes(r, t)
+	for _, m := range s.opts.Mounts {
+		if strings.HasSuffix(m.Path, "/") {
+			r.PathPrefix(m.Path).Handler(m.Handler)
+		} else {
+			r.Path(m.Path).Handler(m.Handler)
+		}
+	}
 
 	r.NotFoundHandler = http.HandlerFunc(s.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

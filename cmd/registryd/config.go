@@ -31,6 +31,8 @@ type Config struct {
 	MetricsAddr    string
 	DBMaxOpenConns int
 	EPP            EPPConfig
+	// RDAPRateLimitPerMinute is each client IP's budget of public lookups.
+	RDAPRateLimitPerMinute int
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
@@ -107,6 +109,7 @@ var settings = []setting{
 	{"REGISTRY_EPP_LOGIN_LOCKOUT_FAILURES", "10", "failed EPP logins of one channel, across connections, that lock its logins out (each failure after the 3rd waits longer)"},
 	{"REGISTRY_EPP_LOGIN_LOCKOUT_SOURCE_FAILURES", "30", "failed EPP logins from one address (IPv6: one /64) that lock its logins out"},
 	{"REGISTRY_EPP_LOGIN_LOCKOUT_DURATION", "15m", "how long an EPP login lock-out lasts (audited as epp_login_lockout)"},
+	{"REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE", "600", "RDAP and /lookup queries each client IP may make per minute (counted in Redis when configured)"},
 }
 
 // LoadConfig reads the settings. lookup is os.LookupEnv in production.
@@ -183,6 +186,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
 		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")
+	}
+	if c.RDAPRateLimitPerMinute, err = strconv.Atoi(get("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE")); err != nil || c.RDAPRateLimitPerMinute < 1 {
+		return Config{}, fmt.Errorf("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE: want a whole number ≥ 1")
 	}
 	if c.HTTPAddr == "" {
 		return Config{}, fmt.Errorf("REGISTRY_HTTP_ADDR must not be empty")

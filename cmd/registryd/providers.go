@@ -30,6 +30,7 @@ var coreSet = wire.NewSet(
 	provideService,
 	wire.Bind(new(ports.RegistrarService), new(*registry.Service)),
 	wire.Bind(new(ports.OperatorService), new(*registry.Service)),
+	wire.Bind(new(ports.PublicLookupService), new(*registry.Service)),
 	provideClock,
 	provideIDs,
 )

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"github.com/headlessdomains/registry/adapters/http"
 	"github.com/rs/zerolog"
 )
 
@@ -45,7 +44,8 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 	idGenerator := provideIDs()
 	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator, telemetry)
 	options := provideHTTPOptions(cfg, health, telemetry)
-	server := httpadapter.NewServer(service, service, log, options)
+	server := provideRDAP(cfg, service, log)
+	httpadapterServer := provideHTTPServer(service, service, log, options, server)
 	eppGateway, err := provideEPP(cfg, service, log, telemetry)
 	if err != nil {
 		cleanup3()
@@ -57,7 +57,7 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 		Store:     store,
 		Rate:      rateLimiter,
 		Service:   service,
-		HTTP:      server,
+		HTTP:      httpadapterServer,
 		EPP:       eppGateway,
 		Telemetry: telemetry,
 	}
