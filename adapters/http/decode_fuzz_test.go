@@ -269,8 +269,8 @@ func nameViolationOf(body []byte) string {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type frame struct {
 		object, wantKey, free bool // free: keys are data (metadata)
-		key                       string
-		seen                      map[string]bool
+		key                   string
+		seen                  map[string]bool
 	}
 	var stack []*frame
 	found := ""
