@@ -59,6 +59,11 @@ const (
 	CodeUnimplementedObjectService   Code = "unimplemented_object_service"
 	CodeUnimplementedProtocolVersion Code = "unimplemented_protocol_version"
 	CodeSessionLimitExceeded         Code = "session_limit_exceeded"
+
+	// CodeResourceBusy: a lock wait on a row the command must change (a
+	// partner's Gems balance, a registration) ran out; distinct from
+	// idempotency_key_in_progress, which names a held idempotency key.
+	CodeResourceBusy Code = "resource_busy"
 )
 
 // Spec is one row of the catalog: how every transport renders a Code.
@@ -209,6 +214,8 @@ func init() {
 		"The login names an object service the registry does not offer (only domain and contact are).")
 	row(CodeUnimplementedProtocolVersion, 400, 2100, false, "Unimplemented protocol version",
 		"The login asks for an EPP version other than 1.0.")
+	row(CodeResourceBusy, 409, 2400, true, "Resource busy",
+		"Another command holds an object this command must change (such as the partner's Gems balance) past the wait bound; nothing was changed. Retry shortly.")
 	row(CodeSessionLimitExceeded, 429, 2502, true, "Session limit exceeded",
 		"The registrar channel already holds the maximum number of EPP sessions; the server closes the connection.")
 }

@@ -164,6 +164,11 @@ type LedgerEntry struct {
 	Amount    Gems
 	Balance   Gems // the balance after this entry
 	CreatedAt time.Time
+	// Reason is why an operator moved the balance by hand; Actor who did
+	// ("operator"). Both are empty for a registrar command's entry, which
+	// Command and AuditID explain.
+	Reason string
+	Actor  string
 }
 
 // Audit statuses.

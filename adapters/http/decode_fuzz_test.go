@@ -40,7 +40,8 @@ func fuzzRoutes() []fuzzRoute {
 		{method: "DELETE", path: d, valid: `{"sandbox":true}`},
 		{method: "POST", path: base + "/sandbox/reset", valid: `{}`},
 		{method: "POST", path: a + "/partners", valid: `{"name":"Acme","gems_balance":500,"dns_module_enabled":true}`, operator: true},
-		{method: "PATCH", path: a + "/partners/ptr_1", valid: `{"gems_balance":10}`, operator: true},
+		{method: "PATCH", path: a + "/partners/ptr_1", valid: `{"gems_balance":10,"reason":"credit note 7"}`, operator: true},
+		{method: "POST", path: a + "/partners/ptr_1/gems-adjustments", valid: `{"delta":-25,"reason":"refund of a duplicate top-up"}`, operator: true},
 		{method: "POST", path: a + "/namespaces", valid: `{"name":"defiwallet","dns_backend":"memory","create_price_gems":100,"renew_price_gems":80,"reserved_labels":["www"],"claim_labels":["brand"]}`, operator: true},
 		{method: "POST", path: a + "/registrar-channels", valid: `{"partner_id":"ptr_1","slug":"acme","rate_limit_per_minute":120}`, operator: true},
 		{method: "PATCH", path: a + "/registrar-channels/chn_1", valid: `{"rate_limit_per_minute":30,"status":"suspended"}`, operator: true},
@@ -96,6 +97,10 @@ func succeedOperator(op *fakeOperator) {
 	op.CreatePartnerFn = partner
 	op.PatchPartnerFn = func(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error) {
 		return partner(ctx, core.CreatePartner{Name: "Acme"})
+	}
+	op.AdjustGemsFn = func(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error) {
+		return core.GemsAdjustment{Entry: core.LedgerEntry{ID: "led_1", PartnerID: partnerID, Amount: cmd.Delta, Balance: 100,
+			Reason: cmd.Reason, Actor: "operator", AuditID: "aud_1", CreatedAt: fixedNow}}, nil
 	}
 	op.CreateNamespaceFn = func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {
 		return core.Namespace{Name: "defiwallet", DNSBackend: "memory", CreatedAt: fixedNow}, nil

@@ -22,6 +22,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodPost, b + "/partners", s.createPartner},
 		{http.MethodGet, b + "/partners/{id}", s.getPartner},
 		{http.MethodPatch, b + "/partners/{id}", s.patchPartner},
+		{http.MethodPost, b + "/partners/{id}/gems-adjustments", s.adjustGems},
 		{http.MethodPost, b + "/namespaces", s.createNamespace},
 		{http.MethodGet, b + "/namespaces", s.listNamespaces},
 		{http.MethodPost, b + "/registrar-channels", s.createChannel},
@@ -98,7 +99,7 @@ func (s *Server) patchPartner(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.op.PatchPartner(r.Context(), idVar(r), core.PatchPartner{GemsBalance: req.GemsBalance,
-		DNSModuleEnabled: req.DNSModuleEnabled})
+		DNSModuleEnabled: req.DNSModuleEnabled, Reason: req.Reason})
 	return answer(w, http.StatusOK, p, err, func(p core.Partner) any { return partnerOf(p) })
 }
 

@@ -138,7 +138,7 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 		return out, nil
 	case errors.As(err, &re):
 		return replay(re.rec, m.command, m.name.String(), fp)
-	case errors.Is(err, ports.ErrBusy):
+	case errors.Is(err, ports.ErrKeyBusy):
 		return core.Outcome{}, core.Errorf(core.CodeIdempotencyInProgress,
 			"another request with idempotency key %q is still running; retry to receive its result", m.meta.IdempotencyKey)
 	default:
@@ -180,7 +180,7 @@ func (s *Service) refused(ctx context.Context, m mutation, auditID string, now t
 	err = storeErr(err, core.CodeInternal, "record")
 	code := core.CodeOf(err)
 	switch code {
-	case core.CodeDomainNotSponsored, core.CodeContactNotSponsored, core.CodeIdempotencyInProgress, core.CodeInternal, core.CodeBackendUnavailable,
+	case core.CodeDomainNotSponsored, core.CodeContactNotSponsored, core.CodeIdempotencyInProgress, core.CodeInternal, core.CodeBackendUnavailable, core.CodeResourceBusy,
 		core.CodeInvalidAPIKey, core.CodeChannelRequired, core.CodeInsufficientScope, core.CodeRateLimitExceeded,
 		core.CodeNamespaceNotApproved, core.CodeChannelNotProductionApproved, core.CodeIdempotencyConflict:
 		return err

@@ -85,6 +85,8 @@ func TestMemberNamesDecideNothing(t *testing.T) {
 		{"patch partner: gems twice", "PATCH", "/partners/" + r.PartnerID, `{"gems_balance":10,"gems_balance":999999}`, dup, ""},
 		{"patch partner: GEMS_BALANCE", "PATCH", "/partners/" + r.PartnerID, `{"GEMS_BALANCE":999999}`, wrongCase, "gems_balance"},
 		{"patch partner: module in another case", "PATCH", "/partners/" + r.PartnerID, `{"dns_module_enabled":true,"DNS_Module_Enabled":false}`, wrongCase, "dns_module_enabled"},
+		{"adjust: delta twice", "POST", "/partners/" + r.PartnerID + "/gems-adjustments", `{"delta":1,"reason":"top-up","delta":-10000}`, dup, ""},
+		{"adjust: Delta", "POST", "/partners/" + r.PartnerID + "/gems-adjustments", `{"Delta":5,"reason":"top-up"}`, wrongCase, "delta"},
 		{"import: nested duplicate", "POST", "/domains/import", `{"domain":"` + old + `","registrar_channel_id":"` + r.ChannelID + `","expires_at":"2030-01-02T00:00:00Z","registrant":{"name":"Old","email":"o@example.com","name":"New"}}`, dup, ""},
 		{"import: Protected_Legacy", "POST", "/domains/import", `{"domain":"` + old + `","registrar_channel_id":"` + r.ChannelID + `","expires_at":"2030-01-02T00:00:00Z","registrant":{"name":"Old","email":"o@example.com"},"Protected_Legacy":true}`, wrongCase, "protected_legacy"},
 		{"channel: status twice", "PATCH", "/registrar-channels/" + r.ChannelID, `{"status":"approved","status":"suspended"}`, dup, ""},

@@ -45,7 +45,7 @@ type operation struct {
 var domainErrors = []core.Code{core.CodeValidation, core.CodeNamespaceNotApproved, core.CodeDomainNotSponsored, core.CodeDomainNotFound}
 
 var mutationErrors = []core.Code{core.CodeIdempotencyKeyRequired, core.CodeChannelNotProductionApproved,
-	core.CodeIdempotencyConflict, core.CodeIdempotencyInProgress}
+	core.CodeIdempotencyConflict, core.CodeIdempotencyInProgress, core.CodeResourceBusy}
 
 var bodyErrors = []core.Code{core.CodeMalformedRequest, core.CodeValidation, core.CodeRequestTooLarge, core.CodeUnsupportedMediaType}
 

@@ -1,0 +1,3 @@
+ALTER TABLE ledger_entries DROP COLUMN actor;
+--bun:split
+ALTER TABLE ledger_entries DROP COLUMN reason;
