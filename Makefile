@@ -37,11 +37,12 @@ test: ## Every test with -race, against PostgreSQL and Redis (scripts/test-servi
 test-purego: ## Every test without cgo (services only when REGISTRY_TEST_* are set)
 	CGO_ENABLED=0 $(GO) test ./...
 
-lint: ## gofmt, go vet and the dependency-rule test
+lint: ## gofmt, go vet, the dependency-rule test, shellcheck, and the OpenAPI documents (Spectral, Redocly, Go and TypeScript clients)
 	@unformatted="$$(gofmt -l .)"; \
 	if [[ -n "$$unformatted" ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test ./test/arch/...
+	GO=$(GO) scripts/openapi-lint.sh
 	@if command -v shellcheck >/dev/null; then shellcheck scripts/*.sh .ci/run; else echo "shellcheck not installed; shell scripts not checked"; fi
 
 fuzz: ## Run each fuzz target for FUZZTIME (default 20s)

@@ -35,7 +35,6 @@ func operatorSchemas() m {
 		"Domain":            domainSchema(),
 		"PendingItem":       pendingItemSchema(),
 		"PollEvent":         pollEventSchema(),
-		"OTEStep":           oteStepSchema(),
 		"Partner": object("A partner: a company with a Gems balance and optional modules.", m{
 			"id":                 str(""),
 			"name":               str(""),
@@ -259,6 +258,7 @@ func buildOperatorDocument() m {
 			"parameters":  params,
 			"responses":   responses,
 		}
+		o["description"] = op.summary
 		if op.desc != "" {
 			o["description"] = op.desc
 		}
@@ -297,11 +297,16 @@ func buildOperatorDocument() m {
 				"operator API is closed and every call answers 401 `invalid_api_key`. Every call is audited. Answers " +
 				"are the object itself, without a wrapper. Errors are problem details from the same catalog as the " +
 				"registrar API (see the registrar document's `x-registrar-error-catalog`).",
+			"contact": m{"name": "HeadlessDomains registry operations"},
 		},
 		"servers":  []any{m{"url": OperatorBasePath}},
 		"security": []any{m{operatorSecurityKey: []string{}}},
 		"tags": []any{
-			m{"name": tagPartners}, m{"name": tagChannels}, m{"name": tagKeys}, m{"name": tagInventory}, m{"name": tagOTE},
+			m{"name": tagPartners, "description": "Partners (companies with a Gems balance), their Gems movements, and the namespaces the registry sells."},
+			m{"name": tagChannels, "description": "Registrar channels: admission, approvals, rate limits, EPP passwords and namespace listings."},
+			m{"name": tagKeys, "description": "Partner API keys; a token is shown once, at creation."},
+			m{"name": tagInventory, "description": "Legacy imports and every channel's backend apply work."},
+			m{"name": tagOTE, "description": "OT&E runs: evidence a registrar's certification rests on, and its archive."},
 		},
 		"paths": paths,
 		"components": m{
