@@ -36,7 +36,7 @@ func (s *Service) AdjustGems(ctx context.Context, partnerID string, cmd core.Adj
 	}
 	var out core.GemsAdjustment
 	err = s.operatorDo(ctx, "adjust_gems", 201, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
-		p, entry, err := s.moveGems(ctx, tx, partnerID, cmd.Delta, reason, rec.auditID, now, nil)
+		p, entry, err := s.moveGems(ctx, tx, partnerID, "delta", cmd.Delta, reason, rec.auditID, now, nil)
 		if err != nil {
 			return err
 		}
@@ -57,19 +57,19 @@ func (s *Service) AdjustGems(ctx context.Context, partnerID string, cmd core.Adj
 // delta, appends an operator_adjust ledger entry with the reason, the
 // operator as actor and the operator call's audit id. A negative delta
 // larger than the locked balance is insufficient_gems; a sum past the
-// largest balance is validation_error.
-func (s *Service) moveGems(ctx context.Context, tx ports.Stores, id string, delta core.Gems, reason, auditID string,
+// largest balance is validation_error on field (the request member that
+// asked for the change).
+func (s *Service) moveGems(ctx context.Context, tx ports.Stores, id, field string, delta core.Gems, reason, auditID string,
 	now time.Time, also func(*core.Partner)) (core.Partner, core.LedgerEntry, error) {
 	p, err := tx.Partners().Update(ctx, id, func(p *core.Partner) error {
-		next := p.GemsBalance + delta
 		switch {
-		case delta < 0 && next < 0:
+		case delta < 0 && p.GemsBalance+delta < 0:
 			return core.Errorf(core.CodeInsufficientGems,
 				"the balance is %d Gems; taking %d would leave it below 0", p.GemsBalance, -delta)
-		case delta > 0 && next > maxGemsBalance:
-			return core.Invalid("delta", "the balance would exceed %d Gems", maxGemsBalance)
+		case delta > 0 && p.GemsBalance > maxGemsBalance-delta: // written so that it cannot overflow
+			return core.Invalid(field, "the balance would exceed %d Gems", maxGemsBalance)
 		}
-		p.GemsBalance = next
+		p.GemsBalance += delta
 		if also != nil {
 			also(p)
 		}

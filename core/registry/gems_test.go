@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -100,6 +101,10 @@ func TestPatchPartnerBalanceIsADifferenceWithAReason(t *testing.T) {
 	if e := entries[2]; e.Amount != -10 || e.Reason != "gems_balance set from 160 to 150" {
 		t.Fatalf("PATCH entry without a reason %+v", e)
 	}
+	// A balance past the largest one is refused on gems_balance, without
+	// overflowing on the way.
+	_, err = h.svc.PatchPartner(h.ctx, p.ID, core.PatchPartner{GemsBalance: ptr[core.Gems](math.MaxInt64)})
+	wantField(t, err, "gems_balance")
 	// A reason alone changes nothing and is refused.
 	_, err = h.svc.PatchPartner(h.ctx, p.ID, core.PatchPartner{DNSModuleEnabled: ptr(true), Reason: "why"})
 	wantField(t, err, "reason")

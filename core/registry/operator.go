@@ -160,7 +160,7 @@ func (s *Service) PatchPartner(ctx context.Context, id string, cmd core.PatchPar
 			}
 		}
 		var err error
-		p, _, err = s.moveGems(ctx, tx, id, delta, reason, rec.auditID, now, func(p *core.Partner) {
+		p, _, err = s.moveGems(ctx, tx, id, "gems_balance", delta, reason, rec.auditID, now, func(p *core.Partner) {
 			if cmd.DNSModuleEnabled != nil {
 				p.DNSModuleEnabled = *cmd.DNSModuleEnabled
 			}
