@@ -43,13 +43,14 @@ test: ## Every test with -race, against PostgreSQL and Redis (scripts/test-servi
 test-purego: ## Every test without cgo (services only when REGISTRY_TEST_* are set)
 	CGO_ENABLED=0 $(GO) test ./...
 
-lint: ## gofmt, go vet, the dependency-rule test and shellcheck (installed by scripts/install-tools.sh when root)
+lint: ## gofmt, go vet, the dependency-rule test, shellcheck (installed by scripts/install-tools.sh when root), and the OpenAPI documents (Spectral, Redocly, Go and TypeScript clients)
 	@unformatted="$$(gofmt -l .)"; \
 	if [[ -n "$$unformatted" ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test ./test/arch/...
 	@scripts/install-tools.sh shellcheck || { echo "make lint needs shellcheck: see the lines above (scripts/test-services.sh installs it when run as root)"; exit 1; }
 	shellcheck scripts/*.sh .ci/run
+	GO=$(GO) scripts/openapi-lint.sh
 
 fuzz: ## Run each fuzz target for FUZZTIME (default 20s)
 	@targets="$$($(GO) test -list '^Fuzz' $(FUZZPKGS) | awk '/^Fuzz/ { names[++n] = $$1 } /^ok / { for (i = 1; i <= n; i++) print $$2, names[i]; n = 0 }')"; \

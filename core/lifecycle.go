@@ -482,6 +482,17 @@ func LifecycleChanges() []LifecycleChange {
 	return []LifecycleChange{ChangeAutoRenew, ChangeExpire, ChangeDeleteExpired, ChangeEndRedemption, ChangePurge, ChangeEndGrace}
 }
 
+// IsLifecycleChange reports whether command names a change the registry
+// makes by itself.
+func IsLifecycleChange(command string) bool {
+	for _, c := range LifecycleChanges() {
+		if string(c) == command {
+			return true
+		}
+	}
+	return false
+}
+
 // Due answers the change due at now. At the expiry it is ChangeExpire; the
 // registry makes it ChangeAutoRenew when the policy and the sponsor's
 // balance allow. OT&E fixtures never move through time.

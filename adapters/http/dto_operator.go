@@ -17,6 +17,7 @@ type createPartnerRequest struct {
 type patchPartnerRequest struct {
 	GemsBalance      *int64 `json:"gems_balance"`
 	DNSModuleEnabled *bool  `json:"dns_module_enabled"`
+	Reason           string `json:"reason"`
 }
 
 type createNamespaceRequest struct {

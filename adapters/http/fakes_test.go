@@ -134,6 +134,7 @@ type fakeOperator struct {
 	CreatePartnerFn     func(ctx context.Context, cmd core.CreatePartner) (core.Partner, error)
 	GetPartnerFn        func(ctx context.Context, id string) (core.Partner, error)
 	PatchPartnerFn      func(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error)
+	AdjustGemsFn        func(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error)
 	CreateNamespaceFn   func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error)
 	ListNamespacesFn    func(ctx context.Context) ([]core.Namespace, error)
 	CreateChannelFn     func(ctx context.Context, cmd core.CreateChannel) (core.Channel, error)
@@ -177,6 +178,13 @@ func (f *fakeOperator) PatchPartner(ctx context.Context, id string, cmd core.Pat
 		return core.Partner{}, errNotStubbed
 	}
 	return f.PatchPartnerFn(ctx, id, cmd)
+}
+
+func (f *fakeOperator) AdjustGems(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error) {
+	if f.AdjustGemsFn == nil {
+		return core.GemsAdjustment{}, errNotStubbed
+	}
+	return f.AdjustGemsFn(ctx, partnerID, cmd)
 }
 
 func (f *fakeOperator) CreateNamespace(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {

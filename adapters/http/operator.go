@@ -24,6 +24,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodPost, b + "/partners", "create_partner", s.createPartner},
 		{http.MethodGet, b + "/partners/{id}", "get_partner", s.getPartner},
 		{http.MethodPatch, b + "/partners/{id}", "patch_partner", s.patchPartner},
+		{http.MethodPost, b + "/partners/{id}/gems-adjustments", "adjust_gems", s.adjustGems},
 		{http.MethodPost, b + "/namespaces", "create_namespace", s.createNamespace},
 		{http.MethodGet, b + "/namespaces", "list_namespaces", s.listNamespaces},
 		{http.MethodPost, b + "/registrar-channels", "create_channel", s.createChannel},
@@ -31,18 +32,18 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodPatch, b + "/registrar-channels/{id}", "patch_channel", s.patchChannel},
 		{http.MethodPost, b + "/registrar-channels/{id}/approve", "approve_channel", s.approveChannel},
 		{http.MethodPost, b + "/registrar-channels/{id}/production-approval", "approve_production", s.approveProduction},
-		{http.MethodPut, b + "/registrar-channels/{id}/epp-password", "set_e_p_p_password", s.setEPPPassword},
+		{http.MethodPut, b + "/registrar-channels/{id}/epp-password", "set_epp_password", s.setEPPPassword},
 		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings", "add_listing", s.addListing},
 		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings/{namespace}/approve", "approve_listing", s.approveListing},
-		{http.MethodPost, b + "/api-keys", "create_a_p_i_key", s.createAPIKey},
-		{http.MethodDelete, b + "/api-keys/{id}", "revoke_a_p_i_key", s.revokeAPIKey},
+		{http.MethodPost, b + "/api-keys", "create_api_key", s.createAPIKey},
+		{http.MethodDelete, b + "/api-keys/{id}", "revoke_api_key", s.revokeAPIKey},
 		{http.MethodPost, b + "/domains/import", "import_domain", s.importDomain},
 		{http.MethodGet, b + "/backend/pending", "list_pending", s.listPending},
 		{http.MethodPost, b + "/backend/pending/{id}/apply", "apply_pending", s.applyPending},
 		{http.MethodPost, b + "/backend/pending/{id}/fail", "fail_pending", s.failPending},
-		{http.MethodPost, b + "/registrar-ote-runs", "create_o_t_e_run", s.createOTERun},
+		{http.MethodPost, b + "/registrar-ote-runs", "create_ote_run", s.createOTERun},
 		{http.MethodPost, b + "/registrar-ote-runs/{id}/evidence", "attach_evidence", s.attachEvidence},
-		{http.MethodGet, b + "/registrar-ote-runs/{id}", "get_o_t_e_run", s.getOTERun},
+		{http.MethodGet, b + "/registrar-ote-runs/{id}", "get_ote_run", s.getOTERun},
 		{http.MethodGet, EvidenceArchivePath, "evidence_archive", s.evidenceArchive},
 	}
 	for _, rt := range routes {
@@ -126,7 +127,7 @@ func (s *Server) patchPartner(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.op.PatchPartner(r.Context(), idVar(r), core.PatchPartner{GemsBalance: req.GemsBalance,
-		DNSModuleEnabled: req.DNSModuleEnabled})
+		DNSModuleEnabled: req.DNSModuleEnabled, Reason: req.Reason})
 	return answer(w, http.StatusOK, p, err, func(p core.Partner) any { return partnerOf(p) })
 }
 

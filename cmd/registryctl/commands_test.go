@@ -35,6 +35,23 @@ func TestAdmitRegistrarToProduction(t *testing.T) {
 	if got := must(t, env, "partner", "show", pid, "--json").json(t); got["gems_balance"] != float64(2500) {
 		t.Fatalf("partner show after set: %v", got)
 	}
+	adj := must(t, env, "partner", "adjust", pid, "--delta", "-120", "--reason", "refund of a duplicate top-up")
+	for _, want := range []string{"DELTA", "-120", "GEMS BALANCE", "2380", "REASON", "refund of a duplicate top-up", "ACTOR", "operator"} {
+		if !strings.Contains(adj.stdout, want) {
+			t.Errorf("partner adjust table lacks %q:\n%s", want, adj.stdout)
+		}
+	}
+	if got := must(t, env, "--json", "partner", "adjust", pid, "--delta", "20", "--reason", "goodwill").json(t); got["gems_balance"] != float64(2400) ||
+		got["delta"] != float64(20) || got["audit_event_id"] == "" {
+		t.Fatalf("partner adjust --json answered %v", got)
+	}
+	if r := ctl(t, env, "partner", "adjust", pid, "--delta", "-2401", "--reason", "too much"); r.code != exitRefused ||
+		!strings.Contains(r.stderr, "insufficient_gems") {
+		t.Fatalf("an adjustment below 0: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := must(t, env, "partner", "show", pid, "--json").json(t); got["gems_balance"] != float64(2400) {
+		t.Fatalf("partner show after adjust: %v", got)
+	}
 
 	ns := must(t, env, "--json", "namespace", "create", "--name", "defiwallet", "--dns-backend", "none",
 		"--create-price", "10", "--renew-price", "8", "--reserved-label", "registry,admin", "--claim-label", "bitcoin").json(t)
@@ -150,6 +167,11 @@ func TestExitCodes(t *testing.T) {
 		{"partner", "show", "a", "b"},
 		{"partner", "set", "ptr_1"},
 		{"partner", "set", "ptr_1", "--dns-module=maybe"},
+		{"partner", "set", "ptr_1", "--reason", "why"},
+		{"partner", "adjust", "ptr_1", "--reason", "why"},
+		{"partner", "adjust", "ptr_1", "--delta", "0", "--reason", "why"},
+		{"partner", "adjust", "ptr_1", "--delta", "5"},
+		{"partner", "adjust", "--delta", "5", "--reason", "why"},
 		{"channel", "create", "--partner", "p"},
 		{"channel", "set", "chn_1"},
 		{"listing", "add", "chn_1"},

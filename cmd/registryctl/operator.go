@@ -63,6 +63,9 @@ func record(cols ...column) func(io.Writer, map[string]any) error {
 var (
 	partnerColumns = []column{{"ID", "id"}, {"NAME", "name"}, {"GEMS BALANCE", "gems_balance"},
 		{"DNS MODULE", "dns_module_enabled"}, {"CREATED", "created_at"}, {"UPDATED", "updated_at"}}
+	adjustmentColumns = []column{{"ID", "id"}, {"PARTNER", "partner_id"}, {"DELTA", "delta"},
+		{"GEMS BALANCE", "gems_balance"}, {"REASON", "reason"}, {"ACTOR", "actor"}, {"AUDIT", "audit_event_id"},
+		{"CREATED", "created_at"}}
 	namespaceColumns = []column{{"NAME", "name"}, {"DNS BACKEND", "dns_backend"}, {"CREATE PRICE", "create_price_gems"},
 		{"RENEW PRICE", "renew_price_gems"}, {"RESERVED LABELS", "reserved_labels"}, {"CLAIM LABELS", "claim_labels"},
 		{"CREATED", "created_at"}}
@@ -84,11 +87,11 @@ var (
 		{"CREATED", "created_at"}, {"REASON", "reason"}}
 )
 
-// partnerCommands: create, show, set.
+// partnerCommands: create, show, set, adjust.
 func (a *app) partnerCommands() *command {
 	p := []string{"partner"}
-	return &command{name: "partner", summary: "create partners, read them, set their Gems balance and DNS module",
-		usage: "partner (create | show | set) [flags]",
+	return &command{name: "partner", summary: "create partners, read them, move their Gems, set their DNS module",
+		usage: "partner (create | show | set | adjust) [flags]",
 		about: "A partner is a company with a Gems balance (the registry's prepaid credit) and optional modules.\n" +
 			"Its registrar channels and API keys belong to it.",
 		subs: []*command{
@@ -127,9 +130,12 @@ func (a *app) partnerCommands() *command {
 					}
 				}},
 			{name: "set", summary: "set a partner's Gems balance and/or DNS module",
-				usage: "partner set ID [--gems GEMS] [--dns-module=true|false]", args: []string{"ID"},
-				about: "PATCH /api/v1/admin/partners/{id}. --gems sets the balance (the ledger records the difference);\n" +
-					"--dns-module=true or --dns-module=false turns the DNS module on or off. Give at least one.",
+				usage: "partner set ID [--gems GEMS [--reason TEXT]] [--dns-module=true|false]", args: []string{"ID"},
+				about: "PATCH /api/v1/admin/partners/{id}. --gems asks for a balance: the registry applies the difference to\n" +
+					"the balance it reads when the request arrives, under the partner's lock, so a debit that commits\n" +
+					"meanwhile is kept (the ledger records the difference and --reason). Prefer partner adjust, which\n" +
+					"states the change itself. --dns-module=true or --dns-module=false turns the DNS module on or off.\n" +
+					"Give at least one.",
 				examples: []string{
 					"registryctl partner set ptr_01HX… --gems 2500",
 					"registryctl partner set ptr_01HX… --dns-module=false",
@@ -137,6 +143,7 @@ func (a *app) partnerCommands() *command {
 				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 					gems := &optInt{}
 					fs.Var(gems, "gems", "new balance in `GEMS`, a whole number ≥ 0")
+					reason := fs.String("reason", "", "why the balance changes, recorded on the ledger entry (with --gems)")
 					dns := &triBool{}
 					fs.Var(dns, "dns-module", "turn the DNS module on (true) or off (false)")
 					return func(ctx context.Context, args []string) error {
@@ -144,6 +151,12 @@ func (a *app) partnerCommands() *command {
 						body := map[string]any{}
 						if gems.set {
 							body["gems_balance"] = gems.value
+						}
+						if *reason != "" {
+							if !gems.set {
+								return usagef(path, "--reason explains a change of the balance: give it with --gems")
+							}
+							body["reason"] = *reason
 						}
 						if dns.set {
 							body["dns_module_enabled"] = dns.value
@@ -153,6 +166,35 @@ func (a *app) partnerCommands() *command {
 						}
 						return a.operator(ctx, path, http.MethodPatch, "/partners/"+pathEscape(args[0]), nil, body,
 							record(partnerColumns...))
+					}
+				}},
+			{name: "adjust", summary: "add Gems to a partner's balance or take them away, with a reason",
+				usage: "partner adjust ID --delta N --reason TEXT", args: []string{"ID"},
+				about: "POST /api/v1/admin/partners/{id}/gems-adjustments. Adds N Gems (negative: takes them away) under\n" +
+					"the partner's lock, so it composes with debits running at the same time; the balance never goes\n" +
+					"below 0 (insufficient_gems). The ledger entry names the reason and the operator; the call is audited.\n" +
+					"Prints the ledger entry with the balance after it.",
+				examples: []string{
+					`registryctl partner adjust ptr_01HX… --delta 500 --reason "credit note CN-2026-17"`,
+					`registryctl partner adjust ptr_01HX… --delta -120 --reason "refund of a duplicate top-up"`,
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					delta := &optInt{}
+					fs.Var(delta, "delta", "Gems to add, a whole number; negative to take away (required, not 0)")
+					reason := fs.String("reason", "", "why the balance changes, recorded on the ledger entry (required)")
+					return func(ctx context.Context, args []string) error {
+						path := append(p, "adjust")
+						switch {
+						case !delta.set:
+							return usagef(path, "--delta is required (e.g. --delta 500 or --delta -120)")
+						case delta.value == 0:
+							return usagef(path, "--delta must not be 0")
+						case strings.TrimSpace(*reason) == "":
+							return usagef(path, "--reason is required: say why the balance changes")
+						}
+						body := map[string]any{"delta": delta.value, "reason": *reason}
+						return a.operator(ctx, path, http.MethodPost, "/partners/"+pathEscape(args[0])+"/gems-adjustments", nil, body,
+							record(adjustmentColumns...))
 					}
 				}},
 		}}

@@ -103,8 +103,13 @@ func storeErr(err error, notFound core.Code, what string) error {
 		return core.Errorf(notFound, "%s not found", what)
 	case errors.Is(err, ports.ErrDuplicate):
 		return core.Errorf(core.CodeAlreadyExists, "%s already exists", what)
+	case errors.Is(err, ports.ErrKeyBusy):
+		return &core.Error{Code: core.CodeIdempotencyInProgress,
+			Detail: "another request with this idempotency key is still running; retry to receive its result", Cause: err}
 	case errors.Is(err, ports.ErrBusy):
-		return &core.Error{Code: core.CodeBackendUnavailable, Detail: "the registry is busy; retry shortly", Cause: err}
+		// A row this command must change (a partner's balance, a domain) is
+		// held by another transaction past the wait bound: nothing changed.
+		return &core.Error{Code: core.CodeResourceBusy, Detail: "another command holds what this one must change; nothing was changed, retry shortly", Cause: err}
 	case errors.Is(err, ports.ErrUnavailable):
 		return core.Unavailable("the registry database", err)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -35,7 +35,6 @@ func operatorSchemas() m {
 		"Domain":            domainSchema(),
 		"PendingItem":       pendingItemSchema(),
 		"PollEvent":         pollEventSchema(),
-		"OTEStep":           oteStepSchema(),
 		"Partner": object("A partner: a company with a Gems balance and optional modules.", m{
 			"id":                 str(""),
 			"name":               str(""),
@@ -50,9 +49,30 @@ func operatorSchemas() m {
 			"dns_module_enabled": boolean(""),
 		}, "name"),
 		"PatchPartnerRequest": closedObject("Members present are changed; absent members stay.", m{
-			"gems_balance":       intRange(0, 0, ""),
+			"gems_balance": intRange(0, 0, "The balance wanted, as of the moment the request is read. The registry applies the "+
+				"difference to the balance it reads then, under the partner's row lock, with a ledger entry: a debit that "+
+				"commits while the request waits is kept, never undone. 402 insufficient_gems when the difference would "+
+				"take the balance below 0. Prefer POST .../gems-adjustments, which states the change itself."),
 			"dns_module_enabled": boolean(""),
+			"reason": describe(m{"type": "string", "maxLength": core.MaxGemsReasonLength},
+				"Why the balance changes, recorded on the ledger entry; only with gems_balance."),
 		}),
+		"AdjustGemsRequest": closedObject("A change of a partner's Gems balance by an operator's hand.", m{
+			"delta": describe(m{"type": "integer", "format": "int64", "minimum": -core.MaxGemsDelta, "maximum": core.MaxGemsDelta},
+				"Gems to add; negative to take away. Not 0. Added under the partner's row lock, so it composes with concurrent debits."),
+			"reason": describe(m{"type": "string", "minLength": 1, "maxLength": core.MaxGemsReasonLength},
+				"Why the balance changes (credit note, refund, correction); recorded on the ledger entry and in the audit."),
+		}, "delta", "reason"),
+		"GemsAdjustment": object("An operator's Gems movement: its ledger entry and the balance after it.", m{
+			"id":             str("The ledger entry id."),
+			"partner_id":     str(""),
+			"delta":          integer("The Gems added (negative: taken away)."),
+			"reason":         str("Why, as the operator said."),
+			"actor":          str("Who moved the Gems: `operator`."),
+			"gems_balance":   integer("The partner's balance after this movement."),
+			"audit_event_id": str("The audit row of the operator call."),
+			"created_at":     dateTime(""),
+		}, "id", "partner_id", "delta", "reason", "actor", "gems_balance", "audit_event_id", "created_at"),
 		"Namespace": object("A namespace the registry sells.", m{
 			"name":              str("A-label."),
 			"dns_backend":       enumOf("", core.DNSBackendNone, core.DNSBackendMemory, core.DNSBackendRFC2136),
@@ -183,10 +203,12 @@ type operatorOp struct {
 func operatorOperations() []operatorOp {
 	body := []core.Code{core.CodeMalformedRequest, core.CodeValidation, core.CodeRequestTooLarge, core.CodeUnsupportedMediaType}
 	nf := []core.Code{core.CodeNotFound}
+	gems := []core.Code{core.CodeInsufficientGems, core.CodeResourceBusy}
 	return []operatorOp{
 		{"POST", "/partners", "operator_create_partner", "Create a partner.", "", tagPartners, nil, "CreatePartnerRequest", 201, "Partner", body},
 		{"GET", "/partners/{id}", "operator_get_partner", "Read a partner.", "", tagPartners, []string{"id"}, "", 200, "Partner", nf},
-		{"PATCH", "/partners/{id}", "operator_patch_partner", "Change a partner's balance or modules.", "Setting gems_balance records a ledger adjustment.", tagPartners, []string{"id"}, "PatchPartnerRequest", 200, "Partner", concat(body, nf)},
+		{"PATCH", "/partners/{id}", "operator_patch_partner", "Change a partner's balance or modules.", "Setting gems_balance applies the difference to the balance read when the request arrives, under the partner's row lock, with an `operator_adjust` ledger entry; a concurrent debit is kept.", tagPartners, []string{"id"}, "PatchPartnerRequest", 200, "Partner", concat(body, nf, gems)},
+		{"POST", "/partners/{id}/gems-adjustments", "operator_adjust_gems", "Add or take away a partner's Gems.", "Adds `delta` under the partner's row lock with an `operator_adjust` ledger entry naming the reason and the operator; the balance never goes below 0 (402 insufficient_gems). Audited.", tagPartners, []string{"id"}, "AdjustGemsRequest", 201, "GemsAdjustment", concat(body, nf, gems)},
 		{"POST", "/namespaces", "operator_create_namespace", "Create a namespace.", "", tagPartners, nil, "CreateNamespaceRequest", 201, "Namespace", concat(body, []core.Code{core.CodeAlreadyExists})},
 		{"GET", "/namespaces", "operator_list_namespaces", "List namespaces.", "", tagPartners, nil, "", 200, "NamespaceList", nil},
 		{"POST", "/registrar-channels", "operator_create_channel", "Create a registrar channel.", "The channel starts `pending`, without production approval.", tagChannels, nil, "CreateChannelRequest", 201, "Channel", concat(body, nf, []core.Code{core.CodeAlreadyExists})},
@@ -245,6 +267,7 @@ func buildOperatorDocument() m {
 			"parameters":  params,
 			"responses":   responses,
 		}
+		o["description"] = op.summary
 		if op.desc != "" {
 			o["description"] = op.desc
 		}
@@ -283,11 +306,16 @@ func buildOperatorDocument() m {
 				"operator API is closed and every call answers 401 `invalid_api_key`. Every call is audited. Answers " +
 				"are the object itself, without a wrapper. Errors are problem details from the same catalog as the " +
 				"registrar API (see the registrar document's `x-registrar-error-catalog`).",
+			"contact": m{"name": "HeadlessDomains registry operations"},
 		},
 		"servers":  []any{m{"url": OperatorBasePath}},
 		"security": []any{m{operatorSecurityKey: []string{}}},
 		"tags": []any{
-			m{"name": tagPartners}, m{"name": tagChannels}, m{"name": tagKeys}, m{"name": tagInventory}, m{"name": tagOTE},
+			m{"name": tagPartners, "description": "Partners (companies with a Gems balance), their Gems movements, and the namespaces the registry sells."},
+			m{"name": tagChannels, "description": "Registrar channels: admission, approvals, rate limits, EPP passwords and namespace listings."},
+			m{"name": tagKeys, "description": "Partner API keys; a token is shown once, at creation."},
+			m{"name": tagInventory, "description": "Legacy imports and every channel's backend apply work."},
+			m{"name": tagOTE, "description": "OT&E runs: evidence a registrar's certification rests on, and its archive."},
 		},
 		"paths": paths,
 		"components": m{

@@ -45,7 +45,7 @@ type operation struct {
 var domainErrors = []core.Code{core.CodeValidation, core.CodeNamespaceNotApproved, core.CodeDomainNotSponsored, core.CodeDomainNotFound}
 
 var mutationErrors = []core.Code{core.CodeIdempotencyKeyRequired, core.CodeChannelNotProductionApproved,
-	core.CodeIdempotencyConflict, core.CodeIdempotencyInProgress}
+	core.CodeIdempotencyConflict, core.CodeIdempotencyInProgress, core.CodeResourceBusy}
 
 var bodyErrors = []core.Code{core.CodeMalformedRequest, core.CodeValidation, core.CodeRequestTooLarge, core.CodeUnsupportedMediaType}
 
@@ -81,7 +81,7 @@ func registrarOperations() map[core.Command]operation {
 				"GET /status answers 200 even when the key is not bound to an approved channel (`registrar_channel` " +
 				"and `audit_provenance.registrar_channel_id` are then null, and every command row names " +
 				"`registrar_channel_required`). It counts against the rate limit like every other endpoint.",
-			result:  "StatusResponse",
+			result:  "StatusReport",
 			example: exStatus(),
 		},
 		core.CmdSandboxReset: {
@@ -95,7 +95,7 @@ func registrarOperations() map[core.Command]operation {
 				"works without production approval.",
 			body:         "SandboxResetRequest",
 			bodyOptional: true,
-			result:       "SandboxResetResponse",
+			result:       "SandboxResetResult",
 			example:      exSandboxReset(),
 			errors:       bodyErrors,
 		},
@@ -257,7 +257,7 @@ func registrarOperations() map[core.Command]operation {
 				queryParam("limit", intRange(1, 0, ""), fmt.Sprintf("Page size, default %d. Larger values are accepted and capped at %d.", defaultPollSize, maxPollSize), 1),
 				queryParam("cursor", str(""), "The next_cursor of the previous page.", nil),
 			},
-			result:  "PollResponse",
+			result:  "PollPage",
 			example: exPoll(),
 			errors:  []core.Code{core.CodeValidation},
 		},
@@ -316,10 +316,10 @@ func buildRegistrarOperation(spec core.CommandSpec, op operation) m {
 	}
 	params := []any{}
 	if strings.Contains(spec.Path, "{domain}") {
-		params = append(params, m{"$ref": "#/components/parameters/Domain"})
+		params = append(params, m{"$ref": "#/components/parameters/DomainPath"})
 	}
 	if spec.Mutating {
-		params = append(params, m{"$ref": "#/components/parameters/IdempotencyKey"}, m{"$ref": "#/components/parameters/Sandbox"})
+		params = append(params, m{"$ref": "#/components/parameters/IdempotencyKeyHeader"}, m{"$ref": "#/components/parameters/SandboxHeader"})
 	}
 	for _, q := range op.query {
 		params = append(params, q)
@@ -503,7 +503,10 @@ func headerComponents() m {
 
 func registrarParameters() m {
 	return m{
-		"Domain": m{
+		// Component names never repeat a schema's name: client generators
+		// (oapi-codegen) make one type per component, and "Domain" is the
+		// registration schema.
+		"DomainPath": m{
 			"name": "domain", "in": "path", "required": true,
 			"description": "Fully qualified name `label.namespace`, in Unicode (e.g. `münchen.defiwallet`, " +
 				"percent-encoded in the URL) or A-label form (`xn--mnchen-3ya.defiwallet`). Matching is " +
@@ -512,14 +515,14 @@ func registrarParameters() m {
 				"that mixes others, such as a Cyrillic `а` in a Latin name, is 400 `validation_error`.",
 			"schema": describe(m{"type": "string", "minLength": 3, "maxLength": 253}, ""), "example": exDomain,
 		},
-		"IdempotencyKey": m{
+		"IdempotencyKeyHeader": m{
 			"name": "Idempotency-Key", "in": "header", "required": false,
 			"description": "Required for mutating commands, here or as the body member `idempotency_key` (both " +
 				"present and different: 400 validation_error; neither: 400 idempotency_key_required). 1 to 255 " +
 				"printable ASCII characters, scoped to the channel, kept at least 24 hours.",
 			"schema": idempotencyKeySchema(), "example": exIdemKey,
 		},
-		"Sandbox": m{
+		"SandboxHeader": m{
 			"name": "X-Registrar-Sandbox", "in": "header", "required": false,
 			"description": "`1` or `true` runs the command in sandbox mode (same as the body member `sandbox: true`); " +
 				"`0` or `false` (or no header) runs it in production mode unless the body asks for sandbox. Case-insensitive; " +
