@@ -340,14 +340,21 @@ func (d *Domain) Update(u DomainUpdate, now time.Time) error {
 
 // applyStatusChange adds and removes client statuses.
 func (d *Domain) applyStatusChange(change StatusChange, now time.Time) {
+	d.Statuses = change.Apply(d.Statuses)
+	d.UpdatedAt = now
+}
+
+// Apply answers statuses with the change's removals and additions, sorted
+// and without duplicates (contacts and registrations alike).
+func (c StatusChange) Apply(statuses []string) []string {
 	set := map[string]bool{}
-	for _, s := range d.Statuses {
+	for _, s := range statuses {
 		set[s] = true
 	}
-	for _, s := range change.Remove {
+	for _, s := range c.Remove {
 		delete(set, s)
 	}
-	for _, s := range change.Add {
+	for _, s := range c.Add {
 		set[s] = true
 	}
 	out := make([]string, 0, len(set))
@@ -355,8 +362,7 @@ func (d *Domain) applyStatusChange(change StatusChange, now time.Time) {
 		out = append(out, s)
 	}
 	sort.Strings(out)
-	d.Statuses = out
-	d.UpdatedAt = now
+	return out
 }
 
 // ChangeNameservers checks a nameserver update on the locked row and

@@ -2,11 +2,7 @@ package gems
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,64 +13,18 @@ import (
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
+	"github.com/headlessdomains/registry/test/pgtest"
 )
 
-const envRequireServices = "REQUIRE_SERVICES"
-
-// skipOrFail skips without PostgreSQL, or fails under REQUIRE_SERVICES=1.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(envRequireServices) == "1" {
-		t.Fatalf("PostgreSQL required (%s=1): "+format, append([]any{envRequireServices}, args...)...)
-	}
-	t.Skipf("PostgreSQL tests skipped: "+format, args...)
-}
-
-// newDatabase creates a migrated database for t alone on the server of
-// REGISTRY_TEST_POSTGRES_URL, dropped when t ends, and opens it.
+// newDatabase creates a migrated database for t alone (pgtest) and opens it.
 func newDatabase(t *testing.T) *postgres.DB {
 	t.Helper()
-	raw := os.Getenv("REGISTRY_TEST_POSTGRES_URL")
-	if raw == "" {
-		skipOrFail(t, "REGISTRY_TEST_POSTGRES_URL is not set")
-	}
-	server, err := url.Parse(raw)
-	if err != nil {
-		t.Fatalf("REGISTRY_TEST_POSTGRES_URL: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	admin, err := postgres.Open(ctx, raw, postgres.Options{MaxOpenConns: 2})
-	if err != nil {
-		skipOrFail(t, "%v", err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	if err := admin.Ping(ctx); err != nil {
-		skipOrFail(t, "%v", err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "test_gems_" + hex.EncodeToString(b[:])
-	if _, err := admin.Bun().ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.Bun().ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u := *server
-	u.Path = "/" + name
-	db, err := postgres.Open(ctx, u.String(), postgres.Options{MaxOpenConns: 16})
+	url := pgtest.NewDatabase(t, "test_gems")
+	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxOpenConns: 16})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if err := postgres.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
 	return db
 }
 
@@ -117,7 +67,7 @@ func newWorld(t *testing.T, start, price core.Gems) *world {
 	must("CreateChannel", err)
 	_, err = svc.ApproveChannel(ctx, ch.ID)
 	must("ApproveChannel", err)
-	_, err = svc.ApproveProduction(ctx, ch.ID)
+	_, err = svc.ApproveProduction(ctx, core.ApproveProduction{ChannelID: ch.ID, Force: true})
 	must("ApproveProduction", err)
 	_, err = svc.AddListing(ctx, ch.ID, ns.Name)
 	must("AddListing", err)
