@@ -24,6 +24,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodPatch, b + "/partners/{id}", s.patchPartner},
 		{http.MethodPost, b + "/namespaces", s.createNamespace},
 		{http.MethodGet, b + "/namespaces", s.listNamespaces},
+		{http.MethodPatch, b + "/namespaces/{name}", s.updateNamespace},
 		{http.MethodPost, b + "/registrar-channels", s.createChannel},
 		{http.MethodGet, b + "/registrar-channels/{id}", s.getChannel},
 		{http.MethodPatch, b + "/registrar-channels/{id}", s.patchChannel},
@@ -104,13 +105,28 @@ func (s *Server) patchPartner(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) error {
 	var req createNamespaceRequest
-	if _, err := decodeBody(w, r, bodyRequired, &req); err != nil {
+	policy, err := decodeNamespaceBody(w, r, &req)
+	if err != nil {
 		return err
 	}
 	n, err := s.op.CreateNamespace(r.Context(), core.CreateNamespace{Name: req.Name, DNSBackend: req.DNSBackend,
 		CreatePriceGems: req.CreatePriceGems, RenewPriceGems: req.RenewPriceGems,
-		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels})
+		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels, Policy: policy})
 	return answer(w, http.StatusCreated, n, err, func(n core.Namespace) any { return namespaceOf(n) })
+}
+
+// updateNamespace changes a namespace's prices, labels and lifecycle
+// policy; a policy change applies to periods that start after it.
+func (s *Server) updateNamespace(w http.ResponseWriter, r *http.Request) error {
+	var req patchNamespaceRequest
+	policy, err := decodeNamespaceBody(w, r, &req)
+	if err != nil {
+		return err
+	}
+	n, err := s.op.UpdateNamespace(r.Context(), core.UpdateNamespace{Name: mux.Vars(r)["name"],
+		CreatePriceGems: req.CreatePriceGems, RenewPriceGems: req.RenewPriceGems,
+		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels, Policy: policy})
+	return answer(w, http.StatusOK, n, err, func(n core.Namespace) any { return namespaceOf(n) })
 }
 
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) error {

@@ -140,6 +140,7 @@ func exPoll() m {
 		"events": []any{m{
 			"id":              exAuditID,
 			"registrar":       m{"channel_id": exChannelID, "slug": exChannelSlug},
+			"actor":           "registrar",
 			"idempotency_key": "ns-001",
 			"command":         string(core.CmdUpdateNameservers),
 			"status":          core.AuditSuccess,
