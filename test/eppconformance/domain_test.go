@@ -188,7 +188,10 @@ func TestDomainLifecycle(t *testing.T) {
 	}
 }
 
-func TestDeleteAfterAddGraceEntersRedemption(t *testing.T) {
+// TestDeleteAfterAddGraceIsPending: the delete answers 1001 "action pending"
+// and the registration enters redemption (RFC 3915). The name is the one the
+// conformance checklist of GET /status cites.
+func TestDeleteAfterAddGraceIsPending(t *testing.T) {
 	e := newEnv(t, envSpec{})
 	c := e.session(e.addr)
 	e.contact(c, "reg-1")
