@@ -244,8 +244,12 @@ var rfc5731Statuses = []string{core.StatusOK, core.StatusClientHold, core.Status
 	core.StatusPendingCreate, core.StatusPendingDelete, core.StatusPendingRenew, core.StatusPendingTransfer,
 	core.StatusPendingUpdate}
 
-var rgpStatuses = []string{core.StatusAddPeriod, core.StatusRenewPeriod, core.StatusAutoRenewPeriod, core.StatusRedemptionPeriod}
+var rgpStatuses = []string{core.StatusAddPeriod, core.StatusRenewPeriod, core.StatusAutoRenewPeriod,
+	core.StatusTransferPeriod, core.StatusRedemptionPeriod}
 
+// splitStatuses separates RFC 5731 statuses from RFC 3915 grace statuses.
+// pendingDelete is both: a domain status always, and the rgp status of the
+// period after redemption (RFC 3915 §3.1), when redemptionPeriod is over.
 func splitStatuses(all []string) (domain, grace []string) {
 	for _, s := range all {
 		switch {
@@ -254,6 +258,9 @@ func splitStatuses(all []string) (domain, grace []string) {
 		case slices.Contains(rfc5731Statuses, s):
 			domain = append(domain, s)
 		}
+	}
+	if slices.Contains(all, core.StatusPendingDelete) && !slices.Contains(all, core.StatusRedemptionPeriod) {
+		grace = append(grace, core.StatusPendingDelete)
 	}
 	if len(domain) == 0 {
 		domain = []string{core.StatusOK}

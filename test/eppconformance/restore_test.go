@@ -162,6 +162,23 @@ func TestRGPRestoreReport(t *testing.T) {
 	e.refused(c, core.CodeStatusProhibitsOperation, restoreXML(name, restoreReport(name)), "rp-2")
 }
 
+// After redemption the registration is pending delete: RFC 3915 reports the
+// rgp status pendingDelete, and nothing restores it any more.
+func TestPendingDeleteAfterRedemption(t *testing.T) {
+	e := newEnv(t, envSpec{})
+	c := e.session(e.addr)
+	e.contact(c, "pd-contact")
+	name := "gone." + e.ns
+	deleted(t, e, c, name, "pd-contact")
+	end := time.Now().Add(time.Hour)
+	change(t, e, name, func(d *core.Domain) { d.State, d.StateEndsAt = core.StatePendingDelete, &end })
+	d := data(t, e.must(c, 1000, eppclient.InfoDomainXML(name), "pd-1"))
+	if !slices.Equal(d.statuses(), []string{"pendingDelete"}) || !slices.Equal(d.rgp(), []string{"pendingDelete"}) {
+		t.Fatalf("pending delete: statuses %v, rgp %v", d.statuses(), d.rgp())
+	}
+	e.refused(c, core.CodeStatusProhibitsOperation, restoreXML(name, restoreRequest), "pd-2")
+}
+
 // On the OT&E listener a restore is a sandbox command: audited, nothing changes.
 func TestRGPRestoreOnTheOTEListener(t *testing.T) {
 	e := newEnv(t, envSpec{})
