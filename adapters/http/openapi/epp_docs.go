@@ -87,8 +87,8 @@ and answers A-labels. Identifiers (audit ids, contact ids) are strings in both.
 		"`serverDeleteProhibited`, `serverRenewProhibited`, `serverTransferProhibited`) are set by the registry; adding or "+
 		"removing one answers `status_not_client_settable` (400 / 2004). RFC 3915 grace statuses come from the lifecycle and "+
 		"are never set by clients: `addPeriod` after a create, `renewPeriod` after a renewal, `autoRenewPeriod` after an "+
-		"auto-renewal, each while its grace period runs; `redemptionPeriod` and `pendingDelete` in redemption. Over EPP they "+
-		"are reported in `<rgp:infData>`. In `redemption` and `pending_delete` every registrar command but restore answers "+
+		"auto-renewal, `transferPeriod` after a transfer, each while its grace period runs; `redemptionPeriod` and `pendingDelete` in "+
+		"redemption, `pendingDelete` alone once redemption is over. Over EPP they are reported in `<rgp:infData>`. In `redemption` and `pending_delete` every registrar command but restore answers "+
 		"`status_prohibits_operation` (409 / 2304).\n\n",
 		joinCodes(core.ClientStatuses))
 	b.WriteString(`### Periods
