@@ -67,6 +67,9 @@ func queryParam(name string, schema m, desc string, example any) m {
 
 func registrarOperations() map[core.Command]operation {
 	pollCommands := commandNames()
+	for _, c := range core.LifecycleChanges() { // the registry's own changes are poll events too
+		pollCommands = append(pollCommands, string(c))
+	}
 	return map[core.Command]operation{
 		core.CmdStatus: {
 			tag: tagAccount,
@@ -287,7 +290,7 @@ func registrarOperations() map[core.Command]operation {
 				"answers an empty list. Page with `cursor` until `next_cursor` is null.",
 			query: []m{
 				queryParam("idempotency_key", idempotencyKeySchema(), "Only events with this idempotency key.", "ns-001"),
-				queryParam("command", enumOf("", pollCommands...), "Only events of this command.", string(core.CmdUpdateNameservers)),
+				queryParam("command", enumOf("", pollCommands...), "Only events of this command, or of this lifecycle change of the registry.", string(core.CmdUpdateNameservers)),
 				queryParam("status", enumOf("", core.AuditSuccess, core.AuditSandbox, core.AuditFailed), "Only events with this audit status.", core.AuditSuccess),
 				queryParam("domain", str(""), "Only events for this registration (Unicode or A-label form).", exDomain),
 				queryParam("since", dateTime(""), "Only events created at or after this instant (RFC 3339, inclusive).", exCreatedAt),
