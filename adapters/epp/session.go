@@ -344,6 +344,9 @@ func (ss *session) run1(ctx context.Context, r *request, obj eppObject, a core.A
 	case cmdRenew:
 		return ss.domainRenew(ctx, a, r)
 	case cmdUpdate:
+		if domain && isRestore(r) {
+			return ss.domainRestore(ctx, a, r)
+		}
 		if domain {
 			return ss.domainUpdate(ctx, a, r)
 		}

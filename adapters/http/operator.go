@@ -27,6 +27,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodPost, b + "/partners/{id}/gems-adjustments", "adjust_gems", s.adjustGems},
 		{http.MethodPost, b + "/namespaces", "create_namespace", s.createNamespace},
 		{http.MethodGet, b + "/namespaces", "list_namespaces", s.listNamespaces},
+		{http.MethodPatch, b + "/namespaces/{name}", "update_namespace", s.updateNamespace},
 		{http.MethodPost, b + "/registrar-channels", "create_channel", s.createChannel},
 		{http.MethodGet, b + "/registrar-channels/{id}", "get_channel", s.getChannel},
 		{http.MethodPatch, b + "/registrar-channels/{id}", "patch_channel", s.patchChannel},
@@ -41,6 +42,7 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 		{http.MethodGet, b + "/backend/pending", "list_pending", s.listPending},
 		{http.MethodPost, b + "/backend/pending/{id}/apply", "apply_pending", s.applyPending},
 		{http.MethodPost, b + "/backend/pending/{id}/fail", "fail_pending", s.failPending},
+		{http.MethodPost, b + "/backend/pending/{id}/retry", "retry_pending", s.retryPending},
 		{http.MethodPost, b + "/registrar-ote-runs", "create_ote_run", s.createOTERun},
 		{http.MethodPost, b + "/registrar-ote-runs/{id}/evidence", "attach_evidence", s.attachEvidence},
 		{http.MethodGet, b + "/registrar-ote-runs/{id}", "get_ote_run", s.getOTERun},
@@ -133,13 +135,28 @@ func (s *Server) patchPartner(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) error {
 	var req createNamespaceRequest
-	if _, err := decodeBody(w, r, bodyRequired, &req); err != nil {
+	policy, err := decodeNamespaceBody(w, r, &req)
+	if err != nil {
 		return err
 	}
 	n, err := s.op.CreateNamespace(r.Context(), core.CreateNamespace{Name: req.Name, DNSBackend: req.DNSBackend,
 		CreatePriceGems: req.CreatePriceGems, RenewPriceGems: req.RenewPriceGems,
-		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels})
+		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels, Policy: policy})
 	return answer(w, http.StatusCreated, n, err, func(n core.Namespace) any { return namespaceOf(n) })
+}
+
+// updateNamespace changes a namespace's prices, labels and lifecycle
+// policy; a policy change applies to periods that start after it.
+func (s *Server) updateNamespace(w http.ResponseWriter, r *http.Request) error {
+	var req patchNamespaceRequest
+	policy, err := decodeNamespaceBody(w, r, &req)
+	if err != nil {
+		return err
+	}
+	n, err := s.op.UpdateNamespace(r.Context(), core.UpdateNamespace{Name: mux.Vars(r)["name"],
+		CreatePriceGems: req.CreatePriceGems, RenewPriceGems: req.RenewPriceGems,
+		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels, Policy: policy})
+	return answer(w, http.StatusOK, n, err, func(n core.Namespace) any { return namespaceOf(n) })
 }
 
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) error {
@@ -288,6 +305,14 @@ func (s *Server) applyPending(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.op.ApplyPending(r.Context(), idVar(r))
+	return answer(w, http.StatusOK, p, err, func(p core.PendingItem) any { return operatorPendingOf(p) })
+}
+
+func (s *Server) retryPending(w http.ResponseWriter, r *http.Request) error {
+	if err := s.noBody(w, r); err != nil {
+		return err
+	}
+	p, err := s.op.RetryPending(r.Context(), idVar(r))
 	return answer(w, http.StatusOK, p, err, func(p core.PendingItem) any { return operatorPendingOf(p) })
 }
 

@@ -29,6 +29,7 @@ func (s *Server) registerRegistrarRoutes(r *mux.Router, t *routeTable) {
 		core.CmdReadRecords:       s.readRecords,
 		core.CmdUpdateRecords:     s.updateRecords,
 		core.CmdDeleteDomain:      s.deleteDomain,
+		core.CmdRestoreDomain:     s.restoreDomain,
 		core.CmdPoll:              s.poll,
 		core.CmdBackendPending:    s.backendPending,
 	}

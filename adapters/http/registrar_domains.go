@@ -151,6 +151,27 @@ func (s *Server) deleteDomain(w http.ResponseWriter, r *http.Request, a core.Act
 	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.DeleteDomain(r.Context(), a, cmd) })
 }
 
+// restoreDomain restores a registration in redemption (RFC 3915). The body
+// is optional: the idempotency key may come in the header, and the restore
+// report, when sent, is kept in the audit row.
+func (s *Server) restoreDomain(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
+	var req restoreRequest
+	if _, err := decodeBody(w, r, bodyOptional, &req); err != nil {
+		return err
+	}
+	m, err := mutationOf(r, req.IdempotencyKey, req.Sandbox)
+	if err != nil {
+		return err
+	}
+	cmd := core.RestoreDomain{Mutation: m, Domain: domainVar(r)}
+	if req.Report != nil {
+		if cmd.Report, err = req.Report.core(); err != nil {
+			return err
+		}
+	}
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.RestoreDomain(r.Context(), a, cmd) })
+}
+
 // answerOutcome runs a mutating command and answers its outcome with the
 // status code the core assigns (201 create, 202 sandbox, 200 otherwise; a
 // replay answers the recorded one).

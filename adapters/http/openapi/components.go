@@ -81,6 +81,8 @@ func registrarSchemas() m {
 		"StatusChange":           statusChangeSchema(),
 		"NameserversRequest":     nameserversRequestSchema(),
 		"DeleteDomainRequest":    closedObject("Optional: the idempotency key and sandbox flag may be sent as headers instead.", mutationProps(m{})),
+		"RestoreDomainRequest":   restoreRequestSchema(),
+		"RestoreReport":          restoreReportSchema(),
 		"SandboxResetRequest":    closedObject("Optional and ignored apart from validation: reset needs no idempotency key and always acts on OT&E fixtures.", mutationProps(m{})),
 		"RecordsRequest":         recordsRequestSchema(),
 		"CreateDomainResult":     mutationResultSchema(core.CmdCreateDomain),
@@ -89,6 +91,7 @@ func registrarSchemas() m {
 		"NameserversResult":      mutationResultSchema(core.CmdUpdateNameservers),
 		"RecordsResult":          mutationResultSchema(core.CmdUpdateRecords),
 		"DeleteDomainResult":     mutationResultSchema(core.CmdDeleteDomain),
+		"RestoreDomainResult":    mutationResultSchema(core.CmdRestoreDomain),
 		"RecordsResponse":        recordsResponseSchema(),
 		"PollEvent":              pollEventSchema(),
 		"PollPage":               pollResponseSchema(),
@@ -186,7 +189,7 @@ func domainSchema() m {
 		"unicode_name":         str("The same name in Unicode (U-label) form, for display."),
 		"label":                str("The label under the namespace (A-label)."),
 		"namespace":            str("The namespace (top-level name), e.g. `defiwallet`."),
-		"state":                enumOf("Lifecycle state. An active registration past expires_at reads as expired.", stateNames()...),
+		"state":                enumOf("Lifecycle state. The registry's maintenance loop moves registrations through time (auto-renew or `expired` at expires_at, `redemption`, `pending_delete`, purge); between a deadline and its next pass a registration keeps the state it had.", stateNames()...),
 		"statuses":             arrayOf(str(""), "RFC 5731 statuses (`ok`, `clientHold`, `serverHold`, `pendingDelete`, ...) plus RFC 3915 grace statuses (`addPeriod`, `renewPeriod`, `autoRenewPeriod`, `redemptionPeriod`)."),
 		"registrar_channel_id": str("The sponsoring registrar channel."),
 		"created_at":           dateTime(""),
@@ -288,6 +291,25 @@ func statusChangeSchema() m {
 	})
 }
 
+func restoreRequestSchema() m {
+	return closedObject("Optional: the idempotency key and sandbox flag may be sent as headers instead; report is optional too.", mutationProps(m{
+		"report": schemaRef("RestoreReport"),
+	}))
+}
+
+// restoreReportSchema is the RFC 3915 §4.2.5 restore report, kept in the
+// restore's audit row.
+func restoreReportSchema() m {
+	return closedObject("The RFC 3915 restore report, kept in the restore's audit row. Every member is optional.", m{
+		"pre_data":     with(str("The registration data before the delete (free text or XML)."), m{"maxLength": 8192}),
+		"post_data":    with(str("The registration data after the restore."), m{"maxLength": 8192}),
+		"delete_time":  dateTime("When the registration was deleted (RFC 3339)."),
+		"restore_time": dateTime("When it was restored (RFC 3339)."),
+		"reason":       with(str("Why it is restored."), m{"maxLength": 2048}),
+		"statements":   describe(m{"type": "array", "maxItems": 10, "items": with(str(""), m{"maxLength": 2048})}, "The registrar's statements (RFC 3915 asks for two: that the restore is not to take the name for itself, and that the report is true)."),
+	})
+}
+
 func nameserversRequestSchema() m {
 	return closedObject("The desired nameservers, replacing the current list.", mutationProps(m{
 		"nameservers": nameserverList(),
@@ -321,8 +343,8 @@ func mutationResultSchema(cmd core.Command) m {
 		required = append(required, "records")
 	case core.CmdDeleteDomain:
 		props["domain"] = schemaRef("Domain")
-		props["freed"] = boolean("true when the delete fell inside the 5-day add grace period: the registration is cancelled, the name is available again and the create price is refunded. false when the registration moved to pending_delete.")
-		props["refunded_gems"] = integer("Gems refunded (the create debit when freed, otherwise 0).")
+		props["freed"] = boolean("true when the delete fell inside the add grace period: the registration is cancelled, the name is available again and every debit since the create is refunded. false when the registration moved to redemption (restorable with POST /domains/{domain}/restore).")
+		props["refunded_gems"] = integer("Gems refunded: every debit whose grace period (add, renew, auto-renew, transfer) was still running.")
 		required = append(required, "freed")
 	default:
 		props["domain"] = schemaRef("Domain")
@@ -346,15 +368,16 @@ func pollEventSchema() m {
 			"channel_id": str("Exactly audit_provenance.registrar_channel_id of GET /status."),
 			"slug":       str("The channel slug."),
 		}, "channel_id", "slug"),
+		"actor":            enumOf("Who made the change: registrar (this channel's command, over REST or EPP), registry (a lifecycle change the registry made by itself: "+lifecycleChangeList()+") or operator.", "registrar", "registry", "operator"),
 		"idempotency_key":  nullable(str("The command's idempotency key; null for commands that take none.")),
-		"command":          str("The command name."),
+		"command":          str("The command name, or the registry's lifecycle change."),
 		"status":           enumOf("success, sandbox, or failed (refused after the access checks: validation, status, balance, claims).", core.AuditSuccess, core.AuditSandbox, core.AuditFailed),
 		"domain":           nullable(str("The registration the command addressed, if any.")),
 		"http_status":      intRange(100, 599, "The HTTP status the command answered."),
 		"request_summary":  freeObject("Safe summary of the request."),
 		"response_summary": freeObject("Safe summary of the response."),
 		"created_at":       dateTime(""),
-	}, "id", "registrar", "idempotency_key", "command", "status", "domain", "http_status", "request_summary", "response_summary", "created_at")
+	}, "id", "registrar", "actor", "idempotency_key", "command", "status", "domain", "http_status", "request_summary", "response_summary", "created_at")
 }
 
 func pollResponseSchema() m {

@@ -67,6 +67,9 @@ func queryParam(name string, schema m, desc string, example any) m {
 
 func registrarOperations() map[core.Command]operation {
 	pollCommands := commandNames()
+	for _, c := range core.LifecycleChanges() { // the registry's own changes are poll events too
+		pollCommands = append(pollCommands, string(c))
+	}
 	return map[core.Command]operation{
 		core.CmdStatus: {
 			tag: tagAccount,
@@ -125,7 +128,8 @@ func registrarOperations() map[core.Command]operation {
 			tag: tagDomains,
 			description: "Registers `domain` for `years` (1 to 10, default 1) and debits `create_price_gems × years` " +
 				"from the partner's Gems balance, in one transaction with the audit row. The registration enters the " +
-				"5-day add grace period (`addPeriod`): a delete within it refunds the create debit.\n\n" +
+				"namespace's add grace period (`addPeriod`, 5 days unless the namespace policy says otherwise): a " +
+				"delete within it refunds every debit made on the name since the create and frees it.\n\n" +
 				"`registrant.name` and `registrant.email` are required. A reserved or registered name answers 409 " +
 				"`domain_not_available`; a claim-required label without `claim_acknowledgement` answers 409 " +
 				"`claim_acknowledgement_required`; an insufficient balance answers 402 `insufficient_gems`. A look-alike " +
@@ -159,7 +163,12 @@ func registrarOperations() map[core.Command]operation {
 				"equal the registration's expiry (409 `current_expiry_mismatch` otherwise), so a renewal retried " +
 				"with a new key cannot renew twice. An expiry more than 10 years ahead answers 400 " +
 				"`registration_period_exceeded`; `clientRenewProhibited` or `serverRenewProhibited` answer 409 " +
-				"`status_prohibits_operation`.",
+				"`status_prohibits_operation`.\n\n" +
+				"The renewal starts the namespace's renew grace period (`renewPeriod`): a delete within it refunds " +
+				"the renewal and takes its years off the expiry again. An `expired` registration can still be " +
+				"renewed: the years count from the old expiry and the result must lie in the future (400 " +
+				"`validation_error` otherwise); it is `active` again and its delegation goes back to DNS. In " +
+				"`redemption` and `pending_delete` a renew answers 409 `status_prohibits_operation`: restore first.",
 			body:        "RenewDomainRequest",
 			bodyExample: m{"years": 1, "current_expires_at": exExpiresAt},
 			result:      "RenewDomainResult",
@@ -224,12 +233,18 @@ func registrarOperations() map[core.Command]operation {
 		},
 		core.CmdDeleteDomain: {
 			tag: tagDomains,
-			description: "Cancels the registration's lifecycle; it is never a hard delete. Within the 5-day add " +
-				"grace period the registration is cancelled, the create debit refunded and the name freed " +
-				"(`freed: true`; GET then answers 404). Later it moves to `pending_delete` and queues backend work " +
-				"(`freed: false`). Imported registrations have no add grace. Protected legacy registrations answer " +
+			description: "Cancels the registration's lifecycle; it is never a hard delete. Within the add grace " +
+				"period (RFC 3915; 5 days unless the namespace policy says otherwise) the registration is " +
+				"cancelled, every debit made on it since the create is refunded and the name is freed " +
+				"(`freed: true`; GET then answers 404). Later it enters `redemption` (statuses `redemptionPeriod` " +
+				"and `pendingDelete`, `freed: false`): its delegation is withdrawn from DNS, every debit whose " +
+				"grace period still runs is refunded (a renewal's or auto-renewal's years come off the expiry " +
+				"again), and POST /domains/{domain}/restore can bring it back until the redemption period ends. " +
+				"Then it is `pending_delete` (no restore) and finally purged: the name is available again. " +
+				"Imported registrations have no add grace. Protected legacy registrations answer " +
 				"409 `protected_legacy_registration_not_deletable`; `clientDeleteProhibited` or " +
-				"`serverDeleteProhibited` answer 409 `status_prohibits_operation`.\n\n" +
+				"`serverDeleteProhibited` answer 409 `status_prohibits_operation`, and so does a delete in " +
+				"`redemption` or `pending_delete`.\n\n" +
 				"Send the idempotency key in the `Idempotency-Key` header and sandbox mode as `X-Registrar-Sandbox: 1`, " +
 				"or in an optional JSON body `{\"idempotency_key\": ..., \"sandbox\": true}`.",
 			body:         "DeleteDomainRequest",
@@ -242,15 +257,44 @@ func registrarOperations() map[core.Command]operation {
 			errors: concat(bodyErrors, domainErrors, mutationErrors, []core.Code{core.CodeStatusProhibitsOperation,
 				core.CodeProtectedLegacyNotDeletable}),
 		},
+		core.CmdRestoreDomain: {
+			tag: tagDomains,
+			description: "Restores a registration in `redemption` (RFC 3915): it is `active` again and its " +
+				"delegation goes back to DNS. Debits the namespace's `restore_price_gems` (the renew price unless " +
+				"the operator set one) and, when the expiry has passed, one more year at `renew_price_gems` " +
+				"counted from the old expiry. A registration in any other state, `pending_delete` included, " +
+				"answers 409 `status_prohibits_operation`; an insufficient balance 402 `insufficient_gems`.\n\n" +
+				"The body is optional. Its `report` is the RFC 3915 restore report (the registration data before " +
+				"the delete and after the restore, when each happened, why, and the registrar's statements); it is " +
+				"kept in the command's audit row (`request_summary.report`). The restore happens in one step, as " +
+				"Nomulus does: there is no `pendingRestore` state waiting for the report.",
+			body:         "RestoreDomainRequest",
+			bodyOptional: true,
+			bodyExample: m{"idempotency_key": "restore-alice-0001", "report": m{
+				"pre_data":    "alice.defiwallet registered to Alice Example, ns1.example.net, ns2.example.net",
+				"post_data":   "alice.defiwallet registered to Alice Example, ns1.example.net, ns2.example.net",
+				"delete_time": "2027-03-20T09:00:00Z", "restore_time": "2027-03-24T14:30:00Z",
+				"reason":     "Registrant error: the renewal was paid but the delete was sent by mistake.",
+				"statements": []any{"This registrar has not restored the name in order to assume the rights to use or sell it for itself or for any third party.", "The information in this report is true to the best of this registrar's knowledge."},
+			}},
+			result:    "RestoreDomainResult",
+			example:   exMutation(core.CmdRestoreDomain, false, "restore-alice-0001", m{"domain": exDomainObject(exExpiresAt, core.StateActive, core.StatusOK), "debited_gems": 80}),
+			sandboxEx: exMutation(core.CmdRestoreDomain, true, "restore-alice-0001", m{"domain": exDomainObject(exExpiresAt, core.StateActive, core.StatusOK)}),
+			errors: concat(bodyErrors, domainErrors, mutationErrors, []core.Code{core.CodeStatusProhibitsOperation,
+				core.CodeInsufficientGems}),
+		},
 		core.CmdPoll: {
 			tag: tagAudit,
 			description: "Reads the channel's command audit events, oldest first. Use the filters during OT&E to " +
 				"prove registrar-side requests match the registry's audits, and attach the event ids as evidence. " +
+				"Each event names its `actor`: `registrar` for the channel's own commands (REST or EPP), " +
+				"`registry` for the lifecycle changes the registry makes by itself on the channel's registrations " +
+				"(" + lifecycleChangeList() + "), `operator` for operator actions. " +
 				"Only the authenticated channel's events are visible: a filter naming another channel's domain " +
 				"answers an empty list. Page with `cursor` until `next_cursor` is null.",
 			query: []m{
 				queryParam("idempotency_key", idempotencyKeySchema(), "Only events with this idempotency key.", "ns-001"),
-				queryParam("command", enumOf("", pollCommands...), "Only events of this command.", string(core.CmdUpdateNameservers)),
+				queryParam("command", enumOf("", pollCommands...), "Only events of this command, or of this lifecycle change of the registry.", string(core.CmdUpdateNameservers)),
 				queryParam("status", enumOf("", core.AuditSuccess, core.AuditSandbox, core.AuditFailed), "Only events with this audit status.", core.AuditSuccess),
 				queryParam("domain", str(""), "Only events for this registration (Unicode or A-label form).", exDomain),
 				queryParam("since", dateTime(""), "Only events created at or after this instant (RFC 3339, inclusive).", exCreatedAt),
@@ -281,6 +325,15 @@ func registrarOperations() map[core.Command]operation {
 			errors: []core.Code{core.CodeValidation},
 		},
 	}
+}
+
+// lifecycleChangeList names the registry's own lifecycle changes as code.
+func lifecycleChangeList() string {
+	out := []string{}
+	for _, c := range core.LifecycleChanges() {
+		out = append(out, string(c))
+	}
+	return joinCodes(out)
 }
 
 // commonErrors apply to a command before its own checks (access rules 1
@@ -570,7 +623,7 @@ func buildRegistrarDocument() m {
 		"security": []any{m{registrarSecurityKey: []string{}}},
 		"tags": []any{
 			m{"name": tagAccount, "description": "Credential status and the OT&E sandbox."},
-			m{"name": tagDomains, "description": "Registration lifecycle: check, create, info, renew, update, nameservers, delete."},
+			m{"name": tagDomains, "description": "Registration lifecycle: check, create, info, renew, update, nameservers, delete, restore."},
 			m{"name": tagDNS, "description": "DNS records through the namespace backend (needs the DNS module)."},
 			m{"name": tagAudit, "description": "Command audit polling and pending backend work."},
 		},
