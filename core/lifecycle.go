@@ -141,7 +141,7 @@ func (d *Domain) graces() []GracePeriod {
 	if d.Grace != nil {
 		return d.Grace
 	}
-	if d.Imported || d.OTESandbox || d.State != StateActive {
+	if d.Imported || d.State != StateActive {
 		return []GracePeriod{}
 	}
 	return []GracePeriod{{Status: StatusAddPeriod, EndsAt: d.CreatedAt.Add(AddGracePeriod),

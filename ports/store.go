@@ -136,7 +136,8 @@ type LedgerRepository interface {
 // ordered by ID ascending (IDs are time-ordered); AfterID continues a page.
 type AuditQuery struct {
 	ChannelID      string // "" matches every channel (operators only)
-	Actor          string // "registrar" or "operator"; "" matches both
+	Actor          string // "registrar", "registry" or "operator"; "" matches every actor
+	ExcludeActor   string // an actor whose events are left out; "" leaves none out
 	IdempotencyKey string
 	Command        string
 	Status         string

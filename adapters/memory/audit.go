@@ -55,6 +55,7 @@ func (r *AuditLog) Query(_ context.Context, q ports.AuditQuery) ([]core.AuditEve
 func matchesAudit(e core.AuditEvent, q ports.AuditQuery) bool {
 	return (q.ChannelID == "" || e.ChannelID == q.ChannelID) &&
 		(q.Actor == "" || e.Actor == q.Actor) &&
+		(q.ExcludeActor == "" || e.Actor != q.ExcludeActor) &&
 		(q.IdempotencyKey == "" || e.IdempotencyKey == q.IdempotencyKey) &&
 		(q.Command == "" || e.Command == q.Command) &&
 		(q.Status == "" || e.Status == q.Status) &&

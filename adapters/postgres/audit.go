@@ -44,6 +44,9 @@ func auditQuery(db bun.IDB, rows *[]auditRow, q ports.AuditQuery) *bun.SelectQue
 	if q.Actor != "" {
 		sel = sel.Where("actor = ?", q.Actor)
 	}
+	if q.ExcludeActor != "" {
+		sel = sel.Where("actor <> ?", q.ExcludeActor)
+	}
 	if q.IdempotencyKey != "" {
 		sel = sel.Where("idempotency_key = ?", q.IdempotencyKey)
 	}

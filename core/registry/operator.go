@@ -283,6 +283,9 @@ func (s *Service) UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace)
 	if _, err := cmd.Policy.Apply(core.DefaultPolicy()); err != nil {
 		return core.Namespace{}, err // refused before anything is locked
 	}
+	if name, err := core.ParseLabel(cmd.Name); err == nil {
+		cmd.Name = name // the A-label, as CreateNamespace stores it
+	}
 	var ns core.Namespace
 	err = s.operatorDo(ctx, "update_namespace", 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
 		var err error
