@@ -266,7 +266,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 
 	ref := time.Now().UTC()
 	plan := seed.Plan{PartnerID: ad.PartnerID, ChannelID: ad.ChannelID, ChannelSlug: ad.ChannelSlug, APIKeyID: ad.APIKeyID,
-		Namespace: ad.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: cfg.domains}
+		Namespace: ad.Namespace, Ref: ref, Domains: cfg.domains}
 	runID := randomBase36(6)
 	tgt := newTarget(b.registry.base, ad.Tokens, ad.Namespace, plan, runID)
 	scen := tgt.scenarios()

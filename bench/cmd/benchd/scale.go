@@ -72,7 +72,7 @@ func (b *bench) startSmall(ctx context.Context, binary string, ref time.Time) (_
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	plan := seed.Plan{PartnerID: ad.PartnerID, ChannelID: ad.ChannelID, ChannelSlug: ad.ChannelSlug, APIKeyID: ad.APIKeyID,
-		Namespace: ad.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: cfg.baseline}
+		Namespace: ad.Namespace, Ref: ref, Domains: cfg.baseline}
 	if err := b.seedDomains(ctx, conn, plan, 0, cfg.baseline); err != nil {
 		return nil, err
 	}
