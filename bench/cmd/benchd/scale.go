@@ -54,7 +54,7 @@ func (b *bench) startSmall(ctx context.Context, binary string, ref time.Time) (_
 		}
 	}()
 	opToken := "bench-operator-" + randomHex(12)
-	s.srv, err = startServer(ctx, "registryd (small)", binary, nil, registrydEnv(url, cfg.redisURL, opToken, cfg.logLevel),
+	s.srv, err = startServer(ctx, "registryd (small)", binary, nil, registrydEnv(url, cfg.redisURL, opToken, cfg.logLevel, mainRegistrydInterval),
 		filepath.Join(b.work, "registryd-small.log"), "registryd listening on ")
 	if err != nil {
 		return nil, err
