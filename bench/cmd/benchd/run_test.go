@@ -93,7 +93,7 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
 		}
 	}
-	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_300"] != 1 || seen["info_at_300"] != 1 {
+	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_1500"] != 1 || seen["info_at_1500"] != 1 {
 		t.Errorf("scale comparison rows: %v", seen)
 	}
 	var detail struct {
