@@ -211,7 +211,7 @@ func TestMetricsAfterEveryCommand(t *testing.T) {
 	api := apiClient{t: t, base: "http://" + ln.Addr().String()}
 	const reg, admin = "/api/v1/registrar/v1", "/api/v1/admin"
 	op := metricsOperatorToken
-	api.must(200, api.do("POST", admin+"/registrar-channels/"+chID+"/production-approval", op, nil))
+	api.must(200, api.do("POST", admin+"/registrar-channels/"+chID+"/production-approval", op, map[string]any{"force": true}))
 
 	// Every registrar command over REST.
 	d := "metricsdemo.defiwallet"

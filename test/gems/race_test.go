@@ -84,8 +84,9 @@ func TestOperatorMovesKeepAHeldDebitOnPostgres(t *testing.T) {
 			ops = append(ops, e.Amount)
 		}
 	}
-	if !slices.Equal(ops, []core.Gems{50, 50}) {
-		t.Fatalf("operator ledger entries %v, want [50 50]", ops)
+	// The opening balance (1000) is the operator's too, then the two moves.
+	if !slices.Equal(ops, []core.Gems{1000, 50, 50}) {
+		t.Fatalf("operator ledger entries %v, want [1000 50 50]", ops)
 	}
 }
 

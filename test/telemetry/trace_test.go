@@ -140,7 +140,7 @@ func (h *harness) admit() string {
 	h.must(200, "POST", admin+"/registrar-channels/"+id+"/approve", operatorToken, nil)
 	h.must(201, "POST", admin+"/registrar-channels/"+id+"/namespace-listings", operatorToken, map[string]any{"namespace": "tracens"})
 	h.must(200, "POST", admin+"/registrar-channels/"+id+"/namespace-listings/tracens/approve", operatorToken, nil)
-	h.must(200, "POST", admin+"/registrar-channels/"+id+"/production-approval", operatorToken, nil)
+	h.must(200, "POST", admin+"/registrar-channels/"+id+"/production-approval", operatorToken, map[string]any{"force": true})
 	k := h.must(201, "POST", admin+"/api-keys", operatorToken, map[string]any{"partner_id": p["id"], "registrar_channel_id": id, "profile": "registrar_api"})
 	h.must(200, "PUT", admin+"/registrar-channels/"+id+"/epp-password", operatorToken, map[string]any{"password": eppPassword})
 	return k["token"].(string)
