@@ -22,10 +22,11 @@ build: ## Build every binary under cmd/ into bin/
 
 # make run's defaults; each yields to the environment, where an empty value
 # counts too (REGISTRY_EPP_ADDR= make run starts no EPP gateway).
-run: ## Run registryd with demo data (REGISTRY_DEMO=1) and the EPP gateway on 127.0.0.1:7700 (OT&E on :7701)
+run: ## Run registryd with demo data (REGISTRY_DEMO=1), the EPP gateway on 127.0.0.1:7700 (OT&E on :7701) and /metrics on 127.0.0.1:9464
 	REGISTRY_DEMO="$${REGISTRY_DEMO-1}" \
 	REGISTRY_EPP_ADDR="$${REGISTRY_EPP_ADDR-127.0.0.1:7700}" \
 	REGISTRY_EPP_OTE_ADDR="$${REGISTRY_EPP_OTE_ADDR-127.0.0.1:7701}" \
+	REGISTRY_METRICS_ADDR="$${REGISTRY_METRICS_ADDR-127.0.0.1:9464}" \
 	$(GO) run ./cmd/registryd
 
 generate: ## Regenerate the wire injectors (wire_gen.go)
@@ -42,13 +43,14 @@ test: ## Every test with -race, against PostgreSQL and Redis (scripts/test-servi
 test-purego: ## Every test without cgo (services only when REGISTRY_TEST_* are set)
 	CGO_ENABLED=0 $(GO) test ./...
 
-lint: ## gofmt, go vet, the dependency-rule test and shellcheck (installed by scripts/install-tools.sh when root)
+lint: ## gofmt, go vet, the dependency-rule test, shellcheck (installed by scripts/install-tools.sh when root), and the OpenAPI documents (Spectral, Redocly, Go and TypeScript clients)
 	@unformatted="$$(gofmt -l .)"; \
 	if [[ -n "$$unformatted" ]]; then echo "gofmt -l lists files to format:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test ./test/arch/...
 	@scripts/install-tools.sh shellcheck || { echo "make lint needs shellcheck: see the lines above (scripts/test-services.sh installs it when run as root)"; exit 1; }
 	shellcheck scripts/*.sh .ci/run
+	GO=$(GO) scripts/openapi-lint.sh
 
 fuzz: ## Run each fuzz target for FUZZTIME (default 20s)
 	@targets="$$($(GO) test -list '^Fuzz' $(FUZZPKGS) | awk '/^Fuzz/ { names[++n] = $$1 } /^ok / { for (i = 1; i <= n; i++) print $$2, names[i]; n = 0 }')"; \

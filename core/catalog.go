@@ -61,6 +61,11 @@ const (
 	CodeUnimplementedProtocolVersion Code = "unimplemented_protocol_version"
 	CodeSessionLimitExceeded         Code = "session_limit_exceeded"
 
+	// CodeResourceBusy: a lock wait on a row the command must change (a
+	// partner's Gems balance, a registration) ran out; distinct from
+	// idempotency_key_in_progress, which names a held idempotency key.
+	CodeResourceBusy Code = "resource_busy"
+
 	// Transfer codes (RFC 5731 transfer, RFC 9154 authorization information).
 	CodeTransferNotEligible    Code = "transfer_not_eligible"
 	CodeTransferAlreadyPending Code = "transfer_already_pending"
@@ -252,6 +257,8 @@ func init() {
 		"The login names an object service the registry does not offer (only domain and contact are).")
 	row(CodeUnimplementedProtocolVersion, StageTransport, 400, 2100, false, "Unimplemented protocol version",
 		"The login asks for an EPP version other than 1.0.")
+	row(CodeResourceBusy, StageSystem, 409, 2400, true, "Resource busy",
+		"Another command holds an object this command must change (such as the partner's Gems balance) past the wait bound; nothing was changed. Retry shortly.")
 	row(CodeSessionLimitExceeded, StageAccess, 429, 2502, true, "Session limit exceeded",
 		"The registrar channel already holds the maximum number of EPP sessions; the server closes the connection.")
 	row(CodeTransferNotEligible, StageRule, 409, 2106, false, "Transfer not eligible",

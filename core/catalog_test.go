@@ -16,6 +16,8 @@ func TestEveryContractCodeHasItsRow(t *testing.T) {
 		CodeMalformedRequest: {400, 2001, 0}, CodeRequestTooLarge: {413, 2001, 0}, CodeUnsupportedMediaType: {415, 2001, 0},
 		CodeRouteNotFound: {404, 2000, 0}, CodeMethodNotAllowed: {405, 2000, 0}, CodeBackendUnavailable: {503, 2400, 1},
 		CodeInternal: {500, 2400, 1},
+		// Beyond the minimum: a lock wait on a busy row, retryable.
+		CodeResourceBusy: {409, 2400, 1},
 	}
 	for code, w := range want {
 		s, ok := Lookup(code)

@@ -185,22 +185,7 @@ func (c *Contact) CanDelete(linked bool) error {
 
 // ApplyStatusChange adds and removes client statuses (after CanUpdate).
 func (c *Contact) ApplyStatusChange(change StatusChange, now time.Time) {
-	set := map[string]bool{}
-	for _, s := range c.Statuses {
-		set[s] = true
-	}
-	for _, s := range change.Remove {
-		delete(set, s)
-	}
-	for _, s := range change.Add {
-		set[s] = true
-	}
-	out := make([]string, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	c.Statuses = out
+	c.Statuses = change.Apply(c.Statuses)
 	c.UpdatedAt = now
 }
 

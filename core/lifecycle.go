@@ -151,7 +151,7 @@ func (d *Domain) graces() []GracePeriod {
 	if d.Grace != nil {
 		return d.Grace
 	}
-	if d.Imported || d.OTESandbox || d.State != StateActive {
+	if d.Imported || d.State != StateActive {
 		return []GracePeriod{}
 	}
 	return []GracePeriod{{Status: StatusAddPeriod, EndsAt: d.CreatedAt.Add(AddGracePeriod),
@@ -350,14 +350,21 @@ func (d *Domain) Update(u DomainUpdate, now time.Time) error {
 
 // applyStatusChange adds and removes client statuses.
 func (d *Domain) applyStatusChange(change StatusChange, now time.Time) {
+	d.Statuses = change.Apply(d.Statuses)
+	d.UpdatedAt = now
+}
+
+// Apply answers statuses with the change's removals and additions, sorted
+// and without duplicates (contacts and registrations alike).
+func (c StatusChange) Apply(statuses []string) []string {
 	set := map[string]bool{}
-	for _, s := range d.Statuses {
+	for _, s := range statuses {
 		set[s] = true
 	}
-	for _, s := range change.Remove {
+	for _, s := range c.Remove {
 		delete(set, s)
 	}
-	for _, s := range change.Add {
+	for _, s := range c.Add {
 		set[s] = true
 	}
 	out := make([]string, 0, len(set))
@@ -365,8 +372,7 @@ func (d *Domain) applyStatusChange(change StatusChange, now time.Time) {
 		out = append(out, s)
 	}
 	sort.Strings(out)
-	d.Statuses = out
-	d.UpdatedAt = now
+	return out
 }
 
 // ChangeNameservers checks a nameserver update on the locked row and
@@ -493,6 +499,17 @@ const (
 func LifecycleChanges() []LifecycleChange {
 	return []LifecycleChange{ChangeAutoRenew, ChangeExpire, ChangeDeleteExpired, ChangeEndRedemption, ChangePurge, ChangeEndGrace,
 		ChangeApproveTransfer}
+}
+
+// IsLifecycleChange reports whether command names a change the registry
+// makes by itself.
+func IsLifecycleChange(command string) bool {
+	for _, c := range LifecycleChanges() {
+		if string(c) == command {
+			return true
+		}
+	}
+	return false
 }
 
 // Due answers the change due at now. At the expiry it is ChangeExpire; the

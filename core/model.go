@@ -193,11 +193,14 @@ type LedgerEntry struct {
 	Domain    string
 	Amount    Gems
 	Balance   Gems // the balance after this entry
-	// Reason says what the movement was for: create, renew, auto_renew,
-	// restore, transfer, refund_create, refund_renew, refund_auto_renew,
-	// refund_transfer, operator_adjustment, ...
-	Reason    string
 	CreatedAt time.Time
+	// Reason says what the movement was for: for the registry's own
+	// entries a word (create, renew, restore, auto_renew, refund_create,
+	// refund_renew, refund_auto_renew, refund_transfer, ...), for an
+	// operator's the reason the operator gave.
+	Reason string
+	// Actor is who moved the balance: registrar, registry or operator.
+	Actor string
 }
 
 // Audit statuses.

@@ -10,9 +10,14 @@ type CreatePartner struct {
 }
 
 // PatchPartner is the operator's PATCH /partners/{id}; nil fields stay.
+// GemsBalance is the balance the operator wants as of the moment the
+// request is read: the difference to the balance read then is applied under
+// the row lock, so a debit that commits meanwhile is kept. Reason, optional,
+// is recorded on the ledger entry.
 type PatchPartner struct {
 	GemsBalance      *Gems
 	DNSModuleEnabled *bool
+	Reason           string
 }
 
 // CreateNamespace is the operator's POST /namespaces.

@@ -69,6 +69,9 @@ type OperatorService interface {
 	CreatePartner(ctx context.Context, cmd core.CreatePartner) (core.Partner, error)
 	GetPartner(ctx context.Context, id string) (core.Partner, error)
 	PatchPartner(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error)
+	// AdjustGems adds Delta to a partner's balance under its row lock, never
+	// below 0, with a ledger entry naming the reason and the operator.
+	AdjustGems(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error)
 	CreateNamespace(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error)
 	UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error)
 	ListNamespaces(ctx context.Context) ([]core.Namespace, error)
@@ -85,6 +88,7 @@ type OperatorService interface {
 	ListPending(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error)
 	ApplyPending(ctx context.Context, id string) (core.PendingItem, error)
 	FailPending(ctx context.Context, id, reason string) (core.PendingItem, error)
+	RetryPending(ctx context.Context, id string) (core.PendingItem, error)
 	CreateOTERun(ctx context.Context, channelID, name string) (core.OTERunView, error)
 	AttachOTEEvidence(ctx context.Context, runID string, auditEventIDs []string) (core.OTERunView, error)
 	GetOTERun(ctx context.Context, runID string) (core.OTERunView, error)

@@ -17,6 +17,12 @@ var (
 	ErrDuplicate = errors.New("duplicate")
 	// ErrBusy: a lock could not be taken in time (another transaction holds it).
 	ErrBusy = errors.New("busy")
+	// ErrKeyBusy: IdempotencyStore.Reserve waited its bound for another
+	// transaction holding the same idempotency key. It is distinct from
+	// ErrBusy (any other lock wait, such as a partner's balance row held by
+	// a long command), so that only a held key is answered as a request
+	// with that key still running.
+	ErrKeyBusy = errors.New("idempotency key held by another transaction")
 	// ErrUnavailable: the backing service did not answer (connection refused,
 	// timeout, server shutting down). The core answers backend_unavailable.
 	ErrUnavailable = errors.New("unavailable")
@@ -145,10 +151,9 @@ type LedgerRepository interface {
 // AuditQuery selects audit events. Empty fields do not filter. Results are
 // ordered by ID ascending (IDs are time-ordered); AfterID continues a page.
 type AuditQuery struct {
-	ChannelID string // "" matches every channel (operators only)
-	Actor     string // "registrar" or "operator"; "" matches both
-	// Actors, when not empty, matches any of these actors (with Actor).
-	Actors         []string
+	ChannelID      string // "" matches every channel (operators only)
+	Actor          string // "registrar", "registry" or "operator"; "" matches every actor
+	ExcludeActor   string // an actor whose events are left out; "" leaves none out
 	IdempotencyKey string
 	Command        string
 	Status         string
@@ -174,7 +179,7 @@ type IdempotencyStore interface {
 	// nil, nil when the claim is ours. When another transaction committed a
 	// record first it returns that record. When another transaction holds the
 	// claim, Reserve waits for it to finish (up to an adapter-defined bound,
-	// then ErrBusy); if that transaction rolled back, the claim becomes ours.
+	// then ErrKeyBusy); if that transaction rolled back, the claim becomes ours.
 	Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error)
 	// Complete stores the result and audit id of a reserved record.
 	Complete(ctx context.Context, rec core.IdempotencyRecord) error

@@ -13,6 +13,19 @@
 # Exports:
 #   REGISTRY_TEST_POSTGRES_URL  postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #   REGISTRY_TEST_REDIS_URL     redis://127.0.0.1:PORT/0
+#   REGISTRY_TEST_REDIS_CLUSTER_URL
+#                               redis://127.0.0.1:P1?addr=127.0.0.1:P2&addr=127.0.0.1:P3,
+#                               a throwaway three-node Redis Cluster (three
+#                               masters, no replicas) in go-redis' cluster
+#                               URL form, started for this run
+#   REGISTRY_TEST_REDIS_CLUSTER_PIDS
+#                               the PIDs of its nodes, space-separated, in
+#                               the order of the URL's addresses (a test
+#                               that kills one must start its own cluster
+#                               if other packages share this one)
+#   REGISTRY_TEST_PROMTOOL      path of promtool (Debian's prometheus
+#                               package, installed when missing and running
+#                               as root)
 #   REGISTRY_TEST_CHROMIUM      path of a headless-capable chromium binary
 #                               (Debian's chromium package, installed when
 #                               missing and running as root)
@@ -44,7 +57,7 @@
 # shellcheck disable=SC2317 # functions here run through traps and "provide_$service"
 set -euo pipefail
 
-SERVICES=(postgres redis chromium knot shellcheck)
+SERVICES=(postgres redis redis_cluster chromium knot promtool shellcheck)
 
 PG_DEFAULT_PORT="${TEST_SERVICES_PG_PORT:-5432}"
 REDIS_DEFAULT_PORT="${TEST_SERVICES_REDIS_PORT:-6379}"
@@ -128,6 +141,22 @@ free_port() {
 		fi
 	done
 	die "no free loopback port found"
+}
+
+# free_cluster_port: a loopback port P for a Redis Cluster node such that P
+# and its cluster bus port P+10000 are both free and not handed out.
+free_cluster_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + RANDOM % 25000))
+		if [[ "$USED_PORTS" != *" $p "* && "$USED_PORTS" != *" $((p + 10000)) "* ]] &&
+			! port_open 127.0.0.1 "$p" && ! port_open 127.0.0.1 "$((p + 10000))"; then
+			USED_PORTS+="$p $((p + 10000)) "
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free loopback port pair for a Redis Cluster node found"
 }
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
@@ -351,6 +380,82 @@ provide_redis() {
 
 	export REGISTRY_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
 	log "Redis: started $(redis-server --version | awk '{print $3}' | sed 's/^v=//') on 127.0.0.1:$port (pid $pid)"
+}
+
+# ---------------------------------------------------------------------------
+# Redis Cluster: three masters on free loopback ports, slots spread by
+# redis-cli --cluster create. Always a throwaway one: a running cluster's
+# node PIDs cannot be known.
+
+# redis_cluster_ok PORT: the node on PORT sees the cluster state ok.
+redis_cluster_ok() {
+	timeout 3 redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | grep -q '^cluster_state:ok'
+}
+
+provide_redis_cluster() {
+	if [[ -n "${REGISTRY_TEST_REDIS_CLUSTER_URL:-}" ]] && ! forced redis_cluster; then
+		log "Redis Cluster: using REGISTRY_TEST_REDIS_CLUSTER_URL as given"
+		return 0
+	fi
+	if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+		if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+			log "Redis Cluster: redis-server or redis-cli missing and cannot install them here; the cluster tests skip (they fail under REQUIRE_SERVICES=1)"
+			return 0
+		fi
+		apt_install redis-server redis-tools
+	fi
+
+	work_dir
+	local i port dir pid ports=() pids=() addrs=()
+	for i in 1 2 3; do
+		port="$(free_cluster_port)"
+		dir="$WORK_DIR/redis-cluster-$i"
+		mkdir -p "$dir"
+		if ! redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+			--cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
+			--daemonize yes --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log"; then
+			die "Redis Cluster node $i did not start"
+		fi
+		if ! wait_until 10 "redis cluster node $i pidfile" test -s "$dir/redis.pid"; then
+			tail -n 30 "$dir/redis.log" >&2 || true
+			die "Redis Cluster node $i wrote no pidfile"
+		fi
+		pid="$(cat "$dir/redis.pid")"
+		on_exit "stop_pid 'Redis Cluster node $i' $pid TERM"
+		wait_until 10 "Redis Cluster node $i on 127.0.0.1:$port" redis_ping "$port" || die "Redis Cluster node $i on 127.0.0.1:$port does not answer"
+		ports+=("$port")
+		pids+=("$pid")
+		addrs+=("127.0.0.1:$port")
+	done
+	if ! redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$WORK_DIR/redis-cluster-create.log" 2>&1; then
+		cat "$WORK_DIR/redis-cluster-create.log" >&2
+		die "redis-cli --cluster create failed"
+	fi
+	for port in "${ports[@]}"; do
+		wait_until 30 "Redis Cluster state ok on 127.0.0.1:$port" redis_cluster_ok "$port" || die "the Redis Cluster did not reach state ok"
+	done
+
+	export REGISTRY_TEST_REDIS_CLUSTER_URL="redis://${addrs[0]}?addr=${addrs[1]}&addr=${addrs[2]}"
+	export REGISTRY_TEST_REDIS_CLUSTER_PIDS="${pids[*]}"
+	log "Redis Cluster: started three masters on ${addrs[*]} (pids ${pids[*]})"
+}
+
+# ---------------------------------------------------------------------------
+# promtool (checks the metrics exposition, the alert rules and the scrape
+# config). Not a server.
+
+provide_promtool() {
+	local bin
+	if ! bin="$(command -v promtool)"; then
+		if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+			log "promtool: missing and cannot install it here (needs root and apt-get: apt-get install -y prometheus); the promtool checks skip (they fail under REQUIRE_SERVICES=1)"
+			return 0
+		fi
+		apt_install prometheus
+		bin="$(command -v promtool)" || die "promtool still missing after installing prometheus"
+	fi
+	export REGISTRY_TEST_PROMTOOL="$bin"
+	log "promtool: using $bin ($("$bin" --version 2>&1 | head -n 1))"
 }
 
 # ---------------------------------------------------------------------------

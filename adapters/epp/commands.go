@@ -68,6 +68,9 @@ func registryCommand(r *request) (core.Command, eppObject, error) {
 		return core.CmdRenewDomain, obj, err
 	case cmdUpdate:
 		obj, err = objectOf(c.Update.Domain != nil, c.Update.Contact != nil, c.Update.Other)
+		if obj == objDomain && isRestore(r) {
+			return core.CmdRestoreDomain, obj, err
+		}
 		return pick(core.CmdUpdateDomain, core.CmdUpdateContact), obj, err
 	case cmdDelete:
 		obj, err = objectOf(c.Delete.Domain != nil, c.Delete.Contact != nil, c.Delete.Other)
@@ -87,8 +90,8 @@ func checkExtensions(r *request, obj eppObject) error {
 	for _, o := range ext.Other {
 		return core.Errorf(core.CodeUnimplementedExtension, "the extension %s is not implemented", o.XMLName.Space)
 	}
-	if ext.RGPUpdate != nil {
-		return core.Errorf(core.CodeUnimplementedCommand, "RGP restore (RFC 3915 update) is not offered; redemption is handled by the registry")
+	if ext.RGPUpdate != nil && !(r.name == cmdUpdate && obj == objDomain) {
+		return core.Errorf(core.CodeUnimplementedExtension, "rgp:update extends domain update only")
 	}
 	if ext.LaunchCheck != nil && !(r.name == cmdCheck && obj == objDomain) {
 		return core.Errorf(core.CodeUnimplementedExtension, "launch:check extends domain check only")
@@ -243,8 +246,12 @@ var rfc5731Statuses = []string{core.StatusOK, core.StatusClientHold, core.Status
 	core.StatusPendingCreate, core.StatusPendingDelete, core.StatusPendingRenew, core.StatusPendingTransfer,
 	core.StatusPendingUpdate}
 
-var rgpStatuses = []string{core.StatusAddPeriod, core.StatusRenewPeriod, core.StatusAutoRenewPeriod, core.StatusRedemptionPeriod}
+var rgpStatuses = []string{core.StatusAddPeriod, core.StatusRenewPeriod, core.StatusAutoRenewPeriod,
+	core.StatusTransferPeriod, core.StatusRedemptionPeriod}
 
+// splitStatuses separates RFC 5731 statuses from RFC 3915 grace statuses.
+// pendingDelete is both: a domain status always, and the rgp status of the
+// period after redemption (RFC 3915 §3.1), when redemptionPeriod is over.
 func splitStatuses(all []string) (domain, grace []string) {
 	for _, s := range all {
 		switch {
@@ -253,6 +260,9 @@ func splitStatuses(all []string) (domain, grace []string) {
 		case slices.Contains(rfc5731Statuses, s):
 			domain = append(domain, s)
 		}
+	}
+	if slices.Contains(all, core.StatusPendingDelete) && !slices.Contains(all, core.StatusRedemptionPeriod) {
+		grace = append(grace, core.StatusPendingDelete)
 	}
 	if len(domain) == 0 {
 		domain = []string{core.StatusOK}
@@ -384,6 +394,7 @@ func (ss *session) domainCreate(ctx context.Context, a core.Actor, r *request) (
 	d := out.Domain
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	resp.resData = func(w *xw) {
 		w.open("domain:creData", "xmlns:domain", NSDomain)
 		w.elem("domain:name", d.Name)
@@ -419,6 +430,7 @@ func (ss *session) domainRenew(ctx context.Context, a core.Actor, r *request) (*
 	d := out.Domain
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	resp.resData = func(w *xw) {
 		w.open("domain:renData", "xmlns:domain", NSDomain)
 		w.elem("domain:name", d.Name)
@@ -474,6 +486,7 @@ func (ss *session) domainUpdate(ctx context.Context, a core.Actor, r *request) (
 			return nil, err
 		}
 		resp.svTRID = out.AuditID
+		resp.replay = out.Idempotent
 	}
 	if nsChange {
 		cur, err := ss.srv.reg.InfoDomain(ctx, a, name)
@@ -496,8 +509,95 @@ func (ss *session) domainUpdate(ctx context.Context, a core.Actor, r *request) (
 			return nil, err
 		}
 		resp.svTRID = out.AuditID
+		resp.replay = out.Idempotent
 	}
 	return resp, nil
+}
+
+// isRestore reports whether an update carries the RFC 3915 rgp extension.
+func isRestore(r *request) bool {
+	return r.cmd.Extension != nil && r.cmd.Extension.RGPUpdate != nil
+}
+
+// domainRestore runs restore_domain for an RFC 3915 §4.2.5 restore, keyed by
+// the clTRID like every transform. Both operations restore in one step, as
+// Nomulus does (no pendingRestore state): op="request" alone, op="report"
+// with its report, which the audit row keeps. The <domain:update> must
+// change nothing else.
+func (ss *session) domainRestore(ctx context.Context, a core.Actor, r *request) (*response, error) {
+	x := r.cmd.Update.Domain
+	name := strings.TrimSpace(x.Name)
+	if name == "" {
+		return nil, required("domain:name")
+	}
+	if x.Add != nil || x.Rem != nil || (x.Chg != nil && (x.Chg.Registrant != nil || x.Chg.AuthPW != nil)) {
+		return nil, core.Errorf(core.CodeCommandUseError, "an RGP restore changes nothing else: send an empty <domain:chg/> and the changes in a separate update")
+	}
+	rs := r.cmd.Extension.RGPUpdate.Restore
+	if rs == nil {
+		return nil, required("rgp:restore")
+	}
+	cmd := core.RestoreDomain{Mutation: ss.mutation(r), Domain: name}
+	switch op := strings.TrimSpace(rs.Op); op {
+	case "request":
+		if rs.Report != nil {
+			return nil, core.Invalid("rgp:report", "a restore request carries no report; send the report with op=\"report\"")
+		}
+	case "report":
+		if rs.Report == nil {
+			return nil, required("rgp:report (with op=\"report\")")
+		}
+		rep, err := restoreReport(rs.Report)
+		if err != nil {
+			return nil, err
+		}
+		cmd.Report = rep
+	case "":
+		return nil, required("the op attribute of rgp:restore (request or report)")
+	default:
+		return nil, core.Invalid("rgp:restore", "the op of rgp:restore is request or report, not %q", truncate(op))
+	}
+	out, err := ss.srv.reg.RestoreDomain(ctx, a, cmd)
+	if err != nil {
+		return nil, err
+	}
+	resp := success(1000)
+	resp.svTRID = out.AuditID
+	return resp, nil
+}
+
+// restoreReport reads an RFC 3915 restore report: every element but
+// <rgp:other> is required; <rgp:other> (supporting information) is kept as
+// the last statement.
+func restoreReport(x *xRGPReport) (*core.RestoreReport, error) {
+	rep := &core.RestoreReport{PreData: x.PreData.String(), PostData: x.PostData.String(), Reason: x.ResReason.String()}
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{{"rgp:preData", x.PreData != nil}, {"rgp:postData", x.PostData != nil}, {"rgp:delTime", strings.TrimSpace(x.DelTime) != ""},
+		{"rgp:resTime", strings.TrimSpace(x.ResTime) != ""}, {"rgp:resReason", rep.Reason != ""}, {"rgp:statement", len(x.Statements) > 0}} {
+		if !f.present {
+			return nil, required(f.name)
+		}
+	}
+	if len(x.Statements) > 2 {
+		return nil, core.Invalid("rgp:statement", "a restore report has one or two statements")
+	}
+	var err error
+	if rep.DeleteTime, err = parseDateTime(x.DelTime); err != nil {
+		return nil, core.Invalid("rgp:delTime", "rgp:delTime is an XML dateTime such as 2026-01-02T03:04:05Z")
+	}
+	if rep.RestoreTime, err = parseDateTime(x.ResTime); err != nil {
+		return nil, core.Invalid("rgp:resTime", "rgp:resTime is an XML dateTime such as 2026-01-02T03:04:05Z")
+	}
+	rep.DeleteTime, rep.RestoreTime = rep.DeleteTime.UTC(), rep.RestoreTime.UTC()
+	for i := range x.Statements {
+		rep.Statements = append(rep.Statements, x.Statements[i].String())
+	}
+	if other := x.Other.String(); other != "" {
+		rep.Statements = append(rep.Statements, other)
+	}
+	return rep, nil
 }
 
 func (ss *session) domainDelete(ctx context.Context, a core.Actor, r *request) (*response, error) {
@@ -514,6 +614,7 @@ func (ss *session) domainDelete(ctx context.Context, a core.Actor, r *request) (
 		resp = success(1000) // freed within add grace
 	}
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	return resp, nil
 }
 
@@ -683,6 +784,7 @@ func (ss *session) contactCreate(ctx context.Context, a core.Actor, r *request) 
 	c := out.Contact
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	resp.resData = func(w *xw) {
 		w.open("contact:creData", "xmlns:contact", NSContact)
 		w.elem("contact:id", c.ID)
@@ -752,6 +854,7 @@ func (ss *session) contactUpdate(ctx context.Context, a core.Actor, r *request) 
 	}
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	return resp, nil
 }
 
@@ -766,6 +869,7 @@ func (ss *session) contactDelete(ctx context.Context, a core.Actor, r *request) 
 	}
 	resp := success(1000)
 	resp.svTRID = out.AuditID
+	resp.replay = out.Idempotent
 	return resp, nil
 }
 

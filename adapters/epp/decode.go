@@ -217,8 +217,45 @@ type xExtension struct {
 			AcceptedDate string `xml:"acceptedDate"`
 		} `xml:"notice"`
 	} `xml:"urn:ietf:params:xml:ns:launch-1.0 create"`
-	RGPUpdate *struct{} `xml:"urn:ietf:params:xml:ns:rgp-1.0 update"`
-	Other     []xAny    `xml:",any"`
+	RGPUpdate *xRGPUpdate `xml:"urn:ietf:params:xml:ns:rgp-1.0 update"`
+	Other     []xAny      `xml:",any"`
+}
+
+// xRGPUpdate is the RFC 3915 §4.2.5 extension of a domain update: a restore
+// request, or a restore report.
+type xRGPUpdate struct {
+	Restore *struct {
+		Op     string      `xml:"op,attr"`
+		Report *xRGPReport `xml:"report"`
+	} `xml:"restore"`
+}
+
+type xRGPReport struct {
+	PreData    *xMixed  `xml:"preData"`
+	PostData   *xMixed  `xml:"postData"`
+	DelTime    string   `xml:"delTime"`
+	ResTime    string   `xml:"resTime"`
+	ResReason  *xMixed  `xml:"resReason"`
+	Statements []xMixed `xml:"statement"`
+	Other      *xMixed  `xml:"other"`
+}
+
+// xMixed is RFC 3915 mixed content: free text, or XML kept as sent.
+type xMixed struct {
+	Text  string `xml:",chardata"`
+	Inner string `xml:",innerxml"`
+}
+
+// String answers the text, or the inner XML when elements (or comments or
+// CDATA sections) are part of it.
+func (x *xMixed) String() string {
+	if x == nil {
+		return ""
+	}
+	if strings.Contains(x.Inner, "<") {
+		return strings.TrimSpace(x.Inner)
+	}
+	return strings.TrimSpace(x.Text)
 }
 
 // request is one decoded client frame: hello, or one command.

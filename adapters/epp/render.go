@@ -94,6 +94,8 @@ type response struct {
 	ext     func(w *xw)
 	clTRID  string
 	svTRID  string
+	// replay is set when the answer is a recorded idempotent result.
+	replay bool
 }
 
 // success answers code with its standard text.

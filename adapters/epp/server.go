@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -60,7 +62,29 @@ type Options struct {
 	CommandTimeout time.Duration
 	// Clock is the source of svDate; time.Now by default.
 	Clock func() time.Time
+	// Observer counts commands (transport "epp"); nil counts nothing.
+	Observer ports.Observer
+	// Sessions is told of sessions and command latencies; nil tells nothing.
+	Sessions SessionObserver
+	// Tracer traces each command and the core command it runs; nil traces
+	// nothing.
+	Tracer trace.TracerProvider
 }
+
+// SessionObserver is told when a session opens (its TLS handshake done)
+// and closes (with its close reason, from a fixed set), and how long each
+// command took to answer.
+type SessionObserver interface {
+	EPPSessionOpened(ote bool)
+	EPPSessionClosed(ote bool, reason string)
+	EPPCommand(command string, d time.Duration)
+}
+
+type nopSessions struct{}
+
+func (nopSessions) EPPSessionOpened(bool)            {}
+func (nopSessions) EPPSessionClosed(bool, string)    {}
+func (nopSessions) EPPCommand(string, time.Duration) {}
 
 func (o Options) withDefaults() Options {
 	def := func(d *time.Duration, v time.Duration) {
@@ -102,6 +126,15 @@ func (o Options) withDefaults() Options {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	if o.Observer == nil {
+		o.Observer = ports.NopObserver{}
+	}
+	if o.Sessions == nil {
+		o.Sessions = nopSessions{}
+	}
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider()
+	}
 	return o
 }
 
@@ -112,6 +145,8 @@ type Server struct {
 	opts Options
 	log  zerolog.Logger
 	ids  *core.IDs
+
+	tracer trace.Tracer
 
 	mu       sync.Mutex
 	channels map[string]int // logged-in sessions per channel id
@@ -132,9 +167,13 @@ func NewServer(reg ports.RegistrarService, tlsConf *tls.Config, log zerolog.Logg
 	if conf.MinVersion < tls.VersionTLS12 {
 		conf.MinVersion = tls.VersionTLS12
 	}
-	return &Server{reg: reg, tls: conf, opts: opts.withDefaults(), log: log, ids: core.NewIDs(),
+	opts = opts.withDefaults()
+	return &Server{reg: reg, tls: conf, opts: opts, log: log, ids: core.NewIDs(), tracer: opts.Tracer.Tracer(TracerName),
 		channels: map[string]int{}, conns: map[net.Conn]struct{}{}, unauth: map[string]int{}}
 }
+
+// TracerName is the instrumentation scope of the EPP gateway's spans.
+const TracerName = "github.com/headlessdomains/registry/adapters/epp"
 
 // ErrServerClosed is returned by Serve after Shutdown.
 var ErrServerClosed = errors.New("epp: server closed")

@@ -13,8 +13,12 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
 )
 
 // session is one connection: the RFC 5730 state machine. Before login only
@@ -26,6 +30,7 @@ type session struct {
 	source   string // the key of the per-source limit (sourceOf)
 	conn     net.Conn
 	log      zerolog.Logger
+	base     zerolog.Logger // log without the command's trace ids
 	started  time.Time
 	actor    core.Actor
 	loggedIn bool
@@ -39,6 +44,7 @@ type closeReason string
 func (s *Server) serveConn(raw net.Conn, ss *session) {
 	ss.started = time.Now()
 	ss.log = s.log.With().Str("remote", raw.RemoteAddr().String()).Bool("ote", s.opts.OTE).Logger()
+	ss.base = ss.log
 	tc := tls.Server(raw, s.tls)
 	ss.conn = tc
 	defer func() { _ = tc.Close() }()
@@ -58,11 +64,13 @@ func (s *Server) serveConn(raw net.Conn, ss *session) {
 		ev = ev.Str("client_cert", st.PeerCertificates[0].Subject.CommonName)
 	}
 	ev.Msg("epp session opened")
+	s.opts.Sessions.EPPSessionOpened(s.opts.OTE)
 
 	reason := ss.run()
 	if ss.loggedIn {
 		s.release(ss.actor.ChannelID())
 	}
+	s.opts.Sessions.EPPSessionClosed(s.opts.OTE, string(reason))
 	ss.log.Info().Str("reason", string(reason)).Int("commands", ss.commands).
 		Dur("duration", time.Since(ss.started)).Msg("epp session closed")
 }
@@ -82,6 +90,7 @@ func (ss *session) run() closeReason {
 		if derr != nil && (req == nil || core.CodeOf(derr) != core.CodeValidation) {
 			ss.commands++
 			resp := failure(derr)
+			ss.observe(commandLabel(req), resp, time.Now())
 			if req != nil {
 				resp.clTRID = req.clTRID
 			}
@@ -101,6 +110,7 @@ func (ss *session) run() closeReason {
 		var end closeReason
 		if derr != nil {
 			resp = failure(derr)
+			ss.observe(commandLabel(req), resp, time.Now())
 		} else {
 			resp, end = ss.dispatch(req)
 		}
@@ -199,10 +209,58 @@ func (ss *session) answer(resp *response) error {
 	return ss.write(resp.render())
 }
 
-// dispatch runs one command and says whether the session ends after it.
+// dispatch runs one command in a server span "EPP <command>", with the
+// trace id on the session's log lines meanwhile, counts it and says
+// whether the session ends after it.
 func (ss *session) dispatch(r *request) (*response, closeReason) {
+	start := time.Now()
+	name := commandLabel(r)
 	ctx, cancel := context.WithTimeout(context.Background(), ss.srv.opts.CommandTimeout)
 	defer cancel()
+	ctx, span := ss.srv.tracer.Start(ctx, "EPP "+r.name, trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("registry.command", name), attribute.Bool("registry.epp.ote", ss.srv.opts.OTE)))
+	defer span.End()
+	if sc := span.SpanContext(); sc.HasTraceID() {
+		ss.log = ss.base.With().Str("trace_id", sc.TraceID().String()).Str("span_id", sc.SpanID().String()).Logger()
+		defer func() { ss.log = ss.base }()
+	}
+	resp, end := ss.dispatch1(ctx, r)
+	outcome := ss.observe(name, resp, start)
+	span.SetAttributes(attribute.Int("registry.epp.result_code", resp.code), attribute.String("registry.outcome", outcome))
+	if outcome == ports.OutcomeFailed {
+		span.SetStatus(codes.Error, string(resp.errCode))
+	}
+	return resp, end
+}
+
+// observe tells the observers of one answered command and answers its outcome.
+func (ss *session) observe(name string, resp *response, start time.Time) string {
+	outcome, code := ports.OutcomeSuccess, "ok"
+	if resp.errCode != "" {
+		outcome, code = ports.OutcomeRefused, string(resp.errCode)
+		if core.SpecOf(resp.errCode).HTTPStatus >= 500 {
+			outcome = ports.OutcomeFailed
+		}
+	}
+	ss.srv.opts.Observer.CommandDone(name, ports.TransportEPP, outcome, code, resp.replay)
+	ss.srv.opts.Sessions.EPPCommand(name, time.Since(start))
+	return outcome
+}
+
+// commandLabel names a request for metrics and traces: the core command it
+// runs (create_domain, check_contact, ...), else the EPP command element
+// (login, logout, transfer, ...), else "unknown".
+func commandLabel(r *request) string {
+	if r == nil || r.name == "" {
+		return "unknown"
+	}
+	if c, _, err := registryCommand(r); err == nil && c != "" {
+		return string(c)
+	}
+	return r.name
+}
+
+func (ss *session) dispatch1(ctx context.Context, r *request) (*response, closeReason) {
 	switch r.name {
 	case cmdLogin:
 		return ss.login(ctx, r)
@@ -219,6 +277,23 @@ func (ss *session) dispatch(r *request) (*response, closeReason) {
 	if err != nil {
 		return failure(err), ""
 	}
+	return ss.runCore(ctx, r, obj, command)
+}
+
+// runCore authorizes and runs a registry command in a span named after the
+// core command.
+func (ss *session) runCore(ctx context.Context, r *request, obj eppObject, command core.Command) (*response, closeReason) {
+	ctx, span := ss.srv.tracer.Start(ctx, "registry."+string(command), trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(attribute.String("registry.command", string(command)), attribute.String("registry.transport", ports.TransportEPP)))
+	defer span.End()
+	resp, end := ss.authorizeAndRun(ctx, r, obj, command)
+	if resp.errCode != "" {
+		span.SetAttributes(attribute.String("registry.code", string(resp.errCode)))
+	}
+	return resp, end
+}
+
+func (ss *session) authorizeAndRun(ctx context.Context, r *request, obj eppObject, command core.Command) (*response, closeReason) {
 	a, _, err := ss.srv.reg.AuthorizeSession(ctx, ss.actor, command)
 	switch core.CodeOf(err) {
 	case "":
@@ -264,6 +339,9 @@ func (ss *session) run1(ctx context.Context, r *request, obj eppObject, a core.A
 	case cmdRenew:
 		return ss.domainRenew(ctx, a, r)
 	case cmdUpdate:
+		if domain && isRestore(r) {
+			return ss.domainRestore(ctx, a, r)
+		}
 		if domain {
 			return ss.domainUpdate(ctx, a, r)
 		}
@@ -327,6 +405,7 @@ func (ss *session) login(ctx context.Context, r *request) (*response, closeReaso
 	}
 	ss.srv.authenticated(ss)
 	ss.actor, ss.loggedIn = a, true
+	ss.base = ss.base.With().Str("channel", a.Channel.Slug).Str("channel_id", a.ChannelID()).Logger()
 	ss.log = ss.log.With().Str("channel", a.Channel.Slug).Str("channel_id", a.ChannelID()).Logger()
 	ss.log.Info().Bool("password_changed", newPW != "").Msg("epp login")
 	return success(1000), ""

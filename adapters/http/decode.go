@@ -27,7 +27,8 @@ const (
 )
 
 // decodeBody reads r's body strictly into dst: at most MaxBodyBytes,
-// application/json, one JSON object, no unknown fields, no trailing data.
+// application/json, one JSON object, no unknown fields, no duplicate or
+// wrongly cased member names, no trailing data.
 // It reports whether a body was present (always true for bodyRequired).
 func decodeBody(w http.ResponseWriter, r *http.Request, mode bodyMode, dst any) (bool, error) {
 	if r.ContentLength > MaxBodyBytes {
@@ -77,7 +78,13 @@ func requireJSON(r *http.Request) error {
 
 // decodeJSON decodes exactly one JSON object into dst and translates the
 // decoder's errors into catalog errors that name the offending field.
+// Member names must be unique and spelled exactly as the wire names
+// (checkMemberNames), so that no name is ever matched by case or decided by
+// the last of two values.
 func decodeJSON(body []byte, dst any) error {
+	if err := checkMemberNames(body, dst); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

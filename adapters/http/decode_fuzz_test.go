@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,8 @@ func fuzzRoutes() []fuzzRoute {
 		{method: "DELETE", path: d, valid: `{"sandbox":true}`},
 		{method: "POST", path: base + "/sandbox/reset", valid: `{}`},
 		{method: "POST", path: a + "/partners", valid: `{"name":"Acme","gems_balance":500,"dns_module_enabled":true}`, operator: true},
-		{method: "PATCH", path: a + "/partners/ptr_1", valid: `{"gems_balance":10}`, operator: true},
+		{method: "PATCH", path: a + "/partners/ptr_1", valid: `{"gems_balance":10,"reason":"credit note 7"}`, operator: true},
+		{method: "POST", path: a + "/partners/ptr_1/gems-adjustments", valid: `{"delta":-25,"reason":"refund of a duplicate top-up"}`, operator: true},
 		{method: "POST", path: a + "/namespaces", valid: `{"name":"defiwallet","dns_backend":"memory","create_price_gems":100,"renew_price_gems":80,"reserved_labels":["www"],"claim_labels":["brand"]}`, operator: true},
 		{method: "POST", path: a + "/registrar-channels", valid: `{"partner_id":"ptr_1","slug":"acme","rate_limit_per_minute":120}`, operator: true},
 		{method: "PATCH", path: a + "/registrar-channels/chn_1", valid: `{"rate_limit_per_minute":30,"status":"suspended"}`, operator: true},
@@ -95,6 +97,10 @@ func succeedOperator(op *fakeOperator) {
 	op.CreatePartnerFn = partner
 	op.PatchPartnerFn = func(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error) {
 		return partner(ctx, core.CreatePartner{Name: "Acme"})
+	}
+	op.AdjustGemsFn = func(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error) {
+		return core.GemsAdjustment{Entry: core.LedgerEntry{ID: "led_1", PartnerID: partnerID, Amount: cmd.Delta, Balance: 100,
+			Reason: cmd.Reason, Actor: "operator", AuditID: "aud_1", CreatedAt: fixedNow}}, nil
 	}
 	op.CreateNamespaceFn = func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {
 		return core.Namespace{Name: "defiwallet", DNSBackend: "memory", CreatedAt: fixedNow}, nil
@@ -179,6 +185,13 @@ func FuzzDecodeRequest(f *testing.F) {
 			f.Add(uint8(i), []byte(b), "application/json", "key-1", "", uint8(0))
 		}
 	}
+	// Duplicate and wrongly cased member names, at the top, nested, in
+	// arrays and in map keys, to every route.
+	for i := range routes {
+		for _, b := range nameSeeds() {
+			f.Add(uint8(i), []byte(b), "application/json", "key-1", "", uint8(0))
+		}
+	}
 	handler := fuzzServer()
 	f.Fuzz(func(t *testing.T, route uint8, body []byte, contentType, idemKey, sandbox string, size uint8) {
 		r := routes[int(route)%len(routes)]
@@ -212,7 +225,107 @@ func FuzzDecodeRequest(f *testing.F) {
 		if padded && rec.Code < 300 {
 			t.Fatalf("%s accepted a body over %d bytes: %d", what, httpadapter.MaxBodyBytes, rec.Code)
 		}
+		// Member names: a body whose first JSON value repeats a name in one
+		// object or spells a wire name in another case is never accepted,
+		// and once it is read as JSON it is refused as such.
+		v := nameViolationOf(body)
+		if v == "" {
+			return
+		}
+		if rec.Code < 300 {
+			t.Fatalf("%s accepted a body with %s: %d %q", what, v, rec.Code, body)
+		}
+		if !padded && rec.Code != http.StatusUnsupportedMediaType {
+			var p struct{ Code string }
+			_ = json.Unmarshal(rec.Body.Bytes(), &p)
+			if rec.Code != 400 || (p.Code != string(core.CodeMalformedRequest) && p.Code != string(core.CodeValidation)) {
+				t.Fatalf("%s answered a body with %s by %d %s, want 400 malformed_request or validation_error", what, v, rec.Code, p.Code)
+			}
+		}
 	})
+}
+
+// nameSeeds are bodies whose member names are duplicated or wrongly cased.
+func nameSeeds() []string {
+	return []string{
+		`{"sandbox":false,"SANDBOX":true}`, `{"sandbox":true,"sandbox":false}`, `{"Sandbox":true}`,
+		`{"domain":"a.defiwallet","registrant":{"name":"A","name":"B"}}`,
+		`{"registrant":{"name":"A","email":"a@example.com","metadata":{"k":"1","k":"2"}}}`,
+		`{"records":[{"type":"A"},{"type":"A","TTL":60}]}`, `{"records":[{"type":"A","type":"MX"}]}`,
+		`{"gems_balance":1,"gems_balance":2}`, `{"GEMS_BALANCE":2}`, `{"names":["a"],"Names":["b"]}`,
+		`{"statuses":{"add":["clientHold"],"ADD":[]}}`, `{"audit_event_ids":["a"],"audit_event_ids":[]}`,
+		`{"idempotency_key":"k","idempotency_key":"k"}`, `{"ſandbox":true}`,
+	}
+}
+
+// wireNames are the member names of every request body (independent of the
+// adapter's DTOs, so that the property does not trust the code it checks).
+var wireNames = strings.Fields(`names domain years registrant name organization email phone country metadata
+	nameservers claim_acknowledgement notice_id accepted_at idempotency_key sandbox current_expires_at statuses add remove
+	records type ttl value priority gems_balance dns_module_enabled dns_backend create_price_gems renew_price_gems
+	reserved_labels claim_labels partner_id slug rate_limit_per_minute status namespace registrar_channel_id profile scopes
+	expires_at protected_legacy reason audit_event_ids password delta`)
+
+// nameViolationOf describes the first duplicated member name (in any
+// object) or wrongly cased wire name (outside metadata, whose keys are the
+// registrar's) of body's first JSON value; "" when there is none or when
+// the value is not well-formed JSON.
+func nameViolationOf(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object, wantKey, free bool // free: keys are data (metadata)
+		key                   string
+		seen                  map[string]bool
+	}
+	var stack []*frame
+	found := ""
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "" // not JSON: not a claim about names
+		}
+		var top *frame
+		if n := len(stack); n > 0 {
+			top = stack[n-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return found
+			}
+			stack[len(stack)-1].wantKey = stack[len(stack)-1].object
+			continue
+		}
+		if top != nil && top.object && top.wantKey {
+			key := tok.(string)
+			switch {
+			case found != "":
+			case top.seen[key]:
+				found = "the member name " + strconv.Quote(key) + " twice"
+			case !top.free:
+				for _, w := range wireNames {
+					if key != w && strings.EqualFold(key, w) {
+						found = "the member name " + strconv.Quote(key) + " for " + strconv.Quote(w)
+					}
+				}
+			}
+			top.seen[key] = true
+			top.key, top.wantKey = key, false
+			continue
+		}
+		d, isDelim := tok.(json.Delim)
+		switch {
+		case isDelim && d == '{':
+			free := top != nil && top.object && top.key == "metadata"
+			stack = append(stack, &frame{object: true, wantKey: true, free: free, seen: map[string]bool{}})
+		case isDelim && d == '[':
+			stack = append(stack, &frame{})
+		case top == nil:
+			return found
+		default:
+			top.wantKey = top.object
+		}
+	}
 }
 
 // FuzzRegistrarPaths sends arbitrary domain path segments and query strings

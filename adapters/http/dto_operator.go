@@ -1,6 +1,12 @@
 package httpadapter
 
 import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/headlessdomains/registry/core"
@@ -17,6 +23,7 @@ type createPartnerRequest struct {
 type patchPartnerRequest struct {
 	GemsBalance      *int64 `json:"gems_balance"`
 	DNSModuleEnabled *bool  `json:"dns_module_enabled"`
+	Reason           string `json:"reason"`
 }
 
 type createNamespaceRequest struct {
@@ -26,6 +33,97 @@ type createNamespaceRequest struct {
 	RenewPriceGems  int64    `json:"renew_price_gems"`
 	ReservedLabels  []string `json:"reserved_labels"`
 	ClaimLabels     []string `json:"claim_labels"`
+}
+
+// patchNamespaceRequest holds the fixed members of PATCH /namespaces/{name};
+// the policy members are read by decodeNamespaceBody. Absent (or null)
+// members stay as they are.
+type patchNamespaceRequest struct {
+	CreatePriceGems *int64    `json:"create_price_gems"`
+	RenewPriceGems  *int64    `json:"renew_price_gems"`
+	ReservedLabels  *[]string `json:"reserved_labels"`
+	ClaimLabels     *[]string `json:"claim_labels"`
+}
+
+// Policy members of the namespace requests besides the periods.
+const (
+	fieldAutoRenew     = "auto_renew"
+	fieldRestorePrice  = "restore_price_gems"
+	fieldTransferPrice = "transfer_price_gems"
+)
+
+// decodeNamespaceBody reads a namespace request: the lifecycle policy
+// members (the periods of core.PolicyPeriods(), auto_renew and the restore
+// and transfer prices, where null makes a price follow the renew price) into
+// a core.PolicyChange, and every other member strictly into fixed, so that
+// an unknown member is refused as in every other body.
+func decodeNamespaceBody(w http.ResponseWriter, r *http.Request, fixed any) (core.PolicyChange, error) {
+	var raw map[string]json.RawMessage
+	if _, err := decodeBody(w, r, bodyRequired, &raw); err != nil {
+		return core.PolicyChange{}, err
+	}
+	periods := map[string]bool{}
+	for _, f := range core.PolicyPeriods() {
+		periods[f.Field] = true
+	}
+	var c core.PolicyChange
+	rest := map[string]json.RawMessage{}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		v := raw[k]
+		var err error
+		switch {
+		case periods[k]:
+			var n int64
+			if n, err = wholeNumber(k, v, "a whole number of seconds, 0 or more"); err == nil {
+				if c.Seconds == nil {
+					c.Seconds = map[string]int64{}
+				}
+				c.Seconds[k] = n
+			}
+		case k == fieldAutoRenew:
+			var b *bool
+			if json.Unmarshal(v, &b) != nil || b == nil {
+				err = core.Invalid(k, "%s must be true or false", k)
+			}
+			c.AutoRenew = b
+		case k == fieldRestorePrice:
+			c.RestorePriceGems, c.RestorePriceFollowsRenew, err = priceOrNull(k, v)
+		case k == fieldTransferPrice:
+			c.TransferPriceGems, c.TransferPriceFollowsRenew, err = priceOrNull(k, v)
+		default:
+			rest[k] = v
+		}
+		if err != nil {
+			return core.PolicyChange{}, err
+		}
+	}
+	b, err := json.Marshal(rest)
+	if err != nil {
+		return core.PolicyChange{}, core.Errorf(core.CodeMalformedRequest, "the request body is not valid JSON for this command")
+	}
+	return c, decodeJSON(b, fixed)
+}
+
+// wholeNumber reads a JSON integer (not null, not a fraction, not a string).
+func wholeNumber(field string, v json.RawMessage, want string) (int64, error) {
+	var n *int64
+	if json.Unmarshal(v, &n) != nil || n == nil {
+		return 0, core.Invalid(field, "%s must be %s", field, want)
+	}
+	return *n, nil
+}
+
+// priceOrNull reads a price member: a number sets it, null makes it follow
+// the renew price.
+func priceOrNull(field string, v json.RawMessage) (*core.Gems, bool, error) {
+	if string(bytes.TrimSpace(v)) == "null" {
+		return nil, true, nil
+	}
+	n, err := wholeNumber(field, v, "a whole number of Gems, 0 or more, or null to follow the renew price")
+	if err != nil {
+		return nil, false, err
+	}
+	return &n, false, nil
 }
 
 type createChannelRequest struct {
@@ -101,20 +199,63 @@ func orCreated(updated, created time.Time) time.Time {
 	return updated
 }
 
+// namespaceDTO is a namespace with its whole lifecycle policy: every period
+// of core.PolicyPeriods() in whole seconds (Periods, spliced in by
+// MarshalJSON so that the wire names live in one place), auto_renew, and the
+// restore and transfer prices as they apply now, each with a flag saying
+// whether it follows the renew price.
 type namespaceDTO struct {
-	Name            string   `json:"name"`
-	DNSBackend      string   `json:"dns_backend"`
-	CreatePriceGems int64    `json:"create_price_gems"`
-	RenewPriceGems  int64    `json:"renew_price_gems"`
-	ReservedLabels  []string `json:"reserved_labels"`
-	ClaimLabels     []string `json:"claim_labels"`
-	CreatedAt       string   `json:"created_at"`
+	Name                      string              `json:"name"`
+	DNSBackend                string              `json:"dns_backend"`
+	CreatePriceGems           int64               `json:"create_price_gems"`
+	RenewPriceGems            int64               `json:"renew_price_gems"`
+	RestorePriceGems          int64               `json:"restore_price_gems"`
+	RestorePriceFollowsRenew  bool                `json:"restore_price_follows_renew"`
+	TransferPriceGems         int64               `json:"transfer_price_gems"`
+	TransferPriceFollowsRenew bool                `json:"transfer_price_follows_renew"`
+	AutoRenew                 bool                `json:"auto_renew"`
+	ReservedLabels            []string            `json:"reserved_labels"`
+	ClaimLabels               []string            `json:"claim_labels"`
+	CreatedAt                 string              `json:"created_at"`
+	Periods                   []policyPeriodValue `json:"-"`
+}
+
+// policyPeriodValue is one period of a namespace's policy on the wire.
+type policyPeriodValue struct {
+	Field   string
+	Seconds int64
+}
+
+// MarshalJSON writes the fixed members, then every policy period in
+// lifecycle order.
+func (d namespaceDTO) MarshalJSON() ([]byte, error) {
+	type plain namespaceDTO // without this method
+	b, err := json.Marshal(plain(d))
+	if err != nil {
+		return nil, err
+	}
+	b = b[:len(b)-1] // the closing brace
+	for _, p := range d.Periods {
+		name, _ := json.Marshal(p.Field)
+		b = append(b, ',')
+		b = append(b, name...)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, p.Seconds, 10)
+	}
+	return append(b, '}'), nil
 }
 
 func namespaceOf(n core.Namespace) namespaceDTO {
-	return namespaceDTO{Name: n.Name, DNSBackend: n.DNSBackend, CreatePriceGems: n.CreatePriceGems,
-		RenewPriceGems: n.RenewPriceGems, ReservedLabels: nonNilStrings(n.ReservedLabels),
-		ClaimLabels: nonNilStrings(n.ClaimLabels), CreatedAt: timeString(n.CreatedAt)}
+	p := n.Policy
+	d := namespaceDTO{Name: n.Name, DNSBackend: n.DNSBackend, CreatePriceGems: n.CreatePriceGems,
+		RenewPriceGems: n.RenewPriceGems, RestorePriceGems: n.RestorePrice(), RestorePriceFollowsRenew: p.RestorePriceGems == nil,
+		TransferPriceGems: n.TransferPrice(), TransferPriceFollowsRenew: p.TransferPriceGems == nil, AutoRenew: p.AutoRenew,
+		ReservedLabels: nonNilStrings(n.ReservedLabels), ClaimLabels: nonNilStrings(n.ClaimLabels),
+		CreatedAt: timeString(n.CreatedAt)}
+	for _, f := range core.PolicyPeriods() {
+		d.Periods = append(d.Periods, policyPeriodValue{Field: f.Field, Seconds: int64(*f.Ptr(&p) / time.Second)})
+	}
+	return d
 }
 
 type namespaceListResponse struct {

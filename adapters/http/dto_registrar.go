@@ -60,6 +60,40 @@ type deleteRequest struct {
 	Sandbox        *bool   `json:"sandbox"`
 }
 
+type restoreRequest struct {
+	IdempotencyKey *string           `json:"idempotency_key"`
+	Sandbox        *bool             `json:"sandbox"`
+	Report         *restoreReportDTO `json:"report"`
+}
+
+// restoreReportDTO is the RFC 3915 §4.2.5 restore report: the registration
+// data before the delete and after the restore, when each happened, why, and
+// the registrar's statements.
+type restoreReportDTO struct {
+	PreData     string   `json:"pre_data"`
+	PostData    string   `json:"post_data"`
+	DeleteTime  string   `json:"delete_time"`
+	RestoreTime string   `json:"restore_time"`
+	Reason      string   `json:"reason"`
+	Statements  []string `json:"statements"`
+}
+
+func (d restoreReportDTO) core() (*core.RestoreReport, error) {
+	rep := &core.RestoreReport{PreData: d.PreData, PostData: d.PostData, Reason: d.Reason, Statements: d.Statements}
+	var err error
+	if d.DeleteTime != "" {
+		if rep.DeleteTime, err = parseTime("report.delete_time", d.DeleteTime); err != nil {
+			return nil, err
+		}
+	}
+	if d.RestoreTime != "" {
+		if rep.RestoreTime, err = parseTime("report.restore_time", d.RestoreTime); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
 // Every mutating request body accepts idempotency_key and sandbox (declared
 // in each struct, not embedded, so that decoder errors name wire fields).
 
@@ -182,6 +216,7 @@ type registrarRefDTO struct {
 type eventDTO struct {
 	ID              string          `json:"id"`
 	Registrar       registrarRefDTO `json:"registrar"`
+	Actor           string          `json:"actor"` // registrar, registry (its own lifecycle changes) or operator
 	IdempotencyKey  *string         `json:"idempotency_key"`
 	Command         string          `json:"command"`
 	Status          string          `json:"status"`
@@ -203,6 +238,7 @@ func eventOf(e core.AuditEvent) eventDTO {
 	return eventDTO{
 		ID:              e.ID,
 		Registrar:       registrarRefDTO{ChannelID: e.ChannelID, Slug: e.ChannelSlug},
+		Actor:           e.Actor,
 		IdempotencyKey:  nullString(e.IdempotencyKey),
 		Command:         e.Command,
 		Status:          e.Status,

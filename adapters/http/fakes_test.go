@@ -25,6 +25,7 @@ type fakeRegistrar struct {
 	ReadRecordsFn       func(ctx context.Context, a core.Actor, domain string) (core.RecordsView, error)
 	UpdateRecordsFn     func(ctx context.Context, a core.Actor, cmd core.UpdateRecords) (core.Outcome, error)
 	DeleteDomainFn      func(ctx context.Context, a core.Actor, cmd core.DeleteDomain) (core.Outcome, error)
+	RestoreDomainFn     func(ctx context.Context, a core.Actor, cmd core.RestoreDomain) (core.Outcome, error)
 	PollFn              func(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error)
 	BackendPendingFn    func(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error)
 	transferFakes
@@ -116,6 +117,13 @@ func (f *fakeRegistrar) DeleteDomain(ctx context.Context, a core.Actor, cmd core
 	return f.DeleteDomainFn(ctx, a, cmd)
 }
 
+func (f *fakeRegistrar) RestoreDomain(ctx context.Context, a core.Actor, cmd core.RestoreDomain) (core.Outcome, error) {
+	if f.RestoreDomainFn == nil {
+		return core.Outcome{}, errNotStubbed
+	}
+	return f.RestoreDomainFn(ctx, a, cmd)
+}
+
 func (f *fakeRegistrar) Poll(ctx context.Context, a core.Actor, pf core.PollFilter) (core.PollPage, error) {
 	if f.PollFn == nil {
 		return core.PollPage{}, errNotStubbed
@@ -135,7 +143,9 @@ type fakeOperator struct {
 	CreatePartnerFn     func(ctx context.Context, cmd core.CreatePartner) (core.Partner, error)
 	GetPartnerFn        func(ctx context.Context, id string) (core.Partner, error)
 	PatchPartnerFn      func(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error)
+	AdjustGemsFn        func(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error)
 	CreateNamespaceFn   func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error)
+	UpdateNamespaceFn   func(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error)
 	ListNamespacesFn    func(ctx context.Context) ([]core.Namespace, error)
 	CreateChannelFn     func(ctx context.Context, cmd core.CreateChannel) (core.Channel, error)
 	GetChannelFn        func(ctx context.Context, id string) (core.Channel, error)
@@ -149,6 +159,7 @@ type fakeOperator struct {
 	ImportDomainFn      func(ctx context.Context, cmd core.ImportDomain) (core.DomainView, error)
 	ListPendingFn       func(ctx context.Context, f core.PendingFilter) ([]core.PendingItem, error)
 	ApplyPendingFn      func(ctx context.Context, id string) (core.PendingItem, error)
+	RetryPendingFn      func(ctx context.Context, id string) (core.PendingItem, error)
 	FailPendingFn       func(ctx context.Context, id, reason string) (core.PendingItem, error)
 	CreateOTERunFn      func(ctx context.Context, channelID, name string) (core.OTERunView, error)
 	AttachOTEEvidenceFn func(ctx context.Context, runID string, auditEventIDs []string) (core.OTERunView, error)
@@ -181,11 +192,25 @@ func (f *fakeOperator) PatchPartner(ctx context.Context, id string, cmd core.Pat
 	return f.PatchPartnerFn(ctx, id, cmd)
 }
 
+func (f *fakeOperator) AdjustGems(ctx context.Context, partnerID string, cmd core.AdjustGems) (core.GemsAdjustment, error) {
+	if f.AdjustGemsFn == nil {
+		return core.GemsAdjustment{}, errNotStubbed
+	}
+	return f.AdjustGemsFn(ctx, partnerID, cmd)
+}
+
 func (f *fakeOperator) CreateNamespace(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {
 	if f.CreateNamespaceFn == nil {
 		return core.Namespace{}, errNotStubbed
 	}
 	return f.CreateNamespaceFn(ctx, cmd)
+}
+
+func (f *fakeOperator) UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error) {
+	if f.UpdateNamespaceFn == nil {
+		return core.Namespace{}, errNotStubbed
+	}
+	return f.UpdateNamespaceFn(ctx, cmd)
 }
 
 func (f *fakeOperator) ListNamespaces(ctx context.Context) ([]core.Namespace, error) {
@@ -277,6 +302,13 @@ func (f *fakeOperator) ApplyPending(ctx context.Context, id string) (core.Pendin
 		return core.PendingItem{}, errNotStubbed
 	}
 	return f.ApplyPendingFn(ctx, id)
+}
+
+func (f *fakeOperator) RetryPending(ctx context.Context, id string) (core.PendingItem, error) {
+	if f.RetryPendingFn == nil {
+		return core.PendingItem{}, errNotStubbed
+	}
+	return f.RetryPendingFn(ctx, id)
 }
 
 func (f *fakeOperator) FailPending(ctx context.Context, id, reason string) (core.PendingItem, error) {

@@ -13,6 +13,11 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/headlessdomains/registry/core"
 )
@@ -23,8 +28,11 @@ const HeaderRequestID = "X-Request-ID"
 // requestState is per-request data that outer middleware shares with the
 // router: the request id, and the route template once a route matched.
 type requestState struct {
-	id    string
-	route string
+	id     string
+	route  string
+	status int
+	// replay is set when a mutating command answered a recorded result.
+	replay bool
 }
 
 type stateKey struct{}
@@ -97,8 +105,16 @@ func (s *Server) logAccess(r *http.Request, status, size int, d time.Duration) {
 		ev = l.Warn()
 	}
 	st := stateOf(r.Context())
+	st.status = status
 	if st.route != "" {
 		ev = ev.Str("route", st.route)
+	}
+	if s.opts.Requests != nil {
+		route := st.route
+		if route == "" {
+			route = "unmatched"
+		}
+		s.opts.Requests.ObserveHTTP(route, r.Method, status, d)
 	}
 	ev.Str("method", r.Method).
 		Str("path", truncate(r.URL.Path, 256)).
@@ -106,6 +122,47 @@ func (s *Server) logAccess(r *http.Request, status, size int, d time.Duration) {
 		Int("bytes", size).
 		Dur("duration", d).
 		Msg("http request")
+}
+
+// traceRequests reads the caller's trace context (traceparent), runs the
+// request in a server span named after its method and route template, and
+// puts the trace id on every log line of the request beside request_id.
+// Without a tracer the caller's trace id still reaches the log lines.
+func (s *Server) traceRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := s.opts.Propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := s.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method),
+				attribute.String("registry.request_id", RequestID(ctx))))
+		defer span.End()
+		logTraceIDs(ctx, trace.SpanContextFromContext(ctx))
+		next.ServeHTTP(w, r.WithContext(ctx))
+		st := stateOf(ctx)
+		if st.route != "" {
+			span.SetName(r.Method + " " + st.route)
+			span.SetAttributes(semconv.HTTPRoute(st.route))
+		}
+		if st.status != 0 {
+			span.SetAttributes(semconv.HTTPResponseStatusCode(st.status))
+			if st.status >= 500 {
+				span.SetStatus(codes.Error, http.StatusText(st.status))
+			}
+		}
+	})
+}
+
+// logTraceIDs adds trace_id and span_id to the logger of ctx when sc is valid.
+func logTraceIDs(ctx context.Context, sc trace.SpanContext) {
+	if !sc.HasTraceID() {
+		return
+	}
+	zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context {
+		c = c.Str("trace_id", sc.TraceID().String())
+		if sc.HasSpanID() {
+			c = c.Str("span_id", sc.SpanID().String())
+		}
+		return c
+	})
 }
 
 // recoverPanics turns a panic into a logged 500 internal_error.

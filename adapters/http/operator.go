@@ -18,47 +18,54 @@ func (s *Server) registerOperatorRoutes(r *mux.Router, t *routeTable) {
 	b := OperatorBase
 	routes := []struct {
 		method, path string
+		name         string // the command's name in metrics and traces
 		h            operatorHandler
 	}{
-		{http.MethodPost, b + "/partners", s.createPartner},
-		{http.MethodGet, b + "/partners/{id}", s.getPartner},
-		{http.MethodPatch, b + "/partners/{id}", s.patchPartner},
-		{http.MethodPost, b + "/namespaces", s.createNamespace},
-		{http.MethodGet, b + "/namespaces", s.listNamespaces},
-		{http.MethodPost, b + "/registrar-channels", s.createChannel},
-		{http.MethodGet, b + "/registrar-channels/{id}", s.getChannel},
-		{http.MethodPatch, b + "/registrar-channels/{id}", s.patchChannel},
-		{http.MethodPost, b + "/registrar-channels/{id}/approve", s.approveChannel},
-		{http.MethodPost, b + "/registrar-channels/{id}/production-approval", s.approveProduction},
-		{http.MethodPut, b + "/registrar-channels/{id}/epp-password", s.setEPPPassword},
-		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings", s.addListing},
-		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings/{namespace}/approve", s.approveListing},
-		{http.MethodPost, b + "/api-keys", s.createAPIKey},
-		{http.MethodDelete, b + "/api-keys/{id}", s.revokeAPIKey},
-		{http.MethodPost, b + "/domains/import", s.importDomain},
-		{http.MethodGet, b + "/backend/pending", s.listPending},
-		{http.MethodPost, b + "/backend/pending/{id}/apply", s.applyPending},
-		{http.MethodPost, b + "/backend/pending/{id}/fail", s.failPending},
-		{http.MethodPost, b + "/registrar-ote-runs", s.createOTERun},
-		{http.MethodPost, b + "/registrar-ote-runs/{id}/evidence", s.attachEvidence},
-		{http.MethodGet, b + "/registrar-ote-runs/{id}", s.getOTERun},
-		{http.MethodGet, EvidenceArchivePath, s.evidenceArchive},
+		{http.MethodPost, b + "/partners", "create_partner", s.createPartner},
+		{http.MethodGet, b + "/partners/{id}", "get_partner", s.getPartner},
+		{http.MethodPatch, b + "/partners/{id}", "patch_partner", s.patchPartner},
+		{http.MethodPost, b + "/partners/{id}/gems-adjustments", "adjust_gems", s.adjustGems},
+		{http.MethodPost, b + "/namespaces", "create_namespace", s.createNamespace},
+		{http.MethodGet, b + "/namespaces", "list_namespaces", s.listNamespaces},
+		{http.MethodPatch, b + "/namespaces/{name}", "update_namespace", s.updateNamespace},
+		{http.MethodPost, b + "/registrar-channels", "create_channel", s.createChannel},
+		{http.MethodGet, b + "/registrar-channels/{id}", "get_channel", s.getChannel},
+		{http.MethodPatch, b + "/registrar-channels/{id}", "patch_channel", s.patchChannel},
+		{http.MethodPost, b + "/registrar-channels/{id}/approve", "approve_channel", s.approveChannel},
+		{http.MethodPost, b + "/registrar-channels/{id}/production-approval", "approve_production", s.approveProduction},
+		{http.MethodPut, b + "/registrar-channels/{id}/epp-password", "set_epp_password", s.setEPPPassword},
+		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings", "add_listing", s.addListing},
+		{http.MethodPost, b + "/registrar-channels/{id}/namespace-listings/{namespace}/approve", "approve_listing", s.approveListing},
+		{http.MethodPost, b + "/api-keys", "create_api_key", s.createAPIKey},
+		{http.MethodDelete, b + "/api-keys/{id}", "revoke_api_key", s.revokeAPIKey},
+		{http.MethodPost, b + "/domains/import", "import_domain", s.importDomain},
+		{http.MethodGet, b + "/backend/pending", "list_pending", s.listPending},
+		{http.MethodPost, b + "/backend/pending/{id}/apply", "apply_pending", s.applyPending},
+		{http.MethodPost, b + "/backend/pending/{id}/fail", "fail_pending", s.failPending},
+		{http.MethodPost, b + "/backend/pending/{id}/retry", "retry_pending", s.retryPending},
+		{http.MethodPost, b + "/registrar-ote-runs", "create_ote_run", s.createOTERun},
+		{http.MethodPost, b + "/registrar-ote-runs/{id}/evidence", "attach_evidence", s.attachEvidence},
+		{http.MethodGet, b + "/registrar-ote-runs/{id}", "get_ote_run", s.getOTERun},
+		{http.MethodGet, EvidenceArchivePath, "evidence_archive", s.evidenceArchive},
 	}
 	routes = append(routes, s.operatorTransferRoutes()...)
 	for _, rt := range routes {
-		handle(r, t, rt.method, rt.path, s.operator(rt.h))
+		handle(r, t, rt.method, rt.path, s.operator(rt.name, rt.h))
 	}
 }
 
 // operator admits a request that carries the operator token. The token is
 // compared in constant time (over SHA-256 digests, so that its length does
 // not leak either); without a configured token every call is refused.
-func (s *Server) operator(h operatorHandler) http.HandlerFunc {
+func (s *Server) operator(name string, h operatorHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.operatorAdmitted(w, r) {
-			return
-		}
-		if err := h(w, r); err != nil {
+		err := s.command(r, name, func(r *http.Request) error {
+			if err := s.operatorToken(r); err != nil {
+				return err
+			}
+			return h(w, r)
+		})
+		if err != nil {
 			s.fail(w, r, err)
 		}
 	}
@@ -67,14 +74,22 @@ func (s *Server) operator(h operatorHandler) http.HandlerFunc {
 // operatorAdmitted reports whether r carries the operator token, and
 // answers 401 invalid_api_key when it does not.
 func (s *Server) operatorAdmitted(w http.ResponseWriter, r *http.Request) bool {
+	if err := s.operatorToken(r); err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// operatorToken checks the request's operator token in constant time.
+func (s *Server) operatorToken(r *http.Request) error {
 	want := sha256.Sum256([]byte(s.opts.OperatorToken))
 	token := bearerToken(r)
 	got := sha256.Sum256([]byte(token))
 	if s.opts.OperatorToken == "" || token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-		s.fail(w, r, core.Errorf(core.CodeInvalidAPIKey, "a valid operator bearer token is required"))
-		return false
+		return core.Errorf(core.CodeInvalidAPIKey, "a valid operator bearer token is required")
 	}
-	return true
+	return nil
 }
 
 // operatorPath reports whether path belongs to the operator API (including
@@ -115,19 +130,34 @@ func (s *Server) patchPartner(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.op.PatchPartner(r.Context(), idVar(r), core.PatchPartner{GemsBalance: req.GemsBalance,
-		DNSModuleEnabled: req.DNSModuleEnabled})
+		DNSModuleEnabled: req.DNSModuleEnabled, Reason: req.Reason})
 	return answer(w, http.StatusOK, p, err, func(p core.Partner) any { return partnerOf(p) })
 }
 
 func (s *Server) createNamespace(w http.ResponseWriter, r *http.Request) error {
 	var req createNamespaceRequest
-	if _, err := decodeBody(w, r, bodyRequired, &req); err != nil {
+	policy, err := decodeNamespaceBody(w, r, &req)
+	if err != nil {
 		return err
 	}
 	n, err := s.op.CreateNamespace(r.Context(), core.CreateNamespace{Name: req.Name, DNSBackend: req.DNSBackend,
 		CreatePriceGems: req.CreatePriceGems, RenewPriceGems: req.RenewPriceGems,
-		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels})
+		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels, Policy: policy})
 	return answer(w, http.StatusCreated, n, err, func(n core.Namespace) any { return namespaceOf(n) })
+}
+
+// updateNamespace changes a namespace's prices, labels and lifecycle
+// policy; a policy change applies to periods that start after it.
+func (s *Server) updateNamespace(w http.ResponseWriter, r *http.Request) error {
+	var req patchNamespaceRequest
+	policy, err := decodeNamespaceBody(w, r, &req)
+	if err != nil {
+		return err
+	}
+	n, err := s.op.UpdateNamespace(r.Context(), core.UpdateNamespace{Name: mux.Vars(r)["name"],
+		CreatePriceGems: req.CreatePriceGems, RenewPriceGems: req.RenewPriceGems,
+		ReservedLabels: req.ReservedLabels, ClaimLabels: req.ClaimLabels, Policy: policy})
+	return answer(w, http.StatusOK, n, err, func(n core.Namespace) any { return namespaceOf(n) })
 }
 
 func (s *Server) listNamespaces(w http.ResponseWriter, r *http.Request) error {
@@ -276,6 +306,14 @@ func (s *Server) applyPending(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p, err := s.op.ApplyPending(r.Context(), idVar(r))
+	return answer(w, http.StatusOK, p, err, func(p core.PendingItem) any { return operatorPendingOf(p) })
+}
+
+func (s *Server) retryPending(w http.ResponseWriter, r *http.Request) error {
+	if err := s.noBody(w, r); err != nil {
+		return err
+	}
+	p, err := s.op.RetryPending(r.Context(), idVar(r))
 	return answer(w, http.StatusOK, p, err, func(p core.PendingItem) any { return operatorPendingOf(p) })
 }
 

@@ -92,7 +92,25 @@ func stubOperator(t *testing.T, h *harness, note func(string)) {
 	}
 	h.op.CreateNamespaceFn = func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {
 		note("create_namespace " + cmd.Name + " " + cmd.DNSBackend)
-		return core.Namespace{Name: cmd.Name, DNSBackend: cmd.DNSBackend, CreatePriceGems: cmd.CreatePriceGems, CreatedAt: created}, nil
+		p, err := cmd.Policy.Apply(core.DefaultPolicy())
+		return core.Namespace{Name: cmd.Name, DNSBackend: cmd.DNSBackend, CreatePriceGems: cmd.CreatePriceGems,
+			RenewPriceGems: cmd.RenewPriceGems, Policy: p, CreatedAt: created}, err
+	}
+	h.op.UpdateNamespaceFn = func(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error) {
+		note("update_namespace " + cmd.Name)
+		restore := core.Gems(50)
+		n := core.Namespace{Name: cmd.Name, DNSBackend: "memory", CreatePriceGems: 100, RenewPriceGems: 80,
+			Policy: core.DefaultPolicy(), CreatedAt: created}
+		n.Policy.RestorePriceGems = &restore
+		if cmd.RenewPriceGems != nil {
+			n.RenewPriceGems = *cmd.RenewPriceGems
+		}
+		if cmd.ClaimLabels != nil {
+			n.ClaimLabels = *cmd.ClaimLabels
+		}
+		var err error
+		n.Policy, err = cmd.Policy.Apply(n.Policy)
+		return n, err
 	}
 	h.op.ListNamespacesFn = func(ctx context.Context) ([]core.Namespace, error) {
 		return []core.Namespace{{Name: "defiwallet", DNSBackend: "memory", CreatedAt: created}}, nil
@@ -161,7 +179,7 @@ func stubOperator(t *testing.T, h *harness, note func(string)) {
 	}
 	run := core.OTERunView{Run: core.OTERun{ID: "run_1", ChannelID: "chn_1", Name: "first", CreatedAt: created, UpdatedAt: created,
 		EventIDs: []string{"aud_1"}}, Channel: ch,
-		Events: []core.AuditEvent{{ID: "aud_1", ChannelID: "chn_1", ChannelSlug: "acme", Command: "create_domain", Status: "sandbox",
+		Events: []core.AuditEvent{{ID: "aud_1", ChannelID: "chn_1", ChannelSlug: "acme", Actor: "registrar", Command: "create_domain", Status: "sandbox",
 			HTTPStatus: 202, CreatedAt: created}},
 		Checklist: []core.ChecklistItem{{Step: core.OTESequence()[3], Passed: true, EventIDs: []string{"aud_1"}}}}
 	h.op.CreateOTERunFn = func(ctx context.Context, channelID, name string) (core.OTERunView, error) {
@@ -202,7 +220,23 @@ func operatorCases() []operatorCase {
 		{opReq("GET", a+"/partners/ptr_9", ""), 404, func(b map[string]any) bool { return b["code"] == "not_found" }},
 		{opReq("POST", a+"/namespaces", `{"name":"defiwallet","dns_backend":"memory","create_price_gems":100,"renew_price_gems":80,"reserved_labels":["www"],"claim_labels":["brand"]}`), 201,
 			func(b map[string]any) bool { return b["name"] == "defiwallet" && b["reserved_labels"] != nil }},
+		{opReq("POST", a+"/namespaces", `{"name":"shortlived","dns_backend":"memory","create_price_gems":10,"renew_price_gems":8,`+
+			`"add_grace_period_seconds":60,"redemption_period_seconds":0,"auto_renew":false,"transfer_price_gems":12,"restore_price_gems":null}`), 201,
+			func(b map[string]any) bool {
+				return b["add_grace_period_seconds"] == 60.0 && b["redemption_period_seconds"] == 0.0 &&
+					b["renew_grace_period_seconds"] == 432000.0 && b["auto_renew"] == false &&
+					b["transfer_price_gems"] == 12.0 && b["transfer_price_follows_renew"] == false &&
+					b["restore_price_gems"] == 8.0 && b["restore_price_follows_renew"] == true
+			}},
 		{opReq("GET", a+"/namespaces", ""), 200, func(b map[string]any) bool { return len(b["items"].([]any)) == 1 }},
+		{opReq("PATCH", a+"/namespaces/defiwallet", `{"renew_price_gems":90,"claim_labels":["brand"],"pending_delete_period_seconds":3600,`+
+			`"auto_renew_grace_period_seconds":7200,"restore_price_gems":null}`), 200,
+			func(b map[string]any) bool {
+				return b["renew_price_gems"] == 90.0 && b["pending_delete_period_seconds"] == 3600.0 &&
+					b["auto_renew_grace_period_seconds"] == 7200.0 && b["restore_price_gems"] == 90.0 &&
+					b["restore_price_follows_renew"] == true && len(b["claim_labels"].([]any)) == 1
+			}},
+
 		{opReq("POST", a+"/registrar-channels", `{"partner_id":"ptr_1","slug":"acme","rate_limit_per_minute":120}`), 201,
 			func(b map[string]any) bool { return b["status"] == "pending" && b["partner_id"] == "ptr_1" }},
 		{opReq("GET", a+"/registrar-channels/chn_1", ""), 200, func(b map[string]any) bool { return b["slug"] == "acme" }},
@@ -261,6 +295,7 @@ func TestOperatorRoutes(t *testing.T) {
 		}
 	}
 	want := []string{"create_partner Acme", "patch_partner ptr_1", "create_namespace defiwallet memory",
+		"create_namespace shortlived memory", "update_namespace defiwallet",
 		"create_channel ptr_1 acme", "approve_production chn_1 force=false", "approve_production chn_1 force=true",
 		"add_listing chn_1 defiwallet", "approve_listing chn_1 defiwallet",
 		"create_key ptr_1 chn_1 registrar_api", "create_run chn_1 first"}
@@ -285,4 +320,92 @@ func TestOperatorBodiesAreStrict(t *testing.T) {
 	problem(t, h.do(r), 415, core.CodeUnsupportedMediaType)
 	problem(t, h.do(opReq("POST", "/api/v1/admin/registrar-channels/chn_1/approve", `{"force":true}`)), 400, core.CodeValidation)
 	problem(t, h.do(opReq("POST", "/api/v1/admin/domains/import", `{"domain":"a.b","expires_at":"never"}`)), 400, core.CodeValidation)
+}
+
+// The namespace object answers every period of the core's policy, and the
+// requests read exactly those names: an unknown member, a fraction, a
+// string or a null period is refused before the core runs.
+func TestNamespacePolicyMembers(t *testing.T) {
+	h := newHarness(t)
+	var got []core.PolicyChange
+	h.op.CreateNamespaceFn = func(ctx context.Context, cmd core.CreateNamespace) (core.Namespace, error) {
+		got = append(got, cmd.Policy)
+		p, err := cmd.Policy.Apply(core.DefaultPolicy())
+		return core.Namespace{Name: cmd.Name, DNSBackend: cmd.DNSBackend, Policy: p, CreatedAt: fixedNow}, err
+	}
+	h.op.UpdateNamespaceFn = func(ctx context.Context, cmd core.UpdateNamespace) (core.Namespace, error) {
+		got = append(got, cmd.Policy)
+		p, err := cmd.Policy.Apply(core.DefaultPolicy())
+		return core.Namespace{Name: cmd.Name, DNSBackend: "none", Policy: p, CreatedAt: fixedNow}, err
+	}
+	const create = `{"name":"x","dns_backend":"none","create_price_gems":1,"renew_price_gems":1`
+	rec := h.do(opReq("POST", "/api/v1/admin/namespaces", create+`}`))
+	body := decode(t, rec)
+	def := core.DefaultPolicy()
+	for _, f := range core.PolicyPeriods() {
+		if want := float64(*f.Ptr(&def) / time.Second); body[f.Field] != want {
+			t.Errorf("%s = %v, want the default %v", f.Field, body[f.Field], want)
+		}
+	}
+	if body["auto_renew"] != true || body["restore_price_follows_renew"] != true || body["transfer_price_follows_renew"] != true {
+		t.Errorf("defaults: %v", body)
+	}
+	if len(got) != 1 || !got[0].Empty() {
+		t.Fatalf("a create without policy members changed the policy: %+v", got)
+	}
+
+	// Every period by its wire name, and the price flags.
+	got = nil
+	members := []string{}
+	for i, f := range core.PolicyPeriods() {
+		members = append(members, fmt.Sprintf("%q:%d", f.Field, i+1))
+	}
+	rec = h.do(opReq("PATCH", "/api/v1/admin/namespaces/x", "{"+strings.Join(members, ",")+`,"restore_price_gems":7,"transfer_price_gems":null}`))
+	body = decode(t, rec)
+	if rec.Code != 200 || len(got) != 1 {
+		t.Fatalf("patch: %d %s", rec.Code, rec.Body.String())
+	}
+	for i, f := range core.PolicyPeriods() {
+		if got[0].Seconds[f.Field] != int64(i+1) || body[f.Field] != float64(i+1) {
+			t.Errorf("%s: sent %d, the core got %d, answered %v", f.Field, i+1, got[0].Seconds[f.Field], body[f.Field])
+		}
+	}
+	if got[0].RestorePriceGems == nil || *got[0].RestorePriceGems != 7 || got[0].RestorePriceFollowsRenew ||
+		!got[0].TransferPriceFollowsRenew || got[0].TransferPriceGems != nil {
+		t.Errorf("prices: %+v", got[0])
+	}
+	if body["restore_price_gems"] != 7.0 || body["restore_price_follows_renew"] != false {
+		t.Errorf("restore price answered %v", body)
+	}
+
+	got = nil
+	for _, bad := range []struct{ body, field string }{
+		{`{"redemption_period_seconds":1.5}`, "redemption_period_seconds"},
+		{`{"redemption_period_seconds":"30d"}`, "redemption_period_seconds"},
+		{`{"redemption_period_seconds":null}`, "redemption_period_seconds"},
+		{`{"auto_renew":"yes"}`, "auto_renew"},
+		{`{"auto_renew":null}`, "auto_renew"},
+		{`{"restore_price_gems":"free"}`, "restore_price_gems"},
+		{`{"redemption_period":30}`, "redemption_period"},
+		{`{"name":"y"}`, "name"},
+	} {
+		p := problem(t, h.do(opReq("PATCH", "/api/v1/admin/namespaces/x", bad.body)), 400, core.CodeValidation)
+		if f := fieldOf(t, p); f != bad.field {
+			t.Errorf("%s: field %q, want %q", bad.body, f, bad.field)
+		}
+	}
+	problem(t, h.do(opReq("POST", "/api/v1/admin/namespaces", create+`,"grace":5}`)), 400, core.CodeValidation)
+	if len(got) != 0 {
+		t.Errorf("the core ran for a refused body: %+v", got)
+	}
+	// The core's own refusal (a negative period) is answered as it says.
+	p := problem(t, h.do(opReq("PATCH", "/api/v1/admin/namespaces/x", `{"transfer_lock_period_seconds":-1}`)), 400, core.CodeValidation)
+	if f := fieldOf(t, p); f != "transfer_lock_period_seconds" {
+		t.Errorf("negative period: field %q", f)
+	}
+	got = nil
+	problem(t, h.do(opReq("PATCH", "/api/v1/admin/namespaces/x", `[1]`)), 400, core.CodeMalformedRequest)
+	if len(got) != 0 {
+		t.Errorf("the core ran for a refused body: %+v", got)
+	}
 }

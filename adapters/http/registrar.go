@@ -29,6 +29,7 @@ func (s *Server) registerRegistrarRoutes(r *mux.Router, t *routeTable) {
 		core.CmdReadRecords:       s.readRecords,
 		core.CmdUpdateRecords:     s.updateRecords,
 		core.CmdDeleteDomain:      s.deleteDomain,
+		core.CmdRestoreDomain:     s.restoreDomain,
 		core.CmdPoll:              s.poll,
 		core.CmdBackendPending:    s.backendPending,
 	}
@@ -49,19 +50,21 @@ func (s *Server) registerRegistrarRoutes(r *mux.Router, t *routeTable) {
 // decision, and then runs h.
 func (s *Server) registrar(command core.Command, h registrarHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		actor, rate, err := s.reg.Authorize(r.Context(), bearerToken(r), command)
-		limited := core.CodeOf(err) == core.CodeRateLimitExceeded
-		switch {
-		case rate != nil:
-			s.setRateHeaders(w, rate, limited)
-		case limited: // a refusal without a decision still tells the client when to come back
-			w.Header().Set("Retry-After", "60")
-		}
+		err := s.command(r, string(command), func(r *http.Request) error {
+			actor, rate, err := s.reg.Authorize(r.Context(), bearerToken(r), command)
+			limited := core.CodeOf(err) == core.CodeRateLimitExceeded
+			switch {
+			case rate != nil:
+				s.setRateHeaders(w, rate, limited)
+			case limited: // a refusal without a decision still tells the client when to come back
+				w.Header().Set("Retry-After", "60")
+			}
+			if err != nil {
+				return err
+			}
+			return h(w, r, actor, rate)
+		})
 		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if err := h(w, r, actor, rate); err != nil {
 			s.fail(w, r, err)
 		}
 	}

@@ -43,7 +43,7 @@ func (s *Server) createDomain(w http.ResponseWriter, r *http.Request, a core.Act
 		}
 		cmd.Claim = &core.ClaimAcknowledgement{NoticeID: req.Claim.NoticeID, AcceptedAt: at}
 	}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.CreateDomain(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.CreateDomain(r.Context(), a, cmd) })
 }
 
 func (s *Server) infoDomain(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
@@ -74,7 +74,7 @@ func (s *Server) renewDomain(w http.ResponseWriter, r *http.Request, a core.Acto
 	if cmd.CurrentExpiresAt, err = parseTime("current_expires_at", *req.CurrentExpiresAt); err != nil {
 		return err
 	}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.RenewDomain(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.RenewDomain(r.Context(), a, cmd) })
 }
 
 func (s *Server) updateDomain(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
@@ -97,7 +97,7 @@ func (s *Server) updateDomain(w http.ResponseWriter, r *http.Request, a core.Act
 	if cmd.AuthCode, err = authCodeOf(req.AuthCode); err != nil {
 		return err
 	}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.UpdateDomain(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.UpdateDomain(r.Context(), a, cmd) })
 }
 
 func (s *Server) updateNameservers(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
@@ -113,7 +113,7 @@ func (s *Server) updateNameservers(w http.ResponseWriter, r *http.Request, a cor
 		return core.Invalid("nameservers", "nameservers is required (an empty list removes every nameserver)")
 	}
 	cmd := core.UpdateNameservers{Mutation: m, Domain: domainVar(r), Nameservers: nonNilStrings(*req.Nameservers)}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.UpdateNameservers(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.UpdateNameservers(r.Context(), a, cmd) })
 }
 
 func (s *Server) readRecords(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
@@ -138,7 +138,7 @@ func (s *Server) updateRecords(w http.ResponseWriter, r *http.Request, a core.Ac
 		return core.Invalid("records", "records is required (an empty list removes every record)")
 	}
 	cmd := core.UpdateRecords{Mutation: m, Domain: domainVar(r), Records: coreRecords(*req.Records)}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.UpdateRecords(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.UpdateRecords(r.Context(), a, cmd) })
 }
 
 func (s *Server) deleteDomain(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
@@ -151,17 +151,39 @@ func (s *Server) deleteDomain(w http.ResponseWriter, r *http.Request, a core.Act
 		return err
 	}
 	cmd := core.DeleteDomain{Mutation: m, Domain: domainVar(r)}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.DeleteDomain(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.DeleteDomain(r.Context(), a, cmd) })
+}
+
+// restoreDomain restores a registration in redemption (RFC 3915). The body
+// is optional: the idempotency key may come in the header, and the restore
+// report, when sent, is kept in the audit row.
+func (s *Server) restoreDomain(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
+	var req restoreRequest
+	if _, err := decodeBody(w, r, bodyOptional, &req); err != nil {
+		return err
+	}
+	m, err := mutationOf(r, req.IdempotencyKey, req.Sandbox)
+	if err != nil {
+		return err
+	}
+	cmd := core.RestoreDomain{Mutation: m, Domain: domainVar(r)}
+	if req.Report != nil {
+		if cmd.Report, err = req.Report.core(); err != nil {
+			return err
+		}
+	}
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.RestoreDomain(r.Context(), a, cmd) })
 }
 
 // answerOutcome runs a mutating command and answers its outcome with the
 // status code the core assigns (201 create, 202 sandbox, 200 otherwise; a
 // replay answers the recorded one).
-func (s *Server) answerOutcome(w http.ResponseWriter, run func() (core.Outcome, error)) error {
+func (s *Server) answerOutcome(w http.ResponseWriter, r *http.Request, run func() (core.Outcome, error)) error {
 	o, err := run()
 	if err != nil {
 		return err
 	}
+	stateOf(r.Context()).replay = o.Idempotent
 	writeJSON(w, o.SuccessHTTPStatus(), mutationResponseOf(o))
 	return nil
 }

@@ -62,11 +62,21 @@ func stubAll(h *harness, got map[core.Command]any) {
 		o.Freed, o.RefundedGems = true, 100
 		return o, nil
 	}
+	h.reg.RestoreDomainFn = func(ctx context.Context, a core.Actor, cmd core.RestoreDomain) (core.Outcome, error) {
+		got[core.CmdRestoreDomain] = cmd
+		o := testOutcome(core.CmdRestoreDomain, cmd.Mutation)
+		if !cmd.Sandbox {
+			o.DebitedGems = 160
+		}
+		return o, nil
+	}
 	h.reg.PollFn = func(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error) {
 		got[core.CmdPoll] = f
-		return core.PollPage{Events: []core.AuditEvent{{ID: "aud_1", ChannelID: "chn_1", ChannelSlug: "acme",
+		return core.PollPage{Events: []core.AuditEvent{{ID: "aud_1", ChannelID: "chn_1", ChannelSlug: "acme", Actor: "registrar",
 			Command: "create_domain", Status: "success", Domain: "alice.defiwallet", IdempotencyKey: "k1",
-			HTTPStatus: 201, CreatedAt: fixedNow}}, NextCursor: "c2"}, nil
+			HTTPStatus: 201, CreatedAt: fixedNow}, {ID: "aud_2", ChannelID: "chn_1", ChannelSlug: "acme", Actor: "registry",
+			Command: string(core.ChangeAutoRenew), Status: "success", Domain: "alice.defiwallet", HTTPStatus: 200,
+			RequestSummary: map[string]any{"debited_gems": 80}, CreatedAt: fixedNow}}, NextCursor: "c2"}, nil
 	}
 	h.reg.BackendPendingFn = func(ctx context.Context, a core.Actor, f core.PendingFilter) ([]core.PendingItem, error) {
 		got[core.CmdBackendPending] = f
@@ -92,8 +102,11 @@ func registrarRequests() map[core.Command]req {
 		core.CmdReadRecords:       {method: "GET", path: base + "/domains/alice.defiwallet/records"},
 		core.CmdUpdateRecords:     {method: "PUT", path: base + "/domains/alice.defiwallet/records", header: idem, body: `{"records":[{"type":"MX","name":"@","ttl":300,"value":"mx.example.net","priority":10}]}`},
 		core.CmdDeleteDomain:      {method: "DELETE", path: base + "/domains/alice.defiwallet", header: idem},
-		core.CmdPoll:              {method: "GET", path: base + "/poll?idempotency_key=k1&command=create_domain&status=success&domain=alice.defiwallet&since=2026-03-01T00:00:00%2B01:00&limit=5&cursor=c1"},
-		core.CmdBackendPending:    {method: "GET", path: base + "/backend/pending?command=update_nameservers&domain=alice.defiwallet&limit=10"},
+		core.CmdRestoreDomain: {method: "POST", path: base + "/domains/alice.defiwallet/restore", header: idem,
+			body: `{"report":{"pre_data":"ns1.example.net","post_data":"ns1.example.net","delete_time":"2027-03-20T09:00:00Z",` +
+				`"restore_time":"2027-03-24T14:30:00+02:00","reason":"registrant error","statements":["not for ourselves","true"]}}`},
+		core.CmdPoll:           {method: "GET", path: base + "/poll?idempotency_key=k1&command=create_domain&status=success&domain=alice.defiwallet&since=2026-03-01T00:00:00%2B01:00&limit=5&cursor=c1"},
+		core.CmdBackendPending: {method: "GET", path: base + "/backend/pending?command=update_nameservers&domain=alice.defiwallet&limit=10"},
 	} {
 		out[c] = r
 	}
@@ -105,7 +118,7 @@ func TestEveryCommandRoutesWithItsSuccessStatus(t *testing.T) {
 		core.CmdStatus: 200, core.CmdSandboxReset: 200, core.CmdCheckDomain: 200, core.CmdCreateDomain: 201,
 		core.CmdInfoDomain: 200, core.CmdRenewDomain: 200, core.CmdUpdateDomain: 200, core.CmdUpdateNameservers: 200,
 		core.CmdReadRecords: 200, core.CmdUpdateRecords: 200, core.CmdDeleteDomain: 200, core.CmdPoll: 200,
-		core.CmdBackendPending: 200,
+		core.CmdBackendPending: 200, core.CmdRestoreDomain: 200,
 	}
 	for c, st := range transferStatuses() {
 		want[c] = st
@@ -167,6 +180,10 @@ func TestCommandsReceiveTranslatedRequests(t *testing.T) {
 		core.CmdUpdateRecords: core.UpdateRecords{Mutation: core.Mutation{IdempotencyKey: "key-1"}, Domain: "alice.defiwallet",
 			Records: []core.Record{{Type: "MX", Name: "@", TTL: 300, Value: "mx.example.net", Priority: &ten}}},
 		core.CmdDeleteDomain: core.DeleteDomain{Mutation: core.Mutation{IdempotencyKey: "key-1"}, Domain: "alice.defiwallet"},
+		core.CmdRestoreDomain: core.RestoreDomain{Mutation: core.Mutation{IdempotencyKey: "key-1"}, Domain: "alice.defiwallet",
+			Report: &core.RestoreReport{PreData: "ns1.example.net", PostData: "ns1.example.net",
+				DeleteTime: time.Date(2027, 3, 20, 9, 0, 0, 0, time.UTC), RestoreTime: time.Date(2027, 3, 24, 12, 30, 0, 0, time.UTC),
+				Reason: "registrant error", Statements: []string{"not for ourselves", "true"}}},
 		core.CmdPoll: core.PollFilter{IdempotencyKey: "k1", Command: "create_domain", Status: "success",
 			Domain: "alice.defiwallet", Since: &since, Limit: 5, Cursor: "c1"},
 		core.CmdBackendPending: core.PendingFilter{Command: "update_nameservers", Domain: "alice.defiwallet", Limit: 10},

@@ -139,7 +139,7 @@ func (s *Server) requestTransfer(w http.ResponseWriter, r *http.Request, a core.
 			return core.Invalid("years", "years must be a whole number from 1 to %d", core.MaxYears)
 		}
 	}
-	return s.answerOutcome(w, func() (core.Outcome, error) { return s.reg.RequestTransfer(r.Context(), a, cmd) })
+	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.RequestTransfer(r.Context(), a, cmd) })
 }
 
 func (s *Server) transferAction(command core.Command) registrarHandler {
@@ -153,7 +153,7 @@ func (s *Server) transferAction(command core.Command) registrarHandler {
 			return err
 		}
 		cmd := core.TransferAction{Mutation: m, Domain: domainVar(r)}
-		return s.answerOutcome(w, func() (core.Outcome, error) {
+		return s.answerOutcome(w, r, func() (core.Outcome, error) {
 			switch command {
 			case core.CmdApproveTransfer:
 				return s.reg.ApproveTransfer(r.Context(), a, cmd)
@@ -188,15 +188,17 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, a core.Ac
 // operatorTransferRoutes are the operator's transfer routes.
 func (s *Server) operatorTransferRoutes() []struct {
 	method, path string
+	name         string
 	h            operatorHandler
 } {
 	return []struct {
 		method, path string
+		name         string
 		h            operatorHandler
 	}{
-		{http.MethodGet, OperatorBase + "/transfers", s.operatorListTransfers},
-		{http.MethodPost, OperatorBase + "/domains/{domain}/transfer/approve", s.operatorTransfer(true)},
-		{http.MethodPost, OperatorBase + "/domains/{domain}/transfer/reject", s.operatorTransfer(false)},
+		{http.MethodGet, OperatorBase + "/transfers", "list_transfers", s.operatorListTransfers},
+		{http.MethodPost, OperatorBase + "/domains/{domain}/transfer/approve", "approve_transfer", s.operatorTransfer(true)},
+		{http.MethodPost, OperatorBase + "/domains/{domain}/transfer/reject", "reject_transfer", s.operatorTransfer(false)},
 	}
 }
 

@@ -8,11 +8,15 @@ package httpadapter
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/hlog"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -26,8 +30,18 @@ const (
 	EvidenceArchivePath = "/admin/registrar-ote-runs/{run_id}/evidence-archive.md"
 )
 
+// Mount serves Handler for Path; a Path ending in "/" serves everything under it.
+type Mount struct {
+	Path    string
+	Handler http.Handler
+}
+
 // Options tune the server.
 type Options struct {
+	// Mounts are handlers of other transports served on this listener
+	// (RDAP and the lookup page), inside the request id, access log and
+	// panic recovery of this one.
+	Mounts []Mount
 	// OperatorToken is the operator API's bearer token; empty closes the
 	// operator API (every call answers 401 invalid_api_key).
 	OperatorToken string
@@ -35,6 +49,26 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Clock is the time source for rate-limit header arithmetic; nil is time.Now.
 	Clock func() time.Time
+	// Degraded names the components that are degraded while the node still
+	// serves (for example "redis" while rate limits fail open), with a
+	// reason; /readyz lists them and stays 200. nil reports none.
+	Degraded func(ctx context.Context) map[string]string
+	// Observer counts commands (transport "rest"); nil counts nothing.
+	Observer ports.Observer
+	// Requests counts answered requests by route template; nil counts nothing.
+	Requests RequestObserver
+	// Tracer traces requests and the core commands they run; nil traces
+	// nothing (a caller's traceparent still reaches the log lines).
+	Tracer trace.TracerProvider
+	// Propagator reads the caller's trace context; nil is W3C Trace Context.
+	Propagator propagation.TextMapPropagator
+}
+
+// RequestObserver is told of every answered request: the matched route
+// template ("unmatched" for a 404 or 405 that matched no route), the
+// method, the status code and the time to answer.
+type RequestObserver interface {
+	ObserveHTTP(route, method string, status int, d time.Duration)
 }
 
 // Server is the HTTP transport.
@@ -44,14 +78,28 @@ type Server struct {
 	log  zerolog.Logger
 	opts Options
 	ids  *core.IDs
+
+	tracer trace.Tracer
 }
+
+// TracerName is the instrumentation scope of the HTTP adapter's spans.
+const TracerName = "github.com/headlessdomains/registry/adapters/http"
 
 // NewServer builds the HTTP transport over the driving ports.
 func NewServer(reg ports.RegistrarService, op ports.OperatorService, log zerolog.Logger, opts Options) *Server {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &Server{reg: reg, op: op, log: log, opts: opts, ids: core.NewIDs()}
+	if opts.Observer == nil {
+		opts.Observer = ports.NopObserver{}
+	}
+	if opts.Tracer == nil {
+		opts.Tracer = noop.NewTracerProvider()
+	}
+	if opts.Propagator == nil {
+		opts.Propagator = propagation.TraceContext{}
+	}
+	return &Server{reg: reg, op: op, log: log, opts: opts, ids: core.NewIDs(), tracer: opts.Tracer.Tracer(TracerName)}
 }
 
 func (s *Server) now() time.Time { return s.opts.Clock() }
@@ -72,6 +120,13 @@ func (s *Server) Handler() http.Handler {
 	s.registerDocRoutes(r, t)
 	s.registerRegistrarRoutes(r, t)
 	s.registerOperatorRoutes(r, t)
+	for _, m := range s.opts.Mounts {
+		if strings.HasSuffix(m.Path, "/") {
+			r.PathPrefix(m.Path).Handler(m.Handler)
+		} else {
+			r.Path(m.Path).Handler(m.Handler)
+		}
+	}
 
 	r.NotFoundHandler = http.HandlerFunc(s.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -85,6 +140,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = r
 	h = s.recoverPanics(h)
 	h = hlog.AccessHandler(s.logAccess)(h)
+	h = s.traceRequests(h)
 	h = s.requestID(h)
 	return hlog.NewHandler(s.log)(h)
 }
@@ -109,6 +165,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// readyz answers 200 while the node can serve (Ready answers nil), 503
+// otherwise. Components that are degraded while the node still serves (a
+// Redis outage: rate limits fail open) are listed under "degraded" in a 200.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Ready != nil {
 		if err := s.opts.Ready(r.Context()); err != nil {
@@ -116,7 +175,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]any{"status": "ready"}
+	if s.opts.Degraded != nil {
+		if d := s.opts.Degraded(r.Context()); len(d) > 0 {
+			body["degraded"] = d
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -55,7 +55,7 @@ func (r *AuditLog) Query(_ context.Context, q ports.AuditQuery) ([]core.AuditEve
 func matchesAudit(e core.AuditEvent, q ports.AuditQuery) bool {
 	return (q.ChannelID == "" || e.ChannelID == q.ChannelID) &&
 		(q.Actor == "" || e.Actor == q.Actor) &&
-		(len(q.Actors) == 0 || slices.Contains(q.Actors, e.Actor)) &&
+		(q.ExcludeActor == "" || e.Actor != q.ExcludeActor) &&
 		(q.IdempotencyKey == "" || e.IdempotencyKey == q.IdempotencyKey) &&
 		(q.Command == "" || e.Command == q.Command) &&
 		(q.Status == "" || e.Status == q.Status) &&

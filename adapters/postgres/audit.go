@@ -44,8 +44,8 @@ func auditQuery(db bun.IDB, rows *[]auditRow, q ports.AuditQuery) *bun.SelectQue
 	if q.Actor != "" {
 		sel = sel.Where("actor = ?", q.Actor)
 	}
-	if len(q.Actors) > 0 {
-		sel = sel.Where("actor IN (?)", bun.In(q.Actors))
+	if q.ExcludeActor != "" {
+		sel = sel.Where("actor <> ?", q.ExcludeActor)
 	}
 	if q.IdempotencyKey != "" {
 		sel = sel.Where("idempotency_key = ?", q.IdempotencyKey)

@@ -11,7 +11,7 @@ import (
 )
 
 // reserveLockTimeout bounds how long Reserve waits on PostgreSQL for
-// another transaction that holds the same key (then ErrBusy), well inside
+// another transaction that holds the same key (then ErrKeyBusy), well inside
 // the contract's 30 seconds of in-progress state. SQLite waits
 // for its write lock up to the DSN's busy_timeout (5 s) at BEGIN instead.
 const reserveLockTimeout = 10 * time.Second
@@ -46,7 +46,7 @@ func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core
 // key while another transaction holds an uncommitted row for the key: when
 // that one commits, nothing is inserted and the SELECT (a new snapshot under
 // READ COMMITTED) sees its record; when it rolls back, our insert goes
-// through. lock_timeout bounds the wait (55P03, mapped to ErrBusy); set
+// through. lock_timeout bounds the wait (55P03, answered as ErrKeyBusy); set
 // with SET LOCAL, it also bounds the row locks the rest of the command takes
 // and ends with its transaction. idle_in_transaction_session_timeout, set
 // the same way, frees the key of a node that stops talking mid-command
@@ -73,7 +73,11 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 		res, err := r.c.db.NewInsert().Model(row).
 			On("CONFLICT (channel_id, idempotency_key) DO NOTHING").Exec(ctx)
 		if err != nil {
-			return nil, mapErr(err)
+			if err = mapErr(err); errors.Is(err, ports.ErrBusy) {
+				// The only lock this statement waits for is a rival's key.
+				return nil, fmt.Errorf("%w: %w", ports.ErrKeyBusy, err)
+			}
+			return nil, err
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
@@ -91,7 +95,7 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 		}
 		return &existing, nil
 	}
-	return nil, fmt.Errorf("%w: idempotency key %q keeps changing hands", ports.ErrBusy, rec.Key)
+	return nil, fmt.Errorf("%w: %w: idempotency key %q keeps changing hands", ports.ErrKeyBusy, ports.ErrBusy, rec.Key)
 }
 
 // Complete stores the result and audit id of a reserved record.

@@ -250,14 +250,16 @@ func (r *domainRow) core() (core.Domain, error) {
 func ledgerToRow(e core.LedgerEntry) *ledgerRow {
 	return &ledgerRow{
 		ID: e.ID, PartnerID: e.PartnerID, ChannelID: e.ChannelID, AuditID: e.AuditID, Command: e.Command,
-		Domain: e.Domain, Amount: e.Amount, Balance: e.Balance, CreatedAt: ts(e.CreatedAt), Reason: e.Reason,
+		Domain: e.Domain, Amount: e.Amount, Balance: e.Balance, CreatedAt: ts(e.CreatedAt),
+		Reason: e.Reason, Actor: e.Actor,
 	}
 }
 
 func (r *ledgerRow) core() core.LedgerEntry {
 	return core.LedgerEntry{
 		ID: r.ID, PartnerID: r.PartnerID, ChannelID: r.ChannelID, AuditID: r.AuditID, Command: r.Command,
-		Domain: r.Domain, Amount: r.Amount, Balance: r.Balance, CreatedAt: r.CreatedAt.Time(), Reason: r.Reason,
+		Domain: r.Domain, Amount: r.Amount, Balance: r.Balance, CreatedAt: r.CreatedAt.Time(),
+		Reason: r.Reason, Actor: r.Actor,
 	}
 }
 

@@ -142,7 +142,9 @@ type ledgerRow struct {
 	Amount    int64     `bun:"amount"`
 	Balance   int64     `bun:"balance"`
 	CreatedAt timestamp `bun:"created_at"`
-	Reason    string    `bun:"reason"`
+	// Added by the ledger reason migration.
+	Reason string `bun:"reason"`
+	Actor  string `bun:"actor"`
 }
 
 type auditRow struct {

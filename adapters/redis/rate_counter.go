@@ -130,7 +130,9 @@ func buildConfig(opts []Option) (config, error) {
 }
 
 // New connects to the Redis at rawURL (redis://[user:password@]host:port/db
-// or rediss:// for TLS, as goredis.ParseURL reads it). Timeouts that the URL
+// or rediss:// for TLS, as goredis.ParseURL reads it), or to a Redis Cluster
+// when rawURL carries addr parameters (see IsClusterURL; read by
+// goredis.ParseClusterURL). Timeouts that the URL
 // does not set get short defaults. The connection is lazy: New does not wait
 // for Redis, and Incr fails open until it answers. Close closes the client.
 func New(rawURL string, opts ...Option) (*RateCounter, error) {
@@ -138,15 +140,71 @@ func New(rawURL string, opts ...Option) (*RateCounter, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := goredis.ParseURL(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("redis: REGISTRY_REDIS_URL: %w", redactURLError(err))
+	var client goredis.UniversalClient
+	if IsClusterURL(rawURL) {
+		o, err := goredis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redis: REGISTRY_REDIS_URL: %w", redactURLError(err))
+		}
+		applyClusterDefaults(o)
+		client = goredis.NewClusterClient(o)
+	} else {
+		o, err := goredis.ParseURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redis: REGISTRY_REDIS_URL: %w", redactURLError(err))
+		}
+		applyClientDefaults(o)
+		client = goredis.NewClient(o)
 	}
-	applyClientDefaults(o)
-	rc := newRateCounter(goredis.NewClient(o), cfg)
+	rc := newRateCounter(client, cfg)
 	rc.ownClient = true
 	return rc, nil
 }
+
+// IsClusterURL reports whether rawURL names a Redis Cluster: go-redis'
+// cluster URL form, redis://host1:port1?addr=host2:port2&addr=host3:port3,
+// that is a URL with at least one addr parameter. The addresses are seed
+// nodes: the client learns the cluster's slots from any that answers. A
+// URL without addr opens a client on that one endpoint.
+func IsClusterURL(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	return len(u.Query()["addr"]) > 0
+}
+
+// applyClusterDefaults gives a cluster client the single-node bounds of
+// applyClientDefaults (per node connection).
+func applyClusterDefaults(o *goredis.ClusterOptions) {
+	if o.DialTimeout == 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = DefaultIOTimeout
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = DefaultIOTimeout
+	}
+	if o.PoolTimeout == 0 {
+		o.PoolTimeout = DefaultIOTimeout
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 1
+	}
+	if o.DialerRetries == 0 {
+		o.DialerRetries = 1
+	}
+	o.ContextTimeoutEnabled = true
+	o.DisableIdentity = true
+	if o.MaintNotificationsConfig == nil {
+		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	}
+}
+
+// FailingOpen reports whether the counter counts in process now, because
+// Redis failed and has not answered since.
+func (c *RateCounter) FailingOpen() bool { return c.probeAt.Load() != 0 }
 
 // NewFromClient counts on an existing client: a *goredis.Client, or a
 // *goredis.ClusterClient for Redis Cluster. The caller keeps ownership:

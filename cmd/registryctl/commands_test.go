@@ -1,12 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
 )
 
 // TestAdmitRegistrarToProduction walks a registrar from nothing to
@@ -34,6 +38,23 @@ func TestAdmitRegistrarToProduction(t *testing.T) {
 	}
 	if got := must(t, env, "partner", "show", pid, "--json").json(t); got["gems_balance"] != float64(2500) {
 		t.Fatalf("partner show after set: %v", got)
+	}
+	adj := must(t, env, "partner", "adjust", pid, "--delta", "-120", "--reason", "refund of a duplicate top-up")
+	for _, want := range []string{"DELTA", "-120", "GEMS BALANCE", "2380", "REASON", "refund of a duplicate top-up", "ACTOR", "operator"} {
+		if !strings.Contains(adj.stdout, want) {
+			t.Errorf("partner adjust table lacks %q:\n%s", want, adj.stdout)
+		}
+	}
+	if got := must(t, env, "--json", "partner", "adjust", pid, "--delta", "20", "--reason", "goodwill").json(t); got["gems_balance"] != float64(2400) ||
+		got["delta"] != float64(20) || got["audit_event_id"] == "" {
+		t.Fatalf("partner adjust --json answered %v", got)
+	}
+	if r := ctl(t, env, "partner", "adjust", pid, "--delta", "-2401", "--reason", "too much"); r.code != exitRefused ||
+		!strings.Contains(r.stderr, "insufficient_gems") {
+		t.Fatalf("an adjustment below 0: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := must(t, env, "partner", "show", pid, "--json").json(t); got["gems_balance"] != float64(2400) {
+		t.Fatalf("partner show after adjust: %v", got)
 	}
 
 	ns := must(t, env, "--json", "namespace", "create", "--name", "defiwallet", "--dns-backend", "none",
@@ -150,6 +171,11 @@ func TestExitCodes(t *testing.T) {
 		{"partner", "show", "a", "b"},
 		{"partner", "set", "ptr_1"},
 		{"partner", "set", "ptr_1", "--dns-module=maybe"},
+		{"partner", "set", "ptr_1", "--reason", "why"},
+		{"partner", "adjust", "ptr_1", "--reason", "why"},
+		{"partner", "adjust", "ptr_1", "--delta", "0", "--reason", "why"},
+		{"partner", "adjust", "ptr_1", "--delta", "5"},
+		{"partner", "adjust", "--delta", "5", "--reason", "why"},
 		{"channel", "create", "--partner", "p"},
 		{"channel", "set", "chn_1"},
 		{"listing", "add", "chn_1"},
@@ -234,7 +260,7 @@ func TestHelpEverywhere(t *testing.T) {
 	for _, spelling := range []string{
 		"partner create", "partner show", "partner set", "namespace create", "channel create", "channel approve",
 		"channel production-approve", "channel show", "channel set", "listing add", "listing approve", "key create",
-		"key revoke", "domain import", "pending list", "pending apply", "pending fail", "ote-run create", "ote-run attach",
+		"key revoke", "domain import", "pending list", "pending apply", "pending fail", "pending retry", "ote-run create", "ote-run attach",
 		"ote-run show", "ote-run archive", "ote exercise",
 	} {
 		node := a.tree()
@@ -287,5 +313,98 @@ func TestArchiveWritesFileAtomically(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Fatalf("a refused archive wrote %s", missing)
+	}
+}
+
+// TestNamespaceLifecyclePolicy sets a namespace's policy at creation and
+// changes it with namespace update; every period flag is the core's.
+func TestNamespaceLifecyclePolicy(t *testing.T) {
+	srv := newRegistry(t, nil)
+	env := operatorEnv(srv)
+
+	ns := must(t, env, "--json", "namespace", "create", "--name", "quick", "--dns-backend", "none",
+		"--create-price", "10", "--renew-price", "8", "--add-grace-period-seconds", "60",
+		"--redemption-period-seconds", "120", "--auto-renew=false", "--transfer-price", "12").json(t)
+	def := core.DefaultPolicy()
+	for _, f := range core.PolicyPeriods() {
+		want := float64(*f.Ptr(&def) / time.Second)
+		switch f.Field {
+		case "add_grace_period_seconds":
+			want = 60
+		case "redemption_period_seconds":
+			want = 120
+		}
+		if ns[f.Field] != want {
+			t.Errorf("create: %s = %v, want %v", f.Field, ns[f.Field], want)
+		}
+	}
+	if ns["auto_renew"] != false || ns["transfer_price_gems"] != 12.0 || ns["transfer_price_follows_renew"] != false ||
+		ns["restore_price_gems"] != 8.0 || ns["restore_price_follows_renew"] != true {
+		t.Fatalf("create answered %v", ns)
+	}
+
+	// Every period flag reaches the API under its wire name.
+	args := []string{"--json", "namespace", "update", "quick", "--restore-price", "30", "--transfer-price", "renew",
+		"--renew-price", "9", "--claim-label", "bitcoin,ether"}
+	for i, f := range core.PolicyPeriods() {
+		args = append(args, "--"+strings.ReplaceAll(f.Field, "_", "-"), fmt.Sprint(1000+i))
+	}
+	up := must(t, env, args...).json(t)
+	for i, f := range core.PolicyPeriods() {
+		if up[f.Field] != float64(1000+i) {
+			t.Errorf("update: %s = %v, want %d", f.Field, up[f.Field], 1000+i)
+		}
+	}
+	if up["restore_price_gems"] != 30.0 || up["restore_price_follows_renew"] != false || up["transfer_price_gems"] != 9.0 ||
+		up["transfer_price_follows_renew"] != true || up["renew_price_gems"] != 9.0 || len(up["claim_labels"].([]any)) != 2 ||
+		up["auto_renew"] != false {
+		t.Fatalf("update answered %v", up)
+	}
+
+	// The table for people shows the whole policy.
+	out := must(t, env, "namespace", "update", "quick", "--auto-renew", "--clear-claim-labels")
+	for _, want := range []string{"AUTO RENEW", "yes", "RESTORE PRICE", "30", "REDEMPTION PERIOD SECONDS", "1004", "CLAIM LABELS"} {
+		if !strings.Contains(out.stdout, want) {
+			t.Errorf("update table lacks %q:\n%s", want, out.stdout)
+		}
+	}
+	if got := must(t, env, "--json", "namespace", "list").json(t)["items"].([]any)[0].(map[string]any); got["auto_renew"] != true ||
+		len(got["claim_labels"].([]any)) != 0 || got["redemption_period_seconds"] != 1004.0 {
+		t.Fatalf("namespace list after update: %v", got)
+	}
+
+	// Usage errors exit 2 before any call; the registry's refusals exit 1.
+	for _, bad := range [][]string{
+		{"namespace", "update", "quick"},
+		{"namespace", "update", "quick", "--claim-label", "x", "--clear-claim-labels"},
+		{"namespace", "update", "quick", "--restore-price", "cheap"},
+		{"namespace", "update", "quick", "--redemption-period-seconds", "30d"},
+		{"namespace", "update"},
+	} {
+		if r := ctl(t, env, bad...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s", bad, r.code, exitUsage, r.stderr)
+		}
+	}
+	r := ctl(t, env, "namespace", "update", "quick", "--pending-delete-period-seconds", "-5")
+	if r.code != exitRefused || !strings.Contains(r.stderr, "validation_error") || !strings.Contains(r.stderr, "pending_delete_period_seconds") {
+		t.Fatalf("a negative period: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := ctl(t, env, "namespace", "update", "nosuch", "--auto-renew=false"); r.code != exitRefused || !strings.Contains(r.stderr, "not_found") {
+		t.Fatalf("an unknown namespace: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// --help explains every policy flag.
+	for _, cmd := range []string{"create", "update"} {
+		help := must(t, env, "namespace", cmd, "--help").stdout
+		for _, f := range core.PolicyPeriods() {
+			if !strings.Contains(help, "--"+strings.ReplaceAll(f.Field, "_", "-")) || !strings.Contains(help, f.About) {
+				t.Errorf("namespace %s --help does not explain %s", cmd, f.Field)
+			}
+		}
+		for _, want := range []string{"--auto-renew", "--restore-price", "--transfer-price"} {
+			if !strings.Contains(help, want) {
+				t.Errorf("namespace %s --help lacks %s", cmd, want)
+			}
+		}
 	}
 }

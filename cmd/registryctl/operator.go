@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
 )
 
 // Operator API paths (the operator OpenAPI document describes them).
@@ -63,6 +68,9 @@ func record(cols ...column) func(io.Writer, map[string]any) error {
 var (
 	partnerColumns = []column{{"ID", "id"}, {"NAME", "name"}, {"GEMS BALANCE", "gems_balance"},
 		{"DNS MODULE", "dns_module_enabled"}, {"CREATED", "created_at"}, {"UPDATED", "updated_at"}}
+	adjustmentColumns = []column{{"ID", "id"}, {"PARTNER", "partner_id"}, {"DELTA", "delta"},
+		{"GEMS BALANCE", "gems_balance"}, {"REASON", "reason"}, {"ACTOR", "actor"}, {"AUDIT", "audit_event_id"},
+		{"CREATED", "created_at"}}
 	namespaceColumns = []column{{"NAME", "name"}, {"DNS BACKEND", "dns_backend"}, {"CREATE PRICE", "create_price_gems"},
 		{"RENEW PRICE", "renew_price_gems"}, {"RESERVED LABELS", "reserved_labels"}, {"CLAIM LABELS", "claim_labels"},
 		{"CREATED", "created_at"}}
@@ -84,11 +92,11 @@ var (
 		{"CREATED", "created_at"}, {"REASON", "reason"}}
 )
 
-// partnerCommands: create, show, set.
+// partnerCommands: create, show, set, adjust.
 func (a *app) partnerCommands() *command {
 	p := []string{"partner"}
-	return &command{name: "partner", summary: "create partners, read them, set their Gems balance and DNS module",
-		usage: "partner (create | show | set) [flags]",
+	return &command{name: "partner", summary: "create partners, read them, move their Gems, set their DNS module",
+		usage: "partner (create | show | set | adjust) [flags]",
 		about: "A partner is a company with a Gems balance (the registry's prepaid credit) and optional modules.\n" +
 			"Its registrar channels and API keys belong to it.",
 		subs: []*command{
@@ -127,9 +135,12 @@ func (a *app) partnerCommands() *command {
 					}
 				}},
 			{name: "set", summary: "set a partner's Gems balance and/or DNS module",
-				usage: "partner set ID [--gems GEMS] [--dns-module=true|false]", args: []string{"ID"},
-				about: "PATCH /api/v1/admin/partners/{id}. --gems sets the balance (the ledger records the difference);\n" +
-					"--dns-module=true or --dns-module=false turns the DNS module on or off. Give at least one.",
+				usage: "partner set ID [--gems GEMS [--reason TEXT]] [--dns-module=true|false]", args: []string{"ID"},
+				about: "PATCH /api/v1/admin/partners/{id}. --gems asks for a balance: the registry applies the difference to\n" +
+					"the balance it reads when the request arrives, under the partner's lock, so a debit that commits\n" +
+					"meanwhile is kept (the ledger records the difference and --reason). Prefer partner adjust, which\n" +
+					"states the change itself. --dns-module=true or --dns-module=false turns the DNS module on or off.\n" +
+					"Give at least one.",
 				examples: []string{
 					"registryctl partner set ptr_01HX… --gems 2500",
 					"registryctl partner set ptr_01HX… --dns-module=false",
@@ -137,6 +148,7 @@ func (a *app) partnerCommands() *command {
 				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 					gems := &optInt{}
 					fs.Var(gems, "gems", "new balance in `GEMS`, a whole number ≥ 0")
+					reason := fs.String("reason", "", "why the balance changes, recorded on the ledger entry (with --gems)")
 					dns := &triBool{}
 					fs.Var(dns, "dns-module", "turn the DNS module on (true) or off (false)")
 					return func(ctx context.Context, args []string) error {
@@ -144,6 +156,12 @@ func (a *app) partnerCommands() *command {
 						body := map[string]any{}
 						if gems.set {
 							body["gems_balance"] = gems.value
+						}
+						if *reason != "" {
+							if !gems.set {
+								return usagef(path, "--reason explains a change of the balance: give it with --gems")
+							}
+							body["reason"] = *reason
 						}
 						if dns.set {
 							body["dns_module_enabled"] = dns.value
@@ -155,23 +173,58 @@ func (a *app) partnerCommands() *command {
 							record(partnerColumns...))
 					}
 				}},
+			{name: "adjust", summary: "add Gems to a partner's balance or take them away, with a reason",
+				usage: "partner adjust ID --delta N --reason TEXT", args: []string{"ID"},
+				about: "POST /api/v1/admin/partners/{id}/gems-adjustments. Adds N Gems (negative: takes them away) under\n" +
+					"the partner's lock, so it composes with debits running at the same time; the balance never goes\n" +
+					"below 0 (insufficient_gems). The ledger entry names the reason and the operator; the call is audited.\n" +
+					"Prints the ledger entry with the balance after it.",
+				examples: []string{
+					`registryctl partner adjust ptr_01HX… --delta 500 --reason "credit note CN-2026-17"`,
+					`registryctl partner adjust ptr_01HX… --delta -120 --reason "refund of a duplicate top-up"`,
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					delta := &optInt{}
+					fs.Var(delta, "delta", "Gems to add, a whole number; negative to take away (required, not 0)")
+					reason := fs.String("reason", "", "why the balance changes, recorded on the ledger entry (required)")
+					return func(ctx context.Context, args []string) error {
+						path := append(p, "adjust")
+						switch {
+						case !delta.set:
+							return usagef(path, "--delta is required (e.g. --delta 500 or --delta -120)")
+						case delta.value == 0:
+							return usagef(path, "--delta must not be 0")
+						case strings.TrimSpace(*reason) == "":
+							return usagef(path, "--reason is required: say why the balance changes")
+						}
+						body := map[string]any{"delta": delta.value, "reason": *reason}
+						return a.operator(ctx, path, http.MethodPost, "/partners/"+pathEscape(args[0])+"/gems-adjustments", nil, body,
+							record(adjustmentColumns...))
+					}
+				}},
 		}}
 }
 
-// namespaceCommands: create, list.
+// namespaceCommands: create, update, list.
 func (a *app) namespaceCommands() *command {
 	p := []string{"namespace"}
-	return &command{name: "namespace", summary: "create and list the namespaces (TLDs) the registry sells",
-		usage: "namespace (create | list) [flags]",
+	return &command{name: "namespace", summary: "create, change and list the namespaces (TLDs) the registry sells",
+		usage: "namespace (create | update | list) [flags]",
+		about: "A namespace has a DNS backend, create and renew prices, reserved and claim labels, and a lifecycle\n" +
+			"policy: the RFC 3915 grace periods, the registry's own periods (redemption, pending delete, ...),\n" +
+			"auto-renew and the restore and transfer prices. The registry's maintenance loop moves registrations\n" +
+			"through these periods by itself.",
 		subs: []*command{
-			{name: "create", summary: "create a namespace with its backend, prices, reserved and claim labels",
-				usage: "namespace create --name NAME --dns-backend BACKEND --create-price GEMS --renew-price GEMS [--claim-label LABEL ...] [--reserved-label LABEL ...]",
+			{name: "create", summary: "create a namespace with its backend, prices, labels and lifecycle policy",
+				usage: "namespace create --name NAME --dns-backend BACKEND --create-price GEMS --renew-price GEMS [--claim-label LABEL ...] [--reserved-label LABEL ...] [policy flags]",
 				about: "POST /api/v1/admin/namespaces. --dns-backend is none (no DNS), memory or rfc2136.\n" +
 					"--reserved-label and --claim-label repeat, or take comma-separated lists. A reserved label is\n" +
-					"never available; a claim label needs claim_acknowledgement in create.",
+					"never available; a claim label needs claim_acknowledgement in create.\n\n" + policyAbout(),
 				examples: []string{
 					"registryctl namespace create --name defiwallet --dns-backend rfc2136 --create-price 10 --renew-price 8 \\\n" +
 						"      --reserved-label registry,admin --claim-label bitcoin",
+					"registryctl namespace create --name quick --dns-backend memory --create-price 10 --renew-price 8 \\\n" +
+						"      --add-grace-period-seconds 3600 --redemption-period-seconds 86400 --auto-renew=false --restore-price 40",
 				},
 				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 					name := fs.String("name", "", "namespace `NAME`, one label such as defiwallet (required)")
@@ -182,6 +235,7 @@ func (a *app) namespaceCommands() *command {
 					var reserved, claim []string
 					fs.Var(&listValue{p: &reserved, split: true}, "reserved-label", "reserved `LABEL` (repeatable, comma-separated)")
 					fs.Var(&listValue{p: &claim, split: true}, "claim-label", "claim-required `LABEL` (repeatable, comma-separated)")
+					policy := policyFlags(fs)
 					return func(ctx context.Context, _ []string) error {
 						path := append(p, "create")
 						switch {
@@ -196,11 +250,65 @@ func (a *app) namespaceCommands() *command {
 						}
 						body := map[string]any{"name": *name, "dns_backend": *backend, "create_price_gems": create.value,
 							"renew_price_gems": renew.value, "reserved_labels": nonNil(reserved), "claim_labels": nonNil(claim)}
-						return a.operator(ctx, path, http.MethodPost, "/namespaces", nil, body, record(namespaceColumns...))
+						policy.into(body)
+						return a.operator(ctx, path, http.MethodPost, "/namespaces", nil, body, record(namespaceRecordColumns()...))
+					}
+				}},
+			{name: "update", summary: "change a namespace's prices, labels or lifecycle policy",
+				usage: "namespace update NAME [--create-price GEMS] [--renew-price GEMS] [--reserved-label LABEL ... | --clear-reserved-labels] [--claim-label LABEL ... | --clear-claim-labels] [policy flags]",
+				args:  []string{"NAME"},
+				about: "PATCH /api/v1/admin/namespaces/{name}. Only what you give changes; give at least one flag.\n" +
+					"--reserved-label and --claim-label replace the whole list (repeat them, or comma-separate);\n" +
+					"--clear-reserved-labels and --clear-claim-labels empty it. A policy change applies to periods\n" +
+					"that start after it: registrations keep the deadlines of the periods already running.\n\n" + policyAbout(),
+				examples: []string{
+					"registryctl namespace update defiwallet --redemption-period-seconds 2592000 --pending-delete-period-seconds 432000",
+					"registryctl namespace update defiwallet --renew-price 9 --restore-price renew --auto-renew=true",
+				},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					create, renew := &optInt{}, &optInt{}
+					fs.Var(create, "create-price", "new create price in `GEMS` per year")
+					fs.Var(renew, "renew-price", "new renew price in `GEMS` per year (restore and transfer prices that follow it follow the change)")
+					var reserved, claim []string
+					fs.Var(&listValue{p: &reserved, split: true}, "reserved-label", "reserved `LABEL`: the new list (repeatable, comma-separated)")
+					fs.Var(&listValue{p: &claim, split: true}, "claim-label", "claim-required `LABEL`: the new list (repeatable, comma-separated)")
+					clearReserved := fs.Bool("clear-reserved-labels", false, "remove every reserved label")
+					clearClaim := fs.Bool("clear-claim-labels", false, "remove every claim label")
+					policy := policyFlags(fs)
+					return func(ctx context.Context, args []string) error {
+						path := append(p, "update")
+						body := map[string]any{}
+						if create.set {
+							body["create_price_gems"] = create.value
+						}
+						if renew.set {
+							body["renew_price_gems"] = renew.value
+						}
+						for _, l := range []struct {
+							field  string
+							labels []string
+							clear  bool
+							flag   string
+						}{{"reserved_labels", reserved, *clearReserved, "reserved"}, {"claim_labels", claim, *clearClaim, "claim"}} {
+							switch {
+							case l.clear && len(l.labels) > 0:
+								return usagef(path, "--%s-label and --clear-%s-labels contradict each other", l.flag, l.flag)
+							case l.clear:
+								body[l.field] = []string{}
+							case len(l.labels) > 0:
+								body[l.field] = l.labels
+							}
+						}
+						policy.into(body)
+						if len(body) == 0 {
+							return usagef(path, "nothing to change: give a price, labels or a policy flag")
+						}
+						return a.operator(ctx, path, http.MethodPatch, "/namespaces/"+pathEscape(args[0]), nil, body,
+							record(namespaceRecordColumns()...))
 					}
 				}},
 			{name: "list", summary: "list every namespace", usage: "namespace list",
-				about: "GET /api/v1/admin/namespaces.",
+				about: "GET /api/v1/admin/namespaces. With --json every namespace carries its whole lifecycle policy.",
 				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 					return func(ctx context.Context, _ []string) error {
 						return a.operator(ctx, append(p, "list"), http.MethodGet, "/namespaces", nil, nil,
@@ -210,6 +318,106 @@ func (a *app) namespaceCommands() *command {
 					}
 				}},
 		}}
+}
+
+// policyFlagName is the flag of a policy period: its wire name with dashes.
+func policyFlagName(field string) string { return strings.ReplaceAll(field, "_", "-") }
+
+// policyAbout explains the policy flags of namespace create and update.
+func policyAbout() string {
+	var b strings.Builder
+	b.WriteString("Lifecycle policy flags (whole seconds, 0 or more; defaults at creation in brackets):\n")
+	def := core.DefaultPolicy()
+	for _, f := range core.PolicyPeriods() {
+		fmt.Fprintf(&b, "  --%s [%d]\n      %s\n", policyFlagName(f.Field), int64(*f.Ptr(&def)/time.Second), f.About)
+	}
+	b.WriteString("  --auto-renew=true|false [true]\n      renew at the expiry, for the renew price, when the sponsor can pay; otherwise the name expires\n" +
+		"  --restore-price GEMS|renew [renew]\n      what a restore from redemption costs; renew follows the renew price\n" +
+		"  --transfer-price GEMS|renew [renew]\n      what one year of a transfer costs; renew follows the renew price")
+	return b.String()
+}
+
+// namespacePolicy holds the policy flags of one command.
+type namespacePolicy struct {
+	periods   map[string]*optInt
+	autoRenew *triBool
+	restore   *priceFlag
+	transfer  *priceFlag
+}
+
+func policyFlags(fs *flag.FlagSet) *namespacePolicy {
+	np := &namespacePolicy{periods: map[string]*optInt{}, autoRenew: &triBool{}, restore: &priceFlag{}, transfer: &priceFlag{}}
+	for _, f := range core.PolicyPeriods() {
+		v := &optInt{}
+		np.periods[f.Field] = v
+		fs.Var(v, policyFlagName(f.Field), "whole `SECONDS`, 0 or more; "+f.About)
+	}
+	fs.Var(np.autoRenew, "auto-renew", "auto-renew at the expiry when the sponsor can pay (true or false)")
+	fs.Var(np.restore, "restore-price", "restore price in `GEMS`, or renew to follow the renew price")
+	fs.Var(np.transfer, "transfer-price", "transfer price in `GEMS` per year, or renew to follow the renew price")
+	return np
+}
+
+// into adds the flags given to a request body; a price that follows the
+// renew price is sent as null.
+func (np *namespacePolicy) into(body map[string]any) {
+	for field, v := range np.periods {
+		if v.set {
+			body[field] = v.value
+		}
+	}
+	if np.autoRenew.set {
+		body["auto_renew"] = np.autoRenew.value
+	}
+	for field, pf := range map[string]*priceFlag{"restore_price_gems": np.restore, "transfer_price_gems": np.transfer} {
+		switch {
+		case pf.follow:
+			body[field] = nil
+		case pf.set:
+			body[field] = pf.value
+		}
+	}
+}
+
+// priceFlag is a price in Gems, or "renew": follow the renew price.
+type priceFlag struct {
+	set, follow bool
+	value       int64
+}
+
+func (f *priceFlag) String() string {
+	switch {
+	case f == nil || (!f.set && !f.follow):
+		return ""
+	case f.follow:
+		return "renew"
+	}
+	return strconv.FormatInt(f.value, 10)
+}
+
+func (f *priceFlag) Set(v string) error {
+	if strings.EqualFold(strings.TrimSpace(v), "renew") {
+		f.follow, f.set = true, false
+		return nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return errors.New("want a whole number of Gems or renew")
+	}
+	f.set, f.follow, f.value = true, false, n
+	return nil
+}
+
+// namespaceRecordColumns shows one namespace with its whole policy.
+func namespaceRecordColumns() []column {
+	cols := append([]column{}, namespaceColumns...)
+	cols = append(cols, column{"AUTO RENEW", "auto_renew"}, column{"RESTORE PRICE", "restore_price_gems"},
+		column{"RESTORE FOLLOWS RENEW", "restore_price_follows_renew"}, column{"TRANSFER PRICE", "transfer_price_gems"},
+		column{"TRANSFER FOLLOWS RENEW", "transfer_price_follows_renew"})
+	for _, f := range core.PolicyPeriods() {
+		cols = append(cols, column{strings.ToUpper(strings.ReplaceAll(f.Field, "_", " ")), f.Field})
+	}
+	return cols
 }
 
 func nonNil(s []string) []string {
@@ -536,6 +744,16 @@ func (a *app) pendingCommands() *command {
 						}
 						return a.operator(ctx, path, http.MethodPost, "/backend/pending/"+pathEscape(args[0])+"/fail", nil,
 							map[string]any{"reason": *reason}, record(pendingColumns...))
+					}
+				}},
+			{name: "retry", summary: "queue failed pending work again", usage: "pending retry ID", args: []string{"ID"},
+				about: "POST /api/v1/admin/backend/pending/{id}/retry. A failed item is pending again, due at once, with\n" +
+					"its attempts counted afresh (fix the backend first); work a newer command superseded stays failed.",
+				examples: []string{"registryctl pending retry pnd_01HX…"},
+				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
+					return func(ctx context.Context, args []string) error {
+						return a.operator(ctx, append(p, "retry"), http.MethodPost, "/backend/pending/"+pathEscape(args[0])+"/retry",
+							nil, nil, record(pendingColumns...))
 					}
 				}},
 		}}

@@ -26,9 +26,13 @@ type Config struct {
 	// MaintenanceInterval is the pace of the registry's lifecycle loop.
 	MaintenanceInterval time.Duration
 	// PprofAddr serves net/http/pprof on its own loopback listener when set.
-	PprofAddr      string
+	PprofAddr string
+	// MetricsAddr serves Prometheus /metrics on its own listener when set.
+	MetricsAddr    string
 	DBMaxOpenConns int
 	EPP            EPPConfig
+	// RDAPRateLimitPerMinute is each client IP's budget of public lookups.
+	RDAPRateLimitPerMinute int
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
@@ -86,6 +90,7 @@ var settings = []setting{
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
 	{"REGISTRY_MAINTENANCE_INTERVAL", "30s", "pace of the lifecycle loop (auto-renew, expiry, redemption, purge, grace ends) that every registryd runs"},
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
+	{"REGISTRY_METRICS_ADDR", "", "address (e.g. 127.0.0.1:9464) serving Prometheus /metrics on a listener of its own; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
 	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},
@@ -104,6 +109,7 @@ var settings = []setting{
 	{"REGISTRY_EPP_LOGIN_LOCKOUT_FAILURES", "10", "failed EPP logins of one channel, across connections, that lock its logins out (each failure after the 3rd waits longer)"},
 	{"REGISTRY_EPP_LOGIN_LOCKOUT_SOURCE_FAILURES", "30", "failed EPP logins from one address (IPv6: one /64) that lock its logins out"},
 	{"REGISTRY_EPP_LOGIN_LOCKOUT_DURATION", "15m", "how long an EPP login lock-out lasts (audited as epp_login_lockout)"},
+	{"REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE", "600", "RDAP and /lookup queries each client IP may make per minute (counted in Redis when configured)"},
 }
 
 // LoadConfig reads the settings. lookup is os.LookupEnv in production.
@@ -167,6 +173,7 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	if c.MigrateOnStart, err = parseBool("REGISTRY_MIGRATE_ON_START", get("REGISTRY_MIGRATE_ON_START")); err != nil {
 		return Config{}, err
 	}
+	c.MetricsAddr = get("REGISTRY_METRICS_ADDR")
 	c.PprofAddr = get("REGISTRY_PPROF_ADDR")
 	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
 		return Config{}, fmt.Errorf("REGISTRY_PPROF_ADDR must be a loopback address such as 127.0.0.1:6060 (profiles expose internals)")
@@ -179,6 +186,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
 		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")
+	}
+	if c.RDAPRateLimitPerMinute, err = strconv.Atoi(get("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE")); err != nil || c.RDAPRateLimitPerMinute < 1 {
+		return Config{}, fmt.Errorf("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE: want a whole number ≥ 1")
 	}
 	if c.HTTPAddr == "" {
 		return Config{}, fmt.Errorf("REGISTRY_HTTP_ADDR must not be empty")

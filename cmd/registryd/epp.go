@@ -25,7 +25,7 @@ type EPPGateway struct {
 
 // provideEPP builds the listeners that are configured. Without an address
 // it returns an empty gateway and makes no certificate.
-func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger) (*EPPGateway, error) {
+func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger, t *Telemetry) (*EPPGateway, error) {
 	g := &EPPGateway{}
 	if !cfg.EPP.Enabled() {
 		return g, nil
@@ -48,9 +48,11 @@ func provideEPP(cfg Config, reg ports.RegistrarService, log zerolog.Logger) (*EP
 	opts := epp.Options{MaxConnections: lim.MaxConnections, MaxUnauthenticatedPerIP: lim.MaxUnauthenticatedPerIP,
 		LoginTimeout: lim.LoginTimeout}
 	if cfg.EPP.Addr != "" {
+		opts.Observer, opts.Sessions, opts.Tracer = t.Metrics, t.Metrics, t.Tracer
 		g.Prod = epp.NewServer(reg, conf, elog, opts)
 	}
 	if cfg.EPP.OTEAddr != "" {
+		opts.Observer, opts.Sessions, opts.Tracer = t.Metrics, t.Metrics, t.Tracer
 		opts.OTE = true
 		g.OTE = epp.NewServer(reg, conf, elog, opts)
 	}

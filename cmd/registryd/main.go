@@ -28,6 +28,9 @@ type App struct {
 	Service *registry.Service
 	HTTP    *httpadapter.Server
 	EPP     *EPPGateway
+	// Telemetry holds the metrics served on REGISTRY_METRICS_ADDR and the
+	// tracer provider.
+	Telemetry *Telemetry
 }
 
 const usage = `registryd — the HeadlessDomains registry server
@@ -106,6 +109,13 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 			return err
 		}
 		defer cleanup()
+		if cfg.MetricsAddr != "" {
+			_, stopMetrics, err := startMetrics(cfg.MetricsAddr, app.Telemetry.Metrics, log)
+			if err != nil {
+				return fmt.Errorf("REGISTRY_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+			}
+			defer stopMetrics()
+		}
 		fmt.Fprintln(out, "registryd worker: applying backend pending work and running the maintenance loop until stopped")
 		stopMaintenance := startMaintenance(ctx, app.Service, cfg.MaintenanceInterval, log)
 		defer stopMaintenance()
@@ -163,6 +173,15 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger, out io.Writer, l
 	defer stopMaintenance()
 	if lns.pprof != nil {
 		defer servePprof(lns.pprof, log)()
+	}
+	if cfg.MetricsAddr != "" {
+		bound, stopMetrics, err := startMetrics(cfg.MetricsAddr, app.Telemetry.Metrics, log)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("REGISTRY_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		defer stopMetrics()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", bound)
 	}
 	if cfg.ApplyWorker {
 		stopWorker := startWorker(bg, app.Service, log)

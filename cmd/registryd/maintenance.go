@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 )
 
@@ -20,6 +21,15 @@ import (
 
 // idempotencyPurgeEvery is how often the loop drops old idempotency records.
 const idempotencyPurgeEvery = time.Hour
+
+// Maintenance action names (registry_maintenance_* series). The lifecycle
+// changes count under their audit command (auto_renew_domain, ...).
+const (
+	MaintenanceIdempotencyPurge = "idempotency_purge"
+	MaintenancePendingApplied   = "pending_applied"
+	MaintenancePendingFailed    = "pending_failed"
+	MaintenancePendingRetried   = "pending_retry"
+)
 
 // startMaintenance runs the loop in the background until ctx ends or stop
 // is called; stop returns once the pass in flight is over.
@@ -43,11 +53,7 @@ func maintenanceLoop(ctx context.Context, svc *registry.Service, interval time.D
 	for {
 		if time.Since(lastPurge) >= idempotencyPurgeEvery {
 			lastPurge = time.Now()
-			if n, err := svc.PurgeIdempotency(ctx); err != nil && ctx.Err() == nil {
-				log.Warn().Err(err).Msg("idempotency purge failed")
-			} else if n > 0 {
-				log.Info().Int("removed", n).Msg("idempotency records purged")
-			}
+			purgeIdempotency(ctx, svc, log)
 		}
 		more := maintenancePass(ctx, svc, log)
 		// A pass that stopped at its limit goes on at once; otherwise wait
@@ -64,11 +70,33 @@ func maintenanceLoop(ctx context.Context, svc *registry.Service, interval time.D
 	}
 }
 
+// purgeIdempotency drops idempotency records past their retention.
+func purgeIdempotency(ctx context.Context, svc *registry.Service, log zerolog.Logger) {
+	ctx, span, log := backgroundSpan(ctx, "registry.idempotency_purge", log)
+	defer span.End()
+	n, err := svc.PurgeIdempotency(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn().Err(err).Msg("idempotency purge failed")
+		}
+		return
+	}
+	svc.Observer().MaintenanceAction(MaintenanceIdempotencyPurge, n)
+	if n > 0 {
+		log.Info().Int("removed", n).Msg("idempotency records purged")
+	}
+}
+
 // maintenancePass makes one batch of due changes and logs what it did; it
 // answers whether more is due.
 func maintenancePass(ctx context.Context, svc *registry.Service, log zerolog.Logger) bool {
+	ctx, span, log := backgroundSpan(ctx, "registry.maintenance", log)
+	defer span.End()
 	start := time.Now()
 	rep, err := svc.RunMaintenance(ctx, registry.DefaultMaintenanceBatch)
+	for _, c := range core.LifecycleChanges() {
+		svc.Observer().MaintenanceAction(string(c), rep.Changes[c])
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Warn().Err(err).Int("changes", rep.Total()).Msg("maintenance pass failed")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/adapters/postgres"
 	redisadapter "github.com/headlessdomains/registry/adapters/redis"
+	"github.com/headlessdomains/registry/adapters/tracing"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -28,6 +30,7 @@ var coreSet = wire.NewSet(
 	provideService,
 	wire.Bind(new(ports.RegistrarService), new(*registry.Service)),
 	wire.Bind(new(ports.OperatorService), new(*registry.Service)),
+	wire.Bind(new(ports.PublicLookupService), new(*registry.Service)),
 	provideClock,
 	provideIDs,
 )
@@ -37,6 +40,10 @@ type Store struct {
 	UoW  ports.UnitOfWork
 	Ping func(ctx context.Context) error
 	Kind string
+	// SQL is the database pool (nil in memory), for its metrics.
+	SQL *sql.DB
+	// Pending counts backend pending items, for the metrics.
+	Pending ports.PendingCounter
 }
 
 // provideStore opens REGISTRY_DATABASE_URL: memory:, sqlite:PATH or postgres://.
@@ -44,7 +51,7 @@ func provideStore(ctx context.Context, cfg Config, log zerolog.Logger) (Store, f
 	url := string(cfg.DatabaseURL)
 	if url == "memory:" || url == "memory" {
 		st := memory.NewStore()
-		return Store{UoW: st, Ping: st.Ping, Kind: "memory"}, func() {}, nil
+		return Store{UoW: st, Ping: st.Ping, Kind: "memory", Pending: st}, func() {}, nil
 	}
 	db, err := postgres.Open(ctx, url, postgres.Options{MaxOpenConns: cfg.DBMaxOpenConns})
 	if err != nil {
@@ -61,15 +68,25 @@ func provideStore(ctx context.Context, cfg Config, log zerolog.Logger) (Store, f
 		kind = "sqlite"
 	}
 	log.Info().Str("database", kind).Bool("migrated", cfg.MigrateOnStart).Msg("database open")
-	return Store{UoW: postgres.NewStore(db), Ping: db.Ping, Kind: kind}, func() { _ = db.Close() }, nil
+	st := postgres.NewStore(db)
+	return Store{UoW: st, Ping: db.Ping, Kind: kind, SQL: db.SQL(), Pending: st}, func() { _ = db.Close() }, nil
 }
 
-func provideUnitOfWork(s Store) ports.UnitOfWork { return s.UoW }
+// provideUnitOfWork is the store, each transaction a span when tracing is on.
+func provideUnitOfWork(s Store, t *Telemetry) ports.UnitOfWork {
+	if t.Tracing {
+		return tracing.UnitOfWork(s.UoW, t.Tracer)
+	}
+	return s.UoW
+}
 
 // RateLimiter is the rate counter with its readiness check (nil in process).
 type RateLimiter struct {
 	Counter ports.RateCounter
 	Ping    func(ctx context.Context) error
+	// FailingOpen reports whether the counter counts in process because
+	// Redis failed (nil without Redis).
+	FailingOpen func() bool
 }
 
 // provideRateCounter picks Redis when REGISTRY_REDIS_URL is set, else the
@@ -78,11 +95,15 @@ func provideRateCounter(cfg Config, log zerolog.Logger) (RateLimiter, func(), er
 	if cfg.RedisURL == "" {
 		return RateLimiter{Counter: memory.NewRateCounter()}, func() {}, nil
 	}
+	redisadapter.RouteClientLogs(log)
 	rc, err := redisadapter.New(string(cfg.RedisURL), redisadapter.WithLogger(log))
 	if err != nil {
 		return RateLimiter{}, nil, fmt.Errorf("REGISTRY_REDIS_URL: %w", err)
 	}
-	return RateLimiter{Counter: rc, Ping: rc.Ping}, func() { _ = rc.Close() }, nil
+	if redisadapter.IsClusterURL(string(cfg.RedisURL)) {
+		log.Info().Msg("REGISTRY_REDIS_URL names a Redis Cluster (addr parameters): rate-limit counters are spread over its nodes")
+	}
+	return RateLimiter{Counter: rc, Ping: rc.Ping, FailingOpen: rc.FailingOpen}, func() { _ = rc.Close() }, nil
 }
 
 func provideCounter(r RateLimiter) ports.RateCounter { return r.Counter }
@@ -107,8 +128,8 @@ func provideClock() ports.Clock { return ports.ClockFunc(time.Now) }
 
 func provideIDs() ports.IDGenerator { return core.NewIDs() }
 
-func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator) *registry.Service {
-	opts := registry.Options{Passwords: password.New()}
+func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator, t *Telemetry) *registry.Service {
+	opts := registry.Options{Passwords: password.New(), Observer: t.Metrics}
 	lim := cfg.EPP.Limits
 	opts.MaxConcurrentHashes = lim.MaxConcurrentHashes
 	opts.LoginGuard = registry.LoginGuardOptions{ClientLockout: lim.LockoutFailures,
@@ -119,24 +140,18 @@ func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b po
 	return registry.NewService(uow, rc, b, clock, ids, opts)
 }
 
-// provideHTTPOptions gives the HTTP adapter the operator token and a
-// readiness check over the database and (when configured) Redis.
-func provideHTTPOptions(cfg Config, st Store, rl RateLimiter) httpadapter.Options {
+// provideHTTPOptions gives the HTTP adapter the operator token, the
+// readiness check (the database) with what is degraded (Redis), the metrics
+// and the tracer.
+func provideHTTPOptions(cfg Config, h *Health, t *Telemetry) httpadapter.Options {
 	return httpadapter.Options{
 		OperatorToken: cfg.OperatorToken,
-		Ready: func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			defer cancel()
-			if err := st.Ping(ctx); err != nil {
-				return fmt.Errorf("database: %w", err)
-			}
-			if rl.Ping != nil {
-				if err := rl.Ping(ctx); err != nil {
-					return fmt.Errorf("redis: %w", err)
-				}
-			}
-			return nil
-		},
+		Ready:         h.Ready,
+		Degraded:      h.Degraded,
+		Observer:      t.Metrics,
+		Requests:      t.Metrics,
+		Tracer:        t.Tracer,
+		Propagator:    tracing.Propagator(),
 	}
 }
 

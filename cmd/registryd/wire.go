@@ -7,8 +7,6 @@ import (
 
 	"github.com/google/wire"
 	"github.com/rs/zerolog"
-
-	httpadapter "github.com/headlessdomains/registry/adapters/http"
 )
 
 // initApp is the one injector of registryd; `make generate` writes wire_gen.go.
@@ -18,10 +16,13 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 		provideUnitOfWork,
 		provideRateCounter,
 		provideCounter,
+		provideHealth,
+		provideTelemetry,
 		provideDNSBackends,
 		coreSet,
 		provideHTTPOptions,
-		httpadapter.NewServer,
+		provideRDAP,
+		provideHTTPServer,
 		provideEPP,
 		wire.Struct(new(App), "*"),
 	)

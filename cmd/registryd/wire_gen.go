@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"github.com/headlessdomains/registry/adapters/http"
 	"github.com/rs/zerolog"
 )
 
@@ -25,33 +24,45 @@ func initApp(ctx context.Context, cfg Config, log zerolog.Logger) (*App, func(),
 		cleanup()
 		return nil, nil, err
 	}
-	unitOfWork := provideUnitOfWork(store)
+	health := provideHealth(store, rateLimiter, log)
+	telemetry, cleanup3, err := provideTelemetry(ctx, cfg, log, store, health)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	unitOfWork := provideUnitOfWork(store, telemetry)
 	rateCounter := provideCounter(rateLimiter)
 	dnsBackends, err := provideDNSBackends(cfg, log)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	clock := provideClock()
 	idGenerator := provideIDs()
-	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator)
-	options := provideHTTPOptions(cfg, store, rateLimiter)
-	server := httpadapter.NewServer(service, service, log, options)
-	eppGateway, err := provideEPP(cfg, service, log)
+	service := provideService(cfg, unitOfWork, rateCounter, dnsBackends, clock, idGenerator, telemetry)
+	options := provideHTTPOptions(cfg, health, telemetry)
+	server := provideRDAP(cfg, service, log)
+	httpadapterServer := provideHTTPServer(service, service, log, options, server)
+	eppGateway, err := provideEPP(cfg, service, log, telemetry)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	app := &App{
-		Store:   store,
-		Rate:    rateLimiter,
-		Service: service,
-		HTTP:    server,
-		EPP:     eppGateway,
+		Store:     store,
+		Rate:      rateLimiter,
+		Service:   service,
+		HTTP:      httpadapterServer,
+		EPP:       eppGateway,
+		Telemetry: telemetry,
 	}
 	return app, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

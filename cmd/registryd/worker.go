@@ -7,7 +7,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
+	"github.com/headlessdomains/registry/ports"
 )
 
 // The backend apply worker loop: it runs inside `registryd serve` when
@@ -60,7 +62,9 @@ func runWorker(ctx context.Context, svc *registry.Service, log zerolog.Logger) e
 func workerLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger, poll time.Duration) {
 	errPause := poll
 	for ctx.Err() == nil {
-		res, err := svc.ApplyBatch(ctx, registry.DefaultApplyBatch)
+		bctx, span, blog := backgroundSpan(ctx, "registry.apply_batch", log)
+		res, err := svc.ApplyBatch(bctx, registry.DefaultApplyBatch)
+		span.End()
 		if ctx.Err() != nil {
 			return
 		}
@@ -69,14 +73,15 @@ func workerLoop(ctx context.Context, svc *registry.Service, log zerolog.Logger, 
 		case err != nil:
 			errPause = min(errPause*2, workerMaxErrorPause)
 			wait = errPause + jitter(errPause)
-			log.Warn().Err(err).Dur("retry_in", wait).Msg("backend apply batch failed; nothing of it was recorded")
+			blog.Warn().Err(err).Dur("retry_in", wait).Msg("backend apply batch failed; nothing of it was recorded")
 		case len(res) == registry.DefaultApplyBatch:
 			errPause, wait = poll, 0
 		default:
 			errPause = poll
 		}
+		observeApply(svc, res, err)
 		for _, r := range res {
-			logApply(log, r)
+			logApply(blog, r)
 		}
 		if wait == 0 {
 			continue
@@ -124,4 +129,32 @@ func logApply(log zerolog.Logger, r registry.ApplyResult) {
 		ev = ev.AnErr("backend_error", r.Err)
 	}
 	ev.Msg("backend apply")
+}
+
+// observeApply counts a batch's results: each settled item as a command of
+// transport "registry" (applied: success; failed: failed with
+// backend_unavailable, the catalog's code for a backend that did not do
+// the work), and per outcome as maintenance actions (retries only there:
+// the item is not settled yet).
+func observeApply(svc *registry.Service, res []registry.ApplyResult, err error) {
+	obs := svc.Observer()
+	if err != nil {
+		return
+	}
+	var applied, failed, retried int
+	for _, r := range res {
+		switch r.Outcome {
+		case registry.ApplyOutcomeApplied:
+			applied++
+			obs.CommandDone(r.Command, ports.TransportRegistry, ports.OutcomeSuccess, "ok", false)
+		case registry.ApplyOutcomeFailed:
+			failed++
+			obs.CommandDone(r.Command, ports.TransportRegistry, ports.OutcomeFailed, string(core.CodeBackendUnavailable), false)
+		case registry.ApplyOutcomeRetry:
+			retried++
+		}
+	}
+	obs.MaintenanceAction(MaintenancePendingApplied, applied)
+	obs.MaintenanceAction(MaintenancePendingFailed, failed)
+	obs.MaintenanceAction(MaintenancePendingRetried, retried)
 }

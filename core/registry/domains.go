@@ -279,6 +279,10 @@ func (s *Service) startClean(ctx context.Context, tx ports.Stores, ns core.Names
 // its row lock and writes the ledger entry; a debit never takes the balance
 // below zero.
 func (s *Service) move(ctx context.Context, tx ports.Stores, payer core.Payer, auditID, command, reason string, delta core.Gems, domain string, now time.Time) error {
+	actor := "registrar"
+	if core.IsLifecycleChange(command) {
+		actor = "registry"
+	}
 	if delta == 0 {
 		return nil
 	}
@@ -295,7 +299,7 @@ func (s *Service) move(ctx context.Context, tx ports.Stores, payer core.Payer, a
 	}
 	return tx.Ledger().Append(ctx, core.LedgerEntry{
 		ID: s.ids.NewID("led"), PartnerID: p.ID, ChannelID: payer.ChannelID, AuditID: auditID,
-		Command: command, Domain: domain, Amount: delta, Balance: p.GemsBalance, Reason: reason, CreatedAt: now,
+		Command: command, Domain: domain, Amount: delta, Balance: p.GemsBalance, Reason: reason, Actor: actor, CreatedAt: now,
 	})
 }
 
@@ -561,7 +565,7 @@ func (s *Service) supersede(ctx context.Context, tx ports.Stores, channelID stri
 			if p.Status != core.PendingQueued { // the worker settled it meanwhile
 				return nil
 			}
-			p.Status, p.Reason, p.UpdatedAt = core.PendingFailed, "superseded by the command of audit event "+auditID, now
+			p.Status, p.Reason, p.UpdatedAt = core.PendingFailed, supersededPrefix+" the command of audit event "+auditID, now
 			return nil
 		}); err != nil {
 			return err

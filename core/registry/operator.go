@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -39,6 +40,7 @@ const OperatorActor = "operator"
 // opAudit is what an operator call records about itself. fn fills it in
 // inside the transaction, once it knows which channel the object belongs to.
 type opAudit struct {
+	auditID     string // the id the audit row will have (ledger entries name it)
 	channelID   string
 	channelSlug string
 	domain      string
@@ -55,12 +57,12 @@ func (s *Service) operatorDo(ctx context.Context, command string, httpStatus int
 	fn func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error) error {
 	now := s.now()
 	err := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
-		rec := opAudit{}
+		rec := opAudit{auditID: s.ids.NewID("aud")}
 		if err := fn(ctx, tx, now, &rec); err != nil {
 			return err
 		}
 		return tx.Audit().Append(ctx, core.AuditEvent{
-			ID: s.ids.NewID("aud"), ChannelID: rec.channelID, ChannelSlug: rec.channelSlug,
+			ID: rec.auditID, ChannelID: rec.channelID, ChannelSlug: rec.channelSlug,
 			Actor: OperatorActor, Command: "operator." + command, Domain: rec.domain,
 			Status: core.AuditSuccess, HTTPStatus: httpStatus,
 			RequestSummary: core.Summarize(rec.request), ResponseSummary: core.Summarize(rec.response),
@@ -124,37 +126,53 @@ func (s *Service) GetPartner(ctx context.Context, id string) (core.Partner, erro
 	return p, nil
 }
 
-// PatchPartner sets the Gems balance and/or the DNS module. A balance change
-// writes an "operator_adjust" ledger entry of the difference.
+// PatchPartner sets the DNS module and/or the Gems balance. The balance is
+// not written as given: the difference between gems_balance and the balance
+// the request reads first is applied under the partner's row lock (see
+// moveGems), with an "operator_adjust" ledger entry naming the reason and the
+// operator, so a debit that commits while the request waits for the row is
+// kept rather than undone. A difference that would take the balance below 0
+// is refused as insufficient_gems.
 func (s *Service) PatchPartner(ctx context.Context, id string, cmd core.PatchPartner) (core.Partner, error) {
 	if cmd.GemsBalance != nil && *cmd.GemsBalance < 0 {
 		return core.Partner{}, core.Invalid("gems_balance", "gems_balance must not be negative")
 	}
+	reason, err := gemsReason(cmd.Reason, true)
+	if err != nil {
+		return core.Partner{}, err
+	}
+	if reason != "" && cmd.GemsBalance == nil {
+		return core.Partner{}, core.Invalid("reason", "reason explains a change of gems_balance; send it with gems_balance")
+	}
 	var p core.Partner
-	err := s.operatorDo(ctx, "patch_partner", 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
+	err = s.operatorDo(ctx, "patch_partner", 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {
 		var delta core.Gems
-		var err error
-		p, err = tx.Partners().Update(ctx, id, func(p *core.Partner) error {
-			if cmd.GemsBalance != nil {
-				delta = *cmd.GemsBalance - p.GemsBalance
-				p.GemsBalance = *cmd.GemsBalance
+		if cmd.GemsBalance != nil {
+			// The balance as committed when the request is read, before any
+			// lock: the operator's change is the difference to it.
+			seen, err := tx.Partners().Get(ctx, id)
+			if err != nil {
+				return storeErr(err, core.CodeNotFound, "partner "+quoteID(id))
 			}
+			delta = *cmd.GemsBalance - seen.GemsBalance
+			if reason == "" {
+				reason = fmt.Sprintf("gems_balance set from %d to %d", seen.GemsBalance, *cmd.GemsBalance)
+			}
+		}
+		var err error
+		p, _, err = s.moveGems(ctx, tx, id, "gems_balance", delta, reason, rec.auditID, now, func(p *core.Partner) {
 			if cmd.DNSModuleEnabled != nil {
 				p.DNSModuleEnabled = *cmd.DNSModuleEnabled
 			}
-			p.UpdatedAt = now
-			return nil
 		})
 		if err != nil {
-			return storeErr(err, core.CodeNotFound, "partner "+quoteID(id))
-		}
-		if err := s.operatorLedger(ctx, tx, p, "operator_adjust", delta, now); err != nil {
 			return err
 		}
 		req := map[string]any{"partner_id": id}
 		if cmd.GemsBalance != nil {
 			req["gems_balance"] = *cmd.GemsBalance
 			req["gems_delta"] = delta
+			req["reason"] = reason
 		}
 		if cmd.DNSModuleEnabled != nil {
 			req["dns_module_enabled"] = *cmd.DNSModuleEnabled
@@ -177,7 +195,7 @@ func (s *Service) operatorLedger(ctx context.Context, tx ports.Stores, p core.Pa
 	}
 	return tx.Ledger().Append(ctx, core.LedgerEntry{
 		ID: s.ids.NewID("led"), PartnerID: p.ID, Command: command, Amount: amount, Balance: p.GemsBalance,
-		Reason: "operator_adjustment", CreatedAt: now,
+		Reason: "operator_adjustment", Actor: OperatorActor, CreatedAt: now,
 	})
 }
 
@@ -264,6 +282,9 @@ func (s *Service) UpdateNamespace(ctx context.Context, cmd core.UpdateNamespace)
 	}
 	if _, err := cmd.Policy.Apply(core.DefaultPolicy()); err != nil {
 		return core.Namespace{}, err // refused before anything is locked
+	}
+	if name, err := core.ParseLabel(cmd.Name); err == nil {
+		cmd.Name = name // the A-label, as CreateNamespace stores it
 	}
 	var ns core.Namespace
 	err = s.operatorDo(ctx, "update_namespace", 200, func(ctx context.Context, tx ports.Stores, now time.Time, rec *opAudit) error {

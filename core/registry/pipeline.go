@@ -134,7 +134,7 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 		return out, nil
 	case errors.As(err, &re):
 		return replay(re.rec, m.command, m.name.String(), fp)
-	case errors.Is(err, ports.ErrBusy):
+	case errors.Is(err, ports.ErrKeyBusy):
 		return core.Outcome{}, core.Errorf(core.CodeIdempotencyInProgress,
 			"another request with idempotency key %q is still running; retry to receive its result", m.meta.IdempotencyKey)
 	default:

@@ -43,7 +43,10 @@ func filterDomain(s string) string {
 func (s *Service) Poll(ctx context.Context, a core.Actor, f core.PollFilter) (core.PollPage, error) {
 	limit := pageSize(f.Limit)
 	q := ports.AuditQuery{
-		ChannelID: a.ChannelID(), Actors: []string{"registrar", "registry"}, IdempotencyKey: f.IdempotencyKey, Command: f.Command, Status: f.Status,
+		// The channel's own commands and the changes the registry made to
+		// its registrations (actor registry); operators' calls stay in the
+		// operator audit.
+		ChannelID: a.ChannelID(), ExcludeActor: "operator", IdempotencyKey: f.IdempotencyKey, Command: f.Command, Status: f.Status,
 		Domain: filterDomain(f.Domain), Since: f.Since, AfterID: f.Cursor, Limit: limit + 1,
 	}
 	if f.Since != nil {

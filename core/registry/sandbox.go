@@ -99,6 +99,8 @@ func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Acto
 		d.BackendKind, d.OTESandbox, d.ProtectedLegacy, d.Imported = ns.DNSBackend, true, false, false
 		d.CreatePaidGems, d.CreatedAt, d.UpdatedAt = 0, now, now
 		d.ExpiresAt, d.LastRenewedAt, d.DeletedAt, d.Claim = core.AddYears(now, 1), nil, nil, nil
+		d.StateEndsAt = nil
+		d.Registered(now, ns.Policy, a.Payer(), 0) // a fresh create: in add grace, as the OT&E checklist expects
 	}
 	if found {
 		_, err := tx.Domains().Update(ctx, existing.ID, func(d *core.Domain) error {

@@ -55,6 +55,9 @@ type Options struct {
 	// MaxConcurrentHashes bounds the password hashes running at once
 	// (0: DefaultMaxConcurrentHashes).
 	MaxConcurrentHashes int
+	// Observer is told of registry-made actions (maintenance, backend
+	// work) for metrics; nil observes nothing.
+	Observer ports.Observer
 }
 
 var (
@@ -70,12 +73,18 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	if opts.ActorCacheTTL == 0 {
 		opts.ActorCacheTTL = DefaultActorCacheTTL
 	}
+	if opts.Observer == nil {
+		opts.Observer = ports.NopObserver{}
+	}
 	s := &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace)}
 	s.initLogin()
 	return s
 }
+
+// Observer is the observer of registry-made actions (never nil).
+func (s *Service) Observer() ports.Observer { return s.opts.Observer }
 
 // now is the one clock reading of a command (UTC, microsecond precision so
 // that every store round-trips it exactly).
@@ -94,8 +103,13 @@ func storeErr(err error, notFound core.Code, what string) error {
 		return core.Errorf(notFound, "%s not found", what)
 	case errors.Is(err, ports.ErrDuplicate):
 		return core.Errorf(core.CodeAlreadyExists, "%s already exists", what)
+	case errors.Is(err, ports.ErrKeyBusy):
+		return &core.Error{Code: core.CodeIdempotencyInProgress,
+			Detail: "another request with this idempotency key is still running; retry to receive its result", Cause: err}
 	case errors.Is(err, ports.ErrBusy):
-		return &core.Error{Code: core.CodeBackendUnavailable, Detail: "the registry is busy; retry shortly", Cause: err}
+		// A row this command must change (a partner's balance, a domain) is
+		// held by another transaction past the wait bound: nothing changed.
+		return &core.Error{Code: core.CodeResourceBusy, Detail: "another command holds what this one must change; nothing was changed, retry shortly", Cause: err}
 	case errors.Is(err, ports.ErrUnavailable):
 		return core.Unavailable("the registry database", err)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

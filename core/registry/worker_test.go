@@ -446,3 +446,31 @@ func TestApplyDueStoppingKeepsTheWorkDue(t *testing.T) {
 		t.Fatalf("item after a stop: %+v; want it untouched and due", p)
 	}
 }
+
+func TestRetryPendingRequeuesFailedLifecycleWork(t *testing.T) {
+	fake := newFakeDNS()
+	h, w := rfc2136World(t, fake)
+	domain := "fay." + w.Namespace.Name
+	h.create(w, "fay")
+	h.advance(6 * 24 * time.Hour)
+	out, err := h.svc.DeleteDomain(h.ctx, h.actor(w.Token, core.CmdDeleteDomain),
+		core.DeleteDomain{Mutation: core.Mutation{IdempotencyKey: h.unique("del")}, Domain: domain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.svc.RetryPending(h.ctx, out.PendingID)
+	wantCode(t, err, core.CodeValidation) // still pending: nothing to retry
+	if _, err := h.svc.FailPending(h.ctx, out.PendingID, "the zone was misconfigured"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := h.svc.RetryPending(h.ctx, out.PendingID)
+	if err != nil || p.Status != core.PendingQueued || p.Attempts != 0 || !strings.Contains(p.Reason, "misconfigured") {
+		t.Fatalf("retry: %+v %v", p, err)
+	}
+	h.applyDue(1, 0)
+	if got := fake.Calls(); got[len(got)-1] != "delegate "+domain+" " {
+		t.Fatalf("the retried withdrawal was not applied: %q", got)
+	}
+	_, err = h.svc.RetryPending(h.ctx, "pnd_missing")
+	wantCode(t, err, core.CodeNotFound)
+}

@@ -101,6 +101,7 @@ func catalogScenarios() []scenario {
 		{core.CodeRouteNotFound, routeNotFound},
 		{core.CodeMethodNotAllowed, methodNotAllowed},
 		{core.CodeBackendUnavailable, backendUnavailable},
+		{core.CodeResourceBusy, resourceBusy},
 		{core.CodeInternal, internalError},
 		{core.CodeNotFound, operatorNotFound},
 		{core.CodeAlreadyExists, operatorAlreadyExists},
@@ -285,7 +286,7 @@ func idempotencyInProgress(t *testing.T, e *env) {
 	body := map[string]any{"domain": name, "registrant": registrant()}
 	// The store's claim on the key times out, as PostgreSQL's lock wait does
 	// while another node runs the same key.
-	e.store.failDo(fmt.Errorf("postgres: reserve idempotency key: %w", ports.ErrBusy))
+	e.store.failDo(fmt.Errorf("postgres: reserve idempotency key: %w: %w", ports.ErrKeyBusy, ports.ErrBusy))
 	p := e.wantProblem(e.send(r, "POST", "/domains", body, "Idempotency-Key", "busy-1"), core.CodeIdempotencyInProgress)
 	if p["retryable"] != true {
 		t.Fatalf("in progress is not retryable: %v", p)
@@ -570,6 +571,31 @@ func backendUnavailable(t *testing.T, e *env) {
 	// Reads fail the same way when the store does not answer.
 	e.store.failView(fmt.Errorf("postgres: %w", ports.ErrUnavailable))
 	e.wantProblem(e.get(r, "/status"), core.CodeBackendUnavailable)
+}
+
+// resourceBusy: a lock wait on a row other than the idempotency key (the
+// partner's balance row that a long command holds) runs out. It is its own
+// retryable cause, not idempotency_key_in_progress: the key is free.
+func resourceBusy(t *testing.T, e *env) {
+	r := e.admit(regSpec{})
+	name := "alice." + r.Namespace
+	body := map[string]any{"domain": name, "registrant": registrant()}
+	e.store.failDo(fmt.Errorf("postgres: lock partner: %w", ports.ErrBusy))
+	p := e.wantProblem(e.send(r, "POST", "/domains", body, "Idempotency-Key", "c-1"), core.CodeResourceBusy)
+	if p["retryable"] != true || p["status"] != float64(http.StatusConflict) {
+		t.Fatalf("resource_busy: %v", p)
+	}
+	if e.registered(name) || e.balance(r.PartnerID) != 10_000 || len(e.registrarAudit(r.ChannelID)) != 0 {
+		t.Fatal("a command refused as busy left a trace")
+	}
+	e.must(http.StatusCreated, e.send(r, "POST", "/domains", body, "Idempotency-Key", "c-1"))
+	// An operator's Gems adjustment on a busy partner row answers the same.
+	e.store.failDo(fmt.Errorf("postgres: lock partner: %w", ports.ErrBusy))
+	e.wantProblem(e.do(req("POST", opBase+"/partners/"+r.PartnerID+"/gems-adjustments", operatorToken,
+		map[string]any{"delta": 5, "reason": "goodwill credit"})), core.CodeResourceBusy)
+	if e.balance(r.PartnerID) != 9_900 {
+		t.Fatal("a busy adjustment moved Gems")
+	}
 }
 
 func internalError(t *testing.T, e *env) {

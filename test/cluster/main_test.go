@@ -468,11 +468,12 @@ func createBody(name string) map[string]any {
 }
 
 // isRetryable reports an answer the contract tells a registrar to retry:
-// 409 idempotency_key_in_progress, 503 backend_unavailable or 500
-// internal_error, each with retryable true.
+// 409 idempotency_key_in_progress or resource_busy, 503 backend_unavailable
+// or 500 internal_error, each with retryable true.
 func isRetryable(r response) bool {
 	switch {
 	case r.Status == 409 && r.code() == "idempotency_key_in_progress",
+		r.Status == 409 && r.code() == "resource_busy",
 		r.Status == 503 && r.code() == "backend_unavailable",
 		r.Status == 500 && r.code() == "internal_error":
 		return r.retryable()

@@ -15,9 +15,14 @@ import (
 // makes concurrent migrators safe).
 func startPair(t *testing.T) (a, b *node, dbURL string) {
 	t.Helper()
-	redisURL := serviceURL(t, "REGISTRY_TEST_REDIS_URL")
+	return startPairOn(t, serviceURL(t, "REGISTRY_TEST_REDIS_URL"))
+}
+
+// startPairOn is startPair with the Redis (or Redis Cluster) of redisURL.
+func startPairOn(t *testing.T, redisURL string, extraEnv ...string) (a, b *node, dbURL string) {
+	t.Helper()
 	dbURL = freshDatabase(t)
-	env := []string{"REGISTRY_DATABASE_URL=" + dbURL, "REGISTRY_REDIS_URL=" + redisURL, "REGISTRY_MIGRATE_ON_START=1"}
+	env := append([]string{"REGISTRY_DATABASE_URL=" + dbURL, "REGISTRY_REDIS_URL=" + redisURL, "REGISTRY_MIGRATE_ON_START=1"}, extraEnv...)
 	a = launchNode(t, "node-a", env...)
 	b = launchNode(t, "node-b", env...)
 	for _, n := range []*node{a, b} {
@@ -150,6 +155,12 @@ func TestTwoNodesSettleOneKeyOnce(t *testing.T) {
 // per-node counters each node would allow its 20 and all 40 would pass.
 func TestTwoNodesShareRateLimit(t *testing.T) {
 	a, b, _ := startPair(t)
+	checkSharedRateLimit(t, a, b)
+}
+
+// checkSharedRateLimit is TestTwoNodesShareRateLimit on nodes a and b.
+func checkSharedRateLimit(t *testing.T, a, b *node) registrar {
+	t.Helper()
 	r := admit(a, admission{slug: "ratepair", namespace: "clusterrate", balance: 1000, rateLimit: 100000, createCost: 10, renewCost: 8})
 	const limit, requests = 30, 40
 	b.must(200, b.do("PATCH", admin+"/registrar-channels/"+r.ChannelID, operatorToken, map[string]any{"rate_limit_per_minute": limit}))
@@ -249,7 +260,7 @@ func TestTwoNodesShareRateLimit(t *testing.T) {
 			}
 		}
 		if full || t.Failed() {
-			return
+			return r
 		}
 		if attempt == 3 {
 			t.Fatalf("no window received more than %d requests in %d attempts", limit, attempt)

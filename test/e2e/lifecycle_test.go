@@ -136,10 +136,14 @@ func TestRegistrarLifecycleSurvivesRestart(t *testing.T) {
 	}
 
 	// Delete after add grace is not testable with a real clock; inside add
-	// grace the name is freed and the create price refunded.
+	// grace the name is freed and every debit since the create (the create
+	// and the renewal, RFC 3915) is refunded.
 	del := s2.must(200, s2.do("DELETE", reg+"/domains/alice.defiwallet", key, nil, "Idempotency-Key", "d-1"))
-	if del["freed"] != true || del["refunded_gems"].(float64) != 20 {
+	if del["freed"] != true || del["refunded_gems"].(float64) != 28 {
 		t.Fatalf("delete: %v", del)
+	}
+	if p := s2.must(200, s2.do("GET", admin+"/partners/"+partnerID, operatorToken, nil)); p["gems_balance"].(float64) != 1000 {
+		t.Fatalf("balance after the delete in add grace %v, want the opening 1000", p["gems_balance"])
 	}
 	if r := s2.do("GET", reg+"/domains/alice.defiwallet", key, nil); r.Status != 404 {
 		t.Fatalf("info after delete: %d", r.Status)

@@ -188,25 +188,38 @@ func TestDomainLifecycle(t *testing.T) {
 	}
 }
 
+// TestDeleteAfterAddGraceIsPending: the delete answers 1001 "action pending"
+// and the registration enters redemption (RFC 3915). The name is the one the
+// conformance checklist of GET /status cites.
 func TestDeleteAfterAddGraceIsPending(t *testing.T) {
 	e := newEnv(t, envSpec{})
 	c := e.session(e.addr)
 	e.contact(c, "reg-1")
 	name := "later." + e.ns
-	e.must(c, 1000, eppclient.CreateDomainXML(name, "reg-1", 1), "pd-1")
+	r := e.must(c, 1000, eppclient.CreateDomainXML(name, "reg-1", 1), "pd-1")
+	exDate := data(t, r).CreExDate
 	// Move the registration out of add grace in the store, as time would.
 	moveCreated(t, e, name, -6*24*time.Hour)
-	r := e.must(c, 1001, deleteXML(name), "pd-2")
+	before := balance(t, e)
+	r = e.must(c, 1001, deleteXML(name), "pd-2")
 	if r.Msg != "Command completed successfully; action pending" {
 		t.Fatalf("delete: %s", r)
 	}
+	if got := balance(t, e); got != before {
+		t.Fatalf("a delete after add grace refunded %d", got-before)
+	}
 	r = e.must(c, 1000, eppclient.InfoDomainXML(name), "pd-3")
 	d := data(t, r)
-	if !slices.Contains(d.statuses(), "pendingDelete") || !slices.Equal(d.rgp(), []string{"redemptionPeriod"}) {
-		t.Fatalf("pending delete info: %v %v", d.statuses(), d.rgp())
+	if !slices.Equal(d.statuses(), []string{"pendingDelete"}) || !slices.Equal(d.rgp(), []string{"redemptionPeriod"}) {
+		t.Fatalf("redemption info: %v %v", d.statuses(), d.rgp())
 	}
-	// The pending-delete domain refuses renew and update: 2304.
+	if st := stored(t, e, name); st.State != core.StateRedemption {
+		t.Fatalf("state %s, want redemption", st.State)
+	}
+	// In redemption every command but restore answers 2304.
 	e.refused(c, core.CodeStatusProhibitsOperation, updateXML(name, `<domain:add><domain:status s="clientHold"/></domain:add>`), "pd-4")
+	e.refused(c, core.CodeStatusProhibitsOperation, renewXML(name, exDate[:10], 1), "pd-5")
+	e.refused(c, core.CodeStatusProhibitsOperation, deleteXML(name), "pd-6")
 }
 
 func TestClaimsNotice(t *testing.T) {
@@ -256,13 +269,26 @@ func stored(t *testing.T, e *env, name string) core.Domain {
 	return d
 }
 
-// moveCreated moves a registration's creation by d, as the passing of time would.
+// moveCreated moves a registration's creation, and the grace periods it
+// recorded, by d, as the passing of time would.
 func moveCreated(t *testing.T, e *env, name string, d time.Duration) {
+	t.Helper()
+	change(t, e, name, func(dom *core.Domain) {
+		dom.CreatedAt = dom.CreatedAt.Add(d)
+		for i := range dom.Grace {
+			dom.Grace[i].EndsAt = dom.Grace[i].EndsAt.Add(d)
+		}
+	})
+}
+
+// change changes a registration in the store, as an operator's SQL or the
+// passing of time would.
+func change(t *testing.T, e *env, name string, fn func(*core.Domain)) {
 	t.Helper()
 	id := stored(t, e, name).ID
 	err := e.store.Do(context.Background(), func(ctx context.Context, tx ports.Stores) error {
 		_, err := tx.Domains().Update(ctx, id, func(dom *core.Domain) error {
-			dom.CreatedAt = dom.CreatedAt.Add(d)
+			fn(dom)
 			return nil
 		})
 		return err

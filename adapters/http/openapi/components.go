@@ -81,6 +81,8 @@ func registrarSchemas() m {
 		"StatusChange":           statusChangeSchema(),
 		"NameserversRequest":     nameserversRequestSchema(),
 		"DeleteDomainRequest":    closedObject("Optional: the idempotency key and sandbox flag may be sent as headers instead.", mutationProps(m{})),
+		"RestoreDomainRequest":   restoreRequestSchema(),
+		"RestoreReport":          restoreReportSchema(),
 		"SandboxResetRequest":    closedObject("Optional and ignored apart from validation: reset needs no idempotency key and always acts on OT&E fixtures.", mutationProps(m{})),
 		"RecordsRequest":         recordsRequestSchema(),
 		"CreateDomainResult":     mutationResultSchema(core.CmdCreateDomain),
@@ -89,16 +91,17 @@ func registrarSchemas() m {
 		"NameserversResult":      mutationResultSchema(core.CmdUpdateNameservers),
 		"RecordsResult":          mutationResultSchema(core.CmdUpdateRecords),
 		"DeleteDomainResult":     mutationResultSchema(core.CmdDeleteDomain),
+		"RestoreDomainResult":    mutationResultSchema(core.CmdRestoreDomain),
 		"RecordsResponse":        recordsResponseSchema(),
 		"PollEvent":              pollEventSchema(),
-		"PollResponse":           pollResponseSchema(),
+		"PollPage":               pollResponseSchema(),
 		"PendingItem":            pendingItemSchema(),
 		"PendingResponse":        object("Pending backend work of the channel, oldest first.", m{"items": arrayOf(schemaRef("PendingItem"), "")}, "items"),
 		"SandboxFixture":         sandboxFixtureSchema(),
-		"SandboxResetResponse":   sandboxResetSchema(),
+		"SandboxResetResult":     sandboxResetSchema(),
 		"OTEStep":                oteStepSchema(),
 		"CommandCapability":      commandCapabilitySchema(),
-		"StatusResponse":         statusSchema(),
+		"StatusReport":           statusSchema(),
 		"EPPGatewayContract":     eppGatewayContractSchema(),
 		"RegistryServiceSummary": freeObject("The internal registry service contract: the core's commands, lifecycle states, idempotency rules and error catalog, rendered with wire names."),
 	}
@@ -186,7 +189,7 @@ func domainSchema() m {
 		"unicode_name":         str("The same name in Unicode (U-label) form, for display."),
 		"label":                str("The label under the namespace (A-label)."),
 		"namespace":            str("The namespace (top-level name), e.g. `defiwallet`."),
-		"state":                enumOf("Lifecycle state. An active registration past expires_at reads as expired.", stateNames()...),
+		"state":                enumOf("Lifecycle state. The registry's maintenance loop moves registrations through time (auto-renew or `expired` at expires_at, `redemption`, `pending_delete`, purge); between a deadline and its next pass a registration keeps the state it had.", stateNames()...),
 		"statuses":             arrayOf(str(""), "RFC 5731 statuses (`ok`, `clientHold`, `serverHold`, `pendingDelete`, ...) plus RFC 3915 grace statuses (`addPeriod`, `renewPeriod`, `autoRenewPeriod`, `redemptionPeriod`)."),
 		"registrar_channel_id": str("The sponsoring registrar channel."),
 		"created_at":           dateTime(""),
@@ -293,6 +296,25 @@ func statusChangeSchema() m {
 	})
 }
 
+func restoreRequestSchema() m {
+	return closedObject("Optional: the idempotency key and sandbox flag may be sent as headers instead; report is optional too.", mutationProps(m{
+		"report": schemaRef("RestoreReport"),
+	}))
+}
+
+// restoreReportSchema is the RFC 3915 §4.2.5 restore report, kept in the
+// restore's audit row.
+func restoreReportSchema() m {
+	return closedObject("The RFC 3915 restore report, kept in the restore's audit row. Every member is optional.", m{
+		"pre_data":     with(str("The registration data before the delete (free text or XML)."), m{"maxLength": 8192}),
+		"post_data":    with(str("The registration data after the restore."), m{"maxLength": 8192}),
+		"delete_time":  dateTime("When the registration was deleted (RFC 3339)."),
+		"restore_time": dateTime("When it was restored (RFC 3339)."),
+		"reason":       with(str("Why it is restored."), m{"maxLength": 2048}),
+		"statements":   describe(m{"type": "array", "maxItems": 10, "items": with(str(""), m{"maxLength": 2048})}, "The registrar's statements (RFC 3915 asks for two: that the restore is not to take the name for itself, and that the report is true)."),
+	})
+}
+
 func nameserversRequestSchema() m {
 	return closedObject("The desired nameservers, replacing the current list.", mutationProps(m{
 		"nameservers": nameserverList(),
@@ -326,8 +348,8 @@ func mutationResultSchema(cmd core.Command) m {
 		required = append(required, "records")
 	case core.CmdDeleteDomain:
 		props["domain"] = schemaRef("Domain")
-		props["freed"] = boolean("true when the delete fell inside the 5-day add grace period: the registration is cancelled, the name is available again and the create price is refunded. false when the registration moved to pending_delete.")
-		props["refunded_gems"] = integer("Gems refunded (the create debit when freed, otherwise 0).")
+		props["freed"] = boolean("true when the delete fell inside the add grace period: the registration is cancelled, the name is available again and every debit since the create is refunded. false when the registration moved to redemption (restorable with POST /domains/{domain}/restore).")
+		props["refunded_gems"] = integer("Gems refunded: every debit whose grace period (add, renew, auto-renew, transfer) was still running.")
 		required = append(required, "freed")
 	default:
 		props["domain"] = schemaRef("Domain")
@@ -351,15 +373,16 @@ func pollEventSchema() m {
 			"channel_id": str("Exactly audit_provenance.registrar_channel_id of GET /status."),
 			"slug":       str("The channel slug."),
 		}, "channel_id", "slug"),
+		"actor":            enumOf("Who made the change: registrar (this channel's command, over REST or EPP), registry (a lifecycle change the registry made by itself: "+lifecycleChangeList()+") or operator.", "registrar", "registry", "operator"),
 		"idempotency_key":  nullable(str("The command's idempotency key; null for commands that take none.")),
-		"command":          str("The command name."),
+		"command":          str("The command name, or the registry's lifecycle change."),
 		"status":           enumOf("success, sandbox, or failed (refused after the access checks: validation, status, balance, claims).", core.AuditSuccess, core.AuditSandbox, core.AuditFailed),
 		"domain":           nullable(str("The registration the command addressed, if any.")),
 		"http_status":      intRange(100, 599, "The HTTP status the command answered."),
 		"request_summary":  freeObject("Safe summary of the request."),
 		"response_summary": freeObject("Safe summary of the response."),
 		"created_at":       dateTime(""),
-	}, "id", "registrar", "idempotency_key", "command", "status", "domain", "http_status", "request_summary", "response_summary", "created_at")
+	}, "id", "registrar", "actor", "idempotency_key", "command", "status", "domain", "http_status", "request_summary", "response_summary", "created_at")
 }
 
 func pollResponseSchema() m {
@@ -446,6 +469,7 @@ func statusSchema() m {
 	return object("Everything a registrar needs to verify before an OT&E run, computed for the exact credential asking.", m{
 		"api_key": object("The authenticated key (never the token itself).", m{
 			"id":      str(""),
+			"prefix":  str("The first characters of the token, to recognise it without storing it."),
 			"profile": nullable(str("The key profile, e.g. registrar_api.")),
 			"scopes":  arrayOf(str(""), "Effective scopes (profile expanded)."),
 		}),
@@ -466,16 +490,16 @@ func statusSchema() m {
 			"namespace": str(""),
 			"status":    enumOf("", string(core.ListingPending), string(core.ListingApproved)),
 		}), "The channel's namespace listings; commands accept only approved namespaces."),
-		"production_approval": anyValue("Whether non-sandbox mutations are allowed, and why not."),
-		"rate_limit":          anyValue("The channel's per-minute limit and the state of the current window (the same values as the X-RateLimit headers), or null for a key without an approved channel."),
-		"sandbox":             anyValue("Sandbox readiness: how to enable sandbox mode and whether OT&E fixtures exist."),
+		"production_approval": nullable(anyObject("Whether non-sandbox mutations are allowed, and why not.")),
+		"rate_limit":          nullable(anyObject("The channel's per-minute limit and the state of the current window (the same values as the X-RateLimit headers), or null for a key without an approved channel.")),
+		"sandbox":             nullable(anyObject("Sandbox readiness: how to enable sandbox mode and whether OT&E fixtures exist.")),
 		"ote": object("OT&E guidance.", m{
 			"test_sequence": arrayOf(schemaRef("OTEStep"), "The certification sequence, in order."),
 		}, "test_sequence"),
 		"audit_provenance": object("Archive this: new registrar-origin audits carry exactly this channel id.", m{
 			"registrar_channel_id": nullable(str("The bound channel's id; null for an unbound key.")),
 		}, "registrar_channel_id"),
-		"docs":                      anyValue("Links to the published documents (OpenAPI JSON, handoff packet, OT&E checklist and evidence template, EPP gateway contract, EPP conformance checklist); every link resolves without authentication."),
+		"docs":                      nullable(anyObject("Links to the published documents (OpenAPI JSON, handoff packet, OT&E checklist and evidence template, EPP gateway contract, EPP conformance checklist); every link resolves without authentication.")),
 		"commands":                  arrayOf(schemaRef("CommandCapability"), "One row per registrar command."),
 		"registry_service_contract": schemaRef("RegistryServiceSummary"),
 		"epp_gateway_contract":      schemaRef("EPPGatewayContract"),

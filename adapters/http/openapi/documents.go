@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"encoding/json"
+	"regexp"
 	"sync"
 )
 
@@ -92,8 +93,8 @@ func Links() map[string]string {
 }
 
 var (
-	registrarOnce = sync.OnceValue(func() []byte { return mustJSON(buildRegistrarDocument()) })
-	operatorOnce  = sync.OnceValue(func() []byte { return mustJSON(buildOperatorDocument()) })
+	registrarOnce = sync.OnceValue(func() []byte { return mustJSON(pruneExamples(buildRegistrarDocument())) })
+	operatorOnce  = sync.OnceValue(func() []byte { return mustJSON(pruneExamples(buildOperatorDocument())) })
 )
 
 // Document returns the OpenAPI 3.0.3 description of the registrar API, served
@@ -113,4 +114,32 @@ func mustJSON(v any) []byte {
 		panic("openapi: document does not encode: " + err.Error())
 	}
 	return append(b, '\n')
+}
+
+// exampleRef matches a reference to a component example.
+var exampleRef = regexp.MustCompile(`"#/components/examples/([^"]+)"`)
+
+// pruneExamples drops the component examples no operation refers to (the
+// problem examples of codes a document's operations never answer), so that
+// linters see no unused components.
+func pruneExamples(doc m) m {
+	comps, _ := doc["components"].(m)
+	examples, _ := comps["examples"].(m)
+	if examples == nil {
+		return doc
+	}
+	paths, err := json.Marshal(doc["paths"])
+	if err != nil {
+		panic("openapi: paths do not encode: " + err.Error())
+	}
+	used := map[string]bool{}
+	for _, sub := range exampleRef.FindAllSubmatch(paths, -1) {
+		used[string(sub[1])] = true
+	}
+	for name := range examples {
+		if !used[name] {
+			delete(examples, name)
+		}
+	}
+	return doc
 }

@@ -365,7 +365,7 @@ func TestValidatorRejectsABrokenDocument(t *testing.T) {
 	}
 	doc["paths"].(map[string]any)["/status"].(map[string]any)["get"].(map[string]any)["responses"] = map[string]any{
 		"200": map[string]any{"description": "x", "content": map[string]any{"application/json": map[string]any{
-			"schema": map[string]any{"$ref": "#/components/schemas/StatusResponse"}, "example": map[string]any{"api_key": 1}}}},
+			"schema": map[string]any{"$ref": "#/components/schemas/StatusReport"}, "example": map[string]any{"api_key": 1}}}},
 	}
 	raw, _ := json.Marshal(doc)
 	loaded, err := openapi3.NewLoader().LoadFromData(raw)

@@ -27,7 +27,8 @@ func baseEPPMapping() []eppMapping {
 		{core.CmdUpdateNameservers, "<domain:update>", "<domain:add>/<domain:rem> <domain:ns> compute the new desired list; backend apply results arrive as poll messages."},
 		{core.CmdReadRecords, "", "REST only: DNS records are not EPP objects."},
 		{core.CmdUpdateRecords, "", "REST only: DNS records are not EPP objects."},
-		{core.CmdDeleteDomain, "<domain:delete>", "1000 when the name is freed within add grace (create debit refunded), 1001 when it moves to pending delete."},
+		{core.CmdDeleteDomain, "<domain:delete>", "1000 when the name is freed within add grace (every debit since the create refunded), 1001 when it moves to redemption (debits whose grace period still runs refunded)."},
+		{core.CmdRestoreDomain, "<domain:update> with <rgp:update><rgp:restore op=\"request\"/></rgp:update>", "RFC 3915 restore of a registration in redemption, in one step as Nomulus does (no pendingRestore); op=\"report\" carries the restore report, kept in the audit row. The <domain:update> changes nothing else (an empty <domain:chg/>)."},
 		{core.CmdPoll, "", "REST GET /poll (audit events) is unchanged. EPP <poll op=\"req\"/\"ack\"> is a separate per-channel message queue: backend results (applied, failed), registry lifecycle changes and operator actions."},
 		{core.CmdBackendPending, "", "REST only; its outcomes reach EPP clients as poll messages."},
 		{"", "<contact:check>, <contact:info>, <contact:create>, <contact:update>, <contact:delete>", "RFC 5733 contacts hold the registrant data a domain points to; owned by the channel; registry commands check_contact, info_contact, create_contact, update_contact, delete_contact (no REST route yet). REST embeds the same data as `registrant`."},
@@ -45,11 +46,30 @@ type lifecycleRow struct {
 
 func lifecycleRows() []lifecycleRow {
 	return []lifecycleRow{
-		{core.StateActive, "Registered and in service. The first 5 days after create are the add grace period.", "`ok` or client/server statuses; `addPeriod` in add grace; `renewPeriod` for 5 days after a renewal", "info, renew, update, nameservers, records, delete"},
-		{core.StateExpired, "Past expires_at and not yet renewed (derived at read time).", "`autoRenewPeriod`", "info, renew, update, nameservers, records, delete"},
-		{core.StateRedemption, "Deleted after add grace; restorable by the registry for 30 days.", "`pendingDelete`, `redemptionPeriod`", "info"},
-		{core.StatePendingDelete, "Deleted after add grace; backend cancellation queued.", "`pendingDelete`, `redemptionPeriod`", "info"},
-		{core.StateCancelled, "Deleted within add grace: create refunded, name available again; kept for history only.", "`inactive`", "none (info answers 404)"},
+		{core.StateActive, "Registered and in service. Grace periods follow the create (add grace), each renewal (renew grace) and each auto-renewal (auto-renew grace); a delete within one refunds the debit it guards.", "`ok` or client/server statuses; `addPeriod`, `renewPeriod`, `autoRenewPeriod` while their grace periods run", "info, renew, update, nameservers, records, delete"},
+		{core.StateExpired, "`expires_at` passed and the registry could not auto-renew (`auto_renew` off, or the sponsor cannot pay the renew price): the delegation is withdrawn from DNS. The registry deletes it when the auto-renew grace period, counted from the expiry, ends.", "`inactive`", "info, renew (years count from the old expiry; the result must lie in the future), update, nameservers, records, delete"},
+		{core.StateRedemption, "Deleted outside add grace, by the sponsor or by the registry after the auto-renew grace: delegation withdrawn; restorable until the redemption period ends.", "`pendingDelete`, `redemptionPeriod`", "info, restore (REST POST /domains/{domain}/restore, EPP RGP restore)"},
+		{core.StatePendingDelete, "The redemption period ended: no restore any more; purged when the pending-delete period ends.", "`pendingDelete`", "info"},
+		{core.StateCancelled, "Deleted within add grace (every debit since the create refunded) or purged after pending delete: the name is available again, its records and delegation gone from the DNS backend; kept for history only.", "`inactive`", "none (info answers 404)"},
+	}
+}
+
+// lifecycleChangeRow is one change the registry's maintenance loop makes by
+// itself.
+type lifecycleChangeRow struct {
+	Change core.LifecycleChange
+	When   string
+	What   string
+}
+
+func lifecycleChangeRows() []lifecycleChangeRow {
+	return []lifecycleChangeRow{
+		{core.ChangeAutoRenew, "`expires_at` passes, `auto_renew` is on and the sponsor can pay the renew price", "expiry + 1 year, debit with ledger reason `auto_renew`, `autoRenewPeriod` for the auto-renew grace period (counted from the old expiry)"},
+		{core.ChangeExpire, "`expires_at` passes otherwise", "state `expired`, delegation withdrawn from DNS; the sponsor may still renew"},
+		{core.ChangeDeleteExpired, "the auto-renew grace period after `expires_at` ends and the registration is still `expired`", "state `redemption` (`redemptionPeriod`, `pendingDelete`)"},
+		{core.ChangeEndRedemption, "the redemption period ends", "state `pending_delete` (`pendingDelete` only; no restore)"},
+		{core.ChangePurge, "the pending-delete period ends", "state `cancelled`: the name is available, its records and delegation are removed from the DNS backend"},
+		{core.ChangeEndGrace, "a grace period ends (while add grace runs, every debit since the create stays refundable)", "its status (`addPeriod`, `renewPeriod`, `autoRenewPeriod`) goes; nothing is refundable any more"},
 	}
 }
 

@@ -3,6 +3,7 @@ package openapi
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 )
@@ -84,13 +85,49 @@ and answers A-labels. Identifiers (audit ids, contact ids) are strings in both.
 	}
 	fmt.Fprintf(&b, "\nRegistrars set only client statuses (%s). Server statuses (`serverHold`, `serverUpdateProhibited`, "+
 		"`serverDeleteProhibited`, `serverRenewProhibited`, `serverTransferProhibited`) are set by the registry; adding or "+
-		"removing one answers `status_not_client_settable` (400 / 2004). Grace statuses are derived: `addPeriod` for "+
-		"%d days after create, `renewPeriod` for %d days after a renewal, `autoRenewPeriod` once expired, "+
-		"`redemptionPeriod` after a delete outside add grace.\n\n",
-		joinCodes(core.ClientStatuses), int(core.AddGracePeriod.Hours()/24), int(core.RenewGracePeriod.Hours()/24))
-	b.WriteString(`Money: create debits ` + "`create_price_gems × years`" + `, renew ` + "`renew_price_gems × years`" + ` (1 to 10 years, never more
-than 10 years ahead). A delete inside add grace refunds the create debit and frees the name (EPP 1000); later it
-moves the registration to pending delete and queues backend work (EPP 1001).
+		"removing one answers `status_not_client_settable` (400 / 2004). RFC 3915 grace statuses come from the lifecycle and "+
+		"are never set by clients: `addPeriod` after a create, `renewPeriod` after a renewal, `autoRenewPeriod` after an "+
+		"auto-renewal, `transferPeriod` after a transfer, each while its grace period runs; `redemptionPeriod` and `pendingDelete` in "+
+		"redemption, `pendingDelete` alone once redemption is over. Over EPP they are reported in `<rgp:infData>`. In `redemption` and `pending_delete` every registrar command but restore answers "+
+		"`status_prohibits_operation` (409 / 2304).\n\n",
+		joinCodes(core.ClientStatuses))
+	b.WriteString(`### Periods
+
+Each namespace has a lifecycle policy, set by the registry operator (` + "`POST /api/v1/admin/namespaces`" + `,
+` + "`PATCH /api/v1/admin/namespaces/{name}`" + `); a change applies to periods that start after it. The defaults:
+
+| policy field | default | meaning |
+| --- | --- | --- |
+`)
+	def := core.DefaultPolicy()
+	for _, f := range core.PolicyPeriods() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Field, days(int64(*f.Ptr(&def)/time.Second)), f.About)
+	}
+	b.WriteString("| `auto_renew` | `true` | renew at the expiry when the sponsor can pay |\n" +
+		"| `restore_price_gems` | the renew price | what a restore costs |\n" +
+		"| `transfer_price_gems` | the renew price | what one year of a transfer costs |\n")
+	b.WriteString(`
+### Through time
+
+Every ` + "`registryd`" + ` runs the registry's maintenance loop (every ` + "`REGISTRY_MAINTENANCE_INTERVAL`" + `, default 30 seconds);
+however many nodes run it, each due change happens exactly once. Each change is an audit row with actor
+` + "`registry`" + ` in the sponsor's GET /poll and a ` + "`lifecycle`" + ` message in its EPP poll queue, written in one transaction
+with its ledger entry and backend work:
+
+| audit command | when | what the registry does |
+| --- | --- | --- |
+`)
+	for _, r := range lifecycleChangeRows() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Change, r.When, r.What)
+	}
+	b.WriteString(`
+Money: create debits ` + "`create_price_gems × years`" + `, renew ` + "`renew_price_gems × years`" + ` (1 to 10 years, never more
+than 10 years ahead), restore ` + "`restore_price_gems`" + ` plus one year at the renew price when the expiry has passed. A
+delete inside add grace frees the name and refunds every debit made on it since the create (EPP 1000); later it
+moves the registration to redemption and refunds every debit whose grace period still runs, a renewal's years
+coming off the expiry again (EPP 1001). Restore brings a registration in redemption back to ` + "`active`" + ` with its
+delegation: REST ` + "`POST /domains/{domain}/restore`" + `, EPP RFC 3915 ` + "`<rgp:restore op=\"request\"/>`" + ` (below). Backend
+work of the lifecycle (withdraw, restore, purge) is retried until it succeeds.
 
 ## Audit and idempotency
 
@@ -147,7 +184,15 @@ GET /status.
 - A ` + "`<domain:update>`" + ` that changes statuses or the registrant and nameservers runs ` + "`update_domain`" + ` keyed by the clTRID,
   then ` + "`update_nameservers`" + ` keyed by the clTRID + ` + "`/ns`" + `; both replay together.
 - ` + "`<domain:renew>`" + `'s ` + "`<domain:curExpDate>`" + ` is compared with the date of the expiry (UTC).
-- ` + "`<transfer>`" + ` and RFC 3915 restore (` + "`<rgp:update>`" + `) answer 2101 (` + "`unimplemented_command`" + `); other extensions 2103.
+- RFC 3915 restore: a ` + "`<domain:update>`" + ` with an empty ` + "`<domain:chg/>`" + ` and, in ` + "`<extension>`" + `,
+  ` + "`<rgp:update xmlns:rgp=\"urn:ietf:params:xml:ns:rgp-1.0\"><rgp:restore op=\"request\"/></rgp:update>`" + ` runs ` + "`restore_domain`" + `
+  keyed by the clTRID and restores the registration in one step, as Nomulus does (there is no ` + "`pendingRestore`" + ` state):
+  1000, or 2304 when it is not in redemption. ` + "`op=\"report\"`" + ` with its ` + "`<rgp:report>`" + ` (` + "`preData`" + `, ` + "`postData`" + `,
+  ` + "`delTime`" + `, ` + "`resTime`" + `, ` + "`resReason`" + `, one or two ` + "`statement`" + `, optional ` + "`other`" + `, kept as the last statement)
+  does the same and keeps the report in the audit row (` + "`request_summary.report`" + `); since a request already restores, send
+  the report instead of the request when you want it on file: a report for a registration that is no longer in
+  redemption answers 2304 like any restore. A restore that also adds or removes anything answers 2002.
+- ` + "`<transfer>`" + ` answers 2101 (` + "`unimplemented_command`" + `); extensions other than rgp and launch 2103.
 - Contact ids are unique in the registry: ` + "`<contact:check>`" + ` answers for every channel, and another channel's contact answers
   2201 (` + "`contact_not_sponsored`" + `); deleting a contact a registration names answers 2305 (` + "`contact_in_use`" + `). Ids starting
   ` + "`ote-`" + ` are reserved for the OT&E registrant contacts.
@@ -156,11 +201,13 @@ GET /status.
 ## Poll
 
 EPP ` + "`<poll>`" + ` is a per-channel message queue fed by backend results (applied, failed), lifecycle changes made by the
-registry (pending delete completed, server statuses) and operator actions. ` + "`op=\"req\"`" + ` answers 1301 with the oldest
+registry (each change of the maintenance loop above: auto-renewal, expiry, deletion, end of redemption, purge, end of
+a grace period; server statuses) and operator actions. ` + "`op=\"req\"`" + ` answers 1301 with the oldest
 message and the queue length in ` + "`<msgQ>`" + ` (or 1300 when empty); ` + "`op=\"ack\" msgID=...`" + ` dequeues it (1000, the remaining count),
 and another channel's or an unknown id answers 2303 (` + "`message_not_found`" + `). Message kinds: ` + "`backend_applied`" + `,
-` + "`backend_failed`" + `, ` + "`lifecycle`" + `, ` + "`operator`" + ` (production approval, listing approval, imports). REST GET /poll (audit events) is
-unchanged.
+` + "`backend_failed`" + `, ` + "`lifecycle`" + `, ` + "`operator`" + ` (production approval, listing approval, imports). REST GET /poll shows
+audit events: the channel's own commands (actor ` + "`registrar`" + `) and the registry's lifecycle changes on its registrations
+(actor ` + "`registry`" + `).
 
 ## OT&E over EPP
 

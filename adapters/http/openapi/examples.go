@@ -140,6 +140,7 @@ func exPoll() m {
 		"events": []any{m{
 			"id":              exAuditID,
 			"registrar":       m{"channel_id": exChannelID, "slug": exChannelSlug},
+			"actor":           "registrar",
 			"idempotency_key": "ns-001",
 			"command":         string(core.CmdUpdateNameservers),
 			"status":          core.AuditSuccess,
@@ -229,7 +230,7 @@ func exEPPGatewayContract() m {
 		"command_mapping": []any{
 			m{"epp_command": "domain:create", "registry_command": string(core.CmdCreateDomain), "rest": "POST /domains", "mutating": true},
 			m{"epp_command": "domain:delete", "registry_command": string(core.CmdDeleteDomain), "rest": "DELETE /domains/{domain}", "mutating": true,
-				"note": "1000 when freed in add grace, 1001 when pending delete"},
+				"note": "1000 when freed in add grace, 1001 when it enters redemption"},
 		},
 		"lifecycle_states": states,
 		"audit_idempotency": m{"cltrid_is_idempotency_key": true, "svtrid_is_audit_id": true,

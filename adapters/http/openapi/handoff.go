@@ -91,8 +91,11 @@ channel your key is bound to. During certification, the operators compare the tw
 Names are ` + "`label.namespace`" + ` and may be sent in Unicode or as A-labels; the registry answers A-labels (and
 ` + "`unicode_name`" + ` for display). Creates take ` + "`years`" + ` 1 to 10 and debit the namespace's create price per year; renewals take
 ` + "`years`" + ` and the ` + "`current_expires_at`" + ` you last read, so that a retried renewal can never renew twice. Deletes are
-lifecycle changes: within the 5-day add grace period the name is freed and the create price refunded; later it
-moves to ` + "`pending_delete`" + `. Nameserver changes are stored immediately and applied by the namespace backend; follow
+lifecycle changes: within the add grace period (5 days unless the namespace says otherwise) the name is freed and
+every debit since the create refunded; later it enters ` + "`redemption`" + `, where ` + "`POST /domains/{domain}/restore`" + ` brings it
+back until the redemption period ends, then ` + "`pending_delete`" + ` and purge. The registry also moves registrations through time
+by itself (auto-renew or expiry at ` + "`expires_at`" + `, deletion after the auto-renew grace): GET /poll shows those changes with
+` + "`actor: registry`" + `. Nameserver changes are stored immediately and applied by the namespace backend; follow
 them in ` + "`GET /backend/pending`" + ` and ` + "`nameservers.apply_status`" + `.
 
 ## 5. Sandbox and OT&E

@@ -2,8 +2,10 @@ package openapi
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 )
@@ -35,7 +37,6 @@ func operatorSchemas() m {
 		"Domain":            domainSchema(),
 		"PendingItem":       pendingItemSchema(),
 		"PollEvent":         pollEventSchema(),
-		"OTEStep":           oteStepSchema(),
 		"Partner": object("A partner: a company with a Gems balance and optional modules.", m{
 			"id":                 str(""),
 			"name":               str(""),
@@ -50,26 +51,33 @@ func operatorSchemas() m {
 			"dns_module_enabled": boolean(""),
 		}, "name"),
 		"PatchPartnerRequest": closedObject("Members present are changed; absent members stay.", m{
-			"gems_balance":       intRange(0, 0, ""),
+			"gems_balance": intRange(0, 0, "The balance wanted, as of the moment the request is read. The registry applies the "+
+				"difference to the balance it reads then, under the partner's row lock, with a ledger entry: a debit that "+
+				"commits while the request waits is kept, never undone. 402 insufficient_gems when the difference would "+
+				"take the balance below 0. Prefer POST .../gems-adjustments, which states the change itself."),
 			"dns_module_enabled": boolean(""),
+			"reason": describe(m{"type": "string", "maxLength": core.MaxGemsReasonLength},
+				"Why the balance changes, recorded on the ledger entry; only with gems_balance."),
 		}),
-		"Namespace": object("A namespace the registry sells.", m{
-			"name":              str("A-label."),
-			"dns_backend":       enumOf("", core.DNSBackendNone, core.DNSBackendMemory, core.DNSBackendRFC2136),
-			"create_price_gems": integer(""),
-			"renew_price_gems":  integer(""),
-			"reserved_labels":   arrayOf(str(""), ""),
-			"claim_labels":      arrayOf(str(""), ""),
-			"created_at":        dateTime(""),
-		}, "name", "dns_backend", "create_price_gems", "renew_price_gems"),
-		"CreateNamespaceRequest": closedObject("", m{
-			"name":              describe(m{"type": "string", "minLength": 1, "maxLength": 63}, "Unicode or A-label; stored as an A-label."),
-			"dns_backend":       enumOf("", core.DNSBackendNone, core.DNSBackendMemory, core.DNSBackendRFC2136),
-			"create_price_gems": intRange(0, 0, "Price of one registration year."),
-			"renew_price_gems":  intRange(0, 0, "Price of one renewal year."),
-			"reserved_labels":   arrayOf(str(""), "Labels that are never available."),
-			"claim_labels":      arrayOf(str(""), "Labels whose create needs a claims acknowledgement."),
-		}, "name", "dns_backend", "create_price_gems", "renew_price_gems"),
+		"AdjustGemsRequest": closedObject("A change of a partner's Gems balance by an operator's hand.", m{
+			"delta": describe(m{"type": "integer", "format": "int64", "minimum": -core.MaxGemsDelta, "maximum": core.MaxGemsDelta},
+				"Gems to add; negative to take away. Not 0. Added under the partner's row lock, so it composes with concurrent debits."),
+			"reason": describe(m{"type": "string", "minLength": 1, "maxLength": core.MaxGemsReasonLength},
+				"Why the balance changes (credit note, refund, correction); recorded on the ledger entry and in the audit."),
+		}, "delta", "reason"),
+		"GemsAdjustment": object("An operator's Gems movement: its ledger entry and the balance after it.", m{
+			"id":             str("The ledger entry id."),
+			"partner_id":     str(""),
+			"delta":          integer("The Gems added (negative: taken away)."),
+			"reason":         str("Why, as the operator said."),
+			"actor":          str("Who moved the Gems: `operator`."),
+			"gems_balance":   integer("The partner's balance after this movement."),
+			"audit_event_id": str("The audit row of the operator call."),
+			"created_at":     dateTime(""),
+		}, "id", "partner_id", "delta", "reason", "actor", "gems_balance", "audit_event_id", "created_at"),
+		"Namespace":              namespaceSchema(),
+		"CreateNamespaceRequest": createNamespaceRequestSchema(),
+		"PatchNamespaceRequest":  patchNamespaceRequestSchema(),
 		"Channel": object("A registrar channel.", m{
 			"id":                     str(""),
 			"partner_id":             str(""),
@@ -183,12 +191,15 @@ type operatorOp struct {
 func operatorOperations() []operatorOp {
 	body := []core.Code{core.CodeMalformedRequest, core.CodeValidation, core.CodeRequestTooLarge, core.CodeUnsupportedMediaType}
 	nf := []core.Code{core.CodeNotFound}
+	gems := []core.Code{core.CodeInsufficientGems, core.CodeResourceBusy}
 	return []operatorOp{
 		{"POST", "/partners", "operator_create_partner", "Create a partner.", "", tagPartners, nil, "CreatePartnerRequest", 201, "Partner", body},
 		{"GET", "/partners/{id}", "operator_get_partner", "Read a partner.", "", tagPartners, []string{"id"}, "", 200, "Partner", nf},
-		{"PATCH", "/partners/{id}", "operator_patch_partner", "Change a partner's balance or modules.", "Setting gems_balance records a ledger adjustment.", tagPartners, []string{"id"}, "PatchPartnerRequest", 200, "Partner", concat(body, nf)},
-		{"POST", "/namespaces", "operator_create_namespace", "Create a namespace.", "", tagPartners, nil, "CreateNamespaceRequest", 201, "Namespace", concat(body, []core.Code{core.CodeAlreadyExists})},
+		{"PATCH", "/partners/{id}", "operator_patch_partner", "Change a partner's balance or modules.", "Setting gems_balance applies the difference to the balance read when the request arrives, under the partner's row lock, with an `operator_adjust` ledger entry; a concurrent debit is kept.", tagPartners, []string{"id"}, "PatchPartnerRequest", 200, "Partner", concat(body, nf, gems)},
+		{"POST", "/partners/{id}/gems-adjustments", "operator_adjust_gems", "Add or take away a partner's Gems.", "Adds `delta` under the partner's row lock with an `operator_adjust` ledger entry naming the reason and the operator; the balance never goes below 0 (402 insufficient_gems). Audited.", tagPartners, []string{"id"}, "AdjustGemsRequest", 201, "GemsAdjustment", concat(body, nf, gems)},
+		{"POST", "/namespaces", "operator_create_namespace", "Create a namespace.", "Policy members left out take their defaults (RFC 3915 grace periods of 5 days, 45 days of auto-renew grace, 30 days of redemption, 5 days of pending delete, auto-renew on, restore and transfer at the renew price).", tagPartners, nil, "CreateNamespaceRequest", 201, "Namespace", concat(body, []core.Code{core.CodeAlreadyExists})},
 		{"GET", "/namespaces", "operator_list_namespaces", "List namespaces.", "", tagPartners, nil, "", 200, "NamespaceList", nil},
+		{"PATCH", "/namespaces/{name}", "operator_update_namespace", "Change a namespace's prices, labels or lifecycle policy.", "Members present are changed; absent members stay. A policy change applies to periods that start after it: registrations keep the deadlines of the periods already running. `restore_price_gems` or `transfer_price_gems` set to null follow the renew price again.", tagPartners, []string{"name"}, "PatchNamespaceRequest", 200, "Namespace", concat(body, nf)},
 		{"POST", "/registrar-channels", "operator_create_channel", "Create a registrar channel.", "The channel starts `pending`, without production approval.", tagChannels, nil, "CreateChannelRequest", 201, "Channel", concat(body, nf, []core.Code{core.CodeAlreadyExists})},
 		{"GET", "/registrar-channels/{id}", "operator_get_channel", "Read a registrar channel.", "", tagChannels, []string{"id"}, "", 200, "Channel", nf},
 		{"PATCH", "/registrar-channels/{id}", "operator_patch_channel", "Change a channel's rate limit, status or EPP client certificate.", "Suspending a channel blocks its keys with 403 registrar_channel_required.", tagChannels, []string{"id"}, "PatchChannelRequest", 200, "Channel", concat(body, nf)},
@@ -202,11 +213,101 @@ func operatorOperations() []operatorOp {
 		{"POST", "/domains/import", "operator_import_domain", "Import a legacy registration.", "", tagInventory, nil, "ImportDomainRequest", 201, "Domain", concat(body, nf, []core.Code{core.CodeDomainNotAvailable})},
 		{"GET", "/backend/pending", "operator_list_pending", "List every channel's pending backend work.", "", tagInventory, nil, "", 200, "PendingList", nil},
 		{"POST", "/backend/pending/{id}/apply", "operator_apply_pending", "Apply pending backend work.", "For nameserver work the domain's applied nameservers then equal the payload.", tagInventory, []string{"id"}, "", 200, "OperatorPendingItem", concat(nf, []core.Code{core.CodeBackendUnavailable})},
+		{"POST", "/backend/pending/{id}/retry", "operator_retry_pending", "Retry failed backend work.", "A failed item is queued again with its attempts counted afresh and due at once (the apply worker or an operator then applies it); work a newer command superseded cannot be retried. 400 validation_error for an item that is not failed.", tagInventory, []string{"id"}, "", 200, "OperatorPendingItem", concat(nf, []core.Code{core.CodeValidation})},
 		{"POST", "/backend/pending/{id}/fail", "operator_fail_pending", "Mark pending backend work failed.", "The item leaves the pending list with status `failed`.", tagInventory, []string{"id"}, "FailPendingRequest", 200, "OperatorPendingItem", concat(body, nf)},
 		{"POST", "/registrar-ote-runs", "operator_create_ote_run", "Create a named OT&E run for a channel.", "", tagOTE, nil, "CreateOTERunRequest", 201, "OTERun", concat(body, nf)},
 		{"POST", "/registrar-ote-runs/{id}/evidence", "operator_attach_ote_evidence", "Attach audit events to an OT&E run.", "Every id must be an audit event of the run's channel; otherwise 400 validation_error and nothing is attached.", tagOTE, []string{"id"}, "AttachEvidenceRequest", 200, "OTERun", concat(body, nf)},
 		{"GET", "/registrar-ote-runs/{id}", "operator_get_ote_run", "Read an OT&E run with its evidence.", "", tagOTE, []string{"id"}, "", 200, "OTERun", nf},
 	}
+}
+
+// policyProps are the lifecycle policy members of the namespace requests
+// and object, from the core's list of periods.
+func policyProps(response bool) m {
+	def := core.DefaultPolicy()
+	props := m{}
+	for _, f := range core.PolicyPeriods() {
+		secs := int64(*f.Ptr(&def) / time.Second)
+		desc := fmt.Sprintf("%s. Whole seconds; default %d (%s).", upperFirst(f.About), secs, days(secs))
+		if response {
+			props[f.Field] = with(intRange(0, 0, desc), m{"format": "int64"})
+			continue
+		}
+		props[f.Field] = with(intRange(0, int(core.MaxPolicyPeriod/time.Second), desc), m{"format": "int64"})
+	}
+	props["auto_renew"] = boolean("At the expiry the registry renews a registration for one year, debiting the renew price, when its sponsor can pay (default true); otherwise, or when false, the registration expires.")
+	price := func(what string) m {
+		if response {
+			return integer("What " + what + " costs now: the explicit price, or the renew price while it follows it.")
+		}
+		return nullable(intRange(0, 0, "What "+what+" costs. null (or absent at creation) follows the renew price."))
+	}
+	props["restore_price_gems"] = price("a restore from redemption")
+	props["transfer_price_gems"] = price("one year of a transfer")
+	if response {
+		props["restore_price_follows_renew"] = boolean("restore_price_gems follows renew_price_gems (no explicit price set).")
+		props["transfer_price_follows_renew"] = boolean("transfer_price_gems follows renew_price_gems (no explicit price set).")
+	}
+	return props
+}
+
+func days(secs int64) string {
+	if secs%86400 == 0 {
+		return fmt.Sprintf("%d days", secs/86400)
+	}
+	return fmt.Sprintf("%d seconds", secs)
+}
+
+func policyFieldNames(response bool) []string {
+	out := []string{}
+	for _, f := range core.PolicyPeriods() {
+		out = append(out, f.Field)
+	}
+	out = append(out, "auto_renew", "restore_price_gems", "transfer_price_gems")
+	if response {
+		out = append(out, "restore_price_follows_renew", "transfer_price_follows_renew")
+	}
+	return out
+}
+
+func namespaceSchema() m {
+	props := policyProps(true)
+	maps.Copy(props, m{
+		"name":              str("A-label."),
+		"dns_backend":       enumOf("", core.DNSBackendNone, core.DNSBackendMemory, core.DNSBackendRFC2136),
+		"create_price_gems": integer(""),
+		"renew_price_gems":  integer(""),
+		"reserved_labels":   arrayOf(str(""), ""),
+		"claim_labels":      arrayOf(str(""), ""),
+		"created_at":        dateTime(""),
+	})
+	required := append([]string{"name", "dns_backend", "create_price_gems", "renew_price_gems"}, policyFieldNames(true)...)
+	return object("A namespace the registry sells, with its whole lifecycle policy (RFC 3915 grace periods and the registry's own periods).", props, required...)
+}
+
+func createNamespaceRequestSchema() m {
+	props := policyProps(false)
+	maps.Copy(props, m{
+		"name":              describe(m{"type": "string", "minLength": 1, "maxLength": 63}, "Unicode or A-label; stored as an A-label."),
+		"dns_backend":       enumOf("", core.DNSBackendNone, core.DNSBackendMemory, core.DNSBackendRFC2136),
+		"create_price_gems": intRange(0, 0, "Price of one registration year."),
+		"renew_price_gems":  intRange(0, 0, "Price of one renewal year."),
+		"reserved_labels":   arrayOf(str(""), "Labels that are never available."),
+		"claim_labels":      arrayOf(str(""), "Labels whose create needs a claims acknowledgement."),
+	})
+	return closedObject("A namespace and, optionally, its lifecycle policy: members left out take their defaults.", props,
+		"name", "dns_backend", "create_price_gems", "renew_price_gems")
+}
+
+func patchNamespaceRequestSchema() m {
+	props := policyProps(false)
+	maps.Copy(props, m{
+		"create_price_gems": nullable(intRange(0, 0, "Price of one registration year (null: unchanged).")),
+		"renew_price_gems":  nullable(intRange(0, 0, "Price of one renewal year (null: unchanged). Restore and transfer prices that follow it follow the change.")),
+		"reserved_labels":   nullable(arrayOf(str(""), "Replaces the reserved labels (null: unchanged).")),
+		"claim_labels":      nullable(arrayOf(str(""), "Replaces the claim labels (null: unchanged).")),
+	})
+	return closedObject("Members present are changed; absent members stay. A policy change applies to periods that start after it.", props)
 }
 
 func operatorErrorHeaders(status string) m {
@@ -245,6 +346,7 @@ func buildOperatorDocument() m {
 			"parameters":  params,
 			"responses":   responses,
 		}
+		o["description"] = op.summary
 		if op.desc != "" {
 			o["description"] = op.desc
 		}
@@ -283,11 +385,16 @@ func buildOperatorDocument() m {
 				"operator API is closed and every call answers 401 `invalid_api_key`. Every call is audited. Answers " +
 				"are the object itself, without a wrapper. Errors are problem details from the same catalog as the " +
 				"registrar API (see the registrar document's `x-registrar-error-catalog`).",
+			"contact": m{"name": "HeadlessDomains registry operations"},
 		},
 		"servers":  []any{m{"url": OperatorBasePath}},
 		"security": []any{m{operatorSecurityKey: []string{}}},
 		"tags": []any{
-			m{"name": tagPartners}, m{"name": tagChannels}, m{"name": tagKeys}, m{"name": tagInventory}, m{"name": tagOTE},
+			m{"name": tagPartners, "description": "Partners (companies with a Gems balance), their Gems movements, and the namespaces the registry sells."},
+			m{"name": tagChannels, "description": "Registrar channels: admission, approvals, rate limits, EPP passwords and namespace listings."},
+			m{"name": tagKeys, "description": "Partner API keys; a token is shown once, at creation."},
+			m{"name": tagInventory, "description": "Legacy imports and every channel's backend apply work."},
+			m{"name": tagOTE, "description": "OT&E runs: evidence a registrar's certification rests on, and its archive."},
 		},
 		"paths": paths,
 		"components": m{

@@ -164,9 +164,9 @@ response header and the ` + "`audit_id`" + ` of every mutation. The evidence tem
 			b.WriteString("Copy `expires_at` into a shell variable (`EXPIRES=<expires_at>`): the renewal step sends it as " +
 				"`current_expires_at`.\n\n")
 		case "delete_domain":
-			b.WriteString("`freed` tells you what production would do: `true` inside the 5-day add grace period (the " +
-				"reset has just created the fixture, so expect `true`), `false` when the registration would move to " +
-				"`pending_delete`. In sandbox mode nothing changes either way.\n\n")
+			b.WriteString("`freed` tells you what production would do: `true` inside the add grace period (the " +
+				"reset has just created the fixture, so expect `true`), `false` when the registration would enter " +
+				"`redemption`. In sandbox mode nothing changes either way.\n\n")
 		}
 	}
 	b.WriteString(`## Negative checks worth running

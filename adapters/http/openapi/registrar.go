@@ -45,7 +45,7 @@ type operation struct {
 var domainErrors = []core.Code{core.CodeValidation, core.CodeNamespaceNotApproved, core.CodeDomainNotSponsored, core.CodeDomainNotFound}
 
 var mutationErrors = []core.Code{core.CodeIdempotencyKeyRequired, core.CodeChannelNotProductionApproved,
-	core.CodeIdempotencyConflict, core.CodeIdempotencyInProgress}
+	core.CodeIdempotencyConflict, core.CodeIdempotencyInProgress, core.CodeResourceBusy}
 
 var bodyErrors = []core.Code{core.CodeMalformedRequest, core.CodeValidation, core.CodeRequestTooLarge, core.CodeUnsupportedMediaType}
 
@@ -66,7 +66,7 @@ func queryParam(name string, schema m, desc string, example any) m {
 }
 
 func registrarOperations() map[core.Command]operation {
-	pollCommands := append(commandNames(), registryPollCommands()...)
+	pollCommands := append(commandNames(), registryPollCommands()...) // the registry's own changes and transfer notices
 	return map[core.Command]operation{
 		core.CmdStatus: {
 			tag: tagAccount,
@@ -81,7 +81,7 @@ func registrarOperations() map[core.Command]operation {
 				"GET /status answers 200 even when the key is not bound to an approved channel (`registrar_channel` " +
 				"and `audit_provenance.registrar_channel_id` are then null, and every command row names " +
 				"`registrar_channel_required`). It counts against the rate limit like every other endpoint.",
-			result:  "StatusResponse",
+			result:  "StatusReport",
 			example: exStatus(),
 		},
 		core.CmdSandboxReset: {
@@ -95,7 +95,7 @@ func registrarOperations() map[core.Command]operation {
 				"works without production approval.",
 			body:         "SandboxResetRequest",
 			bodyOptional: true,
-			result:       "SandboxResetResponse",
+			result:       "SandboxResetResult",
 			example:      exSandboxReset(),
 			errors:       bodyErrors,
 		},
@@ -125,7 +125,8 @@ func registrarOperations() map[core.Command]operation {
 			tag: tagDomains,
 			description: "Registers `domain` for `years` (1 to 10, default 1) and debits `create_price_gems × years` " +
 				"from the partner's Gems balance, in one transaction with the audit row. The registration enters the " +
-				"5-day add grace period (`addPeriod`): a delete within it refunds the create debit.\n\n" +
+				"namespace's add grace period (`addPeriod`, 5 days unless the namespace policy says otherwise): a " +
+				"delete within it refunds every debit made on the name since the create and frees it.\n\n" +
 				"`registrant.name` and `registrant.email` are required. A reserved or registered name answers 409 " +
 				"`domain_not_available`; a claim-required label without `claim_acknowledgement` answers 409 " +
 				"`claim_acknowledgement_required`; an insufficient balance answers 402 `insufficient_gems`. A look-alike " +
@@ -159,7 +160,12 @@ func registrarOperations() map[core.Command]operation {
 				"equal the registration's expiry (409 `current_expiry_mismatch` otherwise), so a renewal retried " +
 				"with a new key cannot renew twice. An expiry more than 10 years ahead answers 400 " +
 				"`registration_period_exceeded`; `clientRenewProhibited` or `serverRenewProhibited` answer 409 " +
-				"`status_prohibits_operation`.",
+				"`status_prohibits_operation`.\n\n" +
+				"The renewal starts the namespace's renew grace period (`renewPeriod`): a delete within it refunds " +
+				"the renewal and takes its years off the expiry again. An `expired` registration can still be " +
+				"renewed: the years count from the old expiry and the result must lie in the future (400 " +
+				"`validation_error` otherwise); it is `active` again and its delegation goes back to DNS. In " +
+				"`redemption` and `pending_delete` a renew answers 409 `status_prohibits_operation`: restore first.",
 			body:        "RenewDomainRequest",
 			bodyExample: m{"years": 1, "current_expires_at": exExpiresAt},
 			result:      "RenewDomainResult",
@@ -224,12 +230,18 @@ func registrarOperations() map[core.Command]operation {
 		},
 		core.CmdDeleteDomain: {
 			tag: tagDomains,
-			description: "Cancels the registration's lifecycle; it is never a hard delete. Within the 5-day add " +
-				"grace period the registration is cancelled, the create debit refunded and the name freed " +
-				"(`freed: true`; GET then answers 404). Later it moves to `pending_delete` and queues backend work " +
-				"(`freed: false`). Imported registrations have no add grace. Protected legacy registrations answer " +
+			description: "Cancels the registration's lifecycle; it is never a hard delete. Within the add grace " +
+				"period (RFC 3915; 5 days unless the namespace policy says otherwise) the registration is " +
+				"cancelled, every debit made on it since the create is refunded and the name is freed " +
+				"(`freed: true`; GET then answers 404). Later it enters `redemption` (statuses `redemptionPeriod` " +
+				"and `pendingDelete`, `freed: false`): its delegation is withdrawn from DNS, every debit whose " +
+				"grace period still runs is refunded (a renewal's or auto-renewal's years come off the expiry " +
+				"again), and POST /domains/{domain}/restore can bring it back until the redemption period ends. " +
+				"Then it is `pending_delete` (no restore) and finally purged: the name is available again. " +
+				"Imported registrations have no add grace. Protected legacy registrations answer " +
 				"409 `protected_legacy_registration_not_deletable`; `clientDeleteProhibited` or " +
-				"`serverDeleteProhibited` answer 409 `status_prohibits_operation`.\n\n" +
+				"`serverDeleteProhibited` answer 409 `status_prohibits_operation`, and so does a delete in " +
+				"`redemption` or `pending_delete`.\n\n" +
 				"Send the idempotency key in the `Idempotency-Key` header and sandbox mode as `X-Registrar-Sandbox: 1`, " +
 				"or in an optional JSON body `{\"idempotency_key\": ..., \"sandbox\": true}`.",
 			body:         "DeleteDomainRequest",
@@ -242,22 +254,51 @@ func registrarOperations() map[core.Command]operation {
 			errors: concat(bodyErrors, domainErrors, mutationErrors, []core.Code{core.CodeStatusProhibitsOperation,
 				core.CodeProtectedLegacyNotDeletable}),
 		},
+		core.CmdRestoreDomain: {
+			tag: tagDomains,
+			description: "Restores a registration in `redemption` (RFC 3915): it is `active` again and its " +
+				"delegation goes back to DNS. Debits the namespace's `restore_price_gems` (the renew price unless " +
+				"the operator set one) and, when the expiry has passed, one more year at `renew_price_gems` " +
+				"counted from the old expiry. A registration in any other state, `pending_delete` included, " +
+				"answers 409 `status_prohibits_operation`; an insufficient balance 402 `insufficient_gems`.\n\n" +
+				"The body is optional. Its `report` is the RFC 3915 restore report (the registration data before " +
+				"the delete and after the restore, when each happened, why, and the registrar's statements); it is " +
+				"kept in the command's audit row (`request_summary.report`). The restore happens in one step, as " +
+				"Nomulus does: there is no `pendingRestore` state waiting for the report.",
+			body:         "RestoreDomainRequest",
+			bodyOptional: true,
+			bodyExample: m{"idempotency_key": "restore-alice-0001", "report": m{
+				"pre_data":    "alice.defiwallet registered to Alice Example, ns1.example.net, ns2.example.net",
+				"post_data":   "alice.defiwallet registered to Alice Example, ns1.example.net, ns2.example.net",
+				"delete_time": "2027-03-20T09:00:00Z", "restore_time": "2027-03-24T14:30:00Z",
+				"reason":     "Registrant error: the renewal was paid but the delete was sent by mistake.",
+				"statements": []any{"This registrar has not restored the name in order to assume the rights to use or sell it for itself or for any third party.", "The information in this report is true to the best of this registrar's knowledge."},
+			}},
+			result:    "RestoreDomainResult",
+			example:   exMutation(core.CmdRestoreDomain, false, "restore-alice-0001", m{"domain": exDomainObject(exExpiresAt, core.StateActive, core.StatusOK), "debited_gems": 80}),
+			sandboxEx: exMutation(core.CmdRestoreDomain, true, "restore-alice-0001", m{"domain": exDomainObject(exExpiresAt, core.StateActive, core.StatusOK)}),
+			errors: concat(bodyErrors, domainErrors, mutationErrors, []core.Code{core.CodeStatusProhibitsOperation,
+				core.CodeInsufficientGems}),
+		},
 		core.CmdPoll: {
 			tag: tagAudit,
 			description: "Reads the channel's command audit events, oldest first. Use the filters during OT&E to " +
 				"prove registrar-side requests match the registry's audits, and attach the event ids as evidence. " +
+				"Each event names its `actor`: `registrar` for the channel's own commands (REST or EPP), " +
+				"`registry` for the lifecycle changes the registry makes by itself on the channel's registrations " +
+				"(" + lifecycleChangeList() + "), `operator` for operator actions. " +
 				"Only the authenticated channel's events are visible: a filter naming another channel's domain " +
 				"answers an empty list. Page with `cursor` until `next_cursor` is null.",
 			query: []m{
 				queryParam("idempotency_key", idempotencyKeySchema(), "Only events with this idempotency key.", "ns-001"),
-				queryParam("command", enumOf("", pollCommands...), "Only events of this command.", string(core.CmdUpdateNameservers)),
+				queryParam("command", enumOf("", pollCommands...), "Only events of this command, or of this lifecycle change of the registry.", string(core.CmdUpdateNameservers)),
 				queryParam("status", enumOf("", core.AuditSuccess, core.AuditSandbox, core.AuditFailed), "Only events with this audit status.", core.AuditSuccess),
 				queryParam("domain", str(""), "Only events for this registration (Unicode or A-label form).", exDomain),
 				queryParam("since", dateTime(""), "Only events created at or after this instant (RFC 3339, inclusive).", exCreatedAt),
 				queryParam("limit", intRange(1, 0, ""), fmt.Sprintf("Page size, default %d. Larger values are accepted and capped at %d.", defaultPollSize, maxPollSize), 1),
 				queryParam("cursor", str(""), "The next_cursor of the previous page.", nil),
 			},
-			result:  "PollResponse",
+			result:  "PollPage",
 			example: exPoll(),
 			errors:  []core.Code{core.CodeValidation},
 		},
@@ -281,6 +322,15 @@ func registrarOperations() map[core.Command]operation {
 			errors: []core.Code{core.CodeValidation},
 		},
 	}
+}
+
+// lifecycleChangeList names the registry's own lifecycle changes as code.
+func lifecycleChangeList() string {
+	out := []string{}
+	for _, c := range core.LifecycleChanges() {
+		out = append(out, string(c))
+	}
+	return joinCodes(out)
 }
 
 // commonErrors apply to a command before its own checks (access rules 1
@@ -316,10 +366,10 @@ func buildRegistrarOperation(spec core.CommandSpec, op operation) m {
 	}
 	params := []any{}
 	if strings.Contains(spec.Path, "{domain}") {
-		params = append(params, m{"$ref": "#/components/parameters/Domain"})
+		params = append(params, m{"$ref": "#/components/parameters/DomainPath"})
 	}
 	if spec.Mutating {
-		params = append(params, m{"$ref": "#/components/parameters/IdempotencyKey"}, m{"$ref": "#/components/parameters/Sandbox"})
+		params = append(params, m{"$ref": "#/components/parameters/IdempotencyKeyHeader"}, m{"$ref": "#/components/parameters/SandboxHeader"})
 	}
 	for _, q := range op.query {
 		params = append(params, q)
@@ -503,7 +553,10 @@ func headerComponents() m {
 
 func registrarParameters() m {
 	return m{
-		"Domain": m{
+		// Component names never repeat a schema's name: client generators
+		// (oapi-codegen) make one type per component, and "Domain" is the
+		// registration schema.
+		"DomainPath": m{
 			"name": "domain", "in": "path", "required": true,
 			"description": "Fully qualified name `label.namespace`, in Unicode (e.g. `münchen.defiwallet`, " +
 				"percent-encoded in the URL) or A-label form (`xn--mnchen-3ya.defiwallet`). Matching is " +
@@ -512,14 +565,14 @@ func registrarParameters() m {
 				"that mixes others, such as a Cyrillic `а` in a Latin name, is 400 `validation_error`.",
 			"schema": describe(m{"type": "string", "minLength": 3, "maxLength": 253}, ""), "example": exDomain,
 		},
-		"IdempotencyKey": m{
+		"IdempotencyKeyHeader": m{
 			"name": "Idempotency-Key", "in": "header", "required": false,
 			"description": "Required for mutating commands, here or as the body member `idempotency_key` (both " +
 				"present and different: 400 validation_error; neither: 400 idempotency_key_required). 1 to 255 " +
 				"printable ASCII characters, scoped to the channel, kept at least 24 hours.",
 			"schema": idempotencyKeySchema(), "example": exIdemKey,
 		},
-		"Sandbox": m{
+		"SandboxHeader": m{
 			"name": "X-Registrar-Sandbox", "in": "header", "required": false,
 			"description": "`1` or `true` runs the command in sandbox mode (same as the body member `sandbox: true`); " +
 				"`0` or `false` (or no header) runs it in production mode unless the body asks for sandbox. Case-insensitive; " +
@@ -574,7 +627,7 @@ func buildRegistrarDocument() m {
 		"security": []any{m{registrarSecurityKey: []string{}}},
 		"tags": []any{
 			m{"name": tagAccount, "description": "Credential status and the OT&E sandbox."},
-			m{"name": tagDomains, "description": "Registration lifecycle: check, create, info, renew, update, nameservers, delete."},
+			m{"name": tagDomains, "description": "Registration lifecycle: check, create, info, renew, update, nameservers, delete, restore."},
 			m{"name": tagDNS, "description": "DNS records through the namespace backend (needs the DNS module)."},
 			m{"name": tagAudit, "description": "Command audit polling and pending backend work."},
 			m{"name": tagTransfers, "description": "Transfers between registrars (RFC 5731) with authorization codes (RFC 9154)."},

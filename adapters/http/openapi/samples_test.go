@@ -66,10 +66,10 @@ func TestSampleResponsesValidate(t *testing.T) {
 			{"type": "A", "name": "www", "ttl": 300, "value": "192.0.2.1", "priority": null},
 			{"type": "SRV", "name": "_sip._tcp", "ttl": 300, "value": "5 5060 sip.example.net", "priority": 10}],
 			"backend": {"kind": "memory", "read": true, "write": true, "delegate": true, "record_types": ["A", "AAAA"]}}`},
-		{"poll", "GET", "/poll", 200, js, `{"events": [{"id": "e1", "registrar": {"channel_id": "c1", "slug": "acme"},
+		{"poll", "GET", "/poll", 200, js, `{"events": [{"id": "e1", "registrar": {"channel_id": "c1", "slug": "acme"}, "actor": "registrar",
 			"idempotency_key": null, "command": "sandbox_reset", "status": "success", "domain": null, "http_status": 200,
 			"request_summary": {}, "response_summary": {"fixtures": 5}, "created_at": "2026-01-01T00:00:00Z"},
-			{"id": "e2", "registrar": {"channel_id": "c1", "slug": "acme"}, "idempotency_key": "ns-001",
+			{"id": "e2", "registrar": {"channel_id": "c1", "slug": "acme"}, "actor": "registrar", "idempotency_key": "ns-001",
 			"command": "update_nameservers", "status": "failed", "domain": "a.defiwallet", "http_status": 409,
 			"request_summary": {"nameservers": ["ns1.example.net"]}, "response_summary": {"code": "status_prohibits_operation"},
 			"created_at": "2026-01-01T00:00:01Z"}], "next_cursor": "e2"}`},
@@ -223,7 +223,11 @@ func TestOperatorSampleResponsesValidate(t *testing.T) {
 		{"POST", "/partners", 201, `{"id": "p1", "name": "Acme", "gems_balance": 1000, "dns_module_enabled": true, "created_at": "2026-01-01T00:00:00Z"}`, true},
 		{"POST", "/partners", 201, `{"id": "p1", "name": "Acme"}`, false},
 		{"POST", "/namespaces", 201, `{"name": "defiwallet", "dns_backend": "rfc2136", "create_price_gems": 100, "renew_price_gems": 80,
-			"reserved_labels": ["www"], "claim_labels": ["bank"], "created_at": "2026-01-01T00:00:00Z"}`, true},
+			"reserved_labels": ["www"], "claim_labels": ["bank"], "created_at": "2026-01-01T00:00:00Z",` + samplePolicy + `}`, true},
+		{"POST", "/namespaces", 201, `{"name": "defiwallet", "dns_backend": "rfc2136", "create_price_gems": 100, "renew_price_gems": 80,
+			"created_at": "2026-01-01T00:00:00Z"}`, false},
+		{"PATCH", "/namespaces/{name}", 200, `{"name": "defiwallet", "dns_backend": "rfc2136", "create_price_gems": 100, "renew_price_gems": 80,
+			"reserved_labels": [], "claim_labels": [], "created_at": "2026-01-01T00:00:00Z",` + samplePolicy + `}`, true},
 		{"POST", "/namespaces", 201, `{"name": "defiwallet", "dns_backend": "bind", "create_price_gems": 100, "renew_price_gems": 80}`, false},
 		{"POST", "/registrar-channels", 201, `{"id": "c1", "partner_id": "p1", "slug": "acme", "status": "pending",
 			"production_approved": false, "production_approved_at": null, "rate_limit_per_minute": 120, "created_at": "2026-01-01T00:00:00Z"}`, true},
@@ -238,7 +242,7 @@ func TestOperatorSampleResponsesValidate(t *testing.T) {
 		{"GET", "/backend/pending", 200, `{"items": [{"id": "p1", "status": "pending"}]}`, false},
 		{"GET", "/registrar-ote-runs/{id}", 200, `{"id": "r1", "registrar_channel_id": "c1", "registrar_channel_slug": "acme",
 			"name": "first run", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-			"audit_event_ids": ["e1"], "evidence": [{"id": "e1", "registrar": {"channel_id": "c1", "slug": "acme"},
+			"audit_event_ids": ["e1"], "evidence": [{"id": "e1", "registrar": {"channel_id": "c1", "slug": "acme"}, "actor": "registrar",
 			"idempotency_key": "k", "command": "create_domain", "status": "sandbox", "domain": "a.b", "http_status": 202,
 			"request_summary": {}, "response_summary": {}, "created_at": "2026-01-01T00:00:00Z"}],
 			"checklist": [{"step": "create_domain", "command": "create_domain", "passed": true, "audit_event_ids": ["e1"]},
@@ -261,3 +265,10 @@ func TestOperatorSampleResponsesValidate(t *testing.T) {
 		}
 	}
 }
+
+// samplePolicy is a namespace's whole lifecycle policy as the API answers it.
+const samplePolicy = `"add_grace_period_seconds": 432000, "renew_grace_period_seconds": 432000,
+	"auto_renew_grace_period_seconds": 3888000, "transfer_grace_period_seconds": 432000, "redemption_period_seconds": 2592000,
+	"pending_delete_period_seconds": 432000, "transfer_pending_period_seconds": 432000, "transfer_lock_period_seconds": 2592000,
+	"auth_code_ttl_seconds": 1209600, "auto_renew": true, "restore_price_gems": 80, "restore_price_follows_renew": true,
+	"transfer_price_gems": 80, "transfer_price_follows_renew": true`

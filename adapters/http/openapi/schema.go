@@ -99,6 +99,12 @@ func with(s m, extra m) m {
 	return out
 }
 
-// anyValue accepts any JSON value, null included; for members whose inner
-// shape the contract leaves open.
-func anyValue(desc string) m { return describe(m{"nullable": true}, desc) }
+// anyObject is an object whose members are not described here.
+func anyObject(desc string) m {
+	return describe(m{"type": "object", "additionalProperties": true}, desc)
+}
+
+// anyValue accepts any JSON value but null, for members whose inner shape
+// the contract leaves open. (OpenAPI 3.0 allows null only with nullable,
+// and nullable only beside a type.)
+func anyValue(desc string) m { return describe(m{}, desc) }

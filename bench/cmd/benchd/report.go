@@ -176,6 +176,12 @@ func writeResults(path string, machine map[string]any, rows []*resultRow, target
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
+	if rows == nil {
+		rows = []*resultRow{} // a run of maintenance_pass alone: still an array
+	}
+	if targets == nil {
+		targets = []targetCheck{}
+	}
 	main := struct {
 		Machine map[string]any `json:"machine"`
 		Results []*resultRow   `json:"results"`

@@ -168,10 +168,11 @@ func TestRunFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.domains != 100_000 || c.audit != 1_000_000 || c.baseline != 10_000 || !c.profile || !slices.Equal(c.scenarios, scenarioOrder) {
+	if c.domains != 100_000 || c.audit != 1_000_000 || c.baseline != 10_000 || !c.profile ||
+		!slices.Equal(c.scenarios, append(slices.Clone(scenarioOrder), maintenanceScenario)) || !slices.Equal(c.maintenanceNodes, []int{1, 2}) {
 		t.Errorf("full defaults: %+v", c)
 	}
-	for _, bad := range [][]string{{"-scenarios", "check,nope"}, {"-concurrency", "0"}, {"-db", "Robert'); DROP"}, {"-domains", "0"}} {
+	for _, bad := range [][]string{{"-scenarios", "check,nope"}, {"-concurrency", "0"}, {"-db", "Robert'); DROP"}, {"-domains", "0"}, {"-maintenance-nodes", "1,0"}} {
 		if _, err := parseRunFlags(bad, &out); err == nil {
 			t.Errorf("parseRunFlags(%q) accepted", bad)
 		}

@@ -46,6 +46,7 @@ type runConfig struct {
 	logLevel         string
 	mode             string
 	dbParams         string
+	maintenanceNodes []int
 }
 
 func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
@@ -64,7 +65,8 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per scenario and client count")
 	fs.DurationVar(&c.warmup, "warmup", time.Second, "unmeasured warm-up before each measurement")
 	fs.Int64Var(&c.ops, "ops", 0, "measure this many operations per scenario instead of -duration")
-	scen := fs.String("scenarios", strings.Join(scenarioOrder, ","), "scenarios to run")
+	scen := fs.String("scenarios", strings.Join(append(scenarioOrder[:len(scenarioOrder):len(scenarioOrder)], maintenanceScenario), ","), "scenarios to run")
+	mnodes := fs.String("maintenance-nodes", "1,2", "registryd nodes sharing each maintenance_pass (one pass per count and kind)")
 	fs.StringVar(&c.out, "out", "bench/results/latest.json", "results file (a .detail.json is written beside it)")
 	fs.BoolVar(&c.profile, "profile", true, "capture CPU profiles of create and check (registryd's handler in process)")
 	fs.DurationVar(&c.profileDuration, "profile-duration", 10*time.Second, "length of each CPU profile")
@@ -108,14 +110,21 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 		c.sweep = append(c.sweep, c.headline)
 		slices.Sort(c.sweep)
 	}
-	known := map[string]bool{}
+	for _, f := range strings.Split(*mnodes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 8 {
+			return c, fmt.Errorf("-maintenance-nodes: %q is not a node count from 1 to 8", f)
+		}
+		c.maintenanceNodes = append(c.maintenanceNodes, n)
+	}
+	known := map[string]bool{maintenanceScenario: true}
 	for _, n := range scenarioOrder {
 		known[n] = true
 	}
 	for _, s := range strings.Split(*scen, ",") {
 		s = strings.TrimSpace(s)
 		if !known[s] {
-			return c, fmt.Errorf("-scenarios: unknown %q (known: %s)", s, strings.Join(scenarioOrder, ","))
+			return c, fmt.Errorf("-scenarios: unknown %q (known: %s,%s)", s, strings.Join(scenarioOrder, ","), maintenanceScenario)
 		}
 		c.scenarios = append(c.scenarios, s)
 	}
@@ -231,7 +240,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		registryURL += map[bool]string{true: "&", false: "?"}[strings.Contains(registryURL, "?")] + cfg.dbParams
 	}
 	opToken := "bench-operator-" + randomHex(12)
-	b.registry, err = startServer(ctx, "registryd", binary, nil, registrydEnv(registryURL, cfg.redisURL, opToken, cfg.logLevel),
+	b.registry, err = startServer(ctx, "registryd", binary, nil, registrydEnv(registryURL, cfg.redisURL, opToken, cfg.logLevel, mainRegistrydInterval),
 		filepath.Join(b.work, "registryd.log"), "registryd listening on ")
 	if err != nil {
 		return err
@@ -266,7 +275,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 
 	ref := time.Now().UTC()
 	plan := seed.Plan{PartnerID: ad.PartnerID, ChannelID: ad.ChannelID, ChannelSlug: ad.ChannelSlug, APIKeyID: ad.APIKeyID,
-		Namespace: ad.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: cfg.domains}
+		Namespace: ad.Namespace, Ref: ref, Domains: cfg.domains}
 	runID := randomBase36(6)
 	tgt := newTarget(b.registry.base, ad.Tokens, ad.Namespace, plan, runID)
 	scen := tgt.scenarios()
@@ -305,6 +314,75 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := b.sweep(ctx, self, benchURL, ad, tgt); err != nil {
+		return err
+	}
+
+	var profiles map[string]string
+	if cfg.profile {
+		if profiles, err = b.profiles(ctx, self, registryURL, opToken, ad, plan, cfg); err != nil {
+			b.logf("CPU profiles failed: %v", err)
+		}
+	}
+
+	var maint []maintenanceResult
+	if slices.Contains(cfg.scenarios, maintenanceScenario) {
+		maint = b.maintenancePasses(ctx, binary, registryURL, opToken, conn, plan)
+	}
+
+	attachCeilings(b.rows)
+	var targets []targetCheck
+	if len(b.rows) > 0 {
+		targets = evaluateTargets(b.rows, cfg.headline, cfg.domains, cfg.audit, cfg.baseline)
+	}
+	machine["loadavg_at_end"] = loadAvg()
+	machine["run"] = map[string]any{
+		"mode": cfg.mode, "started_at": started.Format(time.RFC3339), "domains": cfg.domains, "audit_rows": cfg.audit,
+		"baseline_domains": cfg.baseline, "concurrency": cfg.sweep, "headline_concurrency": cfg.headline,
+		"duration_s": cfg.duration.Seconds(), "warmup_s": cfg.warmup.Seconds(), "ops": cfg.ops, "scenarios": cfg.scenarios,
+		"registryd_log_level": cfg.logLevel, "registryd_db_params": cfg.dbParams, "loader": "benchd (Go net/http, one keep-alive connection per client, closed loop)",
+	}
+	extra := map[string]any{}
+	if len(b.scale) > 0 {
+		extra["scale_comparison_rounds"] = b.scale
+	}
+	if len(profiles) > 0 {
+		extra["profiles"] = profiles
+	}
+	if len(maint) > 0 {
+		extra[maintenanceScenario] = maint
+	}
+	if err := writeResults(cfg.out, machine, b.rows, targets, extra); err != nil {
+		return err
+	}
+	if len(b.rows) > 0 {
+		fmt.Fprintln(out)
+		printTable(out, b.rows, targets)
+	}
+	printMaintenance(out, maint)
+	b.logf("results written to %s", cfg.out)
+	for _, m := range maint {
+		if m.Error != "" {
+			return fmt.Errorf("%s (%s, %d nodes): %s", maintenanceScenario, m.Kind, m.Nodes, m.Error)
+		}
+	}
+	return nil
+}
+
+// sweep measures the ceilings and the selected request scenarios at every
+// client count; with none selected (only maintenance_pass) it does nothing.
+func (b *bench) sweep(ctx context.Context, self, benchURL string, ad Admission, tgt *target) (err error) {
+	cfg := b.cfg
+	var names []string
+	for _, n := range cfg.scenarios {
+		if n != maintenanceScenario {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	scen := tgt.scenarios()
 	b.ceiling, err = startServer(ctx, "ceiling", self, []string{"ceiling", "-pg", benchURL, "-redis", cfg.redisURL,
 		"-partner", ad.PartnerID, "-channel", ad.ChannelID, "-slug", ad.ChannelSlug, "-key", ad.APIKeyID, "-namespace", ad.Namespace},
 		nil, filepath.Join(b.work, "ceiling.log"), listenLine)
@@ -316,7 +394,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 			err = serr
 		}
 	}()
-	ct := &ceilingTarget{base: b.ceiling.base, ns: ad.Namespace, runID: runID, domains: cfg.domains}
+	ct := &ceilingTarget{base: b.ceiling.base, ns: ad.Namespace, runID: tgt.runID, domains: cfg.domains}
 	cscen := ct.scenarios()
 
 	for _, c := range cfg.sweep {
@@ -325,7 +403,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		}
 		b.measure(ctx, cscen["ceiling_read"], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
 		b.measure(ctx, cscen["ceiling_write"], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
-		for _, name := range cfg.scenarios {
+		for _, name := range names {
 			if name == "replay" && tgt.created.len() == 0 {
 				b.logf("replay skipped at %d clients: no create to replay (add create to -scenarios)", c)
 				continue
@@ -333,47 +411,19 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 			b.measure(ctx, scen[name], c, b.registry, b.main, "main", cfg.domains, cfg.audit)
 		}
 	}
-
-	var profiles map[string]string
-	if cfg.profile {
-		if profiles, err = b.profiles(ctx, self, registryURL, opToken, ad, plan, cfg); err != nil {
-			b.logf("CPU profiles failed: %v", err)
-		}
-	}
-
-	attachCeilings(b.rows)
-	targets := evaluateTargets(b.rows, cfg.headline, cfg.domains, cfg.audit, cfg.baseline)
-	machine["loadavg_at_end"] = loadAvg()
-	machine["run"] = map[string]any{
-		"mode": cfg.mode, "started_at": started.Format(time.RFC3339), "domains": cfg.domains, "audit_rows": cfg.audit,
-		"baseline_domains": cfg.baseline, "concurrency": cfg.sweep, "headline_concurrency": cfg.headline,
-		"duration_s": cfg.duration.Seconds(), "warmup_s": cfg.warmup.Seconds(), "ops": cfg.ops,
-		"registryd_log_level": cfg.logLevel, "registryd_db_params": cfg.dbParams, "loader": "benchd (Go net/http, one keep-alive connection per client, closed loop)",
-	}
-	extra := map[string]any{}
-	if len(b.scale) > 0 {
-		extra["scale_comparison_rounds"] = b.scale
-	}
-	if len(profiles) > 0 {
-		extra["profiles"] = profiles
-	}
-	if err := writeResults(cfg.out, machine, b.rows, targets, extra); err != nil {
-		return err
-	}
-	fmt.Fprintln(out)
-	printTable(out, b.rows, targets)
-	b.logf("results written to %s", cfg.out)
 	return nil
 }
 
 // registrydEnv is the environment registryd runs with: a free loopback
 // port, the database (migrated at start), Redis, the operator token, no
-// config file, no demo data, no apply worker.
-func registrydEnv(dbURL, redisURL, opToken, logLevel string) []string {
+// config file, no demo data, no apply worker, and the maintenance loop's
+// interval.
+func registrydEnv(dbURL, redisURL, opToken, logLevel, maintenanceInterval string) []string {
 	return []string{
 		"REGISTRY_HTTP_ADDR=127.0.0.1:0", "REGISTRY_DATABASE_URL=" + dbURL, "REGISTRY_REDIS_URL=" + redisURL,
 		"REGISTRY_OPERATOR_TOKEN=" + opToken, "REGISTRY_CONFIG=/dev/null", "REGISTRY_MIGRATE_ON_START=1",
 		"REGISTRY_LOG_LEVEL=" + logLevel, "REGISTRY_DEMO=0", "REGISTRY_APPLY_WORKER=0",
+		"REGISTRY_MAINTENANCE_INTERVAL=" + maintenanceInterval,
 	}
 }
 

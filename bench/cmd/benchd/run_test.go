@@ -31,7 +31,10 @@ func TestMain(m *testing.M) {
 
 // TestRunEndToEnd runs the whole benchmark at a tiny scale against a real
 // registryd, PostgreSQL and Redis, and checks that every scenario and both
-// ceilings ran without an error and landed in the results.
+// ceilings ran without an error and landed in the results. 1500
+// registrations give each expiry day four or five, more than the renew
+// scenario reaches (it renews from registration 0 on, and a renewed one has
+// left its day).
 func TestRunEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and drives registryd")
@@ -48,7 +51,7 @@ func TestRunEndToEnd(t *testing.T) {
 	profiles := filepath.Join(dir, "profiles")
 	var log bytes.Buffer
 	err := runCommand(context.Background(), []string{
-		"-registryd", registryd, "-db", "registry_bench_test", "-domains", "300", "-audit", "600", "-baseline", "100",
+		"-registryd", registryd, "-db", "registry_bench_test", "-domains", "1500", "-audit", "600", "-baseline", "100",
 		"-concurrency", "1,2", "-headline", "2", "-duration", "300ms", "-warmup", "50ms",
 		"-profile", "-profile-duration", "1s", "-profile-dir", profiles, "-out", out,
 	}, &log)
@@ -90,11 +93,12 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
 		}
 	}
-	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_300"] != 1 || seen["info_at_300"] != 1 {
+	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_1500"] != 1 || seen["info_at_1500"] != 1 {
 		t.Errorf("scale comparison rows: %v", seen)
 	}
 	var detail struct {
-		Results []detailRow `json:"results"`
+		Results     []detailRow         `json:"results"`
+		Maintenance []maintenanceResult `json:"maintenance_pass"`
 	}
 	raw, err = os.ReadFile(strings.TrimSuffix(out, ".json") + ".detail.json")
 	if err != nil {
@@ -109,6 +113,25 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 		if d.Name == "poll" && len(d.Variants) != len(pollVariants) {
 			t.Errorf("poll at %d: variants %v", d.Concurrency, d.Variants)
+		}
+	}
+	// One pass per kind and node count, each over a day's expiries: every
+	// due registration changed once, by the nodes between them, none left.
+	if len(detail.Maintenance) != 4 {
+		t.Errorf("%d maintenance passes, want 4 (2 kinds × 1 and 2 nodes): %+v", len(detail.Maintenance), detail.Maintenance)
+	}
+	for _, m := range detail.Maintenance {
+		var byNodes int64
+		for _, n := range m.ChangesPerNode {
+			byNodes += n
+		}
+		if m.Error != "" || m.Due < 1 || m.RemainingDue != 0 || m.WallS <= 0 || m.MsPerDomain <= 0 || len(m.ChangesPerNode) != m.Nodes ||
+			byNodes != m.Due || m.FailedPasses != 0 {
+			t.Errorf("maintenance pass %+v", m)
+		}
+		want := map[string]int64{kindAutoRenew: m.Due * renewPriceGems, kindExpire: 0}[m.Kind]
+		if m.GemsDebited != want {
+			t.Errorf("%s pass debited %d Gems, want %d", m.Kind, m.GemsDebited, want)
 		}
 	}
 	for _, name := range []string{"create", "check"} {

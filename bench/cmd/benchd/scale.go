@@ -54,7 +54,7 @@ func (b *bench) startSmall(ctx context.Context, binary string, ref time.Time) (_
 		}
 	}()
 	opToken := "bench-operator-" + randomHex(12)
-	s.srv, err = startServer(ctx, "registryd (small)", binary, nil, registrydEnv(url, cfg.redisURL, opToken, cfg.logLevel),
+	s.srv, err = startServer(ctx, "registryd (small)", binary, nil, registrydEnv(url, cfg.redisURL, opToken, cfg.logLevel, mainRegistrydInterval),
 		filepath.Join(b.work, "registryd-small.log"), "registryd listening on ")
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (b *bench) startSmall(ctx context.Context, binary string, ref time.Time) (_
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	plan := seed.Plan{PartnerID: ad.PartnerID, ChannelID: ad.ChannelID, ChannelSlug: ad.ChannelSlug, APIKeyID: ad.APIKeyID,
-		Namespace: ad.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: cfg.baseline}
+		Namespace: ad.Namespace, Ref: ref, Domains: cfg.baseline}
 	if err := b.seedDomains(ctx, conn, plan, 0, cfg.baseline); err != nil {
 		return nil, err
 	}

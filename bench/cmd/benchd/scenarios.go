@@ -228,7 +228,7 @@ func (t *target) renew(ctx context.Context, w *load.Worker) (string, error) {
 	cur, ok := t.expiry[i]
 	t.mu.Unlock()
 	if !ok {
-		cur = t.plan.Expiry.UTC().Format(time.RFC3339Nano)
+		cur = t.plan.ExpiryOf(i).Format(time.RFC3339Nano)
 	}
 	key := "bench-" + t.runID + "-renew-" + strconv.FormatInt(seq, 36)
 	body := []byte(`{"years":1,"current_expires_at":"` + cur + `"}`)

@@ -28,7 +28,7 @@ func TestReadAndWriteCeilings(t *testing.T) {
 	defer conn.Close(ctx)
 	ref := time.Now().UTC()
 	plan := seed.Plan{PartnerID: f.PartnerID, ChannelID: f.ChannelID, ChannelSlug: f.ChannelSlug, APIKeyID: f.APIKeyID,
-		Namespace: f.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: 10}
+		Namespace: f.Namespace, Ref: ref, Domains: 10}
 	if _, err := seed.Domains(ctx, conn, plan, 0, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestReadAndWriteCeilings(t *testing.T) {
 		ExpiresAt       time.Time `json:"expires_at"`
 	}
 	if status != 200 || json.Unmarshal([]byte(body), &got) != nil || got.ID != seed.DomainID(3) ||
-		got.Name != seed.Name(3, f.Namespace) || got.State != "active" || !got.ExpiresAt.Equal(plan.Expiry) {
+		got.Name != seed.Name(3, f.Namespace) || got.State != "active" || !got.ExpiresAt.Equal(plan.ExpiryOf(3)) {
 		t.Fatalf("read: %d %s", status, body)
 	}
 	if status, _ := do("GET", "/read/dom_missing", ""); status != 404 {

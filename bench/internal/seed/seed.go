@@ -18,23 +18,52 @@ type Plan struct {
 	APIKeyID    string
 	Namespace   string
 	// Ref is the reference time: registrations were created a year before
-	// it and audit history ends AuditGap before it.
+	// it, expire over the year after it (ExpiryOf) and audit history ends
+	// AuditGap before it.
 	Ref time.Time
-	// Expiry is every seeded registration's expiry.
-	Expiry time.Time
 	// Domains is how many registrations exist (or will), for the domains
 	// that audit events name.
 	Domains int64
 }
 
-// Expiry is the expiry given to seeded registrations: a whole second,
-// about 200 days after ref, so that renewals never hit the 10-year cap.
-func Expiry(ref time.Time) time.Time { return ref.UTC().Truncate(time.Hour).Add(200 * 24 * time.Hour) }
+// ExpiryDays is how many days the seeded expiries spread over: a year, so
+// that one day's expiries are 1/ExpiryDays of the registrations, as in a
+// registry whose names were registered evenly through the year.
+const ExpiryDays = 365
 
+// ExpiryDay is the day, counted from the first whole day after the
+// reference time, on which seeded registration i expires: i modulo
+// ExpiryDays, so that each day's registrations spread over the whole name
+// space (names are a permutation of the index).
+func ExpiryDay(i int64) int64 { return i % ExpiryDays }
+
+// DayStart is the start of expiry day d: the hour of ref plus d+1 days, so
+// that no seeded registration comes due within 23 hours of ref.
+func DayStart(ref time.Time, d int64) time.Time {
+	return ref.UTC().Truncate(time.Hour).Add(time.Duration(d+1) * 24 * time.Hour)
+}
+
+// Expiry is seeded registration i's expiry: a whole second of its expiry
+// day (ExpiryDay), placed in the day by the name permutation. The latest is
+// a year and two days after ref, so that renewals stay far from the 10-year
+// cap.
+func Expiry(ref time.Time, i int64) time.Time {
+	return DayStart(ref, ExpiryDay(i)).Add(time.Duration(mix(i)%86400) * time.Second)
+}
+
+// ExpiryOf is the expiry of the plan's registration i.
+func (p Plan) ExpiryOf(i int64) time.Time { return Expiry(p.Ref, i) }
+
+// domainColumns are the columns seeding fills. grace and due_at are what
+// the registry stores for an active registration past its add grace period:
+// no running grace period, and the next lifecycle deadline
+// (core.Domain.NextDue), its expiry, so that the maintenance loop sees
+// seeded rows exactly as rows the registry wrote.
 var domainColumns = []string{
 	"id", "name", "label", "namespace", "channel_id", "partner_id", "state", "statuses", "registrant",
 	"nameservers_desired", "nameservers_applied", "apply_status", "backend_kind", "backend_reference",
 	"protected_legacy", "ote_sandbox", "imported", "create_paid_gems", "created_at", "updated_at", "expires_at",
+	"grace", "due_at",
 }
 
 // Domains copies registrations [from, to) into the domains table.
@@ -56,10 +85,12 @@ func Domains(ctx context.Context, conn *pgx.Conn, p Plan, from, to int64) (int64
 		}
 		registrant := fmt.Sprintf(`{"name":"Registrant %d","organization":"Bench Holdings","email":"holder%d@bench.example","phone":"+1.5555550%03d","country":"US","metadata":{"customer":"c%d"}}`,
 			i, i, i%1000, i)
+		expiry := p.ExpiryOf(i)
 		row := []any{
 			DomainID(i), label + "." + p.Namespace, label, p.Namespace, p.ChannelID, p.PartnerID, "active", "[]", registrant,
 			ns, ns, apply, "none", DomainID(i),
-			false, false, false, int64(10), created, created, p.Expiry,
+			false, false, false, int64(10), created, created, expiry,
+			"[]", expiry,
 		}
 		i++
 		return row, nil
@@ -89,7 +120,7 @@ func Audit(ctx context.Context, conn *pgx.Conn, p Plan, from, to, total int64) (
 		command, status, code := auditKind(j)
 		domain := Name(j%p.Domains, p.Namespace)
 		at := AuditTime(p.Ref, j, total)
-		req, resp, err := summaries(command, status, code, domain, p.Expiry)
+		req, resp, err := summaries(command, status, code, domain, p.ExpiryOf(j%p.Domains))
 		if err != nil {
 			return nil, err
 		}

@@ -63,6 +63,39 @@ func TestAuditHistorySortsByIDAndTime(t *testing.T) {
 	}
 }
 
+// A year of expiries: each day holds 1/365 of the registrations, every
+// expiry is a whole second inside its day, and none is due within 23 hours
+// of the reference time.
+func TestExpiriesSpreadOverAYear(t *testing.T) {
+	ref := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	const n = 1_000_000
+	perDay := make([]int, seed.ExpiryDays)
+	for i := int64(0); i < n; i++ {
+		day := seed.ExpiryDay(i)
+		perDay[day]++
+		e := seed.Expiry(ref, i)
+		if e.Before(seed.DayStart(ref, day)) || !e.Before(seed.DayStart(ref, day+1)) || !e.Equal(e.Truncate(time.Second)) {
+			t.Fatalf("registration %d expires at %s, outside its day %d or not a whole second", i, e, day)
+		}
+	}
+	if first := seed.DayStart(ref, 0); first.Before(ref.Add(23 * time.Hour)) {
+		t.Errorf("the first expiry day starts at %s, within 23 hours of %s", first, ref)
+	}
+	for d, c := range perDay {
+		if c != n/seed.ExpiryDays && c != n/seed.ExpiryDays+1 {
+			t.Fatalf("day %d holds %d expiries, want %d or %d", d, c, n/seed.ExpiryDays, n/seed.ExpiryDays+1)
+		}
+	}
+	// Within a day the expiries spread over its hours.
+	hours := map[int]bool{}
+	for i := int64(0); i < 365*200; i += seed.ExpiryDays {
+		hours[seed.Expiry(ref, i).Hour()] = true
+	}
+	if len(hours) != 24 {
+		t.Errorf("day 0's expiries fall in %d hours of the day, want 24", len(hours))
+	}
+}
+
 // The seeded rows must read back through the registry's own store exactly
 // as rows it wrote would.
 func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
@@ -76,7 +109,7 @@ func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
 	ref := time.Now().UTC()
 	const domains, audit = 2000, 3000
 	plan := seed.Plan{PartnerID: f.PartnerID, ChannelID: f.ChannelID, ChannelSlug: f.ChannelSlug, APIKeyID: f.APIKeyID,
-		Namespace: f.Namespace, Ref: ref, Expiry: seed.Expiry(ref), Domains: domains}
+		Namespace: f.Namespace, Ref: ref, Domains: domains}
 	if n, err := seed.Domains(ctx, conn, plan, 0, 500); err != nil || n != 500 {
 		t.Fatalf("Domains [0, 500) = %d, %v", n, err)
 	}
@@ -120,8 +153,22 @@ func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
 			return err
 		}
 		if d.ID != seed.DomainID(1234) || d.ChannelID != f.ChannelID || d.PartnerID != f.PartnerID || d.State != core.StateActive ||
-			!d.ExpiresAt.Equal(plan.Expiry) || d.Registrant.Email == "" || len(d.NameserversApplied) != 2 {
+			!d.ExpiresAt.Equal(plan.ExpiryOf(1234)) || d.Registrant.Email == "" || len(d.NameserversApplied) != 2 {
 			t.Errorf("seeded registration 1234 reads back as %+v", d)
+		}
+		// The maintenance loop's deadline is the one the registry would store.
+		for _, i := range []int64{0, 1, 364, 365, 1234, domains - 1} {
+			d, err := tx.Domains().GetByName(ctx, core.MustName(seed.Name(i, f.Namespace)))
+			if err != nil {
+				return err
+			}
+			var due time.Time
+			if err := conn.QueryRow(ctx, "SELECT due_at FROM domains WHERE id = $1", d.ID).Scan(&due); err != nil {
+				return err
+			}
+			if next := d.NextDue(); next == nil || !next.Equal(due) || !due.Equal(plan.ExpiryOf(i)) || len(d.Grace) != 0 {
+				t.Errorf("seeded registration %d: due_at %s, NextDue %v, expiry %s, grace %v", i, due, next, plan.ExpiryOf(i), d.Grace)
+			}
 		}
 		taken, err := tx.Domains().GetByNames(ctx, []core.Name{
 			core.MustName(seed.Name(0, f.Namespace)), core.MustName(seed.Name(domains-1, f.Namespace)),
