@@ -38,7 +38,9 @@ func (l LockedDomain) ChangeNameservers(ns []string, now time.Time) error {
 func (l LockedDomain) ChangeRecords(now time.Time) error { return l.d.ChangeRecords(now) }
 
 // Delete applies Domain.Delete.
-func (l LockedDomain) Delete(now time.Time, p Policy) (LifecycleEffect, error) { return l.d.Delete(now, p) }
+func (l LockedDomain) Delete(now time.Time, p Policy) (LifecycleEffect, error) {
+	return l.d.Delete(now, p)
+}
 
 // Restore applies Domain.Restore.
 func (l LockedDomain) Restore(now time.Time) (LifecycleEffect, bool, error) { return l.d.Restore(now) }
