@@ -333,3 +333,20 @@ func TestPolicyValidate(t *testing.T) {
 		t.Error("an explicit restore price wins")
 	}
 }
+
+func TestLockedDomainReadIsACopy(t *testing.T) {
+	d := newTestDomain()
+	d.Statuses = []string{StatusClientHold}
+	l := LockForRules(d)
+	r := l.Read()
+	r.ExpiresAt = r.ExpiresAt.AddDate(5, 0, 0)
+	r.Statuses[0] = StatusClientRenewProhibited
+	r.Grace[0].Gems = 999
+	if !d.ExpiresAt.Equal(AddYears(t0, 1)) || d.Statuses[0] != StatusClientHold || d.Grace[0].Gems != 10 {
+		t.Fatalf("changing a read changed the locked registration: %+v", d)
+	}
+	if _, err := l.Renew(Renewal{Years: 1, CurrentExpiresAt: d.ExpiresAt, Payer: payer, Gems: 5}, t0.Add(time.Hour), DefaultPolicy()); err != nil ||
+		!d.ExpiresAt.Equal(AddYears(t0, 2)) {
+		t.Fatalf("a rule method applies to the locked registration: %v %s", err, d.ExpiresAt)
+	}
+}

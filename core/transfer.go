@@ -359,3 +359,33 @@ type TransferPage struct {
 	Transfers  []TransferView
 	NextCursor string
 }
+
+// ChangeAuthCode checks that the registration's state allows an update and
+// records the hash of a new authorization code ("" unsets it).
+func (d *Domain) ChangeAuthCode(hash string, now time.Time, p Policy) error {
+	if err := d.CheckAuthCodeChange(); err != nil {
+		return err
+	}
+	d.SetAuthCode(hash, now, p)
+	return nil
+}
+
+// ChangeAuthCode applies Domain.ChangeAuthCode.
+func (l LockedDomain) ChangeAuthCode(hash string, now time.Time, p Policy) error {
+	return l.d.ChangeAuthCode(hash, now, p)
+}
+
+// RequestTransfer applies Domain.RequestTransfer.
+func (l LockedDomain) RequestTransfer(r TransferRequest, now time.Time, p Policy, verify AuthCodeVerifier, dummy string) error {
+	return l.d.RequestTransfer(r, now, p, verify, dummy)
+}
+
+// ApproveTransfer applies Domain.ApproveTransfer.
+func (l LockedDomain) ApproveTransfer(status string, now time.Time, p Policy) (LifecycleEffect, error) {
+	return l.d.ApproveTransfer(status, now, p)
+}
+
+// EndTransfer applies Domain.EndTransfer.
+func (l LockedDomain) EndTransfer(status string, now time.Time) (LifecycleEffect, error) {
+	return l.d.EndTransfer(status, now)
+}

@@ -378,15 +378,13 @@ func (s *Service) RenewDomain(ctx context.Context, a core.Actor, cmd core.RenewD
 	price := ns.RenewPriceGems * int64(cmd.Years)
 	m := mutation{actor: a, command: core.CmdRenewDomain, name: name, ns: ns, meta: cmd.Mutation,
 		params: renewParams{cmd.Years, cur, cmd.CurrentExpiryDateOnly}, request: req}
-	return s.mutateDomain(ctx, m, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomain(ctx, m, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		if cur.IsZero() {
 			return core.LifecycleEffect{}, core.Invalid("current_expires_at", "current_expires_at is required (RFC 3339)")
 		}
-		current := cur
-		if exp := d.ExpiresAt.UTC(); cmd.CurrentExpiryDateOnly && exp.Format(time.DateOnly) == cur.Format(time.DateOnly) {
-			current = d.ExpiresAt // the date matches: the renewal is of this expiry
-		}
-		return d.Renew(core.Renewal{Years: cmd.Years, CurrentExpiresAt: current, Payer: a.Payer(), Gems: price}, now, ns.Policy)
+		// A date-only expiry (EPP curExpDate) is midnight UTC, which
+		// core.ExpiryMatches compares by calendar date.
+		return d.Renew(core.Renewal{Years: cmd.Years, CurrentExpiresAt: cur, Payer: a.Payer(), Gems: price}, now, ns.Policy)
 	}, func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
 		out.DebitedGems = price // debited by the pipeline, last
 		return s.lifecycleOutcome(ctx, tx, d, eff, now, out)
@@ -463,16 +461,15 @@ func (s *Service) UpdateDomain(ctx context.Context, a core.Actor, cmd core.Updat
 		fromContact = &r
 		return nil
 	}
-	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomain(ctx, m, before, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		var none core.LifecycleEffect
 		if authErr != nil {
 			return none, authErr
 		}
 		if authChange != "" {
-			if err := d.CheckAuthCodeChange(); err != nil {
+			if err := d.ChangeAuthCode(authHash, now, ns.Policy); err != nil {
 				return none, err
 			}
-			d.SetAuthCode(authHash, now, ns.Policy)
 			if cmd.Registrant == nil && cmd.RegistrantContactID == "" && cmd.Statuses.Empty() {
 				return none, nil
 			}
@@ -534,7 +531,7 @@ func (s *Service) UpdateNameservers(ctx context.Context, a core.Actor, cmd core.
 	before := func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		return s.supersede(ctx, tx, a.ChannelID(), name, out.AuditID, now)
 	}
-	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomain(ctx, m, before, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		if listErr != nil {
 			return core.LifecycleEffect{}, listErr
 		}
@@ -600,7 +597,7 @@ func (s *Service) DeleteDomain(ctx context.Context, a core.Actor, cmd core.Delet
 	before := func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		return s.supersede(ctx, tx, a.ChannelID(), name, out.AuditID, now)
 	}
-	return s.mutateDomain(ctx, m, before, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomain(ctx, m, before, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		return d.Delete(now, ns.Policy)
 	}, func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
 		out.Freed = eff.Freed
@@ -627,7 +624,7 @@ func (s *Service) RestoreDomain(ctx context.Context, a core.Actor, cmd core.Rest
 	m := mutation{actor: a, command: core.CmdRestoreDomain, name: name, ns: ns, meta: cmd.Mutation,
 		params: restoreParams{cmd.Report}, request: req}
 	var renewed bool
-	return s.mutateDomain(ctx, m, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomain(ctx, m, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		if err := cmd.Report.Validate(); err != nil {
 			return core.LifecycleEffect{}, err
 		}

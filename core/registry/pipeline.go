@@ -242,9 +242,10 @@ func outcomeSummary(o core.Outcome) map[string]any {
 }
 
 // domainRule checks and applies a command on the registration as the
-// command's transaction has locked it. It changes only d; what the change
-// leaves to do elsewhere (refunds, backend work) it answers as an effect.
-type domainRule func(d *core.Domain, now time.Time) (core.LifecycleEffect, error)
+// command's transaction has locked it, through the rule methods of
+// core.LockedDomain only. What the change leaves to do elsewhere (refunds,
+// backend work) it answers as an effect.
+type domainRule func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error)
 
 // domainAfter does what a domain command leaves to do once its row is
 // written: ledger entries, pending backend work, backend calls.
@@ -288,7 +289,7 @@ func (s *Service) mutateDomainAs(ctx context.Context, m mutation, access domainA
 				return err
 			}
 			var err error
-			eff, err = rule(d, now)
+			eff, err = rule(core.LockForRules(d), now)
 			return err
 		})
 		if errors.Is(err, ports.ErrNotFound) {

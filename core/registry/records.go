@@ -96,7 +96,7 @@ func (s *Service) UpdateRecords(ctx context.Context, a core.Actor, cmd core.Upda
 		m.params = cmd.Records
 	}
 	var b ports.DNSBackend
-	return s.mutateDomain(ctx, m, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomain(ctx, m, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		var none core.LifecycleEffect
 		var err error
 		if b, err = s.dnsRules(a, ns); err != nil {

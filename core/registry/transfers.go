@@ -74,7 +74,7 @@ func (s *Service) RequestTransfer(ctx context.Context, a core.Actor, cmd core.Re
 	m := mutation{actor: a, command: core.CmdRequestTransfer, name: name, ns: ns, meta: cmd.Mutation,
 		params: transferParams{years}, request: map[string]any{"domain": name.String(), "years": years}}
 	dummy := s.dummyHash()
-	return s.mutateDomainAs(ctx, m, anyOtherChannel, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomainAs(ctx, m, anyOtherChannel, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		return core.LifecycleEffect{}, d.RequestTransfer(core.TransferRequest{Payer: a.Payer(), Years: years, Gems: price},
 			now, ns.Policy, s.verifyAuthCode(cmd.AuthCode), dummy)
 	}, func(ctx context.Context, tx ports.Stores, d core.Domain, _ core.LifecycleEffect, now time.Time, out *core.Outcome) error {
@@ -148,7 +148,7 @@ func (s *Service) transferAction(ctx context.Context, a core.Actor, cmd core.Tra
 	}
 	m := mutation{actor: a, command: command, name: name, ns: ns, meta: cmd.Mutation,
 		params: struct{}{}, request: map[string]any{"domain": name.String()}}
-	return s.mutateDomainAs(ctx, m, access, nil, func(d *core.Domain, now time.Time) (core.LifecycleEffect, error) {
+	return s.mutateDomainAs(ctx, m, access, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
 		return endTransfer(d, status, now, ns.Policy)
 	}, func(ctx context.Context, tx ports.Stores, d core.Domain, eff core.LifecycleEffect, now time.Time, out *core.Outcome) error {
 		return s.transferEnded(ctx, tx, d, eff, a.ChannelID(), out.AuditID, string(command), now, out)
@@ -156,7 +156,7 @@ func (s *Service) transferAction(ctx context.Context, a core.Actor, cmd core.Tra
 }
 
 // endTransfer approves (client or server) or ends a pending transfer.
-func endTransfer(d *core.Domain, status string, now time.Time, p core.Policy) (core.LifecycleEffect, error) {
+func endTransfer(d core.LockedDomain, status string, now time.Time, p core.Policy) (core.LifecycleEffect, error) {
 	if status == core.TransferClientApproved || status == core.TransferServerApproved {
 		return d.ApproveTransfer(status, now, p)
 	}
@@ -392,7 +392,7 @@ func (s *Service) OperatorTransfer(ctx context.Context, domain string, approve b
 		var eff core.LifecycleEffect
 		d, err := tx.Domains().UpdateByName(ctx, name, func(d *core.Domain) error {
 			var err error
-			eff, err = endTransfer(d, status, now, ns.Policy)
+			eff, err = endTransfer(core.LockForRules(d), status, now, ns.Policy)
 			return err
 		})
 		if errors.Is(err, ports.ErrNotFound) {
@@ -433,7 +433,7 @@ func (s *Service) settleTransferIntent(ctx context.Context, tx ports.Stores, ite
 	var eff core.LifecycleEffect
 	d, err := tx.Domains().Update(ctx, item.DomainID, func(d *core.Domain) error {
 		var err error
-		eff, err = endTransfer(d, status, now, ns.Policy)
+		eff, err = endTransfer(core.LockForRules(d), status, now, ns.Policy)
 		return err
 	})
 	if errors.Is(err, ports.ErrNotFound) {
