@@ -179,7 +179,9 @@ GET /status.
 - ` + "`<login>`" + ` requires ` + "`<version>1.0</version>`" + `; object services other than domain and contact answer 2307
   (` + "`unimplemented_object_service`" + `), another version 2100.
 - ` + "`<domain:create>`" + ` requires ` + "`<domain:registrant>`" + `, the id of a contact the channel owns (2003 without it);
-  ` + "`<domain:authInfo>`" + ` and admin, tech and billing contacts are accepted and not stored. The registrant's data is copied
+  the ` + "`<domain:pw>`" + ` of its ` + "`<domain:authInfo>`" + ` becomes the authorization code when it has at least 16 characters of three of
+  lowercase, uppercase, digits and symbols (a weaker one is not kept); admin, tech and billing contacts are accepted
+  and not stored. The registrant's data is copied
   into the registration and refreshed when the contact changes, so REST reads it as ` + "`registrant`" + `.
 - A ` + "`<domain:update>`" + ` that changes statuses or the registrant and nameservers runs ` + "`update_domain`" + ` keyed by the clTRID,
   then ` + "`update_nameservers`" + ` keyed by the clTRID + ` + "`/ns`" + `; both replay together.
@@ -192,7 +194,16 @@ GET /status.
   does the same and keeps the report in the audit row (` + "`request_summary.report`" + `); since a request already restores, send
   the report instead of the request when you want it on file: a report for a registration that is no longer in
   redemption answers 2304 like any restore. A restore that also adds or removes anything answers 2002.
-- ` + "`<transfer>`" + ` answers 2101 (` + "`unimplemented_command`" + `); extensions other than rgp and launch 2103.
+- Authorization codes (RFC 9154): a ` + "`<domain:pw>`" + ` in the ` + "`<domain:authInfo>`" + ` of ` + "`<domain:chg>`" + ` sets the code (an empty ` + "`<domain:pw/>`" + `
+  unsets it); it is stored hashed and ` + "`<domain:info>`" + ` answers an empty ` + "`<domain:pw/>`" + `. Another channel's
+  ` + "`<domain:info>`" + ` with the right ` + "`<domain:authInfo>`" + ` answers the whole object (with the sponsor's ` + "`clID`" + `), a wrong,
+  unset or expired one 2202 (` + "`invalid_auth_code`" + `).
+- Domain transfers (RFC 5731): ` + "`<transfer op=\"request\">`" + ` with ` + "`<domain:authInfo>`" + ` and an optional
+  ` + "`<domain:period>`" + ` answers 1001 and ` + "`<domain:trnData>`" + `; ` + "`op=\"query\"`" + ` (the sponsor or the requester),
+  ` + "`op=\"approve\"`" + ` and ` + "`op=\"reject\"`" + ` (the sponsor), ` + "`op=\"cancel\"`" + ` (the requester) answer 1000 and
+  ` + "`<domain:trnData>`" + `; ` + "`reID`" + ` and ` + "`acID`" + ` are the channels' slugs. After an approval the registrant is a copy of
+  the losing channel's contact owned by the gaining channel. A contact ` + "`<transfer>`" + ` answers 2101
+  (` + "`unimplemented_command`" + `); extensions other than rgp and launch 2103.
 - Contact ids are unique in the registry: ` + "`<contact:check>`" + ` answers for every channel, and another channel's contact answers
   2201 (` + "`contact_not_sponsored`" + `); deleting a contact a registration names answers 2305 (` + "`contact_in_use`" + `). Ids starting
   ` + "`ote-`" + ` are reserved for the OT&E registrant contacts.
@@ -205,7 +216,8 @@ registry (each change of the maintenance loop above: auto-renewal, expiry, delet
 a grace period; server statuses) and operator actions. ` + "`op=\"req\"`" + ` answers 1301 with the oldest
 message and the queue length in ` + "`<msgQ>`" + ` (or 1300 when empty); ` + "`op=\"ack\" msgID=...`" + ` dequeues it (1000, the remaining count),
 and another channel's or an unknown id answers 2303 (` + "`message_not_found`" + `). Message kinds: ` + "`backend_applied`" + `,
-` + "`backend_failed`" + `, ` + "`lifecycle`" + `, ` + "`operator`" + ` (production approval, listing approval, imports). REST GET /poll shows
+` + "`backend_failed`" + `, ` + "`lifecycle`" + `, ` + "`operator`" + ` (production approval, listing approval, imports), ` + "`transfer`" + `
+(every step of a transfer, to both channels, with ` + "`<domain:trnData>`" + ` in ` + "`<resData>`" + `). REST GET /poll shows
 audit events: the channel's own commands (actor ` + "`registrar`" + `) and the registry's lifecycle changes on its registrations
 (actor ` + "`registry`" + `).
 
