@@ -185,6 +185,19 @@ GET ` + RegistrarBasePath + `/poll?idempotency_key=ns-001&command=update_nameser
 GET ` + RegistrarBasePath + `/backend/pending?command=update_nameservers&domain=alice.defiwallet&limit=10
 ` + "```" + `
 
+## 11. Transfers between registrars
+
+A registrant moves a name with its authorization code (RFC 5731 transfer, RFC 9154). As the sponsor, set a code
+with ` + "`PATCH /domains/{domain}`" + ` ` + "`{\"auth_code\": ...}`" + ` (at least 16 characters of three of lowercase, uppercase,
+digits and symbols; ` + "`null`" + ` unsets it) and hand it to the registrant: it is stored hashed, never answered again
+(info shows ` + "`auth_code_set`" + ` and ` + "`auth_code_expires_at`" + `) and cleared by a completed transfer. As the gaining
+registrar, ` + "`POST /domains/{domain}/transfer`" + ` ` + "`{\"auth_code\": ..., \"years\": 1}`" + ` debits the transfer price at once
+and answers 201 with the ` + "`transfer`" + `; the sponsor approves or rejects it
+(` + "`POST /domains/{domain}/transfer/approve|reject`" + `), you may cancel it (` + "`.../transfer/cancel`" + `), and the registry
+approves it at its ` + "`action_at`" + `. Rejection and cancellation refund you. Both sides see each step in ` + "`GET /poll`" + `
+(the other side's as command ` + "`transfer_notice`" + `, actor ` + "`registry`" + `) and in the EPP message queue;
+` + "`GET /transfers?role=gaining|losing&status=...`" + ` lists them. Scopes ` + "`transfers:read`" + ` and ` + "`transfers:write`" + `.
+
 ## Go-live checklist
 
 - [ ] GET /status shows your channel ` + "`approved`" + `, your namespaces ` + "`approved`" + `, every command ` + "`granted`" + `.
