@@ -1,6 +1,7 @@
 package core
 
 import (
+	"sort"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -210,10 +211,9 @@ func appendStatus(list []string, s string) []string {
 	if contains(list, s) {
 		return list
 	}
-	change := StatusChange{Add: []string{s}}
-	d := Domain{Statuses: list}
-	d.applyStatusChange(change, time.Time{})
-	return d.Statuses
+	out := append(append([]string{}, list...), s)
+	sort.Strings(out)
+	return out
 }
 
 func removeStatus(list []string, s string) []string {
