@@ -61,6 +61,8 @@ type RDAPDomain struct {
 	ExpiresAt   time.Time
 	// LastChangedAt is set once the registration has changed since its creation.
 	LastChangedAt *time.Time
+	// TransferredAt is when the latest transfer to its sponsor completed.
+	TransferredAt *time.Time
 	Registrar     RDAPRegistrar
 	// RegistrantCountry is the registrant's ISO 3166-1 alpha-2 code, or "".
 	RegistrantCountry string
@@ -117,6 +119,10 @@ func RDAPDomainOf(d *Domain, c Channel, p Partner, now time.Time) RDAPDomain {
 	if d.UpdatedAt.After(d.CreatedAt) {
 		t := d.UpdatedAt
 		v.LastChangedAt = &t
+	}
+	if d.TransferredAt != nil {
+		t := *d.TransferredAt
+		v.TransferredAt = &t
 	}
 	if v.State == StateActive {
 		v.Nameservers = append(v.Nameservers, d.NameserversApplied...)

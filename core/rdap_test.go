@@ -109,3 +109,20 @@ func TestNormalizeLookupName(t *testing.T) {
 		t.Errorf("UnicodeOf: %q", got)
 	}
 }
+
+// TestRDAPDomainOfNamesTheTransfer: a transferred registration carries the
+// time of its latest transfer (RDAP event "transfer"); one never transferred
+// carries none.
+func TestRDAPDomainOfNamesTheTransfer(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	d := &Domain{ID: "dom_1", Name: MustName("alice.defiwallet"), State: StateActive, CreatedAt: now.Add(-time.Hour),
+		UpdatedAt: now.Add(-time.Hour), ExpiresAt: now.AddDate(1, 0, 0)}
+	if v := RDAPDomainOf(d, Channel{Slug: "a"}, Partner{}, now); v.TransferredAt != nil {
+		t.Fatalf("never transferred, yet %v", v.TransferredAt)
+	}
+	at := now.Add(-time.Minute)
+	d.TransferredAt = &at
+	if v := RDAPDomainOf(d, Channel{Slug: "b"}, Partner{}, now); v.TransferredAt == nil || !v.TransferredAt.Equal(at) {
+		t.Fatalf("transferred at %s, view %v", at, v.TransferredAt)
+	}
+}

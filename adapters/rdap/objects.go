@@ -253,6 +253,9 @@ func (s *Server) domainObject(r *http.Request, d core.RDAPDomain) domainObject {
 	if d.LastChangedAt != nil {
 		o.Events = append(o.Events, event{Action: "last changed", Date: rfc3339(*d.LastChangedAt)})
 	}
+	if d.TransferredAt != nil {
+		o.Events = append(o.Events, event{Action: "transfer", Date: rfc3339(*d.TransferredAt)})
+	}
 	o.Events = append(o.Events, event{Action: "last update of RDAP database", Date: rfc3339(d.AsOf)})
 	for _, ns := range d.Nameservers {
 		n := nameserver{ObjectClass: "nameserver", LDHName: ns}
