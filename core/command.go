@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"time"
 )
 
@@ -183,7 +184,7 @@ func (a Actor) ChannelApproved() bool { return a.Channel != nil && a.Channel.Sta
 func (a Actor) Payer() Payer { return Payer{PartnerID: a.Partner.ID, ChannelID: a.ChannelID()} }
 
 // HasScope reports whether the key carries scope s.
-func (a Actor) HasScope(s string) bool { return contains(a.Scopes, s) }
+func (a Actor) HasScope(s string) bool { return slices.Contains(a.Scopes, s) }
 
 // MissingScopes lists the scopes of spec that the key lacks.
 func (a Actor) MissingScopes(spec CommandSpec) []string {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -130,7 +131,7 @@ func listedOrLookalike(list []string, set skeletonSet, label string) bool {
 	if set != nil {
 		return set.has(label)
 	}
-	if contains(list, label) {
+	if slices.Contains(list, label) {
 		return true
 	}
 	sk := labelSkeleton(label)

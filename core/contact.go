@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,10 +140,10 @@ func ValidateContact(c Contact) error {
 func ValidateContactStatusChange(c StatusChange) error {
 	for _, list := range [][]string{c.Add, c.Remove} {
 		for _, s := range list {
-			if contains(ContactClientStatuses, s) {
+			if slices.Contains(ContactClientStatuses, s) {
 				continue
 			}
-			if contains(AllStatuses, s) || s == StatusLinked {
+			if slices.Contains(AllStatuses, s) || s == StatusLinked {
 				return Errorf(CodeStatusNotClientSettable, "contact status %s is not client settable", s)
 			}
 			return Invalid("statuses", "unknown contact status %q", truncate(s))
@@ -152,7 +153,7 @@ func ValidateContactStatusChange(c StatusChange) error {
 }
 
 // HasStatus reports whether a stored status is set.
-func (c *Contact) HasStatus(s string) bool { return contains(c.Statuses, s) }
+func (c *Contact) HasStatus(s string) bool { return slices.Contains(c.Statuses, s) }
 
 // CanUpdate checks a contact update: clientUpdateProhibited refuses every
 // update except the one that removes it.
@@ -163,7 +164,7 @@ func (c *Contact) CanUpdate(change StatusChange) error {
 	if c.HasStatus(StatusServerUpdateProhibited) {
 		return Errorf(CodeStatusProhibitsOperation, "contact %s has status %s", c.ID, StatusServerUpdateProhibited)
 	}
-	if c.HasStatus(StatusClientUpdateProhibited) && !contains(change.Remove, StatusClientUpdateProhibited) {
+	if c.HasStatus(StatusClientUpdateProhibited) && !slices.Contains(change.Remove, StatusClientUpdateProhibited) {
 		return Errorf(CodeStatusProhibitsOperation, "contact %s has status %s; remove it first", c.ID, StatusClientUpdateProhibited)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -177,7 +178,7 @@ func (d *Domain) inGrace(status string, now time.Time) bool {
 func (d *Domain) EffectiveState(time.Time) State { return d.State }
 
 // HasStatus reports whether a stored status is set.
-func (d *Domain) HasStatus(s string) bool { return contains(d.Statuses, s) }
+func (d *Domain) HasStatus(s string) bool { return slices.Contains(d.Statuses, s) }
 
 // InAddGrace reports whether the registration is inside its add grace period.
 func (d *Domain) InAddGrace(now time.Time) bool { return d.inGrace(StatusAddPeriod, now) }
@@ -306,10 +307,10 @@ func (c StatusChange) Empty() bool { return len(c.Add) == 0 && len(c.Remove) == 
 func ValidateClientStatusChange(c StatusChange) error {
 	for _, list := range [][]string{c.Add, c.Remove} {
 		for _, s := range list {
-			if contains(ClientStatuses, s) {
+			if slices.Contains(ClientStatuses, s) {
 				continue
 			}
-			if contains(AllStatuses, s) {
+			if slices.Contains(AllStatuses, s) {
 				return Errorf(CodeStatusNotClientSettable, "status %s is not client settable", s)
 			}
 			return Invalid("statuses", "unknown status %q", truncate(s))
@@ -338,7 +339,7 @@ func (d *Domain) Update(u DomainUpdate, now time.Time) error {
 	if err := d.prohibited(StatusServerUpdateProhibited, StatusPendingTransfer); err != nil {
 		return err
 	}
-	if d.HasStatus(StatusClientUpdateProhibited) && !contains(u.Statuses.Remove, StatusClientUpdateProhibited) {
+	if d.HasStatus(StatusClientUpdateProhibited) && !slices.Contains(u.Statuses.Remove, StatusClientUpdateProhibited) {
 		return Errorf(CodeStatusProhibitsOperation, "%s has status %s; remove it first", d.Name, StatusClientUpdateProhibited)
 	}
 	if u.Registrant != nil {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -63,7 +64,7 @@ func TestRenewRules(t *testing.T) {
 			}
 			continue
 		}
-		if !d.ExpiresAt.Equal(AddYears(t0, 1+c.years)) || !contains(d.EffectiveStatuses(now), StatusRenewPeriod) {
+		if !d.ExpiresAt.Equal(AddYears(t0, 1+c.years)) || !slices.Contains(d.EffectiveStatuses(now), StatusRenewPeriod) {
 			t.Errorf("%s: renew not applied: %s %v", c.name, d.ExpiresAt, d.EffectiveStatuses(now))
 		}
 	}
@@ -77,7 +78,7 @@ func TestRenewOfAnExpiredRegistration(t *testing.T) {
 	if ch, eff, _ := d.Advance(now, p, nil); ch != ChangeExpire || !eff.Withdraw || d.State != StateExpired {
 		t.Fatalf("expiry: %s %+v %s", ch, eff, d.State)
 	}
-	if contains(d.EffectiveStatuses(now), StatusAutoRenewPeriod) {
+	if slices.Contains(d.EffectiveStatuses(now), StatusAutoRenewPeriod) {
 		t.Error("an expired registration shows no autoRenewPeriod")
 	}
 	eff, err := d.Renew(Renewal{Years: 1, CurrentExpiresAt: exp, Payer: payer, Gems: 5}, now, p)
@@ -213,7 +214,7 @@ func TestDeleteRefundsEveryRunningGrace(t *testing.T) {
 	d = newTestDomain()
 	exp = d.ExpiresAt
 	ch, _, _ := d.Advance(exp, p, &Renewal{Years: 1, Payer: payer, Gems: 5})
-	if ch != ChangeAutoRenew || !contains(d.EffectiveStatuses(exp.Add(day)), StatusAutoRenewPeriod) {
+	if ch != ChangeAutoRenew || !slices.Contains(d.EffectiveStatuses(exp.Add(day)), StatusAutoRenewPeriod) {
 		t.Fatalf("auto-renew: %s %v", ch, d.EffectiveStatuses(exp.Add(day)))
 	}
 	eff, _ = d.Delete(exp.Add(day), p)

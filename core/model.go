@@ -293,12 +293,3 @@ func (d RateDecision) RetryAfter(now time.Time) int {
 	}
 	return s
 }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}

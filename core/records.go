@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,7 +82,7 @@ func intPtrEq(a, b *int) bool {
 
 func normalizeRecord(name Name, r Record, field string) (Record, error) {
 	r.Type = strings.ToUpper(strings.TrimSpace(r.Type))
-	if !contains(RecordTypes, r.Type) {
+	if !slices.Contains(RecordTypes, r.Type) {
 		return Record{}, Invalid(field+".type", "type must be one of %s", strings.Join(RecordTypes, ", "))
 	}
 	owner, err := relativeOwner(name, r.Name, r.Type)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"sort"
 	"time"
 	"unicode"
@@ -208,7 +209,7 @@ func (d *Domain) RequestTransfer(r TransferRequest, now time.Time, p Policy, ver
 
 // appendStatus adds s to a sorted status list once.
 func appendStatus(list []string, s string) []string {
-	if contains(list, s) {
+	if slices.Contains(list, s) {
 		return list
 	}
 	out := append(append([]string{}, list...), s)
@@ -257,7 +258,7 @@ func (d *Domain) ApproveTransfer(status string, now time.Time, p Policy) (Lifecy
 	}
 	kept := []string{}
 	for _, s := range d.Statuses {
-		if s != StatusPendingTransfer && !contains(ClientStatuses, s) {
+		if s != StatusPendingTransfer && !slices.Contains(ClientStatuses, s) {
 			kept = append(kept, s)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -352,7 +353,7 @@ func (x *exerciser) status(ctx context.Context) (map[string]any, stepResult, err
 		problems = append(problems, "no approved namespace listing")
 	case x.namespace == "":
 		x.namespace = approved[0]
-	case !contains(approved, x.namespace):
+	case !slices.Contains(approved, x.namespace):
 		problems = append(problems, fmt.Sprintf("namespace %q is not approved for the channel (approved: %s)", x.namespace, strings.Join(approved, ", ")))
 	}
 	sequenceCommands := map[string]bool{}
@@ -397,15 +398,6 @@ func objectStrings(obj map[string]any, path string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // step runs one named step. A returned error is a transport failure.

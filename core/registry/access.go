@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -101,7 +102,7 @@ func effectiveScopes(k core.APIKey) []string {
 	out := append([]string(nil), k.Scopes...)
 	if granted, ok := core.Profiles()[k.Profile]; ok {
 		for _, sc := range granted {
-			if !contains(out, sc) {
+			if !slices.Contains(out, sc) {
 				out = append(out, sc)
 			}
 		}
@@ -198,13 +199,4 @@ func sponsored(ctx context.Context, tx ports.Stores, a core.Actor, name core.Nam
 		return core.Domain{}, core.Errorf(core.CodeDomainNotSponsored, "%s is sponsored by another registrar channel", name)
 	}
 	return d, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

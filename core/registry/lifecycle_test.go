@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ func TestAutoRenewDebitsAndExpiresWhenThePartnerCannotPay(t *testing.T) {
 		t.Fatalf("auto-renew: %v", got)
 	}
 	v := h.info(w, name)
-	if !v.ExpiresAt.Equal(core.AddYears(exp, 1)) || !contains(v.Statuses, core.StatusAutoRenewPeriod) || h.balance(w.Partner.ID) != 0 {
+	if !v.ExpiresAt.Equal(core.AddYears(exp, 1)) || !slices.Contains(v.Statuses, core.StatusAutoRenewPeriod) || h.balance(w.Partner.ID) != 0 {
 		t.Fatalf("after auto-renew: %s %v balance %d", v.ExpiresAt, v.Statuses, h.balance(w.Partner.ID))
 	}
 	var reasons []string
@@ -92,7 +93,7 @@ func TestAutoRenewDebitsAndExpiresWhenThePartnerCannotPay(t *testing.T) {
 		t.Fatalf("expiry: %v", got)
 	}
 	v = h.info(w, name)
-	if v.State != core.StateExpired || contains(v.Statuses, core.StatusAutoRenewPeriod) {
+	if v.State != core.StateExpired || slices.Contains(v.Statuses, core.StatusAutoRenewPeriod) {
 		t.Fatalf("expired: %s %v", v.State, v.Statuses)
 	}
 	h.checkMoney(w)
@@ -236,13 +237,4 @@ func TestRunMaintenanceLimit(t *testing.T) {
 	if err != nil || rep.More {
 		t.Fatalf("second pass: %+v %v", rep, err)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,7 +103,7 @@ func (s *Service) AttachOTEEvidence(ctx context.Context, runID string, auditEven
 		added := 0
 		run, err = tx.OTERuns().Update(ctx, runID, func(r *core.OTERun) error {
 			for _, id := range ids {
-				if !containsString(r.EventIDs, id) {
+				if !slices.Contains(r.EventIDs, id) {
 					r.EventIDs = append(r.EventIDs, id)
 					added++
 				}
@@ -408,15 +409,6 @@ func longestRun(s string, c byte) int {
 		}
 	}
 	return best
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // checkOTEReady refuses production approval of a channel (not yet approved)

@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -145,7 +146,7 @@ func TestTransferApprovedByTheSponsor(t *testing.T) {
 		out.Transfer.LosingChannel.ID != loser.Channel.ID || out.Debited() != 80 || out.SuccessHTTPStatus() != 201 {
 		t.Fatalf("request: %+v %+v", out, out.Transfer)
 	}
-	if !contains(h.info(loser, name).Statuses, core.StatusPendingTransfer) {
+	if !slices.Contains(h.info(loser, name).Statuses, core.StatusPendingTransfer) {
 		t.Fatalf("no pendingTransfer: %v", h.info(loser, name).Statuses)
 	}
 	pend, err := h.svc.BackendPending(h.ctx, h.actor(gainer.Token, core.CmdBackendPending), core.PendingFilter{Domain: name})
@@ -177,7 +178,7 @@ func TestTransferApprovedByTheSponsor(t *testing.T) {
 	}
 	v := h.info(gainer, name)
 	if v.ChannelID != gainer.Channel.ID || !v.ExpiresAt.Equal(core.AddYears(exp, 1)) || v.AuthCodeSet ||
-		!contains(v.Statuses, core.StatusTransferPeriod) || contains(v.Statuses, core.StatusPendingTransfer) {
+		!slices.Contains(v.Statuses, core.StatusTransferPeriod) || slices.Contains(v.Statuses, core.StatusPendingTransfer) {
 		t.Fatalf("after approval: %+v", v)
 	}
 	_, err = h.svc.InfoDomain(h.ctx, h.actor(loser.Token, core.CmdInfoDomain), name)
@@ -273,7 +274,7 @@ func TestTransferRejectedAndCancelledRefund(t *testing.T) {
 			if out.Transfer.Status != tc.status || out.RefundedGems != 80 {
 				t.Fatalf("%+v refunded %d", out.Transfer, out.RefundedGems)
 			}
-			if v := h.info(loser, name); v.ChannelID != loser.Channel.ID || contains(v.Statuses, core.StatusPendingTransfer) || !v.AuthCodeSet {
+			if v := h.info(loser, name); v.ChannelID != loser.Channel.ID || slices.Contains(v.Statuses, core.StatusPendingTransfer) || !v.AuthCodeSet {
 				t.Fatalf("after: %+v", v)
 			}
 			h.checkMoney(loser)
@@ -429,7 +430,7 @@ func TestTransferInsideAutoRenewGraceRefundsTheLoser(t *testing.T) {
 	for _, e := range h.ledger(loser.Partner.ID) {
 		reasons = append(reasons, e.Reason)
 	}
-	if !contains(reasons, "refund_auto_renew") {
+	if !slices.Contains(reasons, "refund_auto_renew") {
 		t.Fatalf("ledger reasons %v", reasons)
 	}
 }
@@ -528,7 +529,7 @@ func TestTransferPendingAcrossTheExpiry(t *testing.T) {
 	if got := h.maintain(); got[core.ChangeExpire] != 1 {
 		t.Fatalf("expiry: %v", got)
 	}
-	if v := h.info(loser, name); v.State != core.StateExpired || !contains(v.Statuses, core.StatusPendingTransfer) {
+	if v := h.info(loser, name); v.State != core.StateExpired || !slices.Contains(v.Statuses, core.StatusPendingTransfer) {
 		t.Fatalf("expired: %+v", v)
 	}
 	h.advance(20 * time.Second) // the transfer's deadline (30 s after the request)

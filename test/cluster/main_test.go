@@ -28,10 +28,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/headlessdomains/registry/test/registrydproc"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to inspect the database directly
 )
@@ -176,29 +177,12 @@ type node struct {
 	name string
 	cmd  *exec.Cmd
 	base string
-	out  *syncBuffer
+	out  *registrydproc.SyncBuffer
 	done chan struct{}
 	err  error // cmd.Wait's answer, valid once done is closed
 	http *http.Client
 
 	listening chan string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startNode runs registryd with env on a free port and waits until it
@@ -224,7 +208,7 @@ func launchNode(t *testing.T, name string, env ...string) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := &node{t: t, name: name, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{}), http: newClient()}
+	n := &node{t: t, name: name, cmd: cmd, out: &registrydproc.SyncBuffer{}, done: make(chan struct{}), http: newClient()}
 	cmd.Stderr = n.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,32 +34,16 @@ import (
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
+	"github.com/headlessdomains/registry/test/registrydproc"
 )
 
 const operatorToken = "telemetry-operator-token-012345"
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type harness struct {
 	t    *testing.T
 	srv  *httptest.Server
 	rec  *tracetest.SpanRecorder
-	logs *syncBuffer
+	logs *registrydproc.SyncBuffer
 	svc  *registry.Service
 	tp   *sdktrace.TracerProvider
 }
@@ -85,7 +68,7 @@ func newHarness(t *testing.T) *harness {
 	backends := dns.NewBackends(map[string]ports.DNSBackend{core.DNSBackendMemory: dns.NewMemoryBackend()})
 	svc := registry.NewService(tracing.UnitOfWork(postgres.NewStore(db), tp), memory.NewRateCounter(), backends,
 		ports.ClockFunc(time.Now), core.NewIDs(), registry.Options{Passwords: password.New()})
-	logs := &syncBuffer{}
+	logs := &registrydproc.SyncBuffer{}
 	h := httpadapter.NewServer(svc, svc, zerolog.New(logs), httpadapter.Options{
 		OperatorToken: operatorToken, Tracer: tp, Propagator: tracing.Propagator()})
 	srv := httptest.NewServer(h.Handler())

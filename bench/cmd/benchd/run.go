@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/headlessdomains/registry/bench/internal/load"
+	"github.com/headlessdomains/registry/bench/internal/operatorapi"
 	"github.com/headlessdomains/registry/bench/internal/seed"
 )
 
@@ -371,7 +372,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 
 // sweep measures the ceilings and the selected request scenarios at every
 // client count; with none selected (only maintenance_pass) it does nothing.
-func (b *bench) sweep(ctx context.Context, self, benchURL string, ad Admission, tgt *target) (err error) {
+func (b *bench) sweep(ctx context.Context, self, benchURL string, ad operatorapi.Admission, tgt *target) (err error) {
 	cfg := b.cfg
 	var names []string
 	for _, n := range cfg.scenarios {
@@ -599,7 +600,7 @@ func createDatabase(ctx context.Context, pgURL, dbName string) (string, func() e
 
 // profiles serves registryd's handler in process with /debug/pprof and
 // records a CPU profile of create and of check at the headline concurrency.
-func (b *bench) profiles(ctx context.Context, self, dbURL, opToken string, ad Admission, plan seed.Plan, cfg runConfig) (map[string]string, error) {
+func (b *bench) profiles(ctx context.Context, self, dbURL, opToken string, ad operatorapi.Admission, plan seed.Plan, cfg runConfig) (map[string]string, error) {
 	rs, err := startServer(ctx, "registry in process", self, []string{"registry", "-db", dbURL, "-redis", cfg.redisURL,
 		"-operator-token", opToken, "-log-level", cfg.logLevel}, nil, filepath.Join(b.work, "registry-inprocess.log"), listenLine, pprofLine)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/headlessdomains/registry/adapters/epp/eppclient"
 	"github.com/headlessdomains/registry/bench/internal/load"
+	"github.com/headlessdomains/registry/bench/internal/operatorapi"
 )
 
 // The four measurements, in the order they run.
@@ -28,7 +29,7 @@ const opTimeout = 30 * time.Second
 type bench struct {
 	cfg   config
 	srv   *registryd
-	ad    admission
+	ad    operatorapi.Admission
 	runID string
 	out   io.Writer
 
@@ -80,7 +81,7 @@ func (b *bench) measureAll(ctx context.Context) ([]measurement, error) {
 }
 
 func (b *bench) session() (*eppclient.Client, error) {
-	return eppclient.Session(b.srv.eppAddr, b.tls, b.ad.slug, b.ad.eppPassword, opTimeout)
+	return eppclient.Session(b.srv.eppAddr, b.tls, b.ad.ChannelSlug, b.ad.EPPPassword, opTimeout)
 }
 
 func (b *bench) closeSessions() {
@@ -118,18 +119,18 @@ func (b *bench) registrarURL(path string) string {
 }
 
 func (b *bench) auth(w *load.Worker) []string {
-	return []string{"Authorization", "Bearer " + b.ad.tokens[w.ID%len(b.ad.tokens)]}
+	return []string{"Authorization", "Bearer " + b.ad.Tokens[w.ID%len(b.ad.Tokens)]}
 }
 
 // freeName is a random, unregistered name of the namespace.
 func (b *bench) freeName(w *load.Worker) string {
-	return "f" + strconv.FormatInt(w.Rand.Int64N(1<<40), 36) + "." + b.ad.namespace
+	return "f" + strconv.FormatInt(w.Rand.Int64N(1<<40), 36) + "." + b.ad.Namespace
 }
 
 // nextCreate is a name and an idempotency key never used before in the run.
 func (b *bench) nextCreate(prefix string) (name, key string) {
 	n := strconv.FormatInt(b.seq.Add(1), 36)
-	return prefix + b.runID + n + "." + b.ad.namespace, "eppbench-" + b.runID + "-" + prefix + "-" + n
+	return prefix + b.runID + n + "." + b.ad.Namespace, "eppbench-" + b.runID + "-" + prefix + "-" + n
 }
 
 func (b *bench) restCheck(ctx context.Context, w *load.Worker) (string, error) {
