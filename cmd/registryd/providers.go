@@ -16,8 +16,8 @@ import (
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
-	"github.com/headlessdomains/registry/adapters/postgres"
 	redisadapter "github.com/headlessdomains/registry/adapters/redis"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/adapters/tracing"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
@@ -53,12 +53,12 @@ func provideStore(ctx context.Context, cfg Config, log zerolog.Logger) (Store, f
 		st := memory.NewStore()
 		return Store{UoW: st, Ping: st.Ping, Kind: "memory", Pending: st}, func() {}, nil
 	}
-	db, err := postgres.Open(ctx, url, postgres.Options{MaxOpenConns: cfg.DBMaxOpenConns})
+	db, err := sqlstore.Open(ctx, url, sqlstore.Options{MaxOpenConns: cfg.DBMaxOpenConns})
 	if err != nil {
 		return Store{}, nil, fmt.Errorf("REGISTRY_DATABASE_URL: %w", err)
 	}
 	if cfg.MigrateOnStart {
-		if err := postgres.Migrate(ctx, db); err != nil {
+		if err := sqlstore.Migrate(ctx, db); err != nil {
 			_ = db.Close()
 			return Store{}, nil, fmt.Errorf("migrate: %w", err)
 		}
@@ -68,7 +68,7 @@ func provideStore(ctx context.Context, cfg Config, log zerolog.Logger) (Store, f
 		kind = "sqlite"
 	}
 	log.Info().Str("database", kind).Bool("migrated", cfg.MigrateOnStart).Msg("database open")
-	st := postgres.NewStore(db)
+	st := sqlstore.NewStore(db)
 	return Store{UoW: st, Ping: db.Ping, Kind: kind, SQL: db.SQL(), Pending: st}, func() { _ = db.Close() }, nil
 }
 

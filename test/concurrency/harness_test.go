@@ -20,7 +20,7 @@ import (
 	"github.com/headlessdomains/registry/adapters/dns"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -57,7 +57,7 @@ type env struct {
 	t       *testing.T
 	ctx     context.Context
 	clock   *testClock
-	store   *postgres.Store
+	store   *sqlstore.Store
 	svc     *registry.Service
 	srv     *httptest.Server
 	partner core.Partner

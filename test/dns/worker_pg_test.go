@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/headlessdomains/registry/adapters/memory"
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -25,7 +25,7 @@ func newPostgresDatabase(t *testing.T) string {
 }
 
 // openStore opens its own connection pool on url: one "node".
-func openStore(t *testing.T, url string) *postgres.Store {
+func openStore(t *testing.T, url string) *sqlstore.Store {
 	t.Helper()
 	return pgtest.OpenStore(t, url, 4)
 }

@@ -28,7 +28,7 @@ import (
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -109,15 +109,15 @@ func newEnv(t *testing.T, spec envSpec) *env {
 	ctx := context.Background()
 	var st ports.UnitOfWork = memory.NewStore()
 	if spec.SQLite {
-		db, err := postgres.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "registry.db"), postgres.Options{})
+		db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "registry.db"), sqlstore.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = db.Close() })
-		if err := postgres.Migrate(ctx, db); err != nil {
+		if err := sqlstore.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		st = postgres.NewStore(db)
+		st = sqlstore.NewStore(db)
 	}
 	svc := registry.NewService(st, memory.NewRateCounter(), dns.NewDefaultBackends(), ports.ClockFunc(time.Now), core.NewIDs(),
 		registry.Options{Passwords: cheapHasher, LoginGuard: spec.LoginGuard})

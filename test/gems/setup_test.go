@@ -9,7 +9,7 @@ import (
 
 	"github.com/headlessdomains/registry/adapters/dns"
 	"github.com/headlessdomains/registry/adapters/memory"
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
@@ -17,10 +17,10 @@ import (
 )
 
 // newDatabase creates a migrated database for t alone (pgtest) and opens it.
-func newDatabase(t *testing.T) *postgres.DB {
+func newDatabase(t *testing.T) *sqlstore.DB {
 	t.Helper()
 	url := pgtest.NewDatabase(t, "test_gems")
-	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxOpenConns: 16})
+	db, err := sqlstore.Open(context.Background(), url, sqlstore.Options{MaxOpenConns: 16})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
@@ -32,8 +32,8 @@ func newDatabase(t *testing.T) *postgres.DB {
 // registrar whose partner holds start Gems, in a namespace at price Gems a
 // year.
 type world struct {
-	db      *postgres.DB
-	store   *postgres.Store
+	db      *sqlstore.DB
+	store   *sqlstore.Store
 	svc     *registry.Service
 	partner core.Partner
 	ns      string
@@ -44,7 +44,7 @@ type world struct {
 func newWorld(t *testing.T, start, price core.Gems) *world {
 	t.Helper()
 	db := newDatabase(t)
-	store := postgres.NewStore(db)
+	store := sqlstore.NewStore(db)
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	svc := registry.NewService(store, memory.NewRateCounter(), dns.NewDefaultBackends(),
 		ports.ClockFunc(func() time.Time { return now }), core.NewIDs(), registry.Options{})

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 )
 
 // NewDatabase creates a migrated database named prefix_<random> and answers
@@ -38,7 +38,7 @@ func NewDatabase(t testing.TB, prefix string) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := postgres.Open(ctx, raw, postgres.Options{MaxOpenConns: 2})
+	admin, err := sqlstore.Open(ctx, raw, sqlstore.Options{MaxOpenConns: 2})
 	if err != nil {
 		unavailable("%v", err)
 	}
@@ -61,12 +61,12 @@ func NewDatabase(t testing.TB, prefix string) string {
 	})
 	u := *server
 	u.Path = "/" + name
-	db, err := postgres.Open(ctx, u.String(), postgres.Options{})
+	db, err := sqlstore.Open(ctx, u.String(), sqlstore.Options{})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	defer db.Close()
-	if err := postgres.Migrate(ctx, db); err != nil {
+	if err := sqlstore.Migrate(ctx, db); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return u.String()
@@ -74,12 +74,12 @@ func NewDatabase(t testing.TB, prefix string) string {
 
 // OpenStore opens a connection pool of its own on url (one "node"), closed
 // when the test ends.
-func OpenStore(t testing.TB, url string, maxConns int) *postgres.Store {
+func OpenStore(t testing.TB, url string, maxConns int) *sqlstore.Store {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), url, postgres.Options{MaxOpenConns: maxConns})
+	db, err := sqlstore.Open(context.Background(), url, sqlstore.Options{MaxOpenConns: maxConns})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return postgres.NewStore(db)
+	return sqlstore.NewStore(db)
 }

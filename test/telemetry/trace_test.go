@@ -29,7 +29,7 @@ import (
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
 	"github.com/headlessdomains/registry/adapters/password"
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/adapters/tracing"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
@@ -54,19 +54,19 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "registry.db"), postgres.Options{})
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "registry.db"), sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if err := postgres.Migrate(ctx, db); err != nil {
+	if err := sqlstore.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	backends := dns.NewBackends(map[string]ports.DNSBackend{core.DNSBackendMemory: dns.NewMemoryBackend()})
-	svc := registry.NewService(tracing.UnitOfWork(postgres.NewStore(db), tp), memory.NewRateCounter(), backends,
+	svc := registry.NewService(tracing.UnitOfWork(sqlstore.NewStore(db), tp), memory.NewRateCounter(), backends,
 		ports.ClockFunc(time.Now), core.NewIDs(), registry.Options{Passwords: password.New()})
 	logs := &registrydproc.SyncBuffer{}
 	h := httpadapter.NewServer(svc, svc, zerolog.New(logs), httpadapter.Options{

@@ -16,8 +16,8 @@ import (
 
 	"github.com/headlessdomains/registry/adapters/dns"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
-	"github.com/headlessdomains/registry/adapters/postgres"
 	redisadapter "github.com/headlessdomains/registry/adapters/redis"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/bench/internal/ceiling"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
@@ -83,7 +83,7 @@ func registryCommand(ctx context.Context, args []string, out io.Writer) error {
 	zerolog.TimeFieldFormat = time.RFC3339Nano
 	log := zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Str("service", "registryd").Logger()
 
-	db, err := postgres.Open(ctx, *dbURL, postgres.Options{})
+	db, err := sqlstore.Open(ctx, *dbURL, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func registryCommand(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer rc.Close()
-	svc := registry.NewService(postgres.NewStore(db), rc, dns.NewDefaultBackends(), ports.ClockFunc(time.Now), core.NewIDs(), registry.Options{})
+	svc := registry.NewService(sqlstore.NewStore(db), rc, dns.NewDefaultBackends(), ports.ClockFunc(time.Now), core.NewIDs(), registry.Options{})
 	h := httpadapter.NewServer(svc, svc, log, httpadapter.Options{OperatorToken: *opToken}).Handler()
 
 	pln, err := net.Listen("tcp", *pprofAddr)

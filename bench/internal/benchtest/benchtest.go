@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 )
 
 // Fixture is the registrar the database holds.
@@ -78,12 +78,12 @@ func Database(t testing.TB) Fixture {
 	f := Fixture{URL: u.String(), PartnerID: "ptn_test", ChannelID: "chn_test", ChannelSlug: "bench-test",
 		APIKeyID: "key_test", Namespace: "benchns", Balance: 1_000_000}
 
-	db, err := postgres.Open(ctx, f.URL, postgres.Options{})
+	db, err := sqlstore.Open(ctx, f.URL, sqlstore.Options{})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	defer db.Close()
-	if err := postgres.Migrate(ctx, db); err != nil {
+	if err := sqlstore.Migrate(ctx, db); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	conn, err := pgx.Connect(ctx, f.URL)

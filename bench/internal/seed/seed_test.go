@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/headlessdomains/registry/adapters/postgres"
+	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/bench/internal/benchtest"
 	"github.com/headlessdomains/registry/bench/internal/seed"
 	"github.com/headlessdomains/registry/core"
@@ -141,12 +141,12 @@ func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
 		t.Fatal("seeding registration 10 twice succeeded")
 	}
 
-	db, err := postgres.Open(ctx, f.URL, postgres.Options{})
+	db, err := sqlstore.Open(ctx, f.URL, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	store := postgres.NewStore(db)
+	store := sqlstore.NewStore(db)
 	err = store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
 		d, err := tx.Domains().GetByName(ctx, core.MustName(seed.Name(1234, f.Namespace)))
 		if err != nil {

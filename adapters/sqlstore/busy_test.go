@@ -1,0 +1,61 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// TestOnlyAHeldKeyIsErrKeyBusyOnPostgres: Reserve waiting out its bound on
+// a rival's idempotency key is ErrKeyBusy (and ErrBusy); a command whose
+// key is free but whose partner row another transaction holds past the same
+// bound is ErrBusy and never ErrKeyBusy, so the core does not call it a
+// request with that key still running.
+func TestOnlyAHeldKeyIsErrKeyBusyOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store)
+	held, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			if _, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "held-key")); err != nil {
+				return err
+			}
+			if _, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance--; return nil }); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	impatient := &Store{db: db, reserveWait: 50 * time.Millisecond}
+
+	keyErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "held-key"))
+		return err
+	})
+	rowErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "free-key")); err != nil {
+			return err
+		}
+		_, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance -= 10; return nil })
+		return err
+	})
+	close(release)
+	if err := <-holder; err != nil {
+		t.Fatalf("holder: %v", err)
+	}
+	if !errors.Is(keyErr, ports.ErrKeyBusy) || !errors.Is(keyErr, ports.ErrBusy) {
+		t.Errorf("a held key: want ErrKeyBusy (and ErrBusy), got %v", keyErr)
+	}
+	if !errors.Is(rowErr, ports.ErrBusy) || errors.Is(rowErr, ports.ErrKeyBusy) {
+		t.Errorf("a held partner row: want ErrBusy and not ErrKeyBusy, got %v", rowErr)
+	}
+}

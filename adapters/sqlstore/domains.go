@@ -1,0 +1,187 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// DomainRepository stores registrations. The partial unique index
+// domains_live_name_key lets at most one registration per name be other
+// than cancelled, so of two concurrent inserts of a name one gets
+// ErrDuplicate, whatever the core checked before.
+type DomainRepository struct{ c conn }
+
+var _ ports.DomainRepository = (*DomainRepository)(nil)
+
+// liveName selects the registration of a name that is not cancelled; its
+// predicate matches the partial index so that the index serves the lookup.
+const liveName = "name = ? AND state <> 'cancelled'"
+
+// Insert adds d; ErrDuplicate when its id exists or its name is registered.
+func (r *DomainRepository) Insert(ctx context.Context, d core.Domain) error {
+	row, err := domainToRow(d)
+	if err != nil {
+		return err
+	}
+	return r.c.insert(ctx, row)
+}
+
+// GetByName returns the registration of name that is not cancelled, or ErrNotFound.
+func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.Domain, error) {
+	var row domainRow
+	if err := r.c.selectOne(ctx, &row, false, liveName, name.String()); err != nil {
+		return core.Domain{}, err
+	}
+	return row.core()
+}
+
+// GetByNames returns the registrations among names that are not cancelled,
+// keyed by Name.String(); names without one are absent.
+func (r *DomainRepository) GetByNames(ctx context.Context, names []core.Name) (map[string]core.Domain, error) {
+	out := make(map[string]core.Domain, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	keys := make([]string, 0, len(names))
+	for _, n := range names {
+		keys = append(keys, n.String())
+	}
+	var rows []domainRow
+	err := r.c.db.NewSelect().Model(&rows).
+		Where("name IN (?) AND state <> 'cancelled'", bun.List(keys)).
+		Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	for i := range rows {
+		d, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out[d.Name.String()] = d
+	}
+	return out, nil
+}
+
+// Update locks the registration with id, runs fn on a copy and stores the
+// result; ErrDuplicate if the result would make a second live registration
+// of its name.
+func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
+	return r.update(ctx, fn, "id = ?", id)
+}
+
+// UpdateByName locks the live registration of name (FOR NO KEY UPDATE on
+// PostgreSQL: the lock an UPDATE takes, so that it waits for, and is waited
+// on by, every other command on the row), runs fn on that locked row and
+// stores the result.
+func (r *DomainRepository) UpdateByName(ctx context.Context, name core.Name, fn func(*core.Domain) error) (core.Domain, error) {
+	return r.update(ctx, fn, liveName, name.String())
+}
+
+func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, where string, args ...any) (core.Domain, error) {
+	if err := r.c.writable(); err != nil {
+		return core.Domain{}, err
+	}
+	var row domainRow
+	if err := r.c.selectOne(ctx, &row, true, where, args...); err != nil {
+		return core.Domain{}, err
+	}
+	d, err := row.core()
+	if err != nil {
+		return core.Domain{}, err
+	}
+	if err := fn(&d); err != nil {
+		return core.Domain{}, err
+	}
+	if d.ID != row.ID {
+		return core.Domain{}, errKeyChanged("domain id")
+	}
+	next, err := domainToRow(d)
+	if err != nil {
+		return core.Domain{}, err
+	}
+	update := r.c.update
+	if next.Name != row.Name || row.State == string(core.StateCancelled) && next.State != row.State {
+		update = r.c.updateUnique // the live-name index may refuse it
+	}
+	if err := update(ctx, next); err != nil {
+		return core.Domain{}, err
+	}
+	return next.core()
+}
+
+// ClaimDue locks up to limit registrations whose due_at has come, earliest
+// first; on PostgreSQL rows another transaction holds are skipped (FOR
+// UPDATE SKIP LOCKED), so that nodes sweeping at once take different rows.
+// The partial index domains_due_idx serves it.
+func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit int) ([]core.Domain, error) {
+	if err := r.c.writable(); err != nil {
+		return nil, err
+	}
+	var rows []domainRow
+	sel := r.c.db.NewSelect().Model(&rows).
+		Where("due_at IS NOT NULL AND due_at <= ?", ts(now)).
+		Order("due_at", "id")
+	if limit > 0 {
+		sel = sel.Limit(int64(limit))
+	}
+	if r.c.pg {
+		sel = sel.For("UPDATE SKIP LOCKED")
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]core.Domain, 0, len(rows))
+	for i := range rows {
+		d, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// ListTransfers answers registrations whose latest transfer matches q, by
+// id; the partial indexes domains_transfer_{gaining,losing}_idx serve it.
+func (r *DomainRepository) ListTransfers(ctx context.Context, q ports.TransferQuery) ([]core.Domain, error) {
+	var rows []domainRow
+	sel := r.c.db.NewSelect().Model(&rows)
+	switch {
+	case q.ChannelID == "":
+		sel = sel.Where("transfer_status <> ''")
+	case q.Role == core.TransferRoleGaining:
+		sel = sel.Where("transfer_gaining_channel_id = ?", q.ChannelID)
+	case q.Role == core.TransferRoleLosing:
+		sel = sel.Where("transfer_losing_channel_id = ?", q.ChannelID)
+	default:
+		sel = sel.Where("(transfer_gaining_channel_id = ? OR transfer_losing_channel_id = ?)", q.ChannelID, q.ChannelID)
+	}
+	if q.Status != "" {
+		sel = sel.Where("transfer_status = ?", q.Status)
+	}
+	if q.AfterID != "" {
+		sel = sel.Where("id > ?", q.AfterID)
+	}
+	sel = sel.Order("id")
+	if q.Limit > 0 {
+		sel = sel.Limit(int64(q.Limit))
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]core.Domain, 0, len(rows))
+	for i := range rows {
+		d, err := rows[i].core()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,0 +1,135 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// reserveLockTimeout bounds how long Reserve waits on PostgreSQL for
+// another transaction that holds the same key (then ErrKeyBusy), well inside
+// the contract's 30 seconds of in-progress state. SQLite waits
+// for its write lock up to the DSN's busy_timeout (5 s) at BEGIN instead.
+const reserveLockTimeout = 10 * time.Second
+
+// reserveIdleTimeout ends (on PostgreSQL) a transaction holding a reserved
+// key that sits idle this long: its node hangs, is frozen or is cut off by a
+// network partition, so its connection stays open and PostgreSQL sees no
+// crash. The contract bounds such in-progress state at 30 seconds; without
+// this bound the key, and the rows the command locked, stayed held until TCP
+// keepalive noticed the dead peer (hours). Commands never wait that long
+// between two statements of their transaction.
+const reserveIdleTimeout = 30 * time.Second
+
+// IdempotencyStore keeps the results of mutating commands per channel and key.
+type IdempotencyStore struct{ c conn }
+
+var _ ports.IdempotencyStore = (*IdempotencyStore)(nil)
+
+// Get returns the record of (channelID, key), or ErrNotFound.
+func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core.IdempotencyRecord, error) {
+	var row idempotencyRow
+	if err := r.c.selectOne(ctx, &row, false, "channel_id = ? AND idempotency_key = ?", channelID, key); err != nil {
+		return core.IdempotencyRecord{}, err
+	}
+	return row.core(), nil
+}
+
+// Reserve claims (rec.ChannelID, rec.Key) for this transaction with an
+// empty result; nil, nil when the claim is ours, else the committed record.
+//
+// On PostgreSQL the INSERT ... ON CONFLICT DO NOTHING waits on the primary
+// key while another transaction holds an uncommitted row for the key: when
+// that one commits, nothing is inserted and the SELECT (a new snapshot under
+// READ COMMITTED) sees its record; when it rolls back, our insert goes
+// through. lock_timeout bounds the wait (55P03, answered as ErrKeyBusy); set
+// with SET LOCAL, it also bounds the row locks the rest of the command takes
+// and ends with its transaction. idle_in_transaction_session_timeout, set
+// the same way, frees the key of a node that stops talking mid-command
+// (reserveIdleTimeout). On
+// SQLite every transaction already holds the write lock, so there is never
+// an uncommitted rival.
+func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
+	if err := r.c.writable(); err != nil {
+		return nil, err
+	}
+	if r.c.pg {
+		// set_config(..., true) is SET LOCAL: both end with the transaction.
+		q := fmt.Sprintf("SELECT set_config('lock_timeout', '%dms', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
+			max(r.c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
+		if _, err := r.c.db.ExecContext(ctx, q); err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	row := idempotencyToRow(rec)
+	row.Result = nil
+	// A rival row can vanish between our insert and our read (DeleteBefore);
+	// then the insert is tried again, a bounded number of times.
+	for attempt := 0; attempt < 3; attempt++ {
+		res, err := r.c.db.NewInsert().Model(row).
+			On("CONFLICT (channel_id, idempotency_key) DO NOTHING").Exec(ctx)
+		if err != nil {
+			if err = mapErr(err); errors.Is(err, ports.ErrBusy) {
+				// The only lock this statement waits for is a rival's key.
+				return nil, fmt.Errorf("%w: %w", ports.ErrKeyBusy, err)
+			}
+			return nil, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		if n == 1 {
+			return nil, nil
+		}
+		existing, err := r.Get(ctx, rec.ChannelID, rec.Key)
+		if errors.Is(err, ports.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &existing, nil
+	}
+	return nil, fmt.Errorf("%w: %w: idempotency key %q keeps changing hands", ports.ErrKeyBusy, ports.ErrBusy, rec.Key)
+}
+
+// Complete stores the result and audit id of a reserved record.
+func (r *IdempotencyStore) Complete(ctx context.Context, rec core.IdempotencyRecord) error {
+	if err := r.c.writable(); err != nil {
+		return err
+	}
+	row := idempotencyToRow(rec)
+	res, err := r.c.db.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return ports.ErrNotFound
+	}
+	return nil
+}
+
+// DeleteBefore removes records created before t and returns how many.
+func (r *IdempotencyStore) DeleteBefore(ctx context.Context, t time.Time) (int, error) {
+	if err := r.c.writable(); err != nil {
+		return 0, err
+	}
+	res, err := r.c.db.NewDelete().Model((*idempotencyRow)(nil)).Where("created_at < ?", ts(t)).Exec(ctx)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return int(n), nil
+}

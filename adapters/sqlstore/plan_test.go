@@ -1,0 +1,140 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// TestHotQueriesUseTheirIndexes checks the plans of the queries that must
+// stay fast at ten million audit rows: each is an index lookup or an index
+// range scan, never a scan of the table. PostgreSQL is asked with sequential
+// scans disabled, so the plan shows which index serves the query even on
+// the empty tables of a test.
+func TestHotQueriesUseTheirIndexes(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T) *DB) {
+		db := open(t)
+		var (
+			domains []domainRow
+			keys    []apiKeyRow
+			audit   []auditRow
+			items   []pendingRow
+			idem    []idempotencyRow
+		)
+		b := db.Bun()
+		cases := []struct {
+			name             string
+			query            string
+			pgIndex, liteIdx string // the index the plan must name; a|b: either
+		}{
+			{"check/info: live name", b.NewSelect().Model(&domains).Where(liveName, "alice.wallet").String(),
+				"domains_live_name_key", "domains_live_name_key"},
+			{"check: live names", b.NewSelect().Model(&domains).
+				Where("name IN (?) AND state <> 'cancelled'", bun.List([]string{"a.wallet", "b.wallet"})).String(),
+				"domains_live_name_key", "domains_live_name_key"},
+			{"authenticate: token hash", b.NewSelect().Model(&keys).Where("token_hash = ?", "h").String(),
+				"api_keys_token_hash_key", "sqlite_autoindex_api_keys"},
+			{"poll page", auditQuery(b, &audit, ports.AuditQuery{ChannelID: "chn_1", AfterID: "aud_1", Limit: 50}).String(),
+				"audit_events_channel_idx", "audit_events_channel_idx"},
+			{"poll by idempotency key", auditQuery(b, &audit, ports.AuditQuery{ChannelID: "chn_1", IdempotencyKey: "k", Limit: 50}).String(),
+				"audit_events_channel_key_idx", "audit_events_channel_key_idx"},
+			{"poll by domain", auditQuery(b, &audit, ports.AuditQuery{ChannelID: "chn_1", Domain: "a.wallet", Limit: 50}).String(),
+				"audit_events_channel_domain_idx", "audit_events_channel_domain_idx"},
+			{"idempotency lookup", b.NewSelect().Model(&idem).Where("channel_id = ? AND idempotency_key = ?", "chn_1", "k").String(),
+				"idempotency_records_pkey", "PRIMARY KEY"},
+			{"idempotency expiry", b.NewDelete().Model((*idempotencyRow)(nil)).Where("created_at < ?", ts(testNow)).String(),
+				"idempotency_records_created_at_idx", "idempotency_records_created_at_idx"},
+			{"pending claim", claimQuery(b, &items, testNow, 10, db.Dialect() == dialect.PG).String(),
+				// Which of the two serves the claim depends on statistics: both
+				// reach only pending rows.
+				"pending_items_due_idx|pending_items_status_idx", "pending_items_due_idx|pending_items_status_idx"},
+			{"pending by channel", pendingListQuery(b, &items, core.PendingFilter{ChannelID: "chn_1", Limit: 50}).String(),
+				"pending_items_channel_idx|pending_items_status_idx", "pending_items_channel_idx"},
+		}
+		for _, c := range cases {
+			plan := explain(t, db, c.query)
+			want := c.liteIdx
+			if db.Dialect() == dialect.PG {
+				want = c.pgIndex
+			}
+			used := false
+			for _, idx := range strings.Split(want, "|") {
+				used = used || strings.Contains(plan, idx)
+			}
+			if !used || fullScan(plan) {
+				t.Errorf("%s: the plan does not use %s:\n%s\n%s", c.name, want, c.query, plan)
+			}
+		}
+	})
+}
+
+// fullScan reports a plan that reads a whole table: a PostgreSQL Seq Scan,
+// or an SQLite SCAN without an index.
+func fullScan(plan string) bool {
+	for _, line := range strings.Split(plan, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.Contains(line, "Seq Scan") || strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, " INDEX ") {
+			return true
+		}
+	}
+	return false
+}
+
+func explain(t *testing.T, db *DB, query string) string {
+	t.Helper()
+	var lines []string
+	err := db.Bun().RunInTx(t.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
+		q := "EXPLAIN QUERY PLAN " + query
+		if db.Dialect() == dialect.PG {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				return err
+			}
+			q = "EXPLAIN " + query
+		}
+		rows, err := tx.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			lines = append(lines, toText(vals[len(vals)-1])) // the plan text is the last column
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatalf("explain %s: %v", query, err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func toText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.String()
+	default:
+		return ""
+	}
+}

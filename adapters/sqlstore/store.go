@@ -1,0 +1,180 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/headlessdomains/registry/ports"
+)
+
+// Store is the unit of work over the registry database: every repository
+// of one Do shares one transaction.
+type Store struct {
+	db *DB
+	// reserveWait bounds how long IdempotencyStore.Reserve waits on
+	// PostgreSQL for a transaction holding the same key.
+	reserveWait time.Duration
+}
+
+var _ ports.UnitOfWork = (*Store)(nil)
+
+// NewStore returns the unit of work over db (which Migrate has prepared).
+func NewStore(db *DB) *Store { return &Store{db: db, reserveWait: reserveLockTimeout} }
+
+// Do runs fn in one read-write transaction (bun's RunInTx). fn's error is
+// returned as is and rolls back; a panic rolls back and panics on; a begin or
+// commit error is mapped to the ports sentinels and returned, never dropped.
+// On SQLite the transaction begins IMMEDIATE, so writers queue for the one
+// write lock up front.
+func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
+	var (
+		ran   bool
+		fnErr error
+	)
+	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ran = true
+		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, tx: true, reserveWait: s.reserveWait}})
+		return fnErr
+	})
+	switch {
+	case err == nil:
+		return nil
+	case ran && fnErr != nil:
+		return err // fn's own error, untouched
+	case ran:
+		return fmt.Errorf("commit: %w", mapErr(err))
+	default:
+		return fmt.Errorf("begin: %w", mapErr(err))
+	}
+}
+
+// View runs fn without a transaction: each read sees committed data, and on
+// SQLite readers do not queue behind the write lock. Writes through the
+// stores of a View fail.
+func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
+	return fn(ctx, &stores{c: conn{db: s.db.bun, pg: s.db.kind == dialect.PG}})
+}
+
+// conn is what every repository runs its queries on.
+type conn struct {
+	db bun.IDB
+	pg bool // PostgreSQL: row locks, SKIP LOCKED, lock_timeout
+	tx bool // inside Do: writes allowed
+
+	reserveWait time.Duration // see Store.reserveWait
+}
+
+var errReadOnly = errors.New("postgres: write through the stores of a View")
+
+func (c conn) writable() error {
+	if !c.tx {
+		return errReadOnly
+	}
+	return nil
+}
+
+// selectOne scans the row matching where into model; ErrNotFound when none.
+// lock takes the row lock for the rest of the transaction on PostgreSQL
+// (SQLite has no FOR UPDATE and needs none: its write lock is taken at BEGIN):
+// FOR NO KEY UPDATE, the lock PostgreSQL's own UPDATE of non-key columns
+// takes. It excludes every other writer of the row but not the FOR KEY
+// SHARE lock a foreign-key check takes, so a transaction that has inserted
+// a row referencing a partner (a domain, a ledger entry) can still lock that
+// partner to debit it while another such transaction is open.
+func (c conn) selectOne(ctx context.Context, model any, lock bool, where string, args ...any) error {
+	q := c.db.NewSelect().Model(model).Where(where, args...)
+	if lock && c.pg {
+		q = q.For("NO KEY UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// insert adds row, answering ErrDuplicate when a unique constraint (primary
+// key, slug, token hash, the live-name index, ...) already holds its value.
+// ON CONFLICT DO NOTHING reports that without raising an error, so that on
+// PostgreSQL the transaction stays usable (the core may go on to record the
+// refusal) exactly as it does on SQLite.
+func (c conn) insert(ctx context.Context, row any) error {
+	if err := c.writable(); err != nil {
+		return err
+	}
+	res, err := c.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return ports.ErrDuplicate
+	}
+	return nil
+}
+
+// update writes every column of row by primary key; ErrNotFound when no row.
+func (c conn) update(ctx context.Context, row any) error {
+	if err := c.writable(); err != nil {
+		return err
+	}
+	res, err := c.db.NewUpdate().Model(row).WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return ports.ErrNotFound
+	}
+	return nil
+}
+
+// updateUnique is update for a change that a unique index may refuse (a
+// new slug, token hash or name, a cancelled registration made live again).
+// On PostgreSQL it runs in a savepoint, so that ErrDuplicate leaves the
+// transaction usable, as SQLite (which rolls back only the statement) does.
+func (c conn) updateUnique(ctx context.Context, row any) error {
+	tx, ok := c.db.(bun.Tx)
+	if !c.pg || !ok {
+		return c.update(ctx, row)
+	}
+	return tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
+		inner := c
+		inner.db = sp
+		return inner.update(ctx, row)
+	})
+}
+
+// errKeyChanged refuses an update function that changed the row's identity.
+func errKeyChanged(what string) error {
+	return fmt.Errorf("postgres: an update must not change the %s", what)
+}
+
+// stores implements ports.Stores over one conn.
+type stores struct{ c conn }
+
+var _ ports.Stores = (*stores)(nil)
+
+func (s *stores) Partners() ports.PartnerRepository     { return &PartnerRepository{s.c} }
+func (s *stores) Channels() ports.ChannelRepository     { return &ChannelRepository{s.c} }
+func (s *stores) APIKeys() ports.APIKeyRepository       { return &APIKeyRepository{s.c} }
+func (s *stores) Namespaces() ports.NamespaceRepository { return &NamespaceRepository{s.c} }
+func (s *stores) Listings() ports.ListingRepository     { return &ListingRepository{s.c} }
+func (s *stores) Domains() ports.DomainRepository       { return &DomainRepository{s.c} }
+func (s *stores) Ledger() ports.LedgerRepository        { return &LedgerRepository{s.c} }
+func (s *stores) Audit() ports.AuditLog                 { return &AuditLog{s.c} }
+func (s *stores) Idempotency() ports.IdempotencyStore   { return &IdempotencyStore{s.c} }
+func (s *stores) Pending() ports.PendingRepository      { return &PendingRepository{s.c} }
+func (s *stores) OTERuns() ports.OTERunRepository       { return &OTERunRepository{s.c} }
+func (s *stores) Contacts() ports.ContactRepository     { return &ContactRepository{s.c} }
+func (s *stores) Messages() ports.MessageQueue          { return &MessageQueue{s.c} }
