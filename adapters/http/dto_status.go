@@ -1,6 +1,11 @@
 package httpadapter
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"sync/atomic"
+
 	"github.com/headlessdomains/registry/core"
 )
 
@@ -17,8 +22,8 @@ type statusResponse struct {
 	AuditProvenance         auditProvenanceDTO `json:"audit_provenance"`
 	Docs                    map[string]string  `json:"docs"`
 	Commands                []commandStatusDTO `json:"commands"`
-	RegistryServiceContract map[string]any     `json:"registry_service_contract"`
-	EPPGatewayContract      map[string]any     `json:"epp_gateway_contract"`
+	RegistryServiceContract any                `json:"registry_service_contract"` // a map, or its JSON (docEncoder)
+	EPPGatewayContract      any                `json:"epp_gateway_contract"`
 	GeneratedAt             *string            `json:"generated_at,omitempty"`
 }
 
@@ -179,4 +184,41 @@ func statusResponseOf(rep core.StatusReport, docs map[string]string) statusRespo
 		})
 	}
 	return resp
+}
+
+// docEncoder keeps the JSON of one /status document. The service builds its
+// documents once and shares them between answers without changing them
+// (core.StatusReport), so while it answers the same map, by identity, the
+// encoding made for it the first time still holds. Encoding them was half
+// of the CPU of a /status answer.
+type docEncoder struct{ last atomic.Pointer[encodedDoc] }
+
+type encodedDoc struct {
+	doc map[string]any // held so that no other map can take its address
+	raw json.RawMessage
+}
+
+// encode answers doc's JSON, from the last encoding when doc is the map it
+// was made from; an empty object for nil.
+func (e *docEncoder) encode(doc map[string]any) any {
+	if doc == nil {
+		return map[string]any{}
+	}
+	if last := e.last.Load(); last != nil && sameMap(last.doc, doc) {
+		return last.raw
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as writeJSON encodes the rest of the answer
+	if err := enc.Encode(doc); err != nil {
+		return doc // writeJSON meets the same error and ends the answer
+	}
+	raw := json.RawMessage(bytes.TrimRight(buf.Bytes(), "\n"))
+	e.last.Store(&encodedDoc{doc: doc, raw: raw})
+	return raw
+}
+
+// sameMap reports whether a and b are the same map (not equal contents).
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }

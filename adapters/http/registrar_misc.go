@@ -11,7 +11,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, a core.Actor, ra
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, statusResponseOf(rep, docLinks()))
+	resp := statusResponseOf(rep, docLinks())
+	resp.RegistryServiceContract = s.serviceContract.encode(rep.RegistryServiceContract)
+	resp.EPPGatewayContract = s.eppContract.encode(rep.EPPGatewayContract)
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 
