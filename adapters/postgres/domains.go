@@ -82,16 +82,20 @@ func (r *DomainRepository) TakenNames(ctx context.Context, names []core.Name) (m
 		keys = append(keys, n.String())
 	}
 	var taken []string
-	err := r.c.db.NewSelect().Model((*domainRow)(nil)).Column("name").
-		Where("name IN (?) AND state <> 'cancelled'", bun.List(keys)).
-		Scan(ctx, &taken)
-	if err != nil {
+	if err := takenNamesQuery(r.c.db, keys).Scan(ctx, &taken); err != nil {
 		return nil, mapErr(err)
 	}
 	for _, n := range taken {
 		out[n] = true
 	}
 	return out, nil
+}
+
+// takenNamesQuery selects the names among names that have a registration
+// that is not cancelled.
+func takenNamesQuery(db bun.IDB, names []string) *bun.SelectQuery {
+	return db.NewSelect().Model((*domainRow)(nil)).Column("name").
+		Where("name IN (?) AND state <> 'cancelled'", bun.List(names))
 }
 
 // Update locks the registration with id, runs fn on a copy and stores the

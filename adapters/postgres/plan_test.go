@@ -39,6 +39,8 @@ func TestHotQueriesUseTheirIndexes(t *testing.T) {
 			{"check: live names", b.NewSelect().Model(&domains).
 				Where("name IN (?) AND state <> 'cancelled'", bun.List([]string{"a.wallet", "b.wallet"})).String(),
 				"domains_live_name_key", "domains_live_name_key"},
+			{"check: taken names", takenNamesQuery(b, []string{"a.wallet", "b.wallet"}).String(),
+				"domains_live_name_key", "domains_live_name_key"},
 			{"authenticate: token hash", b.NewSelect().Model(&keys).Where("token_hash = ?", "h").String(),
 				"api_keys_token_hash_key", "sqlite_autoindex_api_keys"},
 			{"poll page", auditQuery(b, &audit, ports.AuditQuery{ChannelID: "chn_1", AfterID: "aud_1", Limit: 50}).String(),
