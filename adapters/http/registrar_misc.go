@@ -11,11 +11,15 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, a core.Actor, ra
 	if err != nil {
 		return err
 	}
-	resp := statusResponseOf(rep, docLinks())
-	resp.RegistryServiceContract = s.serviceContract.encode(rep.RegistryServiceContract)
-	resp.EPPGatewayContract = s.eppContract.encode(rep.EPPGatewayContract)
-	writeJSON(w, http.StatusOK, resp)
-	return nil
+	serviceContract, err := s.serviceContract.encode(rep.RegistryServiceContract)
+	if err != nil {
+		return err
+	}
+	eppContract, err := s.eppContract.encode(rep.EPPGatewayContract)
+	if err != nil {
+		return err
+	}
+	return writeStatus(w, statusResponseOf(rep, docLinks()), serviceContract, eppContract)
 }
 
 func (s *Server) sandboxReset(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
