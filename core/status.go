@@ -23,6 +23,7 @@ type StatusReport struct {
 	Commands           []CommandStatus
 	OTESequence        []OTEStep
 	// Documents: static, machine-readable contracts rendered with wire names.
+	// The service may share them between answers: nobody modifies them.
 	RegistryServiceContract map[string]any
 	EPPGatewayContract      map[string]any
 	GeneratedAt             time.Time

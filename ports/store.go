@@ -113,6 +113,10 @@ type DomainRepository interface {
 	GetByName(ctx context.Context, name core.Name) (core.Domain, error)
 	// GetByNames returns the non-cancelled registrations among names, keyed by Name.String().
 	GetByNames(ctx context.Context, names []core.Name) (map[string]core.Domain, error)
+	// TakenNames reports which of names have a registration that is not
+	// cancelled, keyed by Name.String(): only the names, no registration is
+	// read whole. Names without one are absent.
+	TakenNames(ctx context.Context, names []core.Name) (map[string]bool, error)
 	// Update locks the row with id, runs fn on a copy and stores the result.
 	Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error)
 	// UpdateByName locks the registration of name that is not cancelled

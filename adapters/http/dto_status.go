@@ -1,25 +1,31 @@
 package httpadapter
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"sync/atomic"
+
 	"github.com/headlessdomains/registry/core"
 )
 
 // statusResponse is GET /status, with the top-level members the registrar handoff packet lists.
 type statusResponse struct {
-	APIKey                  statusKeyDTO       `json:"api_key"`
-	Partner                 statusPartnerDTO   `json:"partner"`
-	RegistrarChannel        *statusChannelDTO  `json:"registrar_channel"`
-	NamespaceListings       []statusListingDTO `json:"namespace_listings"`
-	ProductionApproval      productionDTO      `json:"production_approval"`
-	RateLimit               rateLimitDTO       `json:"rate_limit"`
-	Sandbox                 sandboxInfoDTO     `json:"sandbox"`
-	OTE                     oteInfoDTO         `json:"ote"`
-	AuditProvenance         auditProvenanceDTO `json:"audit_provenance"`
-	Docs                    map[string]string  `json:"docs"`
-	Commands                []commandStatusDTO `json:"commands"`
-	RegistryServiceContract map[string]any     `json:"registry_service_contract"`
-	EPPGatewayContract      map[string]any     `json:"epp_gateway_contract"`
-	GeneratedAt             *string            `json:"generated_at,omitempty"`
+	APIKey             statusKeyDTO       `json:"api_key"`
+	Partner            statusPartnerDTO   `json:"partner"`
+	RegistrarChannel   *statusChannelDTO  `json:"registrar_channel"`
+	NamespaceListings  []statusListingDTO `json:"namespace_listings"`
+	ProductionApproval productionDTO      `json:"production_approval"`
+	RateLimit          rateLimitDTO       `json:"rate_limit"`
+	Sandbox            sandboxInfoDTO     `json:"sandbox"`
+	OTE                oteInfoDTO         `json:"ote"`
+	AuditProvenance    auditProvenanceDTO `json:"audit_provenance"`
+	Docs               map[string]string  `json:"docs"`
+	Commands           []commandStatusDTO `json:"commands"`
+	GeneratedAt        *string            `json:"generated_at,omitempty"`
+	// registry_service_contract and epp_gateway_contract follow, spliced
+	// in by writeStatus.
 }
 
 type statusKeyDTO struct {
@@ -129,12 +135,10 @@ func statusResponseOf(rep core.StatusReport, docs map[string]string) statusRespo
 		RateLimit:          rateLimitDTO{LimitPerMinute: rep.RateLimitPerMinute, WindowSeconds: 60},
 		Sandbox: sandboxInfoDTO{Available: a.ChannelApproved(), BodyField: "sandbox", Header: HeaderSandbox,
 			ResetPath: RegistrarBase + "/sandbox/reset"},
-		OTE:                     oteInfoDTO{TestSequence: oteStepsOf(rep.OTESequence)},
-		AuditProvenance:         auditProvenanceDTO{RegistrarChannelID: nullString(a.ChannelID())},
-		Docs:                    docs,
-		Commands:                make([]commandStatusDTO, 0, len(rep.Commands)),
-		RegistryServiceContract: nonNilMap(rep.RegistryServiceContract),
-		EPPGatewayContract:      nonNilMap(rep.EPPGatewayContract),
+		OTE:             oteInfoDTO{TestSequence: oteStepsOf(rep.OTESequence)},
+		AuditProvenance: auditProvenanceDTO{RegistrarChannelID: nullString(a.ChannelID())},
+		Docs:            docs,
+		Commands:        make([]commandStatusDTO, 0, len(rep.Commands)),
 	}
 	if !rep.GeneratedAt.IsZero() {
 		g := timeString(rep.GeneratedAt)
@@ -179,4 +183,72 @@ func statusResponseOf(rep core.StatusReport, docs map[string]string) statusRespo
 		})
 	}
 	return resp
+}
+
+// docEncoder keeps the JSON of one /status document. The service builds its
+// documents once and shares them between answers without changing them
+// (core.StatusReport), so while it answers the same map, by identity, the
+// encoding made for it the first time still holds. Encoding them was half
+// of the CPU of a /status answer.
+type docEncoder struct{ last atomic.Pointer[encodedDoc] }
+
+type encodedDoc struct {
+	doc map[string]any // held so that no other map can take its address
+	raw json.RawMessage
+}
+
+// encode answers doc's JSON (compact, HTML characters not escaped, as
+// writeJSON encodes), from the last encoding when doc is the map it was made
+// from; an empty object for nil.
+func (e *docEncoder) encode(doc map[string]any) (json.RawMessage, error) {
+	if doc == nil {
+		return json.RawMessage("{}"), nil
+	}
+	if last := e.last.Load(); last != nil && sameMap(last.doc, doc) {
+		return last.raw, nil
+	}
+	raw, err := encodeJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	e.last.Store(&encodedDoc{doc: doc, raw: raw})
+	return raw, nil
+}
+
+func encodeJSON(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// writeStatus writes the /status answer: resp as writeJSON encodes it, and
+// the two contracts' JSON spliced in as its last members. Passing them
+// through encoding/json again, even as json.RawMessage, would validate and
+// compact them at every answer: half of a status answer's CPU.
+func writeStatus(w http.ResponseWriter, resp statusResponse, serviceContract, eppContract json.RawMessage) error {
+	head, err := encodeJSON(resp)
+	if err != nil {
+		return err
+	}
+	body := make([]byte, 0, len(head)+len(serviceContract)+len(eppContract)+64)
+	body = append(body, head[:len(head)-1]...) // without its closing brace
+	body = append(body, `,"registry_service_contract":`...)
+	body = append(body, serviceContract...)
+	body = append(body, `,"epp_gateway_contract":`...)
+	body = append(body, eppContract...)
+	body = append(body, "}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body) // the client went away; nothing left to tell it
+	return nil
+}
+
+// sameMap reports whether a and b are the same map (not equal contents).
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }

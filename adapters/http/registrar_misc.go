@@ -11,8 +11,15 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, a core.Actor, ra
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, statusResponseOf(rep, docLinks()))
-	return nil
+	serviceContract, err := s.serviceContract.encode(rep.RegistryServiceContract)
+	if err != nil {
+		return err
+	}
+	eppContract, err := s.eppContract.encode(rep.EPPGatewayContract)
+	if err != nil {
+		return err
+	}
+	return writeStatus(w, statusResponseOf(rep, docLinks()), serviceContract, eppContract)
 }
 
 func (s *Server) sandboxReset(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {

@@ -80,6 +80,10 @@ type Server struct {
 	ids  *core.IDs
 
 	tracer trace.Tracer
+
+	// The JSON of the /status documents, kept while the service answers
+	// the same ones (dto_status.go).
+	serviceContract, eppContract docEncoder
 }
 
 // TracerName is the instrumentation scope of the HTTP adapter's spans.

@@ -62,6 +62,21 @@ func (r *DomainRepository) GetByNames(_ context.Context, names []core.Name) (map
 	return out, nil
 }
 
+// TakenNames reports which of names have a registration that is not cancelled.
+func (r *DomainRepository) TakenNames(_ context.Context, names []core.Name) (map[string]bool, error) {
+	st, err := r.tx.reading()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		if st.liveNames.has(n.String()) {
+			out[n.String()] = true
+		}
+	}
+	return out, nil
+}
+
 func liveDomain(st *state, name string) (core.Domain, bool) {
 	id, ok := st.liveNames.get(name)
 	if !ok {

@@ -68,6 +68,36 @@ func (r *DomainRepository) GetByNames(ctx context.Context, names []core.Name) (m
 	return out, nil
 }
 
+// TakenNames reports which of names have a registration that is not
+// cancelled. It selects the name column alone, through the partial index
+// domains_live_name_key: a check needs to know that a name is taken, not
+// the registration (which GetByNames reads and decodes whole).
+func (r *DomainRepository) TakenNames(ctx context.Context, names []core.Name) (map[string]bool, error) {
+	out := make(map[string]bool, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	keys := make([]string, 0, len(names))
+	for _, n := range names {
+		keys = append(keys, n.String())
+	}
+	var taken []string
+	if err := takenNamesQuery(r.c.db, keys).Scan(ctx, &taken); err != nil {
+		return nil, mapErr(err)
+	}
+	for _, n := range taken {
+		out[n] = true
+	}
+	return out, nil
+}
+
+// takenNamesQuery selects the names among names that have a registration
+// that is not cancelled.
+func takenNamesQuery(db bun.IDB, names []string) *bun.SelectQuery {
+	return db.NewSelect().Model((*domainRow)(nil)).Column("name").
+		Where("name IN (?) AND state <> 'cancelled'", bun.List(names))
+}
+
 // Update locks the registration with id, runs fn on a copy and stores the
 // result; ErrDuplicate if the result would make a second live registration
 // of its name.

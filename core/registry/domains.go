@@ -62,7 +62,7 @@ func (s *Service) CheckDomains(ctx context.Context, a core.Actor, cmd core.Check
 	}
 	var results []core.CheckResult
 	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		taken, err := tx.Domains().GetByNames(ctx, names)
+		taken, err := tx.Domains().TakenNames(ctx, names)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ type Service struct {
 
 	actors     *ttlCache[core.Actor]     // by token hash, see DefaultActorCacheTTL
 	namespaces *ttlCache[core.Namespace] // by name, likewise
+	docs       statusDocs                // the /status contracts, built once
 
 	// EPP login: failure counters, hash slots, the unbounded hasher.
 	login        *loginGuard

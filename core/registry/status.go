@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -38,37 +39,45 @@ func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecis
 	if a.Channel != nil && a.Channel.RateLimitPerMinute > 0 {
 		limit = a.Channel.RateLimitPerMinute
 	}
+	s.docs.once.Do(func() {
+		s.docs.registryService, s.docs.eppGateway = RegistryServiceContract(), s.eppGatewayContract()
+	})
 	return core.StatusReport{
 		Actor:                   a,
 		RateLimitPerMinute:      limit,
 		Rate:                    rate,
 		Commands:                CapabilityMatrix(a, namespaces),
 		OTESequence:             core.OTESequence(),
-		RegistryServiceContract: RegistryServiceContract(),
-		EPPGatewayContract:      s.eppGatewayContract(),
+		RegistryServiceContract: s.docs.registryService,
+		EPPGatewayContract:      s.docs.eppGateway,
 		GeneratedAt:             s.now(),
 	}, nil
 }
 
-// approvedNamespaces loads the namespaces of the channel's approved listings.
+// statusDocs are the two machine-readable contracts of /status. Neither
+// depends on the request (the EPP one on this deployment's options and DNS
+// backends only), so they are built on the first call and every answer
+// shares them: nobody may modify them.
+type statusDocs struct {
+	once            sync.Once
+	registryService map[string]any
+	eppGateway      map[string]any
+}
+
+// approvedNamespaces loads the namespaces of the channel's approved listings
+// through the namespace cache, as every command naming a domain does.
 func (s *Service) approvedNamespaces(ctx context.Context, a core.Actor) ([]core.Namespace, error) {
 	names := a.ApprovedNamespaces()
 	if a.Channel == nil || len(names) == 0 {
 		return nil, nil
 	}
-	var out []core.Namespace
-	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		for _, n := range names {
-			ns, err := tx.Namespaces().Get(ctx, n)
-			if err != nil {
-				return storeErr(err, core.CodeInternal, "namespace "+n)
-			}
-			out = append(out, ns)
+	out := make([]core.Namespace, 0, len(names))
+	for _, n := range names {
+		ns, err := s.lookupNamespace(ctx, n)
+		if err != nil {
+			return nil, storeErr(err, core.CodeInternal, "namespace "+n)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, storeErr(err, core.CodeInternal, "namespaces")
+		out = append(out, ns)
 	}
 	return out, nil
 }

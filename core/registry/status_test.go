@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -329,5 +330,29 @@ func TestEPPGatewayContract(t *testing.T) {
 			t.Fatalf("checklist item %v", it)
 		}
 		ids[id] = true
+	}
+}
+
+// The contracts do not depend on the request: every /status answer shares
+// the documents built on the first call (the HTTP adapter keeps their JSON
+// while they are the same maps), and they are the documents themselves.
+func TestStatusSharesItsContracts(t *testing.T) {
+	h := newHarness(t)
+	w := h.registrar(worldSpec{})
+	a, rate, _ := h.svc.Authorize(h.ctx, w.Token, core.CmdStatus)
+	first, err := h.svc.Status(h.ctx, a, rate)
+	wantCode(t, err, "")
+	second, err := h.svc.Status(h.ctx, a, rate)
+	wantCode(t, err, "")
+	if reflect.ValueOf(first.RegistryServiceContract).UnsafePointer() != reflect.ValueOf(second.RegistryServiceContract).UnsafePointer() ||
+		reflect.ValueOf(first.EPPGatewayContract).UnsafePointer() != reflect.ValueOf(second.EPPGatewayContract).UnsafePointer() {
+		t.Error("two answers carry contracts built twice")
+	}
+	if !reflect.DeepEqual(asJSON(t, second.RegistryServiceContract), asJSON(t, registry.RegistryServiceContract())) {
+		t.Error("the shared registry service contract is not the contract")
+	}
+	shared, fresh := asJSON(t, second.EPPGatewayContract), asJSON(t, registry.EPPGatewayContract(nil))
+	if shared["status"] != registry.EPPGatewayImplemented || !reflect.DeepEqual(shared["command_mapping"], fresh["command_mapping"]) {
+		t.Error("the shared EPP gateway contract is not the contract")
 	}
 }

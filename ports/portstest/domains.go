@@ -3,6 +3,7 @@ package portstest
 import (
 	"context"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
@@ -183,6 +184,46 @@ func testDomainGetByNames(t *testing.T, u ports.UnitOfWork) {
 	})
 	if len(none) != 0 {
 		t.Errorf("GetByNames(nil): want no registrations, got %d", len(none))
+	}
+}
+
+// testDomainTakenNames: a name is taken while a registration of it is not
+// cancelled, in whatever state; a cancelled one frees it, and a name asked
+// twice is answered once.
+func testDomainTakenNames(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	live1, live2 := w.newDomain(w.newName()), w.newBareDomain(w.newName())
+	live2.State = core.StatePendingDelete
+	gone := w.newDomain(w.newName())
+	gone.State = core.StateCancelled
+	insertDomains(t, u, live1, live2, gone)
+	unknown := w.newName()
+
+	got := read(t, u, func(ctx context.Context, tx ports.Stores) (map[string]bool, error) {
+		return tx.Domains().TakenNames(ctx, []core.Name{live1.Name, unknown, gone.Name, live2.Name, live1.Name})
+	})
+	want := map[string]bool{live1.Name.String(): true, live2.Name.String(): true}
+	if !maps.Equal(got, want) {
+		t.Errorf("TakenNames: got %v, want %v", got, want)
+	}
+
+	// Cancelling the last live registration frees its name.
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().Update(ctx, live1.ID, func(d *core.Domain) error { d.State = core.StateCancelled; return nil })
+		return err
+	})
+	got = read(t, u, func(ctx context.Context, tx ports.Stores) (map[string]bool, error) {
+		return tx.Domains().TakenNames(ctx, []core.Name{live1.Name, live2.Name})
+	})
+	if want := map[string]bool{live2.Name.String(): true}; !maps.Equal(got, want) {
+		t.Errorf("TakenNames after cancelling %s: got %v, want %v", live1.Name, got, want)
+	}
+
+	none := read(t, u, func(ctx context.Context, tx ports.Stores) (map[string]bool, error) {
+		return tx.Domains().TakenNames(ctx, nil)
+	})
+	if len(none) != 0 {
+		t.Errorf("TakenNames(nil): want none, got %v", none)
 	}
 }
 

@@ -23,6 +23,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"Domains", testDomains},
 		{"DomainNameUniqueness", testDomainNameUniqueness},
 		{"DomainGetByNames", testDomainGetByNames},
+		{"DomainTakenNames", testDomainTakenNames},
 		{"DomainClaimDue", testDomainClaimDue},
 		{"DomainUpdateByName", testDomainUpdateByName},
 		{"DomainListTransfers", testDomainListTransfers},

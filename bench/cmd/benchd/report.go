@@ -192,12 +192,48 @@ func writeResults(path string, machine map[string]any, rows []*resultRow, target
 	details := make([]detailRow, 0, len(rows))
 	for _, r := range rows {
 		details = append(details, r.detail)
+		details = append(details, variantRows(r.detail)...)
 	}
 	detail := map[string]any{"machine": machine, "targets": targets, "results": details}
 	for k, v := range extra {
 		detail[k] = v
 	}
 	return writeJSONFile(strings.TrimSuffix(path, ".json")+".detail.json", detail)
+}
+
+// variantRows are the rows of d's variants (poll's filters), each named
+// scenario/variant, beside the row of the whole scenario: their latencies
+// and their share of its throughput, compared with the same ceiling.
+func variantRows(d detailRow) []detailRow {
+	names := make([]string, 0, len(d.Variants))
+	for v := range d.Variants {
+		names = append(names, v)
+	}
+	sort.Strings(names)
+	out := make([]detailRow, 0, len(names))
+	for _, v := range names {
+		s := d.Variants[v]
+		row := detailRow{
+			Name: d.Name + "/" + v, Concurrency: d.Concurrency, Phase: d.Phase, Ceiling: d.Ceiling, Domains: d.Domains,
+			AuditRows: d.AuditRows, Ops: int64(s.Ops), ElapsedS: d.ElapsedS, P50Ms: s.P50Ms, P99Ms: s.P99Ms,
+			P999Ms: s.P999Ms, MaxMs: s.MaxMs, LoadAvgAtStart: d.LoadAvgAtStart,
+			CeilingOpsPerS: d.CeilingOpsPerS, CeilingP99Ms: d.CeilingP99Ms,
+		}
+		if v == "error" {
+			row.Errors = int64(s.Ops)
+		}
+		if d.ElapsedS > 0 {
+			row.OpsPerS = round(float64(s.Ops)/d.ElapsedS, 1)
+		}
+		if d.CeilingOpsPerS > 0 {
+			row.RatioToCeiling = round(row.OpsPerS/d.CeilingOpsPerS, 3)
+		}
+		if d.CeilingP99Ms > 0 {
+			row.P99ToCeilingP99 = round(s.P99Ms/d.CeilingP99Ms, 3)
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 func writeJSONFile(path string, v any) error {

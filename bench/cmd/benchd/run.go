@@ -42,6 +42,7 @@ type runConfig struct {
 	profile          bool
 	profileDuration  time.Duration
 	profileDir       string
+	profileScenarios []string
 	keepDB           bool
 	quick            bool
 	logLevel         string
@@ -72,6 +73,7 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 	fs.BoolVar(&c.profile, "profile", true, "capture CPU profiles of create and check (registryd's handler in process)")
 	fs.DurationVar(&c.profileDuration, "profile-duration", 10*time.Second, "length of each CPU profile")
 	fs.StringVar(&c.profileDir, "profile-dir", "bench/results/profiles", "where profiles and their text summaries go")
+	profScen := fs.String("profile-scenarios", "create,check", "request scenarios to profile")
 	fs.BoolVar(&c.keepDB, "keep-db", false, "keep the database after the run")
 	fs.BoolVar(&c.quick, "quick", false, "small scale for regular use: 10k domains, 100k audit rows, 1.5 s per point, no baseline or profile")
 	fs.StringVar(&c.logLevel, "log-level", "info", "REGISTRY_LOG_LEVEL of registryd (info: production's access log)")
@@ -128,6 +130,13 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 			return c, fmt.Errorf("-scenarios: unknown %q (known: %s,%s)", s, strings.Join(scenarioOrder, ","), maintenanceScenario)
 		}
 		c.scenarios = append(c.scenarios, s)
+	}
+	for _, s := range strings.Split(*profScen, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(scenarioOrder, s) {
+			return c, fmt.Errorf("-profile-scenarios: unknown %q (known: %s)", s, strings.Join(scenarioOrder, ","))
+		}
+		c.profileScenarios = append(c.profileScenarios, s)
 	}
 	switch {
 	case c.pgURL == "" || c.redisURL == "":
@@ -599,7 +608,8 @@ func createDatabase(ctx context.Context, pgURL, dbName string) (string, func() e
 }
 
 // profiles serves registryd's handler in process with /debug/pprof and
-// records a CPU profile of create and of check at the headline concurrency.
+// records a CPU profile of each of -profile-scenarios (create and check) at
+// the headline concurrency.
 func (b *bench) profiles(ctx context.Context, self, dbURL, opToken string, ad operatorapi.Admission, plan seed.Plan, cfg runConfig) (map[string]string, error) {
 	rs, err := startServer(ctx, "registry in process", self, []string{"registry", "-db", dbURL, "-redis", cfg.redisURL,
 		"-operator-token", opToken, "-log-level", cfg.logLevel}, nil, filepath.Join(b.work, "registry-inprocess.log"), listenLine, pprofLine)
@@ -616,7 +626,7 @@ func (b *bench) profiles(ctx context.Context, self, dbURL, opToken string, ad op
 	scen := tgt.scenarios()
 	out := map[string]string{}
 	secs := max(int(cfg.profileDuration.Seconds()), 1)
-	for _, name := range []string{"create", "check"} {
+	for _, name := range cfg.profileScenarios {
 		file := filepath.Join(cfg.profileDir, name+".cpu.prof")
 		fetched := make(chan error, 1)
 		res := load.Run(ctx, load.Config{

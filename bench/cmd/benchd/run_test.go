@@ -107,12 +107,24 @@ func TestRunEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(raw, &detail); err != nil {
 		t.Fatal(err)
 	}
+	filterRows := map[string]int{}
 	for _, d := range detail.Results {
+		if rest, ok := strings.CutPrefix(d.Name, "poll/"); ok {
+			filterRows[rest]++
+			if d.Ops <= 0 || d.P99Ms <= 0 || d.Errors != 0 {
+				t.Errorf("poll filter row %+v", d)
+			}
+		}
 		if d.Name == "create" && (d.ServerCPUPerOp <= 0 || d.TotalCPUPerOp < d.ServerCPUPerOp || d.ServerPeakRSS <= 0 || len(d.DBBackendStates) == 0) {
 			t.Errorf("create at %d: no server cost or database states: %+v", d.Concurrency, d)
 		}
 		if d.Name == "poll" && len(d.Variants) != len(pollVariants) {
 			t.Errorf("poll at %d: variants %v", d.Concurrency, d.Variants)
+		}
+	}
+	for _, v := range pollVariants {
+		if filterRows[v] != 2 {
+			t.Errorf("poll filter %s has %d rows, want one per client count: %v", v, filterRows[v], filterRows)
 		}
 	}
 	// One pass per kind and node count, each over a day's expiries: every

@@ -156,8 +156,12 @@ func (t *target) info(ctx context.Context, w *load.Worker) (string, error) {
 	return "", err
 }
 
-// pollVariants are the filters a registrar polls with, in turn.
-var pollVariants = []string{"first_page", "command_status", "domain", "idempotency_key", "since_1h", "cursor"}
+// pollVariants are the filters a registrar polls with, in turn. The rare
+// ones match few or none of the seeded events (restore_domain and failed
+// renewals are never seeded, sandbox answers are 2%), so a store that walks
+// the channel's history and drops rows reads all of it for one page.
+var pollVariants = []string{"first_page", "command_status", "command_rare", "command_status_rare", "status_rare",
+	"domain", "idempotency_key", "since_1h", "cursor"}
 
 func (t *target) poll(ctx context.Context, w *load.Worker) (string, error) {
 	variant := pollVariants[w.Seq%int64(len(pollVariants))]
@@ -169,6 +173,13 @@ func (t *target) poll(ctx context.Context, w *load.Worker) (string, error) {
 	case "command_status":
 		q.Set("command", "renew_domain")
 		q.Set("status", "success")
+	case "command_rare":
+		q.Set("command", "restore_domain")
+	case "command_status_rare":
+		q.Set("command", "renew_domain")
+		q.Set("status", "failed")
+	case "status_rare":
+		q.Set("status", "sandbox")
 	case "domain":
 		if seeded > 0 {
 			q.Set("domain", seed.Name(w.Rand.Int64N(seeded), t.ns))
