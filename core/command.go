@@ -517,4 +517,7 @@ type SandboxFixture struct {
 	ContactID string
 	Skipped   bool
 	Reason    string
+	// AuthCode is the transfer fixture's authorization code, generated at
+	// every reset and answered only by that reset (only its hash is stored).
+	AuthCode string
 }

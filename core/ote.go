@@ -25,14 +25,28 @@ func OTESequence() []OTEStep {
 		{Name: "update_domain", Command: CmdUpdateDomain, Fixture: "update", Sandbox: true, Audited: true, Description: "Sandbox update of registrant data and client statuses."},
 		{Name: "update_nameservers", Command: CmdUpdateNameservers, Fixture: "ns", Sandbox: true, Audited: true, Description: "Sandbox nameserver update of the ns fixture."},
 		{Name: "delete_domain", Command: CmdDeleteDomain, Fixture: "delete", Sandbox: true, Audited: true, Description: "Sandbox delete of the delete fixture."},
+		{Name: "request_transfer", Command: CmdRequestTransfer, Fixture: "transfer", Sandbox: true, Audited: true, Description: "Sandbox transfer request of the transfer fixture (sponsored by the registry's OT&E counterparty) with the auth_code the reset answered; 202 with the transfer object."},
 		{Name: "idempotent_replay", Command: CmdCreateDomain, Sandbox: true, Description: "Repeat the sandbox create with the same idempotency key and body; expect idempotent: true and the same audit_id."},
 		{Name: "poll", Command: CmdPoll, Description: "GET /poll filtered by idempotency_key proves the audit trail matches registrar-side requests."},
 	}
 }
 
 // SandboxFixturePurposes are the fixtures POST /sandbox/reset creates, in order.
-// "claim" is left unregistered; its label is claim-required.
-var SandboxFixturePurposes = []string{"renew", "ns", "update", "delete", "claim"}
+// "claim" is left unregistered; its label is claim-required. "transfer" is
+// sponsored by the registry's OT&E counterparty channel (OTECounterpartySlug),
+// not by the channel, and comes with an authorization code the reset answers
+// once.
+var SandboxFixturePurposes = []string{"renew", "ns", "update", "delete", "claim", "transfer"}
+
+// OTECounterpartySlug is the slug of the registrar channel the registry
+// creates, once, to sponsor the OT&E transfer fixtures: the losing side of
+// every OT&E transfer request. The registry owns it (its partner holds no
+// Gems); it is approved, never production approved and has no API key, so
+// nothing can act for it. No operator can create a channel with this slug.
+const OTECounterpartySlug = "ote-counterparty"
+
+// OTECounterpartyName is the name of the counterparty channel's partner.
+const OTECounterpartyName = "HeadlessDomains OT&E counterparty"
 
 // FixtureLabel is the label of a sandbox fixture for a channel.
 func FixtureLabel(purpose, channelSlug string) string { return "ote-" + purpose + "-" + channelSlug }

@@ -301,6 +301,7 @@ type fixtureDTO struct {
 	Skipped   bool    `json:"skipped"`
 	Reason    *string `json:"reason"`
 	ContactID string  `json:"contact_id,omitempty"`
+	AuthCode  string  `json:"auth_code,omitempty"` // the transfer fixture's, answered by this reset only
 }
 
 type sandboxResetResponse struct {
@@ -312,7 +313,7 @@ func sandboxResetResponseOf(r core.SandboxResetResult) sandboxResetResponse {
 	out := make([]fixtureDTO, 0, len(r.Fixtures))
 	for _, f := range r.Fixtures {
 		out = append(out, fixtureDTO{Purpose: f.Purpose, Domain: nullString(f.Domain), Skipped: f.Skipped,
-			Reason: nullString(f.Reason), ContactID: f.ContactID})
+			Reason: nullString(f.Reason), ContactID: f.ContactID, AuthCode: f.AuthCode})
 	}
 	return sandboxResetResponse{Fixtures: out, AuditID: r.AuditID}
 }

@@ -52,7 +52,9 @@ func (a *app) oteCommands() *command {
 				"fixtures (POST /sandbox/reset), then runs each step in sandbox mode against the fixtures of one\n" +
 				"approved namespace: availability check, create of a fresh name, create of the claim fixture\n" +
 				"ote-claim-SLUG.NS with claim_acknowledgement, info, renew with current_expires_at from info, update,\n" +
-				"nameservers, delete, an idempotent replay of the create (idempotent: true, same audit_id), and\n" +
+				"nameservers, delete, a transfer request of ote-transfer-SLUG.NS (sponsored by the registry's OT&E\n" +
+				"counterparty) with the auth_code the reset answered, an idempotent replay of the create\n" +
+				"(idempotent: true, same audit_id), and\n" +
 				"GET /poll by idempotency key (every audited step's event is there). Nothing real changes and no\n" +
 				"Gems are spent, though sandbox commands are validated as in production (the balance must cover\n" +
 				"a create). Idempotency keys are unique per run (ote-TIMESTAMP-RANDOM-STEP).\n" +
@@ -65,7 +67,7 @@ func (a *app) oteCommands() *command {
 				"Evidence: hand the audit ids to the registry operator, who attaches them to an OT&E run\n" +
 				"(registryctl ote-run attach RUN --audit-id ...). Or, with the operator token (--operator-token or\n" +
 				envOperatorToken + "), attach them here: --attach-run RUN attaches every audited step's event\n" +
-				"(sandbox_reset and the six sandbox mutations) to an existing run of the channel, --run-name NAME\n" +
+				"(sandbox_reset and the seven sandbox mutations) to an existing run of the channel, --run-name NAME\n" +
 				"creates a run for the channel first; the run's checklist is printed after the steps.",
 			examples: []string{
 				"registryctl ote exercise --url https://registry.example --token \"$REGISTRAR_TOKEN\"",
@@ -250,7 +252,9 @@ type exerciser struct {
 
 	channelID, slug string
 	fixtures        map[string]string // purpose -> domain
+	authCode        string            // the transfer fixture's code, as the reset answered it
 	freshName       string
+	answer          map[string]any // the latest sandbox mutation's answer
 
 	createKey, createAudit string
 	createBody             []byte
@@ -421,6 +425,8 @@ func (x *exerciser) step(ctx context.Context, name string, spec map[string]any) 
 		return x.nameservers(ctx)
 	case "delete_domain":
 		return x.delete(ctx)
+	case "request_transfer":
+		return x.transfer(ctx)
 	case "idempotent_replay":
 		return x.replay(ctx)
 	case "poll":
@@ -506,8 +512,14 @@ func (x *exerciser) sandboxReset(ctx context.Context) (stepResult, error) {
 			problems = append(problems, fmt.Sprintf("fixture %s skipped: %s", domain, str(f, "reason")))
 		}
 		x.fixtures[str(f, "purpose")] = domain
+		if str(f, "purpose") == "transfer" {
+			x.authCode = str(f, "auth_code")
+		}
 	}
-	for _, purpose := range []string{"renew", "ns", "update", "delete", "claim"} {
+	if _, ok := x.fixtures["transfer"]; ok && x.authCode == "" {
+		problems = append(problems, "the transfer fixture has no auth_code")
+	}
+	for _, purpose := range []string{"renew", "ns", "update", "delete", "claim", "transfer"} {
 		if _, ok := x.fixtures[purpose]; !ok {
 			problems = append(problems, fmt.Sprintf("no %s fixture in %s", purpose, x.namespace))
 		}
@@ -612,6 +624,7 @@ func (x *exerciser) mutation(ctx context.Context, step, command, method, path st
 		return r, nil, err
 	}
 	obj, problems := checkSandboxAnswer(res, command, k, false)
+	x.answer = obj
 	if obj != nil {
 		r.AuditID = optString(str(obj, "audit_id"))
 	}
@@ -804,6 +817,49 @@ func (x *exerciser) delete(ctx context.Context) (stepResult, error) {
 		return r, nil
 	}
 	r.Detail += ", " + domain + " still active afterwards"
+	return r, nil
+}
+
+// transfer requests the transfer of the transfer fixture, which the
+// registry's OT&E counterparty sponsors, with the code the reset answered:
+// 202 sandbox with the transfer object, pending, from the counterparty to
+// this channel. The code is never printed.
+func (x *exerciser) transfer(ctx context.Context) (stepResult, error) {
+	domain := x.fixture("transfer")
+	if x.authCode == "" {
+		return stepResult{Name: "request_transfer", Detail: "not run: the sandbox_reset step answered no auth_code for " + domain}, nil
+	}
+	r, _, err := x.mutation(ctx, "request_transfer", "request_transfer", http.MethodPost, x.domainPath(domain)+"/transfer",
+		map[string]any{"auth_code": x.authCode, "years": 1})
+	if err != nil || !r.Passed {
+		return r, err
+	}
+	t, _ := lookup(x.answer, "transfer")
+	tm, _ := t.(map[string]any)
+	var problems []string
+	switch {
+	case tm == nil:
+		problems = append(problems, "the answer has no transfer object")
+	default:
+		if got := str(tm, "domain"); got != domain {
+			problems = append(problems, fmt.Sprintf("transfer.domain %q, want %q", got, domain))
+		}
+		if got := str(tm, "status"); got != "pending" {
+			problems = append(problems, fmt.Sprintf("transfer.status %q, want \"pending\"", got))
+		}
+		if got := str(tm, "gaining_channel.id"); got != x.channelID {
+			problems = append(problems, fmt.Sprintf("transfer.gaining_channel.id %q, want %q", got, x.channelID))
+		}
+		if got := str(tm, "losing_channel.id"); got == "" || got == x.channelID {
+			problems = append(problems, fmt.Sprintf("transfer.losing_channel.id %q is not another channel", got))
+		}
+	}
+	if len(problems) > 0 {
+		r.Passed = false
+		r.Detail = "POST /domains/" + domain + "/transfer: " + strings.Join(problems, "; ")
+		return r, nil
+	}
+	r.Detail += fmt.Sprintf(", %s pending from %s", domain, str(tm, "losing_channel.slug"))
 	return r, nil
 }
 

@@ -105,8 +105,16 @@ func TestOTEExercisePassesAndEvidencesEveryStep(t *testing.T) {
 			t.Errorf("sandbox step line %q lacks its audit id or idempotency key", lines[i])
 		}
 	}
-	if want := "12 of 12 steps passed"; lines[len(lines)-1] != want {
+	if want := "13 of 13 steps passed"; lines[len(lines)-1] != want {
 		t.Errorf("summary %q, want %q", lines[len(lines)-1], want)
+	}
+	// The transfer step requested the counterparty's fixture; the reset's
+	// auth code is never printed.
+	if d := byName["request_transfer"].Detail; !strings.Contains(d, "ote-transfer-acme.defiwallet pending from "+core.OTECounterpartySlug) {
+		t.Errorf("request_transfer detail %q", d)
+	}
+	if code := regexp.MustCompile(`OTE-[0-9a-f]{32}`); code.MatchString(r.stdout+r.stderr) || code.MatchString(human.stdout+human.stderr) {
+		t.Error("ote exercise printed the transfer fixture's auth code")
 	}
 
 	// Every audit id attached: every checklist step passes, in show and in the archive.
@@ -149,8 +157,8 @@ func TestOTEExercisePassesAndEvidencesEveryStep(t *testing.T) {
 	if !strings.Contains(md, "Ready for production approval: no") {
 		t.Errorf("archive of an incomplete run claims readiness")
 	}
-	if got := strings.Count(md, "✅ passed"); got != 6 {
-		t.Errorf("%d steps passed in the partial archive, want 6", got)
+	if got := strings.Count(md, "✅ passed"); got != 7 {
+		t.Errorf("%d steps passed in the partial archive, want 7", got)
 	}
 	if show := must(t, env, "ote-run", "show", pid); !regexp.MustCompile(`(?m)^renew_domain\s+renew_domain\s+MISSING`).MatchString(show.stdout) {
 		t.Errorf("ote-run show does not mark renew_domain missing:\n%s", show.stdout)
@@ -178,7 +186,7 @@ func TestAttachByIdempotencyKey(t *testing.T) {
 		passed[item["step"].(string)] = item["passed"].(bool)
 	}
 	for step, want := range map[string]bool{"create_domain": true, "create_claim_domain": true, "renew_domain": true,
-		"update_domain": true, "delete_domain": true, "update_nameservers": false, "sandbox_reset": false} {
+		"update_domain": true, "delete_domain": true, "request_transfer": true, "update_nameservers": false, "sandbox_reset": false} {
 		if passed[step] != want {
 			t.Errorf("checklist %s passed=%t, want %t", step, passed[step], want)
 		}
@@ -187,8 +195,8 @@ func TestAttachByIdempotencyKey(t *testing.T) {
 	// By filter alone: every sandbox event of the channel, the nameservers one included.
 	got = must(t, env, "ote-run", "attach", run["id"].(string), "--json", "--status", "sandbox", "--command", "update_nameservers",
 		"--token", reg.token).json(t)
-	if ids := got["audit_event_ids"].([]any); len(ids) != 6 {
-		t.Errorf("%d events attached after the filter, want 6: %v", len(ids), ids)
+	if ids := got["audit_event_ids"].([]any); len(ids) != 7 {
+		t.Errorf("%d events attached after the filter, want 7: %v", len(ids), ids)
 	}
 
 	// Unknown key: nothing attached, exit 1.
@@ -361,7 +369,7 @@ func TestOTEExerciseHonoursRetryAfter(t *testing.T) {
 }
 
 // ote exercise attaches its own evidence: --run-name creates a run, and
-// --attach-run fills an existing one, with all seven audited steps
+// --attach-run fills an existing one, with all eight audited steps
 // (sandbox_reset included). production-approve follows the channel's latest
 // run: refused while it is not ready, unless forced.
 func TestOTEExerciseAttachesItsEvidence(t *testing.T) {
@@ -382,8 +390,8 @@ func TestOTEExerciseAttachesItsEvidence(t *testing.T) {
 	}
 
 	first := must(t, withToken, "ote", "exercise", "--run-name", "first OT&E")
-	for _, want := range []string{"12 of 12 steps passed", "Evidence attached to OT&E run ote_", "7 of 7 steps passed; ready for production approval: yes",
-		"sandbox_reset", "Evidence (7 events)"} {
+	for _, want := range []string{"13 of 13 steps passed", "Evidence attached to OT&E run ote_", "8 of 8 steps passed; ready for production approval: yes",
+		"sandbox_reset", "Evidence (8 events)"} {
 		if !strings.Contains(first.stdout, want) {
 			t.Errorf("ote exercise --run-name output lacks %q:\n%s", want, first.stdout)
 		}
@@ -393,7 +401,7 @@ func TestOTEExerciseAttachesItsEvidence(t *testing.T) {
 	empty := must(t, env, "--json", "ote-run", "create", "--channel", reg.channelID, "--name", "second OT&E").json(t)
 	emptyID := empty["id"].(string)
 	r = ctl(t, env, "channel", "production-approve", reg.channelID)
-	if r.code != exitRefused || !strings.Contains(r.stderr, emptyID) || !strings.Contains(r.stderr, "passed 0 of 7") ||
+	if r.code != exitRefused || !strings.Contains(r.stderr, emptyID) || !strings.Contains(r.stderr, "passed 0 of 8") ||
 		!strings.Contains(r.stderr, "sandbox_reset") {
 		t.Fatalf("production-approve with an empty latest run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -407,8 +415,8 @@ func TestOTEExerciseAttachesItsEvidence(t *testing.T) {
 		t.Fatalf("ote_run %v, want the run %s", report.OTERun, emptyID)
 	}
 	checklist := report.OTERun["checklist"].([]any)
-	if len(checklist) != 7 {
-		t.Fatalf("%d checklist steps, want 7", len(checklist))
+	if len(checklist) != 8 {
+		t.Fatalf("%d checklist steps, want 8", len(checklist))
 	}
 	for _, it := range checklist {
 		if item := it.(map[string]any); item["passed"] != true {

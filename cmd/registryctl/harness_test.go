@@ -14,10 +14,14 @@ import (
 
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
+	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
 )
+
+// cheapHasher hashes auth codes (the transfer fixture's) fast: tests only.
+var cheapHasher = password.NewWithParams(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 8, KeyLen: 16})
 
 const testOperatorToken = "ctl-test-operator-token-0123456789"
 
@@ -26,7 +30,7 @@ const testOperatorToken = "ctl-test-operator-token-0123456789"
 func newRegistry(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
 	svc := registry.NewService(memory.NewStore(), memory.NewRateCounter(), noDNS{}, ports.ClockFunc(time.Now),
-		core.NewIDs(), registry.Options{})
+		core.NewIDs(), registry.Options{Passwords: cheapHasher})
 	var h http.Handler = httpadapter.NewServer(svc, svc, zerolog.Nop(), httpadapter.Options{OperatorToken: testOperatorToken}).Handler()
 	if wrap != nil {
 		h = wrap(h)

@@ -448,7 +448,8 @@ func (a *app) channelCommands() *command {
 			{name: "create", summary: "create a registrar channel (status pending)",
 				usage: "channel create --partner ID --slug SLUG [--rate-limit N]",
 				about: "POST /api/v1/admin/registrar-channels. The slug is unique and names the OT&E fixtures\n" +
-					"(ote-renew-SLUG.NAMESPACE ...). --rate-limit is requests per minute (default 120).",
+					"(ote-renew-SLUG.NAMESPACE ...); ote-counterparty is reserved for the registry's own OT&E transfer\n" +
+					"counterparty. --rate-limit is requests per minute (default 120).",
 				examples: []string{"registryctl channel create --partner ptr_01HX… --slug acme --rate-limit 300"},
 				setup: func(fs *flag.FlagSet) func(context.Context, []string) error {
 					partner := fs.String("partner", "", "partner `ID` (required)")

@@ -144,7 +144,7 @@ func (a *app) attachCommand(path []string) *command {
 			"one poll query; --command, --status, --domain and --since narrow every query, and without any\n" +
 			"--idempotency-key they form one query of their own. Every matching event (all pages) is attached.\n" +
 			"Note that --status sandbox misses sandbox_reset (audited with status success); attach by audit id, or let\n" +
-			"'ote exercise --attach-run RUN' attach all seven audited steps.",
+			"'ote exercise --attach-run RUN' attach all eight audited steps.",
 		examples: []string{
 			"registryctl ote-run attach ote_01HX… --audit-id aud_01,aud_02 --audit-id aud_03",
 			"registryctl ote-run attach ote_01HX… --token \"$REGISTRAR_TOKEN\" --idempotency-key ote-20260301-create --idempotency-key ote-20260301-renew",

@@ -15,6 +15,9 @@ func (s *Service) CreateChannel(ctx context.Context, cmd core.CreateChannel) (co
 	if err := validateSlug(cmd.Slug); err != nil {
 		return core.Channel{}, err
 	}
+	if cmd.Slug == core.OTECounterpartySlug {
+		return core.Channel{}, core.Invalid("slug", "slug %s is reserved for the registry's OT&E counterparty channel", cmd.Slug)
+	}
 	limit := cmd.RateLimitPerMinute
 	if limit == 0 {
 		limit = core.DefaultRateLimitPerMinute
@@ -141,6 +144,9 @@ func (s *Service) ApproveProduction(ctx context.Context, cmd core.ApproveProduct
 		}
 		var err error
 		ch, err = tx.Channels().Update(ctx, id, func(c *core.Channel) error {
+			if c.Slug == core.OTECounterpartySlug {
+				return core.Invalid("registrar_channel_id", "the registry's OT&E counterparty channel is never production approved")
+			}
 			if !c.ProductionApproved || c.ProductionApprovedAt == nil {
 				t := now
 				c.ProductionApprovedAt = &t

@@ -175,8 +175,10 @@ func TestChecklistFromEvents(t *testing.T) {
 		{"each lifecycle step by its command",
 			[]core.AuditEvent{ev("r", "renew_domain", "sandbox", nil), ev("u", "update_domain", "sandbox", nil),
 				ev("n", "update_nameservers", "sandbox", nil), ev("d", "delete_domain", "sandbox", nil),
-				ev("x", "update_records", "sandbox", nil)},
-			map[string][]string{"renew_domain": {"r"}, "update_domain": {"u"}, "update_nameservers": {"n"}, "delete_domain": {"d"}}},
+				ev("x", "update_records", "sandbox", nil), ev("t", "request_transfer", "sandbox", nil),
+				ev("tp", "request_transfer", "success", nil), ev("ta", "approve_transfer", "sandbox", nil)},
+			map[string][]string{"renew_domain": {"r"}, "update_domain": {"u"}, "update_nameservers": {"n"}, "delete_domain": {"d"},
+				"request_transfer": {"t"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,15 +254,22 @@ func TestEvidenceArchive(t *testing.T) {
 // ready verdict: it checks that the commands leave the evidence the
 // checklist looks for (including create_domain's claim_acknowledgement).
 func TestOTESequenceEndToEnd(t *testing.T) {
-	h := newHarness(t)
+	h := newHashingHarness(t)
 	w := h.registrar(worldSpec{NoProduction: true, Namespace: namespaceSpec{Name: "defiwallet"}})
 	a := h.actor(w.Token, core.CmdSandboxReset)
 	fixture := func(purpose string) string { return core.FixtureLabel(purpose, w.Channel.Slug) + ".defiwallet" }
 	sandbox := func(key string) core.Mutation { return core.Mutation{IdempotencyKey: key, Sandbox: true} }
 	reg := core.Registrant{Name: "OT&E Tester", Email: "ote@example.com", Country: "US"}
 
-	if _, err := h.svc.SandboxReset(h.ctx, a); err != nil {
+	reset, err := h.svc.SandboxReset(h.ctx, a)
+	if err != nil {
 		t.Fatalf("SandboxReset: %v", err)
+	}
+	authCode := ""
+	for _, f := range reset.Fixtures {
+		if f.Purpose == "transfer" && f.Domain == fixture("transfer") {
+			authCode = f.AuthCode
+		}
 	}
 	renewInfo, err := h.svc.InfoDomain(h.ctx, a, fixture("renew"))
 	if err != nil {
@@ -291,6 +300,9 @@ func TestOTESequenceEndToEnd(t *testing.T) {
 		}},
 		{"delete", func() (core.Outcome, error) {
 			return h.svc.DeleteDomain(h.ctx, a, core.DeleteDomain{Mutation: sandbox("d1"), Domain: fixture("delete")})
+		}},
+		{"transfer", func() (core.Outcome, error) {
+			return h.svc.RequestTransfer(h.ctx, a, core.RequestTransferCmd{Mutation: sandbox("t1"), Domain: fixture("transfer"), AuthCode: authCode})
 		}},
 	}
 	for _, st := range steps {

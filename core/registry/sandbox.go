@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -10,15 +12,31 @@ import (
 )
 
 // SandboxReset (re)creates the channel's OT&E fixtures in every approved
-// namespace: ote-{renew,ns,update,delete}-{slug} registered and active, and
-// ote-claim-{slug} left unregistered (its label is claim-required). Only
-// records marked ote_sandbox are overwritten; a real registration holding a
-// fixture name is left alone and reported as skipped. It costs no Gems and
-// needs no idempotency key; it is audited.
+// namespace: ote-{renew,ns,update,delete}-{slug} registered and active,
+// ote-claim-{slug} left unregistered (its label is claim-required), and
+// ote-transfer-{slug} registered and active but sponsored by the registry's
+// OT&E counterparty channel, with a fresh authorization code that only this
+// answer carries. Only records marked ote_sandbox are overwritten; a real
+// registration holding a fixture name is left alone and reported as skipped.
+// It costs no Gems and needs no idempotency key; it is audited (never with
+// the codes).
 func (s *Service) SandboxReset(ctx context.Context, a core.Actor) (core.SandboxResetResult, error) {
+	counterparty, err := s.oteCounterparty(ctx)
+	if err != nil {
+		return core.SandboxResetResult{}, storeErr(err, core.CodeInternal, "OT&E counterparty channel")
+	}
+	codes := map[string]oteAuthCode{}
+	for _, nsName := range a.ApprovedNamespaces() {
+		if s.opts.Passwords == nil {
+			break // no transfers without a hasher: the transfer fixtures are skipped
+		}
+		if codes[nsName], err = s.newOTEAuthCode(); err != nil {
+			return core.SandboxResetResult{}, core.Internal(err)
+		}
+	}
 	now := s.now()
 	res := core.SandboxResetResult{Fixtures: []core.SandboxFixture{}, AuditID: s.ids.NewID("aud")}
-	err := s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+	err = s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
 		res.Fixtures = res.Fixtures[:0]
 		contact, err := s.resetOTEContact(ctx, tx, a, now)
 		if err != nil {
@@ -31,7 +49,7 @@ func (s *Service) SandboxReset(ctx context.Context, a core.Actor) (core.SandboxR
 				return err
 			}
 			for _, purpose := range core.SandboxFixturePurposes {
-				f, err := s.resetFixture(ctx, tx, a, ns, purpose, now)
+				f, err := s.resetFixture(ctx, tx, a, ns, purpose, counterparty, codes[nsName], now)
 				if err != nil {
 					return err
 				}
@@ -64,7 +82,8 @@ func (s *Service) SandboxReset(ctx context.Context, a core.Actor) (core.SandboxR
 	return res, nil
 }
 
-func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Actor, ns core.Namespace, purpose string, now time.Time) (core.SandboxFixture, error) {
+func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Actor, ns core.Namespace, purpose string,
+	counterparty core.Channel, code oteAuthCode, now time.Time) (core.SandboxFixture, error) {
 	name, err := core.NewName(core.FixtureLabel(purpose, a.Channel.Slug), ns.Name)
 	if err != nil {
 		return core.SandboxFixture{}, err
@@ -77,6 +96,10 @@ func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Acto
 	}
 	if found && !existing.OTESandbox {
 		f.Skipped, f.Reason = true, "a registration that is not an OT&E fixture holds this name"
+		return f, nil
+	}
+	if purpose == "transfer" && code.hash == "" {
+		f.Skipped, f.Reason = true, "the registry has no password hasher configured, so it has no transfers"
 		return f, nil
 	}
 	if purpose == "claim" {
@@ -100,7 +123,23 @@ func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Acto
 		d.CreatePaidGems, d.CreatedAt, d.UpdatedAt = 0, now, now
 		d.ExpiresAt, d.LastRenewedAt, d.DeletedAt, d.Claim = core.AddYears(now, 1), nil, nil, nil
 		d.StateEndsAt = nil
+		d.Transfer, d.TransferredAt = nil, nil
+		d.AuthCodeHash, d.AuthCodeSetAt, d.AuthCodeExpiresAt = "", nil, nil
 		d.Registered(now, ns.Policy, a.Payer(), 0) // a fresh create: in add grace, as the OT&E checklist expects
+		if purpose == "transfer" {
+			// The losing side is the registry's counterparty, and the
+			// registration is created one transfer lock (plus a day) ago,
+			// so that the lock of RFC 5731 section 3.2.4's transfer rules
+			// does not refuse the request; it is never in add grace.
+			created := now.Add(-ns.Policy.TransferLock - 24*time.Hour)
+			d.ChannelID, d.PartnerID = counterparty.ID, counterparty.PartnerID
+			d.Registrant.Organization = core.OTECounterpartySlug
+			d.CreatedAt, d.Grace = created, []core.GracePeriod{}
+			d.SetAuthCode(code.hash, now, ns.Policy)
+		}
+	}
+	if purpose == "transfer" {
+		f.AuthCode = code.code
 	}
 	if found {
 		_, err := tx.Domains().Update(ctx, existing.ID, func(d *core.Domain) error {
@@ -116,6 +155,58 @@ func (s *Service) resetFixture(ctx context.Context, tx ports.Stores, a core.Acto
 		return f, err
 	}
 	return f, nil
+}
+
+// oteAuthCode is a transfer fixture's authorization code and its hash.
+type oteAuthCode struct{ code, hash string }
+
+// newOTEAuthCode generates a transfer fixture's code: "OTE-" and 32 hex
+// digits (128 random bits; uppercase, a symbol and lowercase or digits, so
+// it passes core.ValidateAuthCode), hashed as every auth code is.
+func (s *Service) newOTEAuthCode() (oteAuthCode, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return oteAuthCode{}, err
+	}
+	code := "OTE-" + hex.EncodeToString(b[:])
+	hash, err := s.opts.Passwords.Hash(code)
+	if err != nil {
+		return oteAuthCode{}, err
+	}
+	return oteAuthCode{code: code, hash: hash}, nil
+}
+
+// oteCounterparty answers the registry's OT&E counterparty channel, creating
+// it and its partner the first time (approved, never production approved, no
+// API key, no Gems). Two first resets racing both try the insert; the loser
+// reads the winner's channel.
+func (s *Service) oteCounterparty(ctx context.Context) (core.Channel, error) {
+	var ch core.Channel
+	read := func() error {
+		return s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			var err error
+			ch, err = tx.Channels().GetBySlug(ctx, core.OTECounterpartySlug)
+			return err
+		})
+	}
+	err := read()
+	if !errors.Is(err, ports.ErrNotFound) {
+		return ch, err
+	}
+	now := s.now()
+	p := core.Partner{ID: s.ids.NewID("ptr"), Name: core.OTECounterpartyName, CreatedAt: now, UpdatedAt: now}
+	ch = core.Channel{ID: s.ids.NewID("chn"), PartnerID: p.ID, Slug: core.OTECounterpartySlug, Status: core.ChannelApproved,
+		RateLimitPerMinute: core.DefaultRateLimitPerMinute, CreatedAt: now, UpdatedAt: now}
+	err = s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+		if err := tx.Partners().Insert(ctx, p); err != nil {
+			return err
+		}
+		return tx.Channels().Insert(ctx, ch)
+	})
+	if errors.Is(err, ports.ErrDuplicate) {
+		return ch, read()
+	}
+	return ch, err
 }
 
 // OTEContactPurpose is the fixture purpose of the OT&E registrant contact.

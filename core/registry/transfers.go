@@ -75,6 +75,12 @@ func (s *Service) RequestTransfer(ctx context.Context, a core.Actor, cmd core.Re
 		params: transferParams{years}, request: map[string]any{"domain": name.String(), "years": years}}
 	dummy := s.dummyHash()
 	return s.mutateDomainAs(ctx, m, anyOtherChannel, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
+		if d.Read().OTESandbox && !cmd.Sandbox {
+			// The OT&E counterparty never acts and OT&E fixtures never
+			// reach a deadline: a real request would hold the debit forever.
+			return core.LifecycleEffect{}, core.Errorf(core.CodeTransferNotEligible,
+				"%s is an OT&E fixture: request its transfer in sandbox mode only", name)
+		}
 		return core.LifecycleEffect{}, d.RequestTransfer(core.TransferRequest{Payer: a.Payer(), Years: years, Gems: price},
 			now, ns.Policy, s.verifyAuthCode(cmd.AuthCode), dummy)
 	}, func(ctx context.Context, tx ports.Stores, d core.Domain, _ core.LifecycleEffect, now time.Time, out *core.Outcome) error {

@@ -55,7 +55,7 @@ func TestAdmitRegistrarFromNothingToProduction(t *testing.T) {
 	}
 	// The exercise attaches its own evidence to a new run, which is then ready.
 	evidenced := must(t, append([]string{"REGISTRY_TOKEN=" + token}, env...), "ote", "exercise", "--run-name", "first OT&E")
-	if !strings.Contains(evidenced.stdout, "7 of 7 steps passed; ready for production approval: yes") {
+	if !strings.Contains(evidenced.stdout, "8 of 8 steps passed; ready for production approval: yes") {
 		t.Fatalf("ote exercise --run-name: %s", evidenced)
 	}
 

@@ -21,7 +21,7 @@ type step struct {
 // checklistSteps are the audited steps of the OT&E sequence, the rows of the
 // archive's checklist.
 var checklistSteps = []string{"sandbox_reset", "create_domain", "create_claim_domain", "renew_domain", "update_domain",
-	"update_nameservers", "delete_domain"}
+	"update_nameservers", "delete_domain", "request_transfer"}
 
 func exercise(t *testing.T, s *server, token string) []step {
 	t.Helper()
@@ -60,7 +60,7 @@ func TestOTEExerciseProvesTheChecklist(t *testing.T) {
 
 	steps := exercise(t, s, reg.token)
 	want := []string{"status", "sandbox_reset", "check_domain", "create_domain", "create_claim_domain", "info_domain",
-		"renew_domain", "update_domain", "update_nameservers", "delete_domain", "idempotent_replay", "poll"}
+		"renew_domain", "update_domain", "update_nameservers", "delete_domain", "request_transfer", "idempotent_replay", "poll"}
 	if len(steps) != len(want) {
 		t.Fatalf("%d steps, want %d: %+v", len(steps), len(want), steps)
 	}
@@ -88,7 +88,7 @@ func TestOTEExerciseProvesTheChecklist(t *testing.T) {
 	must(t, env, args...)
 	md := archive(t, s, full["id"].(string))
 	for _, want := range []string{"# OT&E evidence archive: Acme OT&E complete", "`acme`", reg.channelID,
-		"Ready for production approval: yes — 7 of 7 steps passed"} {
+		"Ready for production approval: yes — 8 of 8 steps passed"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("complete archive lacks %q", want)
 		}
@@ -126,12 +126,12 @@ func TestOTEExerciseProvesTheChecklist(t *testing.T) {
 			t.Errorf("partial archive row of %s: %q, want %s", name, row, wantMark)
 		}
 	}
-	if !strings.Contains(md, "Ready for production approval: no — 6 of 7 steps passed") {
+	if !strings.Contains(md, "Ready for production approval: no — 7 of 8 steps passed") {
 		t.Errorf("partial archive verdict:\n%s", md)
 	}
 	show := must(t, env, "ote-run", "show", partial["id"].(string))
 	if !regexp.MustCompile(`(?m)^update_nameservers\s+update_nameservers\s+MISSING`).MatchString(show.stdout) ||
-		!strings.Contains(show.stdout, "6 of 7 steps passed; ready for production approval: no") {
+		!strings.Contains(show.stdout, "7 of 8 steps passed; ready for production approval: no") {
 		t.Errorf("ote-run show of the partial run:\n%s", show.stdout)
 	}
 

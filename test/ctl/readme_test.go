@@ -90,7 +90,7 @@ func TestReadmeRegistryctlSequenceRunsAgainstTheDemo(t *testing.T) {
 		t.Fatalf("the README's registryctl sequence failed: %v\nscript:\n%s\nstdout:\n%s\nstderr:\n%s", err, block, stdout.String(), stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"12 of 12 steps passed", "7 of 7 steps passed; ready for production approval: yes"} {
+	for _, want := range []string{"13 of 13 steps passed", "8 of 8 steps passed; ready for production approval: yes"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the sequence's output lacks %q:\n%s", want, out)
 		}

@@ -51,7 +51,7 @@ func TestRegistrarLifecycleSurvivesRestart(t *testing.T) {
 		t.Fatalf("sandbox create changed inventory: %d %s", r.Status, r.Raw)
 	}
 	reset := s.must(200, s.do("POST", reg+"/sandbox/reset", key, nil))
-	if n := len(reset["fixtures"].([]any)); n != 6 { // 5 domains and the OT&E registrant contact
+	if n := len(reset["fixtures"].([]any)); n != 7 { // 6 domains (the transfer fixture too) and the OT&E registrant contact
 		t.Fatalf("fixtures: %d", n)
 	}
 

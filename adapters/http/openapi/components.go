@@ -407,11 +407,15 @@ func pendingItemSchema() m {
 func sandboxFixtureSchema() m {
 	purposes := append(append([]string{}, core.SandboxFixturePurposes...), "registrant_contact")
 	return object("One OT&E fixture. Domain fixtures are named `ote-{purpose}-{channel_slug}.{namespace}`; the registrant_contact fixture carries contact_id instead of domain.", m{
-		"purpose":    enumOf("renew, ns, update, delete: a registered, active fixture sponsored by the channel, one year to expiry; claim: left unregistered, its label is claim-required; registrant_contact: a contact for EPP OT&E creates.", purposes...),
+		"purpose": enumOf("renew, ns, update, delete: a registered, active fixture sponsored by the channel, one year to expiry; claim: left unregistered, its label is claim-required; "+
+			"transfer: a registered, active fixture sponsored by the registry's OT&E counterparty channel (`"+core.OTECounterpartySlug+"`: approved, never production approved, no API key), "+
+			"created one transfer lock ago so the lock does not apply, with the auth_code below; registrant_contact: a contact for EPP OT&E creates.", purposes...),
 		"domain":     nullable(str("The fixture name.")),
 		"contact_id": str("registrant_contact only: the contact id (`ote-` + 12 hex digits)."),
-		"skipped":    boolean("true when a real (non-fixture) registration holds the name: it is left alone."),
-		"reason":     nullable(str("Why the fixture was skipped, or null.")),
+		"auth_code": str("transfer only: the fixture's authorization code (RFC 9154), for a sandbox POST /domains/{domain}/transfer. " +
+			"It is generated at every reset, stored only as a hash and answered only here: keep it from this answer, the next reset replaces it."),
+		"skipped": boolean("true when a real (non-fixture) registration holds the name: it is left alone."),
+		"reason":  nullable(str("Why the fixture was skipped, or null.")),
 	}, "purpose")
 }
 

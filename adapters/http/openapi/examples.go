@@ -129,7 +129,11 @@ func exCapabilities() m {
 func exSandboxReset() m {
 	fixtures := []any{}
 	for _, p := range core.SandboxFixturePurposes {
-		fixtures = append(fixtures, m{"purpose": p, "domain": core.FixtureLabel(p, exChannelSlug) + "." + exNamespace, "skipped": false, "reason": nil})
+		f := m{"purpose": p, "domain": core.FixtureLabel(p, exChannelSlug) + "." + exNamespace, "skipped": false, "reason": nil}
+		if p == "transfer" {
+			f["auth_code"] = "OTE-9c41d07be25a4f6380d1e2c7a5b9f013"
+		}
+		fixtures = append(fixtures, f)
 	}
 	fixtures = append(fixtures, m{"purpose": "registrant_contact", "contact_id": "ote-3f7a9c21b0de", "domain": nil, "skipped": false, "reason": nil})
 	return m{"fixtures": fixtures, "audit_id": exAuditID}

@@ -107,8 +107,10 @@ statuses, balance, claims, protected legacy), answer **202** with ` + "`\"status
 
 ` + "`POST /sandbox/reset`" + ` creates predictable fixtures in every approved namespace: ` + "`ote-renew-<slug>.<ns>`" + `,
 ` + "`ote-ns-<slug>.<ns>`" + `, ` + "`ote-update-<slug>.<ns>`" + `, ` + "`ote-delete-<slug>.<ns>`" + ` (registered to you, one year to expiry) and
-` + "`ote-claim-<slug>.<ns>`" + ` (unregistered, claim-required). It only overwrites records marked ` + "`ote_sandbox`" + `. Run it as
-often as you like; it costs nothing.
+` + "`ote-claim-<slug>.<ns>`" + ` (unregistered, claim-required), and ` + "`ote-transfer-<slug>.<ns>`" + `, sponsored by the registry's
+OT&E counterparty channel ` + "`" + core.OTECounterpartySlug + "`" + ` (it has no API key and never acts) and past its transfer lock, with an
+` + "`auth_code`" + ` for a sandbox transfer request. The reset answers that code once and every reset replaces it. It only
+overwrites records marked ` + "`ote_sandbox`" + `. Run it as often as you like; it costs nothing.
 
 The [OT&E checklist](/docs/registrar/ote-checklist.md) walks through the certification sequence with ready-to-run
 requests; the [evidence template](/docs/registrar/ote-evidence-template.md) shows what operations will review.

@@ -67,6 +67,8 @@ func oteRequestFor(step core.OTEStep) oteRequest {
 			"statuses": m{"add": []any{core.StatusClientTransferProhibited}}}
 	case core.CmdUpdateNameservers:
 		r.Body = m{"nameservers": []any{"ns1.example.net", "ns2.example.net"}}
+	case core.CmdRequestTransfer:
+		r.Body = m{"auth_code": "$AUTH_CODE", "years": 1}
 	case core.CmdPoll:
 		r.Path += "?idempotency_key=ote-create_domain-001&limit=10"
 		r.Expect = "200: exactly one event for the create, status `sandbox`, registrar.channel_id = the archived audit_provenance id"
@@ -74,6 +76,9 @@ func oteRequestFor(step core.OTEStep) oteRequest {
 	r.Path = strings.ReplaceAll(r.Path, "{domain}", domain)
 	if spec.Mutating && step.Sandbox && step.Name != "idempotent_replay" {
 		r.Expect = "202, `status: sandbox`, an `audit_id` to record"
+		if step.Command == core.CmdRequestTransfer {
+			r.Expect += ", and the `transfer` object: `status: pending`, `gaining_channel` your channel, `losing_channel` `" + core.OTECounterpartySlug + "`"
+		}
 	}
 	return r
 }
@@ -91,7 +96,7 @@ func curl(r oteRequest) string {
 		_ = enc.Encode(r.Body) // plain maps of strings and numbers always encode
 		// Close the single quotes around shell variables so that they expand.
 		text := strings.TrimSpace(body.String())
-		for _, v := range []string{"$SLUG", "$NS", "$EXPIRES"} {
+		for _, v := range []string{"$SLUG", "$NS", "$EXPIRES", "$AUTH_CODE"} {
 			text = strings.ReplaceAll(text, v, `'"`+v+`"'`)
 		}
 		fmt.Fprintf(&b, " \\\n  -H \"Content-Type: application/json\" \\\n  -d '%s'", text)
@@ -119,6 +124,7 @@ BASE=https://<registry host>` + RegistrarBasePath + `
 TOKEN=<your API key token>      # never commit it, never paste it into tickets
 SLUG=<your channel slug>        # registrar_channel.slug from GET /status
 NS=<an approved namespace>      # from namespace_listings in GET /status
+AUTH_CODE=<auth_code>           # the transfer fixture's code from the sandbox_reset step
 ` + "```" + `
 
 Keep a log of every request you send: the time, the idempotency key, the HTTP status, the ` + "`X-Request-ID`" + `
@@ -159,7 +165,9 @@ response header and the ` + "`audit_id`" + ` of every mutation. The evidence tem
 				"`audit_provenance.registrar_channel_id`: every audit event of this run must carry exactly that id.\n\n")
 		case "sandbox_reset":
 			b.WriteString("Record the fixture names. A fixture reported with `skipped: true` is held by a real " +
-				"registration: tell HeadlessDomains operations before continuing.\n\n")
+				"registration: tell HeadlessDomains operations before continuing. Copy the `auth_code` of the " +
+				"`transfer` fixture in $NS into a shell variable (`AUTH_CODE=<auth_code>`): the transfer step sends it. " +
+				"The reset answers it once (only its hash is stored) and every reset replaces it.\n\n")
 		case "info_domain":
 			b.WriteString("Copy `expires_at` into a shell variable (`EXPIRES=<expires_at>`): the renewal step sends it as " +
 				"`current_expires_at`.\n\n")
@@ -167,6 +175,12 @@ response header and the ` + "`audit_id`" + ` of every mutation. The evidence tem
 			b.WriteString("`freed` tells you what production would do: `true` inside the add grace period (the " +
 				"reset has just created the fixture, so expect `true`), `false` when the registration would enter " +
 				"`redemption`. In sandbox mode nothing changes either way.\n\n")
+		case "request_transfer":
+			b.WriteString("The transfer fixture is sponsored by `" + core.OTECounterpartySlug + "`, a channel the registry " +
+				"owns for OT&E: it has no API key and never acts, and the fixture was created one transfer lock ago, so " +
+				"the request passes every rule of a production transfer request. In sandbox mode nothing changes: no " +
+				"Gems are debited and the fixture keeps its sponsor. A wrong `auth_code` answers 403 `invalid_auth_code`; " +
+				"a production (non-sandbox) request on an OT&E fixture answers `transfer_not_eligible`.\n\n")
 		}
 	}
 	b.WriteString(`## Negative checks worth running
