@@ -22,6 +22,9 @@ type StatusReport struct {
 	Rate               *RateDecision // nil when the key has no approved channel
 	Commands           []CommandStatus
 	OTESequence        []OTEStep
+	// Namespaces are the channel's approved namespaces: their prices and
+	// lifecycle policy, as registrars plan renewals and deletes by them.
+	Namespaces []Namespace
 	// Documents: static, machine-readable contracts rendered with wire names.
 	// The service may share them between answers: nobody modifies them.
 	RegistryServiceContract map[string]any

@@ -1,6 +1,8 @@
 package httpadapter
 
 import (
+	"time"
+
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -53,6 +55,19 @@ type statusChannelDTO struct {
 type statusListingDTO struct {
 	Namespace string `json:"namespace"`
 	Status    string `json:"status"`
+	// Terms: the namespace's prices and lifecycle policy (approved listings).
+	Terms map[string]any `json:"terms,omitempty"`
+}
+
+// namespaceTerms renders a namespace's prices and policy with the wire names
+// of the operator API's namespace object.
+func namespaceTerms(n core.Namespace) map[string]any {
+	t := map[string]any{"create_price_gems": n.CreatePriceGems, "renew_price_gems": n.RenewPriceGems,
+		"restore_price_gems": n.RestorePrice(), "transfer_price_gems": n.TransferPrice(), "auto_renew": n.Policy.AutoRenew}
+	for _, f := range core.PolicyPeriods() {
+		t[f.Field] = int64(*f.Ptr(&n.Policy) / time.Second)
+	}
+	return t
 }
 
 type productionDTO struct {
@@ -156,8 +171,13 @@ func statusResponseOf(rep core.StatusReport, docs map[string]string) statusRespo
 	if resp.RateLimit.LimitPerMinute == 0 {
 		resp.RateLimit.LimitPerMinute = core.DefaultRateLimitPerMinute
 	}
+	terms := map[string]map[string]any{}
+	for _, n := range rep.Namespaces {
+		terms[n.Name] = namespaceTerms(n)
+	}
 	for _, l := range a.Listings {
-		resp.NamespaceListings = append(resp.NamespaceListings, statusListingDTO{Namespace: l.Namespace, Status: string(l.Status)})
+		resp.NamespaceListings = append(resp.NamespaceListings, statusListingDTO{Namespace: l.Namespace, Status: string(l.Status),
+			Terms: terms[l.Namespace]})
 	}
 	if d := rep.Rate; d != nil {
 		remaining, reset := d.Remaining, d.Reset.Unix()

@@ -48,6 +48,7 @@ func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecis
 		Rate:                    rate,
 		Commands:                CapabilityMatrix(a, namespaces),
 		OTESequence:             core.OTESequence(),
+		Namespaces:              namespaces,
 		RegistryServiceContract: s.docs.registryService,
 		EPPGatewayContract:      s.docs.eppGateway,
 		GeneratedAt:             s.now(),

@@ -43,6 +43,13 @@ func TestLifecycleOverREST(t *testing.T) {
 	api := func(method, path string, body any, kv ...string) resp {
 		return e.do(req(method, regBase+path, r.Token, body, kv...))
 	}
+	// GET /status tells the registrar the namespace's prices and policy.
+	st := e.must(http.StatusOK, api("GET", "/status", nil))
+	terms := st["namespace_listings"].([]any)[0].(map[string]any)["terms"].(map[string]any)
+	if terms["redemption_period_seconds"] != float64(24*hour) || terms["auto_renew"] != false ||
+		terms["restore_price_gems"] != 30.0 || terms["transfer_price_gems"] != 80.0 {
+		t.Fatalf("status terms: %v", terms)
+	}
 	created := e.must(http.StatusCreated, api("POST", "/domains", map[string]any{"domain": name,
 		"registrant": map[string]any{"name": "Alice", "email": "alice@example.com"}}, "Idempotency-Key", "c-1"))
 	if st := created["domain"].(map[string]any)["statuses"].([]any); len(st) != 1 || st[0] != core.StatusAddPeriod {

@@ -493,6 +493,7 @@ func statusSchema() m {
 		"namespace_listings": arrayOf(object("", m{
 			"namespace": str(""),
 			"status":    enumOf("", string(core.ListingPending), string(core.ListingApproved)),
+			"terms":     namespaceTermsSchema(),
 		}), "The channel's namespace listings; commands accept only approved namespaces."),
 		"production_approval": nullable(anyObject("Whether non-sandbox mutations are allowed, and why not.")),
 		"rate_limit":          nullable(anyObject("The channel's per-minute limit and the state of the current window (the same values as the X-RateLimit headers), or null for a key without an approved channel.")),
@@ -518,4 +519,22 @@ func joinCodes(codes []string) string {
 		out[i] = "`" + c + "`"
 	}
 	return strings.Join(out, ", ")
+}
+
+// namespaceTermsSchema is a namespace's prices and lifecycle policy as
+// GET /status answers them for an approved listing.
+func namespaceTermsSchema() m {
+	props := m{
+		"create_price_gems":   integer("Gems per registration year."),
+		"renew_price_gems":    integer("Gems per renewal year (also the auto-renewal)."),
+		"restore_price_gems":  integer("Gems of a restore from redemption (plus a renewal year when the expiry has passed)."),
+		"transfer_price_gems": integer("Gems per year of a transfer, paid by the gaining registrar."),
+		"auto_renew":          boolean("Whether the registry renews a registration at its expiry when the sponsor can pay."),
+	}
+	required := []string{"create_price_gems", "renew_price_gems", "restore_price_gems", "transfer_price_gems", "auto_renew"}
+	for _, f := range core.PolicyPeriods() {
+		props[f.Field] = integer("Seconds: " + f.About + ".")
+		required = append(required, f.Field)
+	}
+	return object("The namespace's prices and RFC 3915 lifecycle policy (approved listings only); a policy change applies to periods that start after it.", props, required...)
 }
