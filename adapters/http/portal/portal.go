@@ -11,6 +11,9 @@
 package portal
 
 import (
+	"fmt"
+	"time"
+
 	"bytes"
 	_ "embed"
 	"html/template"
@@ -96,6 +99,15 @@ type data struct {
 	EvidenceArchivePath  string
 	IdempotencyRetention string
 	FixturePurposes      []string
+	Policy               []PolicyRow
+	Changes              []string
+}
+
+// PolicyRow is one lifecycle period of a namespace's policy.
+type PolicyRow struct {
+	Field   string
+	Default string
+	About   string
 }
 
 // Links returns the documents the page links to, in page order: the
@@ -148,6 +160,13 @@ func build() data {
 		if c.Mutating {
 			d.Mutating = append(d.Mutating, string(c.Command))
 		}
+	}
+	def := core.DefaultPolicy()
+	for _, f := range core.PolicyPeriods() {
+		d.Policy = append(d.Policy, PolicyRow{Field: f.Field, Default: humanSeconds(*f.Ptr(&def)), About: f.About})
+	}
+	for _, c := range core.LifecycleChanges() {
+		d.Changes = append(d.Changes, string(c))
 	}
 	for i, st := range core.OTESequence() {
 		d.Steps = append(d.Steps, StepRow{Number: i + 1, Name: st.Name, Command: string(st.Command), Fixture: st.Fixture,
@@ -202,4 +221,13 @@ func Handler() http.Handler {
 			_, _ = w.Write(Page()) // the client went away; nothing left to tell it
 		}
 	})
+}
+
+// humanSeconds renders a default period as seconds and, when whole, days.
+func humanSeconds(d time.Duration) string {
+	secs := int64(d / time.Second)
+	if day := int64(24 * time.Hour / time.Second); secs%day == 0 && secs > 0 {
+		return fmt.Sprintf("%d (%d days)", secs, secs/day)
+	}
+	return fmt.Sprintf("%d", secs)
 }

@@ -287,3 +287,23 @@ func TestHandler(t *testing.T) {
 		t.Errorf("POST: %d, Allow %q", res.StatusCode, res.Header.Get("Allow"))
 	}
 }
+
+// TestPortalListsTheLifecyclePolicy: the lifecycle section names every
+// policy field of the core with its default, and every change the registry
+// makes by itself.
+func TestPortalListsTheLifecyclePolicy(t *testing.T) {
+	page := string(Page())
+	for _, f := range core.PolicyPeriods() {
+		if !strings.Contains(page, "<code>"+f.Field+"</code>") {
+			t.Errorf("portal lacks policy field %s", f.Field)
+		}
+	}
+	for _, c := range core.LifecycleChanges() {
+		if !strings.Contains(page, "<code>"+string(c)+"</code>") {
+			t.Errorf("portal lacks lifecycle change %s", c)
+		}
+	}
+	if !strings.Contains(page, "2592000 (30 days)") {
+		t.Error("portal lacks the default redemption period")
+	}
+}
