@@ -103,10 +103,18 @@ func TestScrapeTimeCollectors(t *testing.T) {
 	}
 	pc.err, ready, degraded = errors.New("database down"), errors.New("database down"), map[string]string{"redis": "down"}
 	body = scrape()
-	for _, want := range []string{`registry_ready 0`, `registry_degraded{component="redis"} 1`, `registry_scrape_errors_total{source="pending"} 1`} {
+	for _, want := range []string{`registry_ready 0`, `registry_degraded{component="redis"} 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the scrape with the database down lacks %q", want)
 		}
+	}
+	// The registry gathers collectors concurrently, so a scrape's own failure
+	// may be counted after the error counter was read: the next scrape shows
+	// it (and perhaps its own).
+	body = scrape()
+	if !strings.Contains(body, `registry_scrape_errors_total{source="pending"} 1`) &&
+		!strings.Contains(body, `registry_scrape_errors_total{source="pending"} 2`) {
+		t.Errorf("two scrapes with the database down counted no pending scrape error:\n%s", body)
 	}
 	if strings.Contains(body, "registry_backend_pending_items{") {
 		t.Error("pending counts reported although reading them failed")
