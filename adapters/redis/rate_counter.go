@@ -177,29 +177,8 @@ func IsClusterURL(rawURL string) bool {
 // applyClusterDefaults gives a cluster client the single-node bounds of
 // applyClientDefaults (per node connection).
 func applyClusterDefaults(o *goredis.ClusterOptions) {
-	if o.DialTimeout == 0 {
-		o.DialTimeout = DefaultDialTimeout
-	}
-	if o.ReadTimeout == 0 {
-		o.ReadTimeout = DefaultIOTimeout
-	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = DefaultIOTimeout
-	}
-	if o.PoolTimeout == 0 {
-		o.PoolTimeout = DefaultIOTimeout
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = 1
-	}
-	if o.DialerRetries == 0 {
-		o.DialerRetries = 1
-	}
-	o.ContextTimeoutEnabled = true
-	o.DisableIdentity = true
-	if o.MaintNotificationsConfig == nil {
-		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	}
+	applyBounds(bounds{&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries,
+		&o.DialerRetries, &o.ContextTimeoutEnabled, &o.DisableIdentity, &o.MaintNotificationsConfig})
 }
 
 // FailingOpen reports whether the counter counts in process now, because
@@ -228,28 +207,38 @@ func newRateCounter(client goredis.UniversalClient, cfg config) *RateCounter {
 // per-request call: short timeouts, at most one retry (so a connection that
 // broke when Redis restarted is replaced at once) and one dial attempt.
 func applyClientDefaults(o *goredis.Options) {
-	if o.DialTimeout == 0 {
-		o.DialTimeout = DefaultDialTimeout
+	applyBounds(bounds{&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries,
+		&o.DialerRetries, &o.ContextTimeoutEnabled, &o.DisableIdentity, &o.MaintNotificationsConfig})
+}
+
+// bounds points at the fields a single-node and a cluster client share, so
+// that one function sets both the same way.
+type bounds struct {
+	dial, read, write, pool    *time.Duration
+	retries, dialerRetries     *int
+	contextTimeout, noIdentity *bool
+	maintNotifications         **maintnotifications.Config
+}
+
+func applyBounds(b bounds) {
+	for _, d := range []struct {
+		field *time.Duration
+		def   time.Duration
+	}{{b.dial, DefaultDialTimeout}, {b.read, DefaultIOTimeout}, {b.write, DefaultIOTimeout}, {b.pool, DefaultIOTimeout}} {
+		if *d.field == 0 {
+			*d.field = d.def
+		}
 	}
-	if o.ReadTimeout == 0 {
-		o.ReadTimeout = DefaultIOTimeout
+	if *b.retries == 0 {
+		*b.retries = 1
 	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = DefaultIOTimeout
+	if *b.dialerRetries == 0 {
+		*b.dialerRetries = 1
 	}
-	if o.PoolTimeout == 0 {
-		o.PoolTimeout = DefaultIOTimeout
-	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = 1
-	}
-	if o.DialerRetries == 0 {
-		o.DialerRetries = 1
-	}
-	o.ContextTimeoutEnabled = true
-	o.DisableIdentity = true // no CLIENT SETINFO round trip per connection
-	if o.MaintNotificationsConfig == nil {
-		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	*b.contextTimeout = true
+	*b.noIdentity = true // no CLIENT SETINFO round trip per connection
+	if *b.maintNotifications == nil {
+		*b.maintNotifications = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	}
 }
 
