@@ -337,7 +337,7 @@ type RequestTransferCmd struct {
 	Mutation
 	Domain   string
 	AuthCode string
-	Years    int // 0: one year
+	Years    int // 1 to 10; transports send 1 when the request names no period
 }
 
 // TransferAction is the approve, reject and cancel commands.

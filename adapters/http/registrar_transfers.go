@@ -129,15 +129,13 @@ func (s *Server) requestTransfer(w http.ResponseWriter, r *http.Request, a core.
 	if err != nil {
 		return err
 	}
-	if req.AuthCode == nil || *req.AuthCode == "" {
-		return core.Invalid("auth_code", "auth_code is required: the registration's authorization code")
+	// The core checks both (a missing code, a period out of range).
+	cmd := core.RequestTransferCmd{Mutation: m, Domain: domainVar(r), Years: 1}
+	if req.AuthCode != nil {
+		cmd.AuthCode = *req.AuthCode
 	}
-	cmd := core.RequestTransferCmd{Mutation: m, Domain: domainVar(r), AuthCode: *req.AuthCode, Years: 1}
 	if req.Years != nil {
 		cmd.Years = *req.Years
-		if cmd.Years < 1 {
-			return core.Invalid("years", "years must be a whole number from 1 to %d", core.MaxYears)
-		}
 	}
 	return s.answerOutcome(w, r, func() (core.Outcome, error) { return s.reg.RequestTransfer(r.Context(), a, cmd) })
 }

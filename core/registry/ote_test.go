@@ -302,7 +302,7 @@ func TestOTESequenceEndToEnd(t *testing.T) {
 			return h.svc.DeleteDomain(h.ctx, a, core.DeleteDomain{Mutation: sandbox("d1"), Domain: fixture("delete")})
 		}},
 		{"transfer", func() (core.Outcome, error) {
-			return h.svc.RequestTransfer(h.ctx, a, core.RequestTransferCmd{Mutation: sandbox("t1"), Domain: fixture("transfer"), AuthCode: authCode})
+			return h.svc.RequestTransfer(h.ctx, a, core.RequestTransferCmd{Mutation: sandbox("t1"), Domain: fixture("transfer"), AuthCode: authCode, Years: 1})
 		}},
 	}
 	for _, st := range steps {

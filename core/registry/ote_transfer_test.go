@@ -108,7 +108,7 @@ func TestSandboxTransferFixture(t *testing.T) {
 	a := h.actor(w.Token, core.CmdRequestTransfer)
 	req := func(key, code string, sandbox bool, a core.Actor) (core.Outcome, error) {
 		return h.svc.RequestTransfer(h.ctx, a, core.RequestTransferCmd{Mutation: core.Mutation{IdempotencyKey: key, Sandbox: sandbox},
-			Domain: want, AuthCode: code})
+			Domain: want, AuthCode: code, Years: 1})
 	}
 	_, err := req("wrong", f.AuthCode+"x", true, a)
 	wantCode(t, err, core.CodeInvalidAuthCode)

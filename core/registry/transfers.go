@@ -66,15 +66,15 @@ func (s *Service) RequestTransfer(ctx context.Context, a core.Actor, cmd core.Re
 	if s.opts.Passwords == nil {
 		return core.Outcome{}, core.Internal(errors.New("registry: no password hasher configured"))
 	}
-	years := cmd.Years
-	if years == 0 {
-		years = 1
-	}
+	years := cmd.Years // transports default an absent period to one year
 	price := ns.TransferPrice() * int64(years)
 	m := mutation{actor: a, command: core.CmdRequestTransfer, name: name, ns: ns, meta: cmd.Mutation,
 		params: transferParams{years}, request: map[string]any{"domain": name.String(), "years": years}}
 	dummy := s.dummyHash()
 	return s.mutateDomainAs(ctx, m, anyOtherChannel, nil, func(d core.LockedDomain, now time.Time) (core.LifecycleEffect, error) {
+		if cmd.AuthCode == "" {
+			return core.LifecycleEffect{}, core.Invalid("auth_code", "auth_code is required: the registration's authorization code")
+		}
 		if d.Read().OTESandbox && !cmd.Sandbox {
 			// The OT&E counterparty never acts and OT&E fixtures never
 			// reach a deadline: a real request would hold the debit forever.

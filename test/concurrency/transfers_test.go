@@ -115,7 +115,7 @@ func (d xferCore) as(p party, cmd core.Command) core.Actor {
 
 func (d xferCore) request(p party, name string) core.Code {
 	_, err := d.x.svc.RequestTransfer(d.x.ctx, d.as(p, core.CmdRequestTransfer), core.RequestTransferCmd{
-		Mutation: core.Mutation{IdempotencyKey: d.x.unique("rq")}, Domain: name, AuthCode: xferCode})
+		Mutation: core.Mutation{IdempotencyKey: d.x.unique("rq")}, Domain: name, AuthCode: xferCode, Years: 1})
 	return core.CodeOf(err)
 }
 
