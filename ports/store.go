@@ -23,6 +23,9 @@ var (
 	// a long command), so that only a held key is answered as a request
 	// with that key still running.
 	ErrKeyBusy = errors.New("idempotency key held by another transaction")
+	// ErrInsufficient: LedgerRepository.Post would take a partner's balance
+	// below zero; nothing was written.
+	ErrInsufficient = errors.New("balance too low")
 	// ErrUnavailable: the backing service did not answer (connection refused,
 	// timeout, server shutting down). The core answers backend_unavailable.
 	ErrUnavailable = errors.New("unavailable")
@@ -149,6 +152,15 @@ type TransferQuery struct {
 // LedgerRepository is the append-only record of Gems movements.
 type LedgerRepository interface {
 	Append(ctx context.Context, e core.LedgerEntry) error
+	// Post moves e.Amount into the balance of partner e.PartnerID (its
+	// updated_at becomes e.CreatedAt) and appends e with Balance set to the
+	// balance after the move, as one step. On PostgreSQL it is one
+	// statement, so the partner's row lock is taken by the transaction's
+	// last statement and held only until the commit. When the balance would
+	// fall below zero nothing is written, the error wraps ErrInsufficient
+	// and the answered entry's Balance is the balance as it is. ErrNotFound
+	// when the partner does not exist.
+	Post(ctx context.Context, e core.LedgerEntry) (core.LedgerEntry, error)
 	ListByPartner(ctx context.Context, partnerID string) ([]core.LedgerEntry, error)
 }
 

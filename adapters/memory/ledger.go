@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/headlessdomains/registry/core"
@@ -23,6 +24,33 @@ func (r *LedgerRepository) Append(_ context.Context, e core.LedgerEntry) error {
 	}
 	st.ledger.put(e.ID, cloneLedgerEntry(e))
 	return nil
+}
+
+// Post moves e.Amount into the partner's balance and appends e with the
+// balance after the move (see ports.LedgerRepository.Post).
+func (r *LedgerRepository) Post(_ context.Context, e core.LedgerEntry) (core.LedgerEntry, error) {
+	st, err := r.tx.writing()
+	if err != nil {
+		return core.LedgerEntry{}, err
+	}
+	p, ok := st.partners.get(e.PartnerID)
+	if !ok {
+		return core.LedgerEntry{}, notFound("partner", e.PartnerID)
+	}
+	if st.ledger.has(e.ID) {
+		return core.LedgerEntry{}, duplicate("ledger entry", e.ID)
+	}
+	if p.GemsBalance+e.Amount < 0 {
+		e.Balance = p.GemsBalance
+		return e, fmt.Errorf("%w: partner %s holds %d Gems, the move is %d", ports.ErrInsufficient, p.ID, p.GemsBalance, e.Amount)
+	}
+	next := clonePartner(p)
+	next.GemsBalance += e.Amount
+	next.UpdatedAt = e.CreatedAt
+	st.partners.put(next.ID, next)
+	e.Balance = next.GemsBalance
+	st.ledger.put(e.ID, cloneLedgerEntry(e))
+	return e, nil
 }
 
 // ListByPartner answers the partner's entries, oldest first.

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -15,6 +17,57 @@ var _ ports.LedgerRepository = (*LedgerRepository)(nil)
 // Append adds e; ErrDuplicate when its id exists.
 func (r *LedgerRepository) Append(ctx context.Context, e core.LedgerEntry) error {
 	return r.c.insert(ctx, ledgerToRow(e))
+}
+
+// Post moves e.Amount into the partner's balance and appends e with the
+// balance after the move (see ports.LedgerRepository.Post). On PostgreSQL
+// the update of the balance and the insert of the entry are one statement:
+// the partner's row lock is taken there and held to the commit, so a command
+// that posts last holds the busiest row of the registry for one statement
+// and the commit. SQLite cannot update inside a WITH clause; its writer
+// holds the database lock for the whole transaction anyway, so there the two
+// are two statements.
+func (r *LedgerRepository) Post(ctx context.Context, e core.LedgerEntry) (core.LedgerEntry, error) {
+	if err := r.c.writable(); err != nil {
+		return core.LedgerEntry{}, err
+	}
+	row := ledgerToRow(e)
+	var balance int64
+	var err error
+	if r.c.pg {
+		err = r.c.db.NewRaw(`WITH moved AS (
+	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
+	WHERE id = ? AND gems_balance + ? >= 0
+	RETURNING gems_balance)
+INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
+SELECT ?, ?, ?, ?, ?, ?, ?, moved.gems_balance, ?, ?, ? FROM moved
+RETURNING balance`,
+			row.Amount, row.CreatedAt, row.PartnerID, row.Amount,
+			row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, row.CreatedAt, row.Reason, row.Actor,
+		).Scan(ctx, &balance)
+	} else {
+		err = r.c.db.NewRaw(`UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
+WHERE id = ? AND gems_balance + ? >= 0 RETURNING gems_balance`,
+			row.Amount, row.CreatedAt, row.PartnerID, row.Amount).Scan(ctx, &balance)
+		if err == nil {
+			row.Balance = balance
+			err = r.c.insert(ctx, row)
+		}
+	}
+	if err == nil {
+		e.Balance = balance
+		return e, nil
+	}
+	if err = mapErr(err); !errors.Is(err, ports.ErrNotFound) {
+		return core.LedgerEntry{}, err
+	}
+	// Nothing moved: the partner is missing, or its balance is too low.
+	var p partnerRow
+	if err := r.c.selectOne(ctx, &p, false, "id = ?", e.PartnerID); err != nil {
+		return core.LedgerEntry{}, err
+	}
+	e.Balance = p.GemsBalance
+	return e, fmt.Errorf("%w: partner %s holds %d Gems, the move is %d", ports.ErrInsufficient, e.PartnerID, p.GemsBalance, e.Amount)
 }
 
 // ListByPartner returns the partner's entries, oldest first.

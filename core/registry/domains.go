@@ -286,21 +286,16 @@ func (s *Service) move(ctx context.Context, tx ports.Stores, payer core.Payer, a
 	if delta == 0 {
 		return nil
 	}
-	p, err := tx.Partners().Update(ctx, payer.PartnerID, func(p *core.Partner) error {
-		if p.GemsBalance+delta < 0 {
-			return core.Errorf(core.CodeInsufficientGems, "%s costs %d Gems; the balance is %d", command, -delta, p.GemsBalance)
-		}
-		p.GemsBalance += delta
-		p.UpdatedAt = now
-		return nil
+	// The balance moves and the entry is written in one step, the row lock
+	// of the partner taken last (ports.LedgerRepository.Post).
+	e, err := tx.Ledger().Post(ctx, core.LedgerEntry{
+		ID: s.ids.NewID("led"), PartnerID: payer.PartnerID, ChannelID: payer.ChannelID, AuditID: auditID,
+		Command: command, Domain: domain, Amount: delta, Reason: reason, Actor: actor, CreatedAt: now,
 	})
-	if err != nil {
-		return err
+	if errors.Is(err, ports.ErrInsufficient) {
+		return core.Errorf(core.CodeInsufficientGems, "%s costs %d Gems; the balance is %d", command, -delta, e.Balance)
 	}
-	return tx.Ledger().Append(ctx, core.LedgerEntry{
-		ID: s.ids.NewID("led"), PartnerID: p.ID, ChannelID: payer.ChannelID, AuditID: auditID,
-		Command: command, Domain: domain, Amount: delta, Balance: p.GemsBalance, Reason: reason, Actor: actor, CreatedAt: now,
-	})
+	return err
 }
 
 // refund gives back every debit an effect lists, each to the partner that
