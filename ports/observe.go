@@ -35,6 +35,10 @@ type Observer interface {
 	// (an idempotency purge, a completed pending delete, an applied pending
 	// item, ...). n may be 0: the action ran and found nothing due.
 	MaintenanceAction(action string, n int)
+	// GroupCommitted is told the size of each write transaction that group
+	// commit ran: how many commands of one partner shared it (1: a command
+	// alone). Not told for commands outside group commit.
+	GroupCommitted(commands int)
 }
 
 // NopObserver observes nothing.
@@ -42,6 +46,7 @@ type NopObserver struct{}
 
 func (NopObserver) CommandDone(string, string, string, string, bool) {}
 func (NopObserver) MaintenanceAction(string, int)                    {}
+func (NopObserver) GroupCommitted(int)                               {}
 
 // PendingCount is the number of backend pending items of one command in one
 // status.

@@ -39,6 +39,15 @@ type UnitOfWork interface {
 	// share it. fn's error or panic rolls everything back; a commit error is
 	// returned. Do never retries fn by itself.
 	Do(ctx context.Context, fn func(ctx context.Context, tx Stores) error) error
+	// DoEach runs every fn in one read-write transaction, each inside a
+	// savepoint of its own, in order: a fn's error rolls back that fn's
+	// writes only and is answered as errs[i]; what the others wrote commits
+	// together, with one commit (one fsync) for all (group commit). A later
+	// fn sees what the earlier ones wrote. When the transaction itself fails
+	// (begin, a savepoint, the commit), nothing of any fn is kept and every
+	// errs[i] is that failure, whatever the fn answered. fn's ctx is ctx.
+	// Adapters without savepoints may run the fns as separate Do's.
+	DoEach(ctx context.Context, fns []func(ctx context.Context, tx Stores) error) []error
 	// View runs fn for reads only. Adapters may run it without a transaction
 	// (each read sees committed data); fn must not write.
 	View(ctx context.Context, fn func(ctx context.Context, tx Stores) error) error

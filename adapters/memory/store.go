@@ -53,6 +53,16 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 	return nil
 }
 
+// DoEach runs the fns as separate Do's, in order: the memory store commits
+// without I/O, so grouping commits would gain nothing.
+func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
+	errs := make([]error, len(fns))
+	for i, fn := range fns {
+		errs[i] = s.Do(ctx, fn)
+	}
+	return errs
+}
+
 // View runs fn over a snapshot of the committed state, taken under the read
 // lock. Committed state is immutable, so fn needs no lock while it runs and
 // never blocks writers. Writes inside View fail.

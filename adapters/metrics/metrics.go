@@ -75,6 +75,7 @@ type Metrics struct {
 	maintRuns    *prometheus.CounterVec
 	maintLast    *prometheus.GaugeVec
 	scrapeErrors *prometheus.CounterVec
+	groupSize    prometheus.Histogram
 }
 
 var _ ports.Observer = (*Metrics)(nil)
@@ -140,8 +141,14 @@ func New(src Sources) *Metrics {
 		Namespace: Namespace, Name: "scrape_errors_total",
 		Help: "Scrape-time reads that failed, by source (pending, ready); their series are left out of that scrape.",
 	}, []string{"source"})
+	m.groupSize = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: Namespace, Subsystem: "store", Name: "group_commit_commands",
+		Help:    "Commands of one partner that shared one write transaction (group commit); 1 is a command alone.",
+		Buckets: []float64{1, 2, 4, 8, 16, 32},
+	})
 	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.commands, m.rateLimited, m.replays,
-		m.eppOpen, m.eppOpened, m.eppClosed, m.eppDuration, m.maintenance, m.maintRuns, m.maintLast, m.scrapeErrors} {
+		m.eppOpen, m.eppOpened, m.eppClosed, m.eppDuration, m.maintenance, m.maintRuns, m.maintLast, m.scrapeErrors,
+		m.groupSize} {
 		f(c)
 	}
 	for _, l := range []string{ListenerProduction, ListenerOTE} {
@@ -215,6 +222,9 @@ func (m *Metrics) MaintenanceAction(action string, n int) {
 		c.Add(float64(n))
 	}
 }
+
+// GroupCommitted implements ports.Observer.
+func (m *Metrics) GroupCommitted(commands int) { m.groupSize.Observe(float64(commands)) }
 
 // ObserveHTTP counts one answered HTTP request. route is the matched route
 // template, or "unmatched" for a 404/405 that matched none.

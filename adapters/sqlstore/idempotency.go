@@ -39,6 +39,14 @@ func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core
 	return row.core(), nil
 }
 
+// setTimeouts is the statement that sets the transaction's lock_timeout and
+// idle_in_transaction_session_timeout (see Reserve). set_config(..., true)
+// is SET LOCAL: both end with the transaction.
+func (c conn) setTimeouts() string {
+	return fmt.Sprintf("SELECT set_config('lock_timeout', '%dms', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
+		max(c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
+}
+
 // Reserve claims (rec.ChannelID, rec.Key) for this transaction with an
 // empty result; nil, nil when the claim is ours, else the committed record.
 //
@@ -57,11 +65,8 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 	if err := r.c.writable(); err != nil {
 		return nil, err
 	}
-	if r.c.pg {
-		// set_config(..., true) is SET LOCAL: both end with the transaction.
-		q := fmt.Sprintf("SELECT set_config('lock_timeout', '%dms', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
-			max(r.c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
-		if _, err := r.c.db.ExecContext(ctx, q); err != nil {
+	if r.c.pg && !r.c.timeoutsSet {
+		if _, err := r.c.db.ExecContext(ctx, r.c.setTimeouts()); err != nil {
 			return nil, mapErr(err)
 		}
 	}

@@ -53,6 +53,67 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 	}
 }
 
+// DoEach runs the fns in one transaction, each in a savepoint (see
+// ports.UnitOfWork.DoEach): one BEGIN and one COMMIT, one fsync, and a row
+// lock taken by one fn (a partner's balance) is already held by the next.
+// One fn is an ordinary Do. On PostgreSQL releasing a savepoint and opening
+// the next is one round trip; the savepoints are released, so the
+// transaction never holds more than one open subtransaction.
+func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
+	errs := make([]error, len(fns))
+	switch len(fns) {
+	case 0:
+		return errs
+	case 1:
+		errs[0] = s.Do(ctx, fns[0])
+		return errs
+	}
+	pg := s.db.kind == dialect.PG
+	var ran bool
+	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ran = true
+		st := &stores{c: conn{db: tx, pg: pg, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg}}
+		for i, fn := range fns {
+			// PostgreSQL takes the release of the previous savepoint and the
+			// next one in one round trip; the last one ends with the commit.
+			// The transaction's timeouts are set once, before the first
+			// savepoint, so that no rollback to a savepoint undoes them.
+			open := "SAVEPOINT each_command"
+			switch {
+			case pg && i == 0:
+				open = st.c.setTimeouts() + "; SAVEPOINT each_command"
+			case pg:
+				open = "RELEASE SAVEPOINT each_command; SAVEPOINT each_command"
+			}
+			if _, err := tx.ExecContext(ctx, open); err != nil {
+				return err
+			}
+			if errs[i] = fn(ctx, st); errs[i] != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT each_command"); err != nil {
+					return err
+				}
+			}
+			if !pg {
+				if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT each_command"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if ran {
+			err = fmt.Errorf("group transaction: %w", mapErr(err))
+		} else {
+			err = fmt.Errorf("begin: %w", mapErr(err))
+		}
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
+}
+
 // View runs fn without a transaction: each read sees committed data, and on
 // SQLite readers do not queue behind the write lock. Writes through the
 // stores of a View fail.
@@ -67,6 +128,9 @@ type conn struct {
 	tx bool // inside Do: writes allowed
 
 	reserveWait time.Duration // see Store.reserveWait
+	// timeoutsSet: the transaction's timeouts were set outside any savepoint
+	// (DoEach), so Reserve need not set them again.
+	timeoutsSet bool
 }
 
 var errReadOnly = errors.New("postgres: write through the stores of a View")

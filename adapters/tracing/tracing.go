@@ -99,6 +99,15 @@ func (t *tracedUoW) Do(ctx context.Context, fn func(ctx context.Context, tx port
 	return t.span(ctx, "store.do", false, func(ctx context.Context) error { return t.uow.Do(ctx, fn) })
 }
 
+func (t *tracedUoW) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
+	var errs []error
+	_ = t.span(ctx, "store.do_each", false, func(ctx context.Context) error {
+		errs = t.uow.DoEach(ctx, fns)
+		return errors.Join(errs...)
+	})
+	return errs
+}
+
 func (t *tracedUoW) View(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
 	return t.span(ctx, "store.view", true, func(ctx context.Context) error { return t.uow.View(ctx, fn) })
 }

@@ -181,20 +181,6 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		if ns.IsReserved(name.Label()) {
 			return core.Errorf(core.CodeDomainNotAvailable, "%s is reserved", name)
 		}
-		if _, err := tx.Domains().GetByName(ctx, name); err == nil {
-			return core.Errorf(core.CodeDomainNotAvailable, "%s is already registered", name)
-		} else if !errors.Is(err, ports.ErrNotFound) {
-			return err
-		}
-		if ns.IsClaim(name.Label()) {
-			if cmd.Claim == nil || strings.TrimSpace(cmd.Claim.NoticeID) == "" || cmd.Claim.AcceptedAt.IsZero() {
-				return core.Errorf(core.CodeClaimAcknowledgementRequired,
-					"%s is claim-required: send claim_acknowledgement with notice_id and accepted_at", name)
-			}
-			if cmd.Claim.AcceptedAt.After(now.Add(5 * time.Minute)) {
-				return core.Invalid("claim_acknowledgement.accepted_at", "accepted_at must not be in the future")
-			}
-		}
 		price := ns.CreatePriceGems * int64(cmd.Years) // debited by the pipeline, last
 		d := core.Domain{
 			ID: s.ids.NewID("dom"), Name: name, ChannelID: a.ChannelID(), PartnerID: a.Partner.ID,
@@ -208,19 +194,31 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		if authHash != "" {
 			d.SetAuthCode(authHash, now, ns.Policy)
 		}
-		if !cmd.Sandbox {
-			if err := s.startClean(ctx, tx, ns, name, d.ID, now); err != nil {
-				return err
-			}
-		}
 		if len(nsList) > 0 {
 			d.SetDesiredNameservers(nsList, now)
 		}
+		// The insert is the availability check: the live name is unique, so
+		// a name registered (or being registered) is refused here, before
+		// anything else is written.
 		if err := tx.Domains().Insert(ctx, d); err != nil {
 			if errors.Is(err, ports.ErrDuplicate) {
 				return core.Errorf(core.CodeDomainNotAvailable, "%s is already registered", name)
 			}
 			return err
+		}
+		if ns.IsClaim(name.Label()) {
+			if cmd.Claim == nil || strings.TrimSpace(cmd.Claim.NoticeID) == "" || cmd.Claim.AcceptedAt.IsZero() {
+				return core.Errorf(core.CodeClaimAcknowledgementRequired,
+					"%s is claim-required: send claim_acknowledgement with notice_id and accepted_at", name)
+			}
+			if cmd.Claim.AcceptedAt.After(now.Add(5 * time.Minute)) {
+				return core.Invalid("claim_acknowledgement.accepted_at", "accepted_at must not be in the future")
+			}
+		}
+		if !cmd.Sandbox {
+			if err := s.startClean(ctx, tx, ns, name, d.ID, now); err != nil {
+				return err
+			}
 		}
 		if len(nsList) > 0 {
 			id, err := s.queue(ctx, tx, d.ChannelID, out.AuditID, &d, string(core.CmdUpdateNameservers), map[string]any{"nameservers": nsList}, now)

@@ -99,7 +99,9 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 		}
 	}
 
-	err = s.uow.Do(ctx, func(ctx context.Context, tx ports.Stores) error {
+	// The commands of one payer share transactions (group commit): they all
+	// end by moving the same balance.
+	err = s.commits.Do(ctx, m.actor.Payer().PartnerID, func(ctx context.Context, tx ports.Stores) error {
 		existing, err := tx.Idempotency().Reserve(ctx, rec)
 		if err != nil {
 			return err

@@ -24,6 +24,7 @@ type Service struct {
 
 	actors     *ttlCache[core.Actor]     // by token hash, see DefaultActorCacheTTL
 	namespaces *ttlCache[core.Namespace] // by name, likewise
+	commits    *committer                // group commit of a partner's commands
 	docs       statusDocs                // the /status contracts, built once
 
 	// EPP login: failure counters, hash slots, the unbounded hasher.
@@ -50,6 +51,10 @@ type Options struct {
 	// reused: 0 means DefaultActorCacheTTL, a negative value reads them
 	// afresh for every request.
 	ActorCacheTTL time.Duration
+	// GroupCommitMax is how many concurrent commands of one partner at most
+	// share one transaction (group commit, see committer): 0 means
+	// DefaultGroupCommitMax, 1 gives every command a transaction of its own.
+	GroupCommitMax int
 
 	// LoginGuard tunes the counting of failed EPP logins (login_guard.go).
 	LoginGuard LoginGuardOptions
@@ -79,7 +84,8 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	}
 	s := &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
-		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace)}
+		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace),
+		commits:    newCommitter(uow, opts.Observer, opts.GroupCommitMax)}
 	s.initLogin()
 	return s
 }

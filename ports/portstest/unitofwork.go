@@ -44,6 +44,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"IdempotencyDeleteBefore", testIdempotencyDeleteBefore},
 		{"ReadYourWrites", testReadYourWrites},
 		{"RollbackOnError", testRollbackOnError},
+		{"DoEach", testDoEach},
 		{"RollbackOnPanic", testRollbackOnPanic},
 		{"ViewSeesCommitted", testViewSeesCommitted},
 		{"ReturnedValuesAreCopies", testReturnedValuesAreCopies},

@@ -106,6 +106,16 @@ func (f *faultyStore) Do(ctx context.Context, fn func(ctx context.Context, tx po
 	return f.Store.Do(ctx, fn)
 }
 
+// DoEach runs each fn through Do, so that every fault fires as it does for
+// a command's own transaction.
+func (f *faultyStore) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
+	errs := make([]error, len(fns))
+	for i, fn := range fns {
+		errs[i] = f.Do(ctx, fn)
+	}
+	return errs
+}
+
 func (f *faultyStore) View(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
 	if err := pop(&f.mu, &f.viewFaults); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,14 +53,22 @@ const (
 )
 
 // env is one registry on its own PostgreSQL database: the real core over
-// the real store, and the real HTTP adapter on a loopback server.
+// the real store, and the real HTTP adapter on a loopback server, twice —
+// two nodes sharing the database, as a deployment runs them. Each node
+// groups the commands of one partner into shared transactions (group
+// commit), so two commands sent to one node may share a transaction, and
+// two sent to different nodes run in concurrent transactions: the drivers
+// send each command to the next node in turn, so the commands a test
+// releases together reach both.
 type env struct {
 	t       *testing.T
 	ctx     context.Context
 	clock   *testClock
 	store   *sqlstore.Store
-	svc     *registry.Service
-	srv     *httptest.Server
+	svc     *registry.Service // the first node: setup and reads
+	nodes   [2]*registry.Service
+	srvs    [2]*httptest.Server
+	turn    atomic.Uint64
 	partner core.Partner
 	channel core.Channel
 	ns      string
@@ -73,19 +82,27 @@ func newEnv(t *testing.T) *env {
 	url := pgtest.NewDatabase(t, "test_concurrency")
 	store := pgtest.OpenStore(t, url, 40)
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	svc := registry.NewService(store, memory.NewRateCounter(), dns.NewDefaultBackends(), clock, core.NewIDs(),
-		registry.Options{ActorCacheTTL: -1})
-	e := &env{t: t, ctx: context.Background(), clock: clock, store: store, svc: svc}
+	rate, backends := memory.NewRateCounter(), dns.NewDefaultBackends()
+	e := &env{t: t, ctx: context.Background(), clock: clock, store: store}
+	for i := range e.nodes {
+		e.nodes[i] = registry.NewService(store, rate, backends, clock, core.NewIDs(), registry.Options{ActorCacheTTL: -1})
+	}
+	e.svc = e.nodes[0]
 	e.admit()
 	return e
 }
 
-// serve starts the real HTTP adapter over the env's core on loopback.
+// serve starts the real HTTP adapter over each node's core on loopback.
 func (e *env) serve() {
-	server := httpadapter.NewServer(e.svc, e.svc, zerolog.Nop(), httpadapter.Options{Clock: e.clock.Now})
-	e.srv = httptest.NewServer(server.Handler())
-	e.t.Cleanup(e.srv.Close)
+	for i, n := range e.nodes {
+		server := httpadapter.NewServer(n, n, zerolog.Nop(), httpadapter.Options{Clock: e.clock.Now})
+		e.srvs[i] = httptest.NewServer(server.Handler())
+		e.t.Cleanup(e.srvs[i].Close)
+	}
 }
+
+// next answers the index of the node the next command goes to.
+func (e *env) next() int { return int(e.turn.Add(1) % uint64(len(e.nodes))) }
 
 // admit makes one production-approved registrar with plenty of Gems.
 func (e *env) admit() {
@@ -215,24 +232,24 @@ type coreDriver struct{ e *env }
 func (d coreDriver) key() core.Mutation { return core.Mutation{IdempotencyKey: d.e.unique("k")} }
 
 func (d coreDriver) renew(name string, years int, current time.Time) core.Code {
-	_, err := d.e.svc.RenewDomain(d.e.ctx, d.e.actor(core.CmdRenewDomain), core.RenewDomain{Mutation: d.key(), Domain: name,
+	_, err := d.e.nodes[d.e.next()].RenewDomain(d.e.ctx, d.e.actor(core.CmdRenewDomain), core.RenewDomain{Mutation: d.key(), Domain: name,
 		Years: years, CurrentExpiresAt: current})
 	return core.CodeOf(err)
 }
 
 func (d coreDriver) delete(name string) core.Code {
-	_, err := d.e.svc.DeleteDomain(d.e.ctx, d.e.actor(core.CmdDeleteDomain), core.DeleteDomain{Mutation: d.key(), Domain: name})
+	_, err := d.e.nodes[d.e.next()].DeleteDomain(d.e.ctx, d.e.actor(core.CmdDeleteDomain), core.DeleteDomain{Mutation: d.key(), Domain: name})
 	return core.CodeOf(err)
 }
 
 func (d coreDriver) addStatus(name, status string) core.Code {
-	_, err := d.e.svc.UpdateDomain(d.e.ctx, d.e.actor(core.CmdUpdateDomain), core.UpdateDomain{Mutation: d.key(), Domain: name,
+	_, err := d.e.nodes[d.e.next()].UpdateDomain(d.e.ctx, d.e.actor(core.CmdUpdateDomain), core.UpdateDomain{Mutation: d.key(), Domain: name,
 		Statuses: core.StatusChange{Add: []string{status}}})
 	return core.CodeOf(err)
 }
 
 func (d coreDriver) nameservers(name string, ns ...string) core.Code {
-	_, err := d.e.svc.UpdateNameservers(d.e.ctx, d.e.actor(core.CmdUpdateNameservers), core.UpdateNameservers{Mutation: d.key(),
+	_, err := d.e.nodes[d.e.next()].UpdateNameservers(d.e.ctx, d.e.actor(core.CmdUpdateNameservers), core.UpdateNameservers{Mutation: d.key(),
 		Domain: name, Nameservers: ns})
 	return core.CodeOf(err)
 }
@@ -248,7 +265,7 @@ func (d httpDriver) send(method, path string, body any) core.Code {
 			d.e.t.Fatal(err)
 		}
 	}
-	req, err := http.NewRequest(method, d.e.srv.URL+httpadapter.RegistrarBase+path, &buf)
+	req, err := http.NewRequest(method, d.e.srvs[d.e.next()].URL+httpadapter.RegistrarBase+path, &buf)
 	if err != nil {
 		d.e.t.Fatal(err)
 	}

@@ -43,8 +43,12 @@ type xferEnv struct {
 func newXferEnv(t *testing.T, http bool) *xferEnv {
 	t.Helper()
 	e := newEnv(t)
-	e.svc = registry.NewService(e.store, memory.NewRateCounter(), dns.NewDefaultBackends(), e.clock, core.NewIDs(),
-		registry.Options{ActorCacheTTL: -1, Passwords: cheapHasher})
+	rate, backends := memory.NewRateCounter(), dns.NewDefaultBackends()
+	for i := range e.nodes {
+		e.nodes[i] = registry.NewService(e.store, rate, backends, e.clock, core.NewIDs(),
+			registry.Options{ActorCacheTTL: -1, Passwords: cheapHasher})
+	}
+	e.svc = e.nodes[0]
 	if _, err := e.svc.UpdateNamespace(e.ctx, core.UpdateNamespace{Name: e.ns, Policy: core.PolicyChange{
 		Seconds: map[string]int64{"transfer_lock_period_seconds": 0, "transfer_pending_period_seconds": 60}}}); err != nil {
 		t.Fatal(err)
@@ -114,13 +118,13 @@ func (d xferCore) as(p party, cmd core.Command) core.Actor {
 }
 
 func (d xferCore) request(p party, name string) core.Code {
-	_, err := d.x.svc.RequestTransfer(d.x.ctx, d.as(p, core.CmdRequestTransfer), core.RequestTransferCmd{
+	_, err := d.x.nodes[d.x.next()].RequestTransfer(d.x.ctx, d.as(p, core.CmdRequestTransfer), core.RequestTransferCmd{
 		Mutation: core.Mutation{IdempotencyKey: d.x.unique("rq")}, Domain: name, AuthCode: xferCode, Years: 1})
 	return core.CodeOf(err)
 }
 
 func (d xferCore) approve(p party, name string) core.Code {
-	_, err := d.x.svc.ApproveTransfer(d.x.ctx, d.as(p, core.CmdApproveTransfer), core.TransferAction{
+	_, err := d.x.nodes[d.x.next()].ApproveTransfer(d.x.ctx, d.as(p, core.CmdApproveTransfer), core.TransferAction{
 		Mutation: core.Mutation{IdempotencyKey: d.x.unique("ap")}, Domain: name})
 	return core.CodeOf(err)
 }
@@ -132,7 +136,7 @@ func (d xferHTTP) send(p party, path string, body any) core.Code {
 	if body != nil {
 		_ = json.NewEncoder(&buf).Encode(body)
 	}
-	req, _ := http.NewRequest("POST", d.x.srv.URL+httpadapter.RegistrarBase+path, &buf)
+	req, _ := http.NewRequest("POST", d.x.srvs[d.x.next()].URL+httpadapter.RegistrarBase+path, &buf)
 	req.Header.Set("Authorization", "Bearer "+p.token)
 	req.Header.Set("Idempotency-Key", d.x.unique("h"))
 	if body != nil {

@@ -181,7 +181,8 @@ func TestOneTraceFromHTTPThroughTheCoreToTheStore(t *testing.T) {
 	}
 	sawDo := false
 	for _, s := range stores {
-		sawDo = sawDo || s.Name() == "store.do"
+		// A command's write transaction is a group commit (store.do_each).
+		sawDo = sawDo || s.Name() == "store.do_each"
 		// Each store span descends from the command span.
 		p, ok := byID[s.Parent().SpanID()]
 		for ok && p.SpanContext().SpanID() != command.SpanContext().SpanID() {
@@ -192,7 +193,7 @@ func TestOneTraceFromHTTPThroughTheCoreToTheStore(t *testing.T) {
 		}
 	}
 	if !sawDo {
-		t.Errorf("no store.do span for the create's transaction: %v", names(spans))
+		t.Errorf("no store.do_each span for the create's transaction: %v", names(spans))
 	}
 
 	found := false

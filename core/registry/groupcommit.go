@@ -1,0 +1,134 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/headlessdomains/registry/core"
+	"github.com/headlessdomains/registry/ports"
+)
+
+// DefaultGroupCommitMax is how many commands of one partner at most share a
+// transaction. PostgreSQL keeps the subtransactions of 64 savepoints per
+// transaction in shared memory; past that every snapshot of every session
+// looks them up on disk, so a group stays well below it.
+const DefaultGroupCommitMax = 32
+
+// groupBatchTimeout bounds one group transaction: the commands in it no
+// longer carry their requests' deadlines (a client that hangs up must not
+// roll back the others), so the group carries its own.
+const groupBatchTimeout = time.Minute
+
+// committer is group commit for the commands of one partner. Every command
+// that debits a partner ends its transaction by moving that partner's
+// balance, so the commands of one busy registrar queue on one row lock, each
+// holding it through its own commit and fsync. The committer instead queues
+// them in memory per partner: one goroutine per partner with work runs what
+// is queued as one transaction, each command in a savepoint of its own
+// (ports.UnitOfWork.DoEach), and answers every command only after that
+// transaction has committed. The batch is whatever arrived while the
+// previous one ran; a lone command runs at once, alone, so nothing waits
+// for a batch to fill.
+//
+// Every guarantee of a single transaction holds per command: its writes are
+// all kept or all rolled back; a refused command leaves nothing; a success
+// is answered only once committed; a failed commit fails every command of
+// the batch (none is answered as success, none is kept).
+type committer struct {
+	uow ports.UnitOfWork
+	obs ports.Observer
+	max int
+
+	mu     sync.Mutex
+	queues map[string]*commitQueue
+}
+
+type commitQueue struct{ calls []*commitCall }
+
+type commitCall struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx ports.Stores) error
+	err  error
+	done chan struct{}
+}
+
+func newCommitter(uow ports.UnitOfWork, obs ports.Observer, max int) *committer {
+	if max <= 0 {
+		max = DefaultGroupCommitMax
+	}
+	return &committer{uow: uow, obs: obs, max: max, queues: map[string]*commitQueue{}}
+}
+
+// Do runs fn in a transaction shared with the other commands of key that
+// are queued with it, and answers fn's error or the transaction's. fn runs
+// with ctx's values but not its cancellation: once queued, a command runs
+// to its end whether or not its caller is still waiting.
+func (c *committer) Do(ctx context.Context, key string, fn func(ctx context.Context, tx ports.Stores) error) error {
+	if c.max == 1 {
+		return c.uow.Do(ctx, fn)
+	}
+	call := &commitCall{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan struct{})}
+	c.mu.Lock()
+	q, running := c.queues[key]
+	if !running {
+		q = &commitQueue{}
+		c.queues[key] = q
+	}
+	q.calls = append(q.calls, call)
+	c.mu.Unlock()
+	if !running {
+		go c.drain(key, q)
+	}
+	<-call.done
+	return call.err
+}
+
+// drain runs the queue of key batch after batch until it is empty.
+func (c *committer) drain(key string, q *commitQueue) {
+	for {
+		c.mu.Lock()
+		n := min(len(q.calls), c.max)
+		if n == 0 {
+			delete(c.queues, key)
+			c.mu.Unlock()
+			return
+		}
+		batch := q.calls[:n:n]
+		q.calls = append([]*commitCall(nil), q.calls[n:]...)
+		c.mu.Unlock()
+		c.run(batch)
+	}
+}
+
+// run commits one batch and answers each of its commands.
+func (c *committer) run(batch []*commitCall) {
+	defer func() {
+		if p := recover(); p != nil {
+			// A command panicked: the adapter rolled the transaction back.
+			err := core.Internal(fmt.Errorf("group transaction: panic: %v", p))
+			for _, call := range batch {
+				call.err = err
+				close(call.done)
+			}
+		}
+	}()
+	deadline := time.Now().Add(groupBatchTimeout)
+	fns := make([]func(ctx context.Context, tx ports.Stores) error, len(batch))
+	for i, call := range batch {
+		fns[i] = func(_ context.Context, tx ports.Stores) error {
+			ctx, cancel := context.WithDeadline(call.ctx, deadline)
+			defer cancel()
+			return call.fn(ctx, tx)
+		}
+	}
+	ctx, cancel := context.WithDeadline(batch[0].ctx, deadline)
+	defer cancel()
+	errs := c.uow.DoEach(ctx, fns)
+	c.obs.GroupCommitted(len(batch))
+	for i, call := range batch {
+		call.err = errs[i]
+		close(call.done)
+	}
+}
