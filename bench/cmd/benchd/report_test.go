@@ -20,6 +20,7 @@ func sampleRows() []*resultRow {
 	return []*resultRow{
 		row("ceiling_read", ceilRead, 16, 5000, 4, 20),
 		row("ceiling_write", ceilWrite, 16, 800, 30, 20),
+		row(multiCeiling, ceilWriteMulti, 16, 1200, 40, 20),
 		row("ceiling_read", ceilRead, 1, 1500, 1, 20),
 		row("check", ceilRead, 16, 4200, 5.5, 60),
 		row("check_at_1m", ceilRead, 16, 4100, 5.5, 60),
@@ -29,6 +30,7 @@ func sampleRows() []*resultRow {
 		row("info_at_10k", ceilRead, 16, 4000, 4, 60),
 		row("info", ceilRead, 16, 3900, 6, 60),
 		row("create", ceilWrite, 16, 500, 50, 170),
+		row(multiScenario, ceilWriteMulti, 16, 1000, 60, 80),
 		row("replay", ceilRead, 16, 3000, 7, 60),
 		row("poll", ceilRead, 16, 2000, 9.5, 60),
 	}
@@ -50,10 +52,16 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 	if cw := find(rows, "ceiling_write", 16); cw.RatioToCeiling != 1 {
 		t.Errorf("a ceiling is its own ceiling: %+v", cw)
 	}
+	if cm := find(rows, multiScenario, 16); cm.CeilingOpsPerS != 1200 || cm.CeilingP99Ms != 40 || cm.RatioToCeiling != 0.833 || cm.detail.P99ToCeilingP99 != 1.5 {
+		t.Errorf("create_multi takes the 16-partner write ceiling: %+v", cm)
+	}
+	if cwm := find(rows, multiCeiling, 16); cwm.RatioToCeiling != 1 {
+		t.Errorf("the 16-partner write ceiling is its own ceiling: %+v", cwm)
+	}
 
 	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000)
-	if len(targets) != 7 {
-		t.Errorf("%d targets evaluated, want 7: %+v", len(targets), targets)
+	if len(targets) != 8 {
+		t.Errorf("%d targets evaluated, want 8: %+v", len(targets), targets)
 	}
 	for _, tc := range targets {
 		switch {
@@ -64,6 +72,10 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 		case strings.HasPrefix(tc.Target, "create at 16"):
 			if tc.Met {
 				t.Errorf("create at 62.5%% is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, multiScenario+" at 16"):
+			if !tc.Met || !strings.Contains(tc.Target, "16-partner write ceiling") || !strings.Contains(tc.Actual, "83% of 1200 ops/s") {
+				t.Errorf("create_multi at 83%% of its own ceiling is met: %+v", tc)
 			}
 		case strings.HasPrefix(tc.Target, "replay"):
 			if !tc.Met {
@@ -176,5 +188,27 @@ func TestRunFlags(t *testing.T) {
 		if _, err := parseRunFlags(bad, &out); err == nil {
 			t.Errorf("parseRunFlags(%q) accepted", bad)
 		}
+	}
+}
+
+// create_multi is measured against its own ceiling only: without
+// ceiling_write_multi (or without create_multi) its target is not measured,
+// and the one-partner write ceiling never stands in.
+func TestMultiTargetNeedsItsOwnCeiling(t *testing.T) {
+	rows := []*resultRow{
+		row("ceiling_write", ceilWrite, 16, 800, 30, 20),
+		row(multiScenario, ceilWriteMulti, 16, 1000, 60, 80),
+	}
+	attachCeilings(rows)
+	if cm := find(rows, multiScenario, 16); cm.CeilingOpsPerS != 0 {
+		t.Errorf("create_multi took another ceiling: %+v", cm)
+	}
+	if tc := multiTarget(rows, 16); tc.Met || tc.Actual != "not measured" {
+		t.Errorf("target without its ceiling: %+v", tc)
+	}
+	rows = append(rows, row(multiCeiling, ceilWriteMulti, 16, 1300, 40, 20))
+	attachCeilings(rows)
+	if tc := multiTarget(rows, 16); tc.Met || !strings.Contains(tc.Actual, "77% of 1300 ops/s") {
+		t.Errorf("77%% is under 80%%: %+v", tc)
 	}
 }
