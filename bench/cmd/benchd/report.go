@@ -27,6 +27,7 @@ type resultRow struct {
 	RatioToCeiling float64 `json:"ratio_to_ceiling"`
 	ceilingKind    string
 	detail         detailRow
+	variantOf      string // a variant's row (poll/<filter>): its detail row is among its scenario's
 }
 
 // detailRow is what the detail file adds to a result: the server's cost
@@ -149,7 +150,9 @@ func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline i
 		out = append(out, targetCheck{fmt.Sprintf("poll p99 < 10 ms at %d clients, %d audit rows (target: at 1M)", headline, audit),
 			p.P99Ms < 10 && p.Errors == 0, fmt.Sprintf("p99 %.2f ms", p.P99Ms)})
 	}
-
+	if t, ok := pollFilterTarget(rows, headline, audit); ok {
+		out = append(out, t)
+	}
 	if baseline > 0 {
 		for _, name := range []string{"check", "info"} {
 			big, small := find(rows, baselineName(name, domains), headline), find(rows, baselineName(name, baseline), headline)
@@ -193,6 +196,9 @@ func writeResults(path string, machine map[string]any, rows []*resultRow, target
 	}
 	details := make([]detailRow, 0, len(rows))
 	for _, r := range rows {
+		if r.variantOf != "" {
+			continue
+		}
 		details = append(details, r.detail)
 		details = append(details, variantRows(r.detail)...)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -210,5 +211,84 @@ func TestMultiTargetNeedsItsOwnCeiling(t *testing.T) {
 	attachCeilings(rows)
 	if tc := multiTarget(rows, 16); tc.Met || !strings.Contains(tc.Actual, "77% of 1300 ops/s") {
 		t.Errorf("77%% is under 80%%: %+v", tc)
+	}
+}
+
+// Each poll filter of the headline client count is its own row of
+// latest.json, against the read ceiling, and appears once in the detail file.
+func TestPollFilterRows(t *testing.T) {
+	poll := row("poll", ceilRead, 16, 900, 20, 60)
+	poll.detail.ElapsedS = 2
+	poll.detail.Variants = map[string]variantDetail{}
+	for i, v := range pollVariants {
+		poll.detail.Variants[v] = variantDetail{Ops: 200, P50Ms: 5, P99Ms: 10 + float64(i), P999Ms: 30, MaxMs: 40}
+	}
+	poll1 := row("poll", ceilRead, 1, 300, 4, 60)
+	poll1.detail.ElapsedS = 2
+	poll1.detail.Variants = map[string]variantDetail{"first_page": {Ops: 600, P50Ms: 1, P99Ms: 4}}
+	rows := []*resultRow{row("ceiling_read", ceilRead, 16, 5000, 4, 20), row("ceiling_read", ceilRead, 1, 1500, 1, 20), poll, poll1}
+	attachCeilings(rows)
+	filters := pollFilterRows(rows, 16)
+	if len(filters) != len(pollVariants) {
+		t.Fatalf("%d filter rows, want %d: %+v", len(filters), len(pollVariants), filters)
+	}
+	seen := map[string]bool{}
+	for _, f := range filters {
+		seen[f.Name] = true
+		if f.Concurrency != 16 || f.OpsPerS != 100 || f.P50Ms != 5 || f.P99Ms < 10 || f.P999Ms != 30 || f.Errors != 0 ||
+			f.CeilingOpsPerS != 5000 || f.CeilingP99Ms != 4 || f.RatioToCeiling != 0.02 {
+			t.Errorf("filter row %+v", f)
+		}
+	}
+	if !seen["poll/command_rare"] {
+		t.Errorf("the rare command filter (restore_domain) has no row: %v", seen)
+	}
+	rows = append(rows, filters...)
+
+	tc, ok := pollFilterTarget(rows, 16, 1_000_000)
+	last := pollVariants[len(pollVariants)-1]
+	if !ok || tc.Met || !strings.Contains(tc.Actual, "slowest "+last+" p99 18.00 ms = 4.50x 4.00 ms") {
+		t.Errorf("p99 10 to 18 ms against a 4 ms ceiling (3x: 12 ms) is missed: %+v %v", tc, ok)
+	}
+	if _, ok := pollFilterTarget(rows, 1, 1_000_000); ok {
+		t.Errorf("a filter target at 1 client, where no filter rows were made")
+	}
+
+	path := filepath.Join(t.TempDir(), "latest.json")
+	if err := writeResults(path, map[string]any{}, rows, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Results []map[string]any `json:"results"`
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(raw, &doc) != nil {
+		t.Fatal(err)
+	}
+	inMain := map[string]int{}
+	for _, r := range doc.Results {
+		inMain[r["name"].(string)]++
+		if len(r) != 10 {
+			t.Errorf("result row with %d fields: %v", len(r), r)
+		}
+	}
+	var detail struct {
+		Results []detailRow `json:"results"`
+	}
+	raw, err = os.ReadFile(filepath.Join(filepath.Dir(path), "latest.detail.json"))
+	if err != nil || json.Unmarshal(raw, &detail) != nil {
+		t.Fatal(err)
+	}
+	inDetail := map[string]int{}
+	for _, d := range detail.Results {
+		inDetail[fmt.Sprintf("%s@%d", d.Name, d.Concurrency)]++
+	}
+	for _, v := range pollVariants {
+		if inMain["poll/"+v] != 1 || inDetail["poll/"+v+"@16"] != 1 {
+			t.Errorf("poll/%s: %d rows in latest.json, %d in the detail file at 16 clients; want 1 and 1", v, inMain["poll/"+v], inDetail["poll/"+v+"@16"])
+		}
+	}
+	if inMain["poll/first_page"] != 1 || inDetail["poll/first_page@1"] != 1 {
+		t.Errorf("the filter rows of 1 client stay in the detail file only: %v %v", inMain, inDetail)
 	}
 }

@@ -346,6 +346,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 
 	attachCeilings(b.rows)
+	b.rows = append(b.rows, pollFilterRows(b.rows, cfg.headline)...)
 	var targets []targetCheck
 	if len(b.rows) > 0 {
 		targets = evaluateTargets(b.rows, cfg.headline, cfg.domains, cfg.audit, cfg.baseline)

@@ -108,6 +108,12 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
 		}
 	}
+	// Each poll filter is its own row at the headline client count.
+	for _, v := range pollVariants {
+		if seen["poll/"+v] != 1 {
+			t.Errorf("poll/%s has %d rows in latest.json, want one (2 clients)", v, seen["poll/"+v])
+		}
+	}
 	for _, r := range doc.Results {
 		if r.Name == multiScenario && r.CeilingOpsPerS != find(ptrs(doc.Results), multiCeiling, r.Concurrency).OpsPerS {
 			t.Errorf("%s at %d is not compared with %s: %+v", multiScenario, r.Concurrency, multiCeiling, r)
