@@ -21,7 +21,7 @@ const usage = `benchd — load benchmark of the registry
 
 Usage:
   benchd run [flags]        seed, drive registryd and the ceilings, write results (benchd run -h)
-  benchd ceiling [flags]    serve the read and write ceilings (GET /read/{id}, POST /write)
+  benchd ceiling [flags]    serve the read and write ceilings (GET /read/{id}, POST /write, POST /write/{k})
   benchd registry [flags]   serve registryd's handler in process with /debug/pprof on -pprof
   benchd help
 

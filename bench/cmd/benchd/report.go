@@ -27,6 +27,7 @@ type resultRow struct {
 	RatioToCeiling float64 `json:"ratio_to_ceiling"`
 	ceilingKind    string
 	detail         detailRow
+	variantOf      string // a variant's row (poll/<filter>): its detail row is among its scenario's
 }
 
 // detailRow is what the detail file adds to a result: the server's cost
@@ -91,7 +92,7 @@ func round(v float64, digits int) float64 {
 func attachCeilings(rows []*resultRow) {
 	ceil := map[string]*resultRow{}
 	for _, r := range rows {
-		if r.Name == "ceiling_read" || r.Name == "ceiling_write" {
+		if strings.HasPrefix(r.Name, "ceiling_") {
 			ceil[fmt.Sprintf("%s/%d", r.ceilingKind, r.Concurrency)] = r
 		}
 	}
@@ -139,6 +140,7 @@ func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline i
 	}
 	ratio("check", 0.8, 1.5)
 	ratio("create", 0.7, 1.5)
+	out = append(out, multiTarget(rows, headline))
 	if rp, cr := find(rows, "replay", headline), find(rows, "create", headline); rp != nil && cr != nil {
 		out = append(out, targetCheck{fmt.Sprintf("replay faster than create at %d clients", headline),
 			rp.OpsPerS > cr.OpsPerS && rp.P99Ms < cr.P99Ms,
@@ -147,6 +149,9 @@ func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline i
 	if p := find(rows, "poll", headline); p != nil {
 		out = append(out, targetCheck{fmt.Sprintf("poll p99 < 10 ms at %d clients, %d audit rows (target: at 1M)", headline, audit),
 			p.P99Ms < 10 && p.Errors == 0, fmt.Sprintf("p99 %.2f ms", p.P99Ms)})
+	}
+	if t, ok := pollFilterTarget(rows, headline, audit); ok {
+		out = append(out, t)
 	}
 	if baseline > 0 {
 		for _, name := range []string{"check", "info"} {
@@ -191,6 +196,9 @@ func writeResults(path string, machine map[string]any, rows []*resultRow, target
 	}
 	details := make([]detailRow, 0, len(rows))
 	for _, r := range rows {
+		if r.variantOf != "" {
+			continue
+		}
 		details = append(details, r.detail)
 		details = append(details, variantRows(r.detail)...)
 	}
@@ -252,7 +260,7 @@ func writeJSONFile(path string, v any) error {
 func printTable(w io.Writer, rows []*resultRow, targets []targetCheck) {
 	sorted := append([]*resultRow(nil), rows...)
 	order := map[string]int{}
-	for i, n := range append([]string{"ceiling_read", "ceiling_write"}, scenarioOrder...) {
+	for i, n := range append([]string{"ceiling_read", "ceiling_write", multiCeiling}, scenarioOrder...) {
 		order[n] = i
 	}
 	sort.SliceStable(sorted, func(i, j int) bool {

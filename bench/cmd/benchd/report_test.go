@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ func sampleRows() []*resultRow {
 	return []*resultRow{
 		row("ceiling_read", ceilRead, 16, 5000, 4, 20),
 		row("ceiling_write", ceilWrite, 16, 800, 30, 20),
+		row(multiCeiling, ceilWriteMulti, 16, 1200, 40, 20),
 		row("ceiling_read", ceilRead, 1, 1500, 1, 20),
 		row("check", ceilRead, 16, 4200, 5.5, 60),
 		row("check_at_1m", ceilRead, 16, 4100, 5.5, 60),
@@ -29,6 +31,7 @@ func sampleRows() []*resultRow {
 		row("info_at_10k", ceilRead, 16, 4000, 4, 60),
 		row("info", ceilRead, 16, 3900, 6, 60),
 		row("create", ceilWrite, 16, 500, 50, 170),
+		row(multiScenario, ceilWriteMulti, 16, 1000, 60, 80),
 		row("replay", ceilRead, 16, 3000, 7, 60),
 		row("poll", ceilRead, 16, 2000, 9.5, 60),
 	}
@@ -50,10 +53,16 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 	if cw := find(rows, "ceiling_write", 16); cw.RatioToCeiling != 1 {
 		t.Errorf("a ceiling is its own ceiling: %+v", cw)
 	}
+	if cm := find(rows, multiScenario, 16); cm.CeilingOpsPerS != 1200 || cm.CeilingP99Ms != 40 || cm.RatioToCeiling != 0.833 || cm.detail.P99ToCeilingP99 != 1.5 {
+		t.Errorf("create_multi takes the 16-partner write ceiling: %+v", cm)
+	}
+	if cwm := find(rows, multiCeiling, 16); cwm.RatioToCeiling != 1 {
+		t.Errorf("the 16-partner write ceiling is its own ceiling: %+v", cwm)
+	}
 
 	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000)
-	if len(targets) != 7 {
-		t.Errorf("%d targets evaluated, want 7: %+v", len(targets), targets)
+	if len(targets) != 8 {
+		t.Errorf("%d targets evaluated, want 8: %+v", len(targets), targets)
 	}
 	for _, tc := range targets {
 		switch {
@@ -64,6 +73,10 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 		case strings.HasPrefix(tc.Target, "create at 16"):
 			if tc.Met {
 				t.Errorf("create at 62.5%% is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, multiScenario+" at 16"):
+			if !tc.Met || !strings.Contains(tc.Target, "16-partner write ceiling") || !strings.Contains(tc.Actual, "83% of 1200 ops/s") {
+				t.Errorf("create_multi at 83%% of its own ceiling is met: %+v", tc)
 			}
 		case strings.HasPrefix(tc.Target, "replay"):
 			if !tc.Met {
@@ -176,5 +189,106 @@ func TestRunFlags(t *testing.T) {
 		if _, err := parseRunFlags(bad, &out); err == nil {
 			t.Errorf("parseRunFlags(%q) accepted", bad)
 		}
+	}
+}
+
+// create_multi is measured against its own ceiling only: without
+// ceiling_write_multi (or without create_multi) its target is not measured,
+// and the one-partner write ceiling never stands in.
+func TestMultiTargetNeedsItsOwnCeiling(t *testing.T) {
+	rows := []*resultRow{
+		row("ceiling_write", ceilWrite, 16, 800, 30, 20),
+		row(multiScenario, ceilWriteMulti, 16, 1000, 60, 80),
+	}
+	attachCeilings(rows)
+	if cm := find(rows, multiScenario, 16); cm.CeilingOpsPerS != 0 {
+		t.Errorf("create_multi took another ceiling: %+v", cm)
+	}
+	if tc := multiTarget(rows, 16); tc.Met || tc.Actual != "not measured" {
+		t.Errorf("target without its ceiling: %+v", tc)
+	}
+	rows = append(rows, row(multiCeiling, ceilWriteMulti, 16, 1300, 40, 20))
+	attachCeilings(rows)
+	if tc := multiTarget(rows, 16); tc.Met || !strings.Contains(tc.Actual, "77% of 1300 ops/s") {
+		t.Errorf("77%% is under 80%%: %+v", tc)
+	}
+}
+
+// Each poll filter of the headline client count is its own row of
+// latest.json, against the read ceiling, and appears once in the detail file.
+func TestPollFilterRows(t *testing.T) {
+	poll := row("poll", ceilRead, 16, 900, 20, 60)
+	poll.detail.ElapsedS = 2
+	poll.detail.Variants = map[string]variantDetail{}
+	for i, v := range pollVariants {
+		poll.detail.Variants[v] = variantDetail{Ops: 200, P50Ms: 5, P99Ms: 10 + float64(i), P999Ms: 30, MaxMs: 40}
+	}
+	poll1 := row("poll", ceilRead, 1, 300, 4, 60)
+	poll1.detail.ElapsedS = 2
+	poll1.detail.Variants = map[string]variantDetail{"first_page": {Ops: 600, P50Ms: 1, P99Ms: 4}}
+	rows := []*resultRow{row("ceiling_read", ceilRead, 16, 5000, 4, 20), row("ceiling_read", ceilRead, 1, 1500, 1, 20), poll, poll1}
+	attachCeilings(rows)
+	filters := pollFilterRows(rows, 16)
+	if len(filters) != len(pollVariants) {
+		t.Fatalf("%d filter rows, want %d: %+v", len(filters), len(pollVariants), filters)
+	}
+	seen := map[string]bool{}
+	for _, f := range filters {
+		seen[f.Name] = true
+		if f.Concurrency != 16 || f.OpsPerS != 100 || f.P50Ms != 5 || f.P99Ms < 10 || f.P999Ms != 30 || f.Errors != 0 ||
+			f.CeilingOpsPerS != 5000 || f.CeilingP99Ms != 4 || f.RatioToCeiling != 0.02 {
+			t.Errorf("filter row %+v", f)
+		}
+	}
+	if !seen["poll/command_rare"] {
+		t.Errorf("the rare command filter (restore_domain) has no row: %v", seen)
+	}
+	rows = append(rows, filters...)
+
+	tc, ok := pollFilterTarget(rows, 16, 1_000_000)
+	last := pollVariants[len(pollVariants)-1]
+	if !ok || tc.Met || !strings.Contains(tc.Actual, "slowest "+last+" p99 18.00 ms = 4.50x 4.00 ms") {
+		t.Errorf("p99 10 to 18 ms against a 4 ms ceiling (3x: 12 ms) is missed: %+v %v", tc, ok)
+	}
+	if _, ok := pollFilterTarget(rows, 1, 1_000_000); ok {
+		t.Errorf("a filter target at 1 client, where no filter rows were made")
+	}
+
+	path := filepath.Join(t.TempDir(), "latest.json")
+	if err := writeResults(path, map[string]any{}, rows, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Results []map[string]any `json:"results"`
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(raw, &doc) != nil {
+		t.Fatal(err)
+	}
+	inMain := map[string]int{}
+	for _, r := range doc.Results {
+		inMain[r["name"].(string)]++
+		if len(r) != 10 {
+			t.Errorf("result row with %d fields: %v", len(r), r)
+		}
+	}
+	var detail struct {
+		Results []detailRow `json:"results"`
+	}
+	raw, err = os.ReadFile(filepath.Join(filepath.Dir(path), "latest.detail.json"))
+	if err != nil || json.Unmarshal(raw, &detail) != nil {
+		t.Fatal(err)
+	}
+	inDetail := map[string]int{}
+	for _, d := range detail.Results {
+		inDetail[fmt.Sprintf("%s@%d", d.Name, d.Concurrency)]++
+	}
+	for _, v := range pollVariants {
+		if inMain["poll/"+v] != 1 || inDetail["poll/"+v+"@16"] != 1 {
+			t.Errorf("poll/%s: %d rows in latest.json, %d in the detail file at 16 clients; want 1 and 1", v, inMain["poll/"+v], inDetail["poll/"+v+"@16"])
+		}
+	}
+	if inMain["poll/first_page"] != 1 || inDetail["poll/first_page@1"] != 1 {
+		t.Errorf("the filter rows of 1 client stay in the detail file only: %v %v", inMain, inDetail)
 	}
 }

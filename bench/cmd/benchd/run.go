@@ -174,6 +174,8 @@ type bench struct {
 	ceiling  *server
 	main     *probe // the bench database's backends, Redis, the loader
 	scale    []detailRow
+
+	multi []operatorapi.Admission // create_multi's registrars (multi.go)
 }
 
 // probe measures what a database's backends and Redis spend and wait on.
@@ -288,6 +290,9 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		Namespace: ad.Namespace, Ref: ref, Domains: cfg.domains}
 	runID := randomBase36(6)
 	tgt := newTarget(b.registry.base, ad.Tokens, ad.Namespace, plan, runID)
+	if err := b.admitMulti(ctx, opToken, tgt); err != nil {
+		return err
+	}
 	scen := tgt.scenarios()
 
 	// The scale comparison: a second registryd over a database of
@@ -341,6 +346,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 
 	attachCeilings(b.rows)
+	b.rows = append(b.rows, pollFilterRows(b.rows, cfg.headline)...)
 	var targets []targetCheck
 	if len(b.rows) > 0 {
 		targets = evaluateTargets(b.rows, cfg.headline, cfg.domains, cfg.audit, cfg.baseline)
@@ -393,9 +399,9 @@ func (b *bench) sweep(ctx context.Context, self, benchURL string, ad operatorapi
 		return nil
 	}
 	scen := tgt.scenarios()
-	b.ceiling, err = startServer(ctx, "ceiling", self, []string{"ceiling", "-pg", benchURL, "-redis", cfg.redisURL,
+	b.ceiling, err = startServer(ctx, "ceiling", self, append([]string{"ceiling", "-pg", benchURL, "-redis", cfg.redisURL,
 		"-partner", ad.PartnerID, "-channel", ad.ChannelID, "-slug", ad.ChannelSlug, "-key", ad.APIKeyID, "-namespace", ad.Namespace},
-		nil, filepath.Join(b.work, "ceiling.log"), listenLine)
+		multiCeilingArgs(b.multi)...), nil, filepath.Join(b.work, "ceiling.log"), listenLine)
 	if err != nil {
 		return err
 	}
@@ -404,7 +410,7 @@ func (b *bench) sweep(ctx context.Context, self, benchURL string, ad operatorapi
 			err = serr
 		}
 	}()
-	ct := &ceilingTarget{base: b.ceiling.base, ns: ad.Namespace, runID: tgt.runID, domains: cfg.domains}
+	ct := &ceilingTarget{base: b.ceiling.base, ns: ad.Namespace, runID: tgt.runID, domains: cfg.domains, multi: len(b.multi)}
 	cscen := ct.scenarios()
 
 	for _, c := range cfg.sweep {
@@ -413,6 +419,9 @@ func (b *bench) sweep(ctx context.Context, self, benchURL string, ad operatorapi
 		}
 		b.measure(ctx, cscen["ceiling_read"], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
 		b.measure(ctx, cscen["ceiling_write"], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
+		if len(b.multi) > 0 {
+			b.measure(ctx, cscen[multiCeiling], c, b.ceiling, b.main, "main", cfg.domains, cfg.audit)
+		}
 		for _, name := range names {
 			if name == "replay" && tgt.created.len() == 0 {
 				b.logf("replay skipped at %d clients: no create to replay (add create to -scenarios)", c)

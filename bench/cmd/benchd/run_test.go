@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/headlessdomains/registry/bench/internal/benchtest"
+	"github.com/headlessdomains/registry/bench/internal/operatorapi"
 )
 
 // TestMain lets the test binary stand in for benchd when `benchd run`
@@ -53,8 +56,20 @@ func TestRunEndToEnd(t *testing.T) {
 	err := runCommand(context.Background(), []string{
 		"-registryd", registryd, "-db", "registry_bench_test", "-domains", "1500", "-audit", "600", "-baseline", "100",
 		"-concurrency", "1,2", "-headline", "2", "-duration", "300ms", "-warmup", "50ms",
-		"-profile", "-profile-duration", "1s", "-profile-dir", profiles, "-out", out,
+		"-profile", "-profile-duration", "1s", "-profile-dir", profiles, "-out", out, "-keep-db",
 	}, &log)
+	pgURL := benchtest.Service(t, "REGISTRY_TEST_POSTGRES_URL")
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), pgURL)
+		if err != nil {
+			t.Errorf("drop registry_bench_test: %v", err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "DROP DATABASE IF EXISTS registry_bench_test WITH (FORCE)"); err != nil {
+			t.Errorf("drop registry_bench_test: %v", err)
+		}
+	})
 	if err != nil {
 		t.Fatalf("benchd run: %v\n%s", err, log.String())
 	}
@@ -88,9 +103,20 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("%s at %d has no ceiling: %+v", r.Name, r.Concurrency, r)
 		}
 	}
-	for _, name := range append([]string{"ceiling_read", "ceiling_write"}, scenarioOrder...) {
+	for _, name := range append([]string{"ceiling_read", "ceiling_write", multiCeiling}, scenarioOrder...) {
 		if seen[name] != 2 {
 			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
+		}
+	}
+	// Each poll filter is its own row at the headline client count.
+	for _, v := range pollVariants {
+		if seen["poll/"+v] != 1 {
+			t.Errorf("poll/%s has %d rows in latest.json, want one (2 clients)", v, seen["poll/"+v])
+		}
+	}
+	for _, r := range doc.Results {
+		if r.Name == multiScenario && r.CeilingOpsPerS != find(ptrs(doc.Results), multiCeiling, r.Concurrency).OpsPerS {
+			t.Errorf("%s at %d is not compared with %s: %+v", multiScenario, r.Concurrency, multiCeiling, r)
 		}
 	}
 	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_1500"] != 1 || seen["info_at_1500"] != 1 {
@@ -146,6 +172,7 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("%s pass debited %d Gems, want %d", m.Kind, m.GemsDebited, want)
 		}
 	}
+	checkMultiPartners(t, pgURL, 2)
 	for _, name := range []string{"create", "check"} {
 		txt, err := os.ReadFile(filepath.Join(profiles, name+".cpu.txt"))
 		if err != nil || !strings.Contains(string(txt), "flat%") {
@@ -154,5 +181,60 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "MISSED") && !strings.Contains(log.String(), "met ") {
 		t.Errorf("no targets printed:\n%s", log.String())
+	}
+}
+
+func ptrs(rows []resultRow) []*resultRow {
+	out := make([]*resultRow, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out
+}
+
+// checkMultiPartners checks the kept database of a run whose largest client
+// count was clients: create_multi and ceiling_write_multi charged the 16
+// registrars, client i registrar i mod 16 (so registrars clients.. had no
+// client), and each balance is its start less 10 Gems a registration.
+func checkMultiPartners(t *testing.T, pgURL string, clients int) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(pgURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Database = "registry_bench_test"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT p.name, p.gems_balance,
+			count(d.id) FILTER (WHERE d.id NOT LIKE 'dom_ceil%'), count(d.id) FILTER (WHERE d.id LIKE 'dom_ceil%')
+		FROM partners p LEFT JOIN domains d ON d.partner_id = p.id
+		WHERE p.name LIKE 'Bench Registrar __ Inc.' GROUP BY p.id ORDER BY p.name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	k := 0
+	for rows.Next() {
+		var name string
+		var balance, registry, ceiling int64
+		if err := rows.Scan(&name, &balance, &registry, &ceiling); err != nil {
+			t.Fatal(err)
+		}
+		used := k < clients
+		if name != fmt.Sprintf("Bench Registrar %02d Inc.", k) || (registry > 0) != used || (ceiling > 0) != used ||
+			balance != operatorapi.GemsBalance-operatorapi.CreatePriceGems*(registry+ceiling) {
+			t.Errorf("registrar %d: %s, balance %d, %d registrations by create_multi, %d by the ceiling", k, name, balance, registry, ceiling)
+		}
+		k++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if k != multiPartners {
+		t.Errorf("%d registrars of %s, want %d", k, multiScenario, multiPartners)
 	}
 }

@@ -30,8 +30,8 @@ type scenario struct {
 }
 
 // scenarioOrder is the order of one concurrency round: reads first, then
-// create (which feeds replay), replay and renew.
-var scenarioOrder = []string{"status", "check", "check_batch20", "info", "poll", "create", "replay", "renew"}
+// create (which feeds replay), create_multi, replay and renew.
+var scenarioOrder = []string{"status", "check", "check_batch20", "info", "poll", "create", multiScenario, "replay", "renew"}
 
 // target is the registry under load and what the scenarios know about its data.
 type target struct {
@@ -51,6 +51,8 @@ type target struct {
 	mu      sync.Mutex
 	expiry  map[int64]string // renewed seeded registrations: current expires_at
 	pollNow func() time.Time
+
+	multi *target // create_multi's registrars (multi.go), nil unless admitted
 }
 
 // createdLog keeps the first creates' keys and bodies for replay.
@@ -107,6 +109,7 @@ func (t *target) scenarios() map[string]scenario {
 		"info":          {"info", ceilRead, t.info},
 		"poll":          {"poll", ceilRead, t.poll},
 		"create":        {"create", ceilWrite, t.create},
+		multiScenario:   {multiScenario, ceilWriteMulti, t.createMulti},
 		"replay":        {"replay", ceilRead, t.replay},
 		"renew":         {"renew", ceilWrite, t.renew},
 	}
@@ -267,6 +270,7 @@ type ceilingTarget struct {
 	ns      string
 	runID   string
 	domains int64
+	multi   int // registrars of ceiling_write_multi
 	seq     atomic.Int64
 }
 
@@ -274,6 +278,7 @@ func (c *ceilingTarget) scenarios() map[string]scenario {
 	return map[string]scenario{
 		"ceiling_read":  {"ceiling_read", ceilRead, c.read},
 		"ceiling_write": {"ceiling_write", ceilWrite, c.write},
+		multiCeiling:    {multiCeiling, ceilWriteMulti, c.writeMulti},
 	}
 }
 

@@ -43,7 +43,12 @@ func ceilingCommand(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&cfg.APIKeyID, "key", "", "API key id written in audit rows")
 	fs.StringVar(&cfg.Namespace, "namespace", "", "namespace of written domains")
 	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "pgx pool size (0: registryd's default, 2*GOMAXPROCS+8)")
+	multi := fs.String("multi", "", "registrars POST /write/{k} charges, partner:channel:slug:key comma-separated (ceiling_write_multi)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.Multi, err = ceiling.ParseRegistrars(*multi); err != nil {
 		return err
 	}
 	if cfg.PostgresURL == "" || cfg.RedisURL == "" || cfg.PartnerID == "" || cfg.ChannelID == "" || cfg.Namespace == "" {

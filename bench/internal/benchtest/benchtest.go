@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -113,4 +114,49 @@ func Database(t testing.TB) Fixture {
 		}
 	}
 	return f
+}
+
+// Registrar is one more partner of a Fixture's database.
+type Registrar struct {
+	PartnerID   string
+	ChannelID   string
+	ChannelSlug string
+	APIKeyID    string
+}
+
+// Registrars adds n partners, each with an approved, production-approved
+// channel listed on the fixture's namespace, an API key and f.Balance Gems.
+func (f Fixture) Registrars(t testing.TB, n int) []Registrar {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	now := time.Now().UTC()
+	var out []Registrar
+	for k := 0; k < n; k++ {
+		r := Registrar{PartnerID: fmt.Sprintf("ptn_test_%02d", k), ChannelID: fmt.Sprintf("chn_test_%02d", k),
+			ChannelSlug: fmt.Sprintf("bench-test-%02d", k), APIKeyID: fmt.Sprintf("key_test_%02d", k)}
+		for _, s := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO partners (id, name, gems_balance, dns_module_enabled, created_at, updated_at) VALUES ($1, $2, $3, true, $4, $4)`,
+				[]any{r.PartnerID, "Bench Test " + r.PartnerID, f.Balance, now}},
+			{`INSERT INTO channels (id, partner_id, slug, status, production_approved, production_approved_at, rate_limit_per_minute, created_at, updated_at)
+				VALUES ($1, $2, $3, 'approved', true, $4, 100000, $4, $4)`, []any{r.ChannelID, r.PartnerID, r.ChannelSlug, now}},
+			{`INSERT INTO listings (channel_id, namespace, status, created_at, approved_at) VALUES ($1, $2, 'approved', $3, $3)`,
+				[]any{r.ChannelID, f.Namespace, now}},
+			{`INSERT INTO api_keys (id, partner_id, channel_id, profile, scopes, token_hash, token_prefix, created_at)
+				VALUES ($1, $2, $3, 'registrar_api', '[]', $4, 'test', $5)`, []any{r.APIKeyID, r.PartnerID, r.ChannelID, "hash-of-" + r.APIKeyID, now}},
+		} {
+			if _, err := conn.Exec(ctx, s.sql, s.args...); err != nil {
+				t.Fatalf("registrar %d: %v\n%s", k, err, s.sql)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }

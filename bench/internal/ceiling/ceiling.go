@@ -4,7 +4,8 @@
 // makes, then either one pgx primary-key select answered as small JSON (the
 // read ceiling) or the create transaction written with pgx directly — insert
 // the domain, insert the audit row, insert the idempotency record, update
-// the balance, commit (the write ceiling).
+// the balance, commit (the write ceiling), charged to one registrar or, at
+// POST /write/{k}, to the k-th of several (the 16-partner write ceiling).
 package ceiling
 
 import (
@@ -45,9 +46,12 @@ type Config struct {
 	Namespace   string
 	// MaxConns bounds the pgx pool; 0 is registryd's default, 2*GOMAXPROCS+8.
 	MaxConns int
+	// Multi are the registrars POST /write/{k} charges (k indexes them):
+	// the write ceiling spread over several balance rows.
+	Multi []Registrar
 }
 
-// Server serves GET /read/{domain id} and POST /write.
+// Server serves GET /read/{domain id}, POST /write and POST /write/{k}.
 type Server struct {
 	cfg    Config
 	pool   *pgxpool.Pool
@@ -95,18 +99,24 @@ func (s *Server) Close() {
 	_ = s.rdb.Close()
 }
 
-// Handler routes /read/ and /write.
+// Handler routes /read/, /write and /write/{k}.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /read/{id}", s.read)
 	mux.HandleFunc("POST /write", s.write)
+	mux.HandleFunc("POST /write/{k}", s.writeMulti)
 	return mux
 }
 
-// limit makes the rate-limit round trip of one request.
-func (s *Server) limit(ctx context.Context, route string) error {
+// registrar is the one registrar of the read and write ceilings.
+func (s *Server) registrar() Registrar {
+	return Registrar{PartnerID: s.cfg.PartnerID, ChannelID: s.cfg.ChannelID, ChannelSlug: s.cfg.ChannelSlug, APIKeyID: s.cfg.APIKeyID}
+}
+
+// limit makes the rate-limit round trip of one request of reg.
+func (s *Server) limit(ctx context.Context, reg Registrar, route string) error {
 	window := time.Now().Truncate(time.Minute).Unix()
-	key := "bench-ceiling:rl:{" + s.cfg.ChannelID + "}:" + s.cfg.APIKeyID + ":" + route + ":" + strconv.FormatInt(window, 10)
+	key := "bench-ceiling:rl:{" + reg.ChannelID + "}:" + reg.APIKeyID + ":" + route + ":" + strconv.FormatInt(window, 10)
 	return incrScript.Run(ctx, s.rdb, []string{key}, 65000).Err()
 }
 
@@ -118,7 +128,7 @@ type readAnswer struct {
 }
 
 func (s *Server) read(w http.ResponseWriter, r *http.Request) {
-	if err := s.limit(r.Context(), "read"); err != nil {
+	if err := s.limit(r.Context(), s.registrar(), "read"); err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
@@ -152,8 +162,13 @@ type writeAnswer struct {
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request) {
+	s.writeAs(w, r, s.registrar())
+}
+
+// writeAs is the create transaction of one request, charged to reg.
+func (s *Server) writeAs(w http.ResponseWriter, r *http.Request, reg Registrar) {
 	ctx := r.Context()
-	if err := s.limit(ctx, "write"); err != nil {
+	if err := s.limit(ctx, reg, "write"); err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
@@ -187,7 +202,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request) {
 			registrant, nameservers_desired, nameservers_applied, apply_status, backend_kind, backend_reference,
 			create_paid_gems, created_at, updated_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 'active', '[]', $7, '[]', '[]', 'none', 'none', $1, 10, $8, $8, $9)`,
-			id, req.Domain, label, ns, s.cfg.ChannelID, s.cfg.PartnerID,
+			id, req.Domain, label, ns, reg.ChannelID, reg.PartnerID,
 			`{"name":"Bench Registrant","organization":"","email":"bench@bench.example","phone":"","country":"US","metadata":null}`,
 			now, expiry); err != nil {
 			return err
@@ -195,22 +210,22 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request) {
 		if _, err := tx.Exec(ctx, `INSERT INTO audit_events (id, channel_id, channel_slug, api_key_id, actor, command, domain,
 			idempotency_key, status, http_status, request_summary, response_summary, created_at)
 			VALUES ($1, $2, $3, $4, 'registrar', 'create_domain', $5, $6, 'success', 201, $7, $8, $9)`,
-			auditID, s.cfg.ChannelID, s.cfg.ChannelSlug, s.cfg.APIKeyID, req.Domain, req.IdempotencyKey,
+			auditID, reg.ChannelID, reg.ChannelSlug, reg.APIKeyID, req.Domain, req.IdempotencyKey,
 			reqSummary, respSummary, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO idempotency_records (channel_id, idempotency_key, command, domain, fingerprint,
 			sandbox, audit_id, result, created_at) VALUES ($1, $2, 'create_domain', $3, $4, false, $5, $6, $7)`,
-			"ceiling:"+s.cfg.ChannelID, req.IdempotencyKey, req.Domain, "ceiling", auditID, result, now); err != nil {
+			"ceiling:"+reg.ChannelID, req.IdempotencyKey, req.Domain, "ceiling", auditID, result, now); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE partners SET gems_balance = gems_balance - 10, updated_at = $2 WHERE id = $1`,
-			s.cfg.PartnerID, now)
+			reg.PartnerID, now)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("partner %s not found", s.cfg.PartnerID)
+			return fmt.Errorf("partner %s not found", reg.PartnerID)
 		}
 		return nil
 	})

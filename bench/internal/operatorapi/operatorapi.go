@@ -76,10 +76,13 @@ func (c Client) Call(ctx context.Context, want int, method, path string, body, o
 
 // Spec says which registrar to admit.
 type Spec struct {
-	PartnerName    string
-	Namespace      string
-	Slug           string
-	ReservedLabels []string
+	PartnerName string
+	Namespace   string
+	// NamespaceExists skips the namespace's creation: a further registrar
+	// listed on a namespace an earlier Admit created.
+	NamespaceExists bool
+	Slug            string
+	ReservedLabels  []string
 	// CreateRateLimit is the channel's rate_limit_per_minute at creation
 	// (raised to RateLimit afterwards); 0 leaves the registry's default.
 	CreateRateLimit int
@@ -100,7 +103,8 @@ type Admission struct {
 	EPPPassword string
 }
 
-// Admit creates the partner, the namespace, an approved and
+// Admit creates the partner, the namespace (unless the spec says it
+// exists), an approved and
 // production-approved channel with an approved listing, raises the
 // channel's rate limit to RateLimit, sets its EPP password if the spec has
 // one, and creates the spec's registrar_api keys.
@@ -117,11 +121,13 @@ func Admit(ctx context.Context, base, operatorToken string, spec Spec) (Admissio
 		return ad, err
 	}
 	ad.PartnerID = obj.ID
-	if err := op.Call(ctx, 201, "POST", "/namespaces", map[string]any{
-		"name": spec.Namespace, "dns_backend": "none", "create_price_gems": CreatePriceGems, "renew_price_gems": RenewPriceGems,
-		"reserved_labels": spec.ReservedLabels, "claim_labels": []string{"bitcoin"},
-	}, nil); err != nil {
-		return ad, err
+	if !spec.NamespaceExists {
+		if err := op.Call(ctx, 201, "POST", "/namespaces", map[string]any{
+			"name": spec.Namespace, "dns_backend": "none", "create_price_gems": CreatePriceGems, "renew_price_gems": RenewPriceGems,
+			"reserved_labels": spec.ReservedLabels, "claim_labels": []string{"bitcoin"},
+		}, nil); err != nil {
+			return ad, err
+		}
 	}
 	channel := map[string]any{"partner_id": ad.PartnerID, "slug": spec.Slug}
 	if spec.CreateRateLimit != 0 {
