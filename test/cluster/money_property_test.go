@@ -88,6 +88,13 @@ type moneyOp struct {
 	attempts []moneyAttempt
 }
 
+func (at moneyAttempt) String() string {
+	if at.err != nil {
+		return fmt.Sprintf("%s: %v", at.node, at.err)
+	}
+	return fmt.Sprintf("%s: %d %s audit %v idempotent %v", at.node, at.resp.Status, at.resp.code(), at.resp.Body["audit_id"], at.resp.Body["idempotent"])
+}
+
 func (op *moneyOp) String() string {
 	switch op.kind {
 	case opAdjust:
@@ -133,6 +140,16 @@ func TestMoneyInvariantProperty(t *testing.T) {
 		{name: "moneyredeem", create: 12, renew: 5, addGrace: false,
 			policyPeriod: map[string]any{"add_grace_period_seconds": 0, "renew_grace_period_seconds": 432000}},
 	}
+	// Add grace without renew grace: a delete in add grace must refund the
+	// renewals since the create too (README: a delete inside add grace
+	// "refunds every debit since the create"). Today the core records no
+	// grace period for a renewal when renew grace is 0 and so refunds only
+	// the create (seed 42 shows it in round 1); this namespace joins the run
+	// with REGISTRY_TEST_MONEY_NO_RENEW_GRACE=1 until that is settled.
+	if os.Getenv("REGISTRY_TEST_MONEY_NO_RENEW_GRACE") == "1" {
+		nss = append(nss, moneyNS{name: "moneynorenewgrace", create: 9, renew: 4, addGrace: true,
+			policyPeriod: map[string]any{"add_grace_period_seconds": 432000, "renew_grace_period_seconds": 0}})
+	}
 	for _, ns := range nss {
 		body := map[string]any{"name": ns.name, "dns_backend": "none", "create_price_gems": ns.create,
 			"renew_price_gems": ns.renew, "reserved_labels": []string{}, "claim_labels": []string{}}
@@ -148,8 +165,10 @@ func TestMoneyInvariantProperty(t *testing.T) {
 	}
 	const poor = 2
 	for _, r := range regs {
-		a.must(201, a.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/namespace-listings", operatorToken, map[string]any{"namespace": nss[1].name}))
-		a.must(200, a.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/namespace-listings/"+nss[1].name+"/approve", operatorToken, nil))
+		for _, ns := range nss[1:] {
+			a.must(201, a.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/namespace-listings", operatorToken, map[string]any{"namespace": ns.name}))
+			a.must(200, a.do("POST", admin+"/registrar-channels/"+r.ChannelID+"/namespace-listings/"+ns.name+"/approve", operatorToken, nil))
+		}
 	}
 
 	const rounds, tasksPerRound, workers = 6, 50, 8
