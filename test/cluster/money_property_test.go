@@ -71,6 +71,9 @@ type moneyAttempt struct {
 	node string
 	resp response
 	err  error
+	// inProgress: the first answer was 409 idempotency_key_in_progress (the
+	// other attempt was still running), retried until final.
+	inProgress bool
 }
 
 // moneyOp is one generated operation and, once run, its answers.
@@ -341,8 +344,12 @@ func runMoneyOp(ctx context.Context, nodes []*node, r registrar, op *moneyOp) {
 		method, path = "DELETE", reg+"/domains/"+url.PathEscape(op.name)
 	}
 	send := func(n *node) moneyAttempt {
-		resp, err := retryUntilAnswered(ctx, n, method, path, r.Token, body, "Idempotency-Key", op.key)
-		return moneyAttempt{node: n.name, resp: resp, err: err}
+		resp, err := n.send(ctx, method, path, r.Token, body, "Idempotency-Key", op.key)
+		busy := err == nil && resp.code() == "idempotency_key_in_progress"
+		if err != nil || isRetryable(resp) {
+			resp, err = retryUntilAnswered(ctx, n, method, path, r.Token, body, "Idempotency-Key", op.key)
+		}
+		return moneyAttempt{node: n.name, resp: resp, err: err, inProgress: busy}
 	}
 	first, other := nodes[op.first], nodes[1-op.first]
 	switch op.retry {
@@ -505,6 +512,9 @@ func checkMoney(t *testing.T, db *sql.DB, nodes []*node, regs []registrar, ops [
 		var wins []response
 		fresh := 0
 		for _, at := range op.attempts {
+			if at.inProgress {
+				counts["retried while in progress"]++
+			}
 			switch {
 			case at.err != nil:
 				t.Errorf("%s on %s: no final answer: %v", op, at.node, at.err)
