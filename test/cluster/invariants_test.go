@@ -23,15 +23,16 @@ type ledgerState struct {
 //   - a registration without exactly one success create_domain audit row, or
 //     such a row without its registration;
 //   - a success create_domain or renew_domain audit row without exactly one
-//     ledger entry carrying its audit id, command, domain and price;
+//     ledger entry carrying its audit id, command, domain and price × years;
 //   - a ledger entry pointing at an audit row that is not a success;
 //   - a success registrar audit row without the idempotency record that
 //     points back at it, or a record pointing at no success row;
 //   - a partner whose gems_balance is not the sum of its ledger entries (the
 //     opening balance is itself the entry "opening_balance", checked against
 //     the registrars' Opening);
-//   - a registration whose expiry is not its creation plus one year per
-//     create and successful renew (each test creates and renews one year).
+//   - a registration (not cancelled by a delete in add grace) whose expiry is
+//     not its creation plus the years of its create and successful renews,
+//     less the years of renewals a delete refunded.
 func checkInvariants(t *testing.T, db *sql.DB, registrars []registrar) ledgerState {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -75,16 +76,19 @@ func checkInvariants(t *testing.T, db *sql.DB, registrars []registrar) ledgerSta
 	done(t, rows)
 
 	rows = query(t, ctx, db, `
-		SELECT a.id, a.command, a.domain,
-		       CASE a.command WHEN 'create_domain' THEN n.create_price_gems ELSE n.renew_price_gems END,
-		       (SELECT count(*) FROM ledger_entries l WHERE l.audit_id = a.id),
+		WITH s AS (
+		  SELECT a.id, a.command, a.domain,
+		         (CASE a.command WHEN 'create_domain' THEN n.create_price_gems ELSE n.renew_price_gems END)
+		           * COALESCE((a.request_summary->>'years')::bigint, 1) AS price
+		    FROM audit_events a
+		    JOIN domains d ON d.name = a.domain AND d.channel_id = a.channel_id
+		    JOIN namespaces n ON n.name = d.namespace
+		   WHERE a.status = 'success' AND a.command IN ('create_domain', 'renew_domain'))
+		SELECT s.id, s.command, s.domain, s.price,
+		       (SELECT count(*) FROM ledger_entries l WHERE l.audit_id = s.id),
 		       (SELECT count(*) FROM ledger_entries l
-		         WHERE l.audit_id = a.id AND l.command = a.command AND l.domain = a.domain
-		           AND l.amount = -(CASE a.command WHEN 'create_domain' THEN n.create_price_gems ELSE n.renew_price_gems END))
-		  FROM audit_events a
-		  JOIN domains d ON d.name = a.domain AND d.channel_id = a.channel_id
-		  JOIN namespaces n ON n.name = d.namespace
-		 WHERE a.status = 'success' AND a.command IN ('create_domain', 'renew_domain')`)
+		         WHERE l.audit_id = s.id AND l.command = s.command AND l.domain = s.domain AND l.amount = -s.price)
+		  FROM s`)
 	for rows.Next() {
 		var id, cmd, name string
 		var price int64
@@ -164,20 +168,41 @@ func checkInvariants(t *testing.T, db *sql.DB, registrars []registrar) ledgerSta
 	}
 	done(t, rows)
 
+	// A registration's years: its create's and each successful renew's
+	// (the years of the request summaries), less those of the renewals a
+	// delete refunded (a delete in renew grace takes them off the expiry; the
+	// refund is renew_price × years). A delete in add grace cancels the
+	// registration, whose expiry then means nothing.
 	rows = query(t, ctx, db, `
-		SELECT d.name, d.created_at, d.expires_at,
-		       (SELECT count(*) FROM audit_events a
+		SELECT d.name, d.state, d.created_at, d.expires_at, n.renew_price_gems,
+		       COALESCE((SELECT sum(COALESCE((a.request_summary->>'years')::int, 1)) FROM audit_events a
+		         WHERE a.command = 'create_domain' AND a.status = 'success'
+		           AND a.domain = d.name AND a.channel_id = d.channel_id), 0),
+		       COALESCE((SELECT sum(COALESCE((a.request_summary->>'years')::int, 1)) FROM audit_events a
 		         WHERE a.command = 'renew_domain' AND a.status = 'success'
-		           AND a.domain = d.name AND a.channel_id = d.channel_id)
-		  FROM domains d WHERE d.imported = false AND d.ote_sandbox = false`)
+		           AND a.domain = d.name AND a.channel_id = d.channel_id), 0),
+		       COALESCE((SELECT sum(l.amount) FROM ledger_entries l
+		         WHERE l.command = 'delete_domain' AND l.reason = 'refund_renew' AND l.domain = d.name), 0)
+		  FROM domains d JOIN namespaces n ON n.name = d.namespace
+		 WHERE d.imported = false AND d.ote_sandbox = false AND d.state <> 'cancelled'`)
 	for rows.Next() {
-		var name string
+		var name, state string
 		var created, expires time.Time
-		var renews int
-		scan(t, rows, &name, &created, &expires, &renews)
-		if want := created.UTC().AddDate(1+renews, 0, 0); !expires.Equal(want) {
-			t.Errorf("registration %s: expires %s, want %s (created %s + 1 year + %d successful renews)",
-				name, expires.UTC().Format(time.RFC3339Nano), want.Format(time.RFC3339Nano), created.UTC().Format(time.RFC3339Nano), renews)
+		var renewPrice, refunded int64
+		var years, renewed int
+		scan(t, rows, &name, &state, &created, &expires, &renewPrice, &years, &renewed, &refunded)
+		refundedYears := 0
+		if refunded != 0 {
+			if renewPrice <= 0 || refunded%renewPrice != 0 {
+				t.Errorf("registration %s: renewals refunded %d Gems, not a whole number of years at %d Gems", name, refunded, renewPrice)
+				continue
+			}
+			refundedYears = int(refunded / renewPrice)
+		}
+		if want := created.UTC().AddDate(years+renewed-refundedYears, 0, 0); !expires.Equal(want) {
+			t.Errorf("registration %s (%s): expires %s, want %s (created %s + %d years created + %d years renewed - %d years refunded)",
+				name, state, expires.UTC().Format(time.RFC3339Nano), want.Format(time.RFC3339Nano), created.UTC().Format(time.RFC3339Nano),
+				years, renewed, refundedYears)
 		}
 	}
 	done(t, rows)

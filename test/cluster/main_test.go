@@ -3,7 +3,9 @@
 // nodes must guarantee: concurrent duplicates settled by the database across
 // nodes, rate limits shared through Redis, nothing half-written after a
 // kill -9, recovery from a PostgreSQL restart without losing an answered
-// success, a graceful stop on SIGTERM, and failing open when Redis is gone.
+// success, the money invariant under random concurrent commands and
+// operator adjustments, a graceful stop on SIGTERM, and failing open when
+// Redis is gone.
 //
 // The tests that need a service skip when its REGISTRY_TEST_*_URL is unset
 // and fail instead when REQUIRE_SERVICES=1 (run them through
