@@ -286,8 +286,13 @@ func (d *Domain) Renew(r Renewal, now time.Time, p Policy) (LifecycleEffect, err
 	d.ExpiresAt = next
 	t := now
 	d.LastRenewedAt, d.UpdatedAt = &t, now
+	// The renew grace period guards the debit. While add grace runs the
+	// debit is on record even when the policy has no renew grace (it then
+	// ends at once): a delete in add grace refunds every debit since the
+	// create.
+	inAddGrace := d.InAddGrace(now)
 	d.Grace = d.graces()
-	if p.RenewGrace > 0 {
+	if p.RenewGrace > 0 || inAddGrace {
 		d.Grace = append(d.Grace, GracePeriod{Status: StatusRenewPeriod, EndsAt: now.Add(p.RenewGrace),
 			PartnerID: r.Payer.PartnerID, ChannelID: r.Payer.ChannelID, Gems: r.Gems, Years: r.Years})
 	}

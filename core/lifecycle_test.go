@@ -223,6 +223,35 @@ func TestDeleteRefundsEveryRunningGrace(t *testing.T) {
 	}
 }
 
+// TestAddGraceRefundsRenewalsWithoutRenewGrace: a policy without renew
+// grace still refunds, on a delete in add grace, the renewals made since the
+// create; after add grace such a renewal is never refunded and no
+// renewPeriod status is shown.
+func TestAddGraceRefundsRenewalsWithoutRenewGrace(t *testing.T) {
+	p := DefaultPolicy()
+	p.RenewGrace = 0
+	d := newTestDomain()
+	if _, err := d.Renew(Renewal{Years: 1, CurrentExpiresAt: d.ExpiresAt, Payer: payer, Gems: 40}, t0.Add(day), p); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(d.EffectiveStatuses(t0.Add(day)), StatusRenewPeriod) {
+		t.Errorf("renewPeriod shown without renew grace: %v", d.EffectiveStatuses(t0.Add(day)))
+	}
+	eff, _ := d.Delete(t0.Add(2*day), p)
+	if !eff.Freed || eff.RefundedGems() != 50 || len(eff.Refunds) != 2 {
+		t.Errorf("add grace delete without renew grace refunds %+v, want the create and the renewal", eff)
+	}
+
+	d = newTestDomain()
+	at := t0.Add(10 * day) // after add grace
+	if _, err := d.Renew(Renewal{Years: 1, CurrentExpiresAt: d.ExpiresAt, Payer: payer, Gems: 40}, at, p); err != nil {
+		t.Fatal(err)
+	}
+	if eff, _ := d.Delete(at.Add(time.Hour), p); eff.RefundedGems() != 0 {
+		t.Errorf("a renewal after add grace without renew grace was refunded: %+v", eff)
+	}
+}
+
 // TestLifecycleThroughTime walks one registration through every change the
 // registry makes, one at a time, with short periods.
 func TestLifecycleThroughTime(t *testing.T) {

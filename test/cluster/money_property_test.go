@@ -143,16 +143,11 @@ func TestMoneyInvariantProperty(t *testing.T) {
 		{name: "moneyredeem", create: 12, renew: 5, addGrace: false,
 			policyPeriod: map[string]any{"add_grace_period_seconds": 0, "renew_grace_period_seconds": 432000}},
 	}
-	// Add grace without renew grace: a delete in add grace must refund the
-	// renewals since the create too (README: a delete inside add grace
-	// "refunds every debit since the create"). Today the core records no
-	// grace period for a renewal when renew grace is 0 and so refunds only
-	// the create (seed 42 shows it in round 1); this namespace joins the run
-	// with REGISTRY_TEST_MONEY_NO_RENEW_GRACE=1 until that is settled.
-	if os.Getenv("REGISTRY_TEST_MONEY_NO_RENEW_GRACE") == "1" {
-		nss = append(nss, moneyNS{name: "moneynorenewgrace", create: 9, renew: 4, addGrace: true,
-			policyPeriod: map[string]any{"add_grace_period_seconds": 432000, "renew_grace_period_seconds": 0}})
-	}
+	// Add grace without renew grace: a delete in add grace still refunds the
+	// renewals since the create (every debit since the create), while a
+	// renewal after add grace is never refunded.
+	nss = append(nss, moneyNS{name: "moneynorenewgrace", create: 9, renew: 4, addGrace: true,
+		policyPeriod: map[string]any{"add_grace_period_seconds": 432000, "renew_grace_period_seconds": 0}})
 	for _, ns := range nss {
 		body := map[string]any{"name": ns.name, "dns_backend": "none", "create_price_gems": ns.create,
 			"renew_price_gems": ns.renew, "reserved_labels": []string{}, "claim_labels": []string{}}
