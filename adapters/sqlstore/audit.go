@@ -22,6 +22,10 @@ func (r *AuditLog) Append(ctx context.Context, e core.AuditEvent) error {
 	if err != nil {
 		return err
 	}
+	if r.c.wb != nil && r.c.tx {
+		r.c.wb.audits = append(r.c.wb.audits, row)
+		return nil
+	}
 	return r.c.insert(ctx, row)
 }
 

@@ -109,6 +109,12 @@ func (r *IdempotencyStore) Complete(ctx context.Context, rec core.IdempotencyRec
 		return err
 	}
 	row := idempotencyToRow(rec)
+	if r.c.wb != nil {
+		// Written with the group's other results; a record this transaction
+		// did not reserve fails the group there.
+		r.c.wb.completes = append(r.c.wb.completes, row)
+		return nil
+	}
 	res, err := r.c.db.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
 	if err != nil {
 		return mapErr(err)

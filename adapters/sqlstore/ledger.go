@@ -32,6 +32,9 @@ func (r *LedgerRepository) Post(ctx context.Context, e core.LedgerEntry) (core.L
 		return core.LedgerEntry{}, err
 	}
 	row := ledgerToRow(e)
+	if r.c.wb != nil {
+		return r.postBehind(ctx, e, row)
+	}
 	var balance int64
 	var err error
 	if r.c.pg {
@@ -68,6 +71,33 @@ WHERE id = ? AND gems_balance + ? >= 0 RETURNING gems_balance`,
 	}
 	e.Balance = p.GemsBalance
 	return e, fmt.Errorf("%w: partner %s holds %d Gems, the move is %d", ports.ErrInsufficient, e.PartnerID, p.GemsBalance, e.Amount)
+}
+
+// postBehind is Post inside a group transaction: the partner's row is
+// locked and read by its first move in the group, the move is checked
+// against the balance the group holds, and the entry waits for the group's
+// end (writeBehind).
+func (r *LedgerRepository) postBehind(ctx context.Context, e core.LedgerEntry, row *ledgerRow) (core.LedgerEntry, error) {
+	wb := r.c.wb
+	b, ok := wb.balances[e.PartnerID]
+	if !ok {
+		var p partnerRow
+		if err := r.c.selectOne(ctx, &p, true, "id = ?", e.PartnerID); err != nil {
+			return core.LedgerEntry{}, err
+		}
+		b = &heldBalance{read: p.GemsBalance, now: p.GemsBalance}
+		wb.balances[e.PartnerID] = b
+	}
+	if b.now+e.Amount < 0 {
+		e.Balance = b.now
+		return e, fmt.Errorf("%w: partner %s holds %d Gems, the move is %d", ports.ErrInsufficient, e.PartnerID, b.now, e.Amount)
+	}
+	b.now += e.Amount
+	b.updatedAt = row.CreatedAt
+	row.Balance = b.now
+	wb.ledger = append(wb.ledger, row)
+	e.Balance = b.now
+	return e, nil
 }
 
 // ListByPartner returns the partner's entries, oldest first.

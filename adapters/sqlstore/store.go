@@ -56,7 +56,9 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // DoEach runs the fns in one transaction, each in a savepoint (see
 // ports.UnitOfWork.DoEach): one BEGIN and one COMMIT, one fsync, and a row
 // lock taken by one fn (a partner's balance) is already held by the next.
-// One fn is an ordinary Do. On PostgreSQL releasing a savepoint and opening
+// What no fn reads back (audit rows, idempotency results, ledger entries and
+// balances) is held in memory and written at the end, one statement per kind
+// for the whole group (writeBehind). One fn is an ordinary Do. On PostgreSQL releasing a savepoint and opening
 // the next is one round trip; the savepoints are released, so the
 // transaction never holds more than one open subtransaction.
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
@@ -72,7 +74,8 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 	var ran bool
 	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
-		st := &stores{c: conn{db: tx, pg: pg, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg}}
+		wb := newWriteBehind()
+		st := &stores{c: conn{db: tx, pg: pg, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg, wb: wb}}
 		for i, fn := range fns {
 			// PostgreSQL takes the release of the previous savepoint and the
 			// next one in one round trip; the last one ends with the commit.
@@ -88,10 +91,12 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 			if _, err := tx.ExecContext(ctx, open); err != nil {
 				return err
 			}
+			before := wb.mark()
 			if errs[i] = fn(ctx, st); errs[i] != nil {
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT each_command"); err != nil {
 					return err
 				}
+				wb.rollback(before)
 			}
 			if !pg {
 				if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT each_command"); err != nil {
@@ -99,7 +104,7 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 				}
 			}
 		}
-		return nil
+		return wb.flush(ctx, tx, pg)
 	})
 	if err != nil {
 		if ran {
@@ -131,6 +136,8 @@ type conn struct {
 	// timeoutsSet: the transaction's timeouts were set outside any savepoint
 	// (DoEach), so Reserve need not set them again.
 	timeoutsSet bool
+	// wb holds the group's blind writes (DoEach); nil writes at once.
+	wb *writeBehind
 }
 
 var errReadOnly = errors.New("postgres: write through the stores of a View")

@@ -3,7 +3,9 @@ package portstest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
@@ -74,6 +76,8 @@ func testDoEach(t *testing.T, u ports.UnitOfWork) {
 		}
 	}
 
+	testDoEachMoney(t, u)
+
 	// One fn is an ordinary transaction; none is nothing.
 	lone := newPartner()
 	if errs := u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
@@ -86,5 +90,80 @@ func testDoEach(t *testing.T, u ports.UnitOfWork) {
 	}
 	if errs := u.DoEach(t.Context(), nil); len(errs) != 0 {
 		t.Errorf("DoEach of no fn: %v", errs)
+	}
+}
+
+// testDoEachMoney: balance moves, ledger entries, audit rows and
+// idempotency results of a group are each command's own: a command rolled
+// back takes its moves and rows with it, a later move is checked against
+// the balance the earlier commands left, and the ledger chains.
+func testDoEachMoney(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u) // 10_000 Gems
+	errRule := errors.New("refused after its debit")
+	ev := func(key string) core.AuditEvent {
+		return w.newAuditEvent(string(core.CmdCreateDomain), "m."+w.Namespace.Name, key, at(0))
+	}
+	keys := []string{unique("k"), unique("k"), unique("k"), unique("k")}
+	events := []core.AuditEvent{ev(keys[0]), ev(keys[1]), ev(keys[2]), ev(keys[3])}
+	command := func(i int, amount core.Gems, fail error) func(ctx context.Context, tx ports.Stores) error {
+		return func(ctx context.Context, tx ports.Stores) error {
+			rec := core.IdempotencyRecord{ChannelID: w.Channel.ID, Key: keys[i], Command: string(core.CmdCreateDomain),
+				Domain: "m." + w.Namespace.Name, Fingerprint: "fp", AuditID: events[i].ID, CreatedAt: at(0)}
+			if existing, err := tx.Idempotency().Reserve(ctx, rec); err != nil || existing != nil {
+				return fmt.Errorf("reserve: %v %v", existing, err)
+			}
+			if err := tx.Audit().Append(ctx, events[i]); err != nil {
+				return err
+			}
+			rec.Result = []byte(`{"n":` + fmt.Sprint(i) + `}`)
+			if err := tx.Idempotency().Complete(ctx, rec); err != nil {
+				return err
+			}
+			if _, err := tx.Ledger().Post(ctx, w.newLedgerEntry(events[i].ID, amount, 0, at(time.Duration(i)*time.Second))); err != nil {
+				return err
+			}
+			return fail
+		}
+	}
+	errs := u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+		command(0, -4_000, nil),     // 10_000 → 6_000
+		command(1, -3_000, errRule), // debited, then refused: rolled back
+		command(2, -7_000, nil),     // more than the 6_000 left: refused
+		command(3, -6_000, nil),     // exactly what is left
+	})
+	if errs[0] != nil || errs[3] != nil || !errors.Is(errs[1], errRule) || !errors.Is(errs[2], ports.ErrInsufficient) {
+		t.Fatalf("DoEach answered %v; want nil, the rule's error, ErrInsufficient, nil", errs)
+	}
+	p := read(t, u, func(ctx context.Context, tx ports.Stores) (core.Partner, error) {
+		return tx.Partners().Get(ctx, w.Partner.ID)
+	})
+	if p.GemsBalance != 0 {
+		t.Errorf("balance after the group: %d, want 0", p.GemsBalance)
+	}
+	entries := read(t, u, func(ctx context.Context, tx ports.Stores) ([]core.LedgerEntry, error) {
+		return tx.Ledger().ListByPartner(ctx, w.Partner.ID)
+	})
+	var got [][2]core.Gems
+	for _, e := range entries {
+		got = append(got, [2]core.Gems{e.Amount, e.Balance})
+	}
+	assertEqual(t, "ledger (amount, balance) after the group", [][2]core.Gems{{-4_000, 6_000}, {-6_000, 0}}, got)
+	for i, want := range []bool{true, false, false, true} {
+		rec := read(t, u, func(ctx context.Context, tx ports.Stores) (core.IdempotencyRecord, error) {
+			r, err := tx.Idempotency().Get(ctx, w.Channel.ID, keys[i])
+			if errors.Is(err, ports.ErrNotFound) {
+				return core.IdempotencyRecord{}, nil
+			}
+			return r, err
+		})
+		if has := len(rec.Result) > 0; has != want {
+			t.Errorf("command %d: idempotency result stored = %v, want %v", i, has, want)
+		}
+		evs := read(t, u, func(ctx context.Context, tx ports.Stores) ([]core.AuditEvent, error) {
+			return tx.Audit().Query(ctx, ports.AuditQuery{ChannelID: w.Channel.ID, IdempotencyKey: keys[i]})
+		})
+		if has := len(evs) == 1; has != want {
+			t.Errorf("command %d: %d audit rows, want the row = %v", i, len(evs), want)
+		}
 	}
 }

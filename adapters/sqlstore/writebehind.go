@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+)
+
+// writeBehind holds, inside a group transaction (Store.DoEach), the writes
+// that no command of the group reads back: audit rows, idempotency results,
+// ledger entries and the balance moves behind them. They are written when
+// every command of the group has run, each kind as one statement for the
+// whole group, just before the commit. A command's own writes that answer it
+// (its registration, its idempotency claim) are made at once, as outside a
+// group.
+//
+// The balances: the first move of a partner in the group locks its row
+// (FOR NO KEY UPDATE, as PartnerRepository.Update does) and reads it; from
+// then on the group holds the lock, so the balance it tracks is exact and
+// every later move of that partner is checked against it in memory. At the
+// end one UPDATE per partner writes the balance.
+type writeBehind struct {
+	audits    []*auditRow
+	completes []*idempotencyRow
+	ledger    []*ledgerRow
+	balances  map[string]*heldBalance
+}
+
+// heldBalance is a partner's balance as the group has moved it.
+type heldBalance struct {
+	read, now int64
+	updatedAt timestamp
+}
+
+// mark is where the write-behind stood before a command ran, so that a
+// command rolled back to its savepoint takes its writes with it.
+type mark struct {
+	audits, completes, ledger int
+	balances                  map[string]heldBalance
+}
+
+func newWriteBehind() *writeBehind { return &writeBehind{balances: map[string]*heldBalance{}} }
+
+func (w *writeBehind) mark() mark {
+	m := mark{audits: len(w.audits), completes: len(w.completes), ledger: len(w.ledger),
+		balances: make(map[string]heldBalance, len(w.balances))}
+	for id, b := range w.balances {
+		m.balances[id] = *b
+	}
+	return m
+}
+
+// rollback forgets what was written after m. A partner first moved after m
+// is forgotten too: rolling back to the savepoint released its row lock, so
+// its next move locks and reads it again.
+func (w *writeBehind) rollback(m mark) {
+	w.audits, w.completes, w.ledger = w.audits[:m.audits], w.completes[:m.completes], w.ledger[:m.ledger]
+	for id, b := range w.balances {
+		if before, ok := m.balances[id]; ok {
+			*b = before
+		} else {
+			delete(w.balances, id)
+		}
+	}
+}
+
+// flush writes everything held, on tx.
+func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
+	if len(w.audits) > 0 {
+		if err := insertAll(ctx, tx, &w.audits, len(w.audits), "audit rows"); err != nil {
+			return err
+		}
+	}
+	if err := w.flushCompletes(ctx, tx, pg); err != nil {
+		return err
+	}
+	for id, b := range w.balances {
+		if b.now == b.read {
+			continue
+		}
+		res, err := tx.NewUpdate().Model((*partnerRow)(nil)).
+			Set("gems_balance = ?", b.now).Set("updated_at = ?", b.updatedAt).
+			Where("id = ?", id).Exec(ctx)
+		if err := affected(res, err, 1, "partner balance"); err != nil {
+			return err
+		}
+	}
+	if len(w.ledger) > 0 {
+		if err := insertAll(ctx, tx, &w.ledger, len(w.ledger), "ledger entries"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushCompletes stores the idempotency results: on PostgreSQL one UPDATE
+// joined to a VALUES list, on SQLite (no round trips to save) one UPDATE
+// per record.
+func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx, pg bool) error {
+	if len(w.completes) == 0 {
+		return nil
+	}
+	if !pg {
+		for _, row := range w.completes {
+			res, err := tx.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
+			if err := affected(res, err, 1, "idempotency result"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, 4*len(w.completes))
+	q.WriteString("UPDATE idempotency_records AS r SET result = v.result, audit_id = v.audit_id FROM (VALUES ")
+	for i, row := range w.completes {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?::bytea, ?)")
+		args = append(args, row.ChannelID, row.IdempotencyKey, row.Result, row.AuditID)
+	}
+	q.WriteString(") AS v (channel_id, idempotency_key, result, audit_id) " +
+		"WHERE r.channel_id = v.channel_id AND r.idempotency_key = v.idempotency_key")
+	res, err := tx.NewRaw(q.String(), args...).Exec(ctx)
+	return affected(res, err, int64(len(w.completes)), "idempotency results")
+}
+
+// insertAll inserts a slice of rows as one statement.
+func insertAll(ctx context.Context, tx bun.Tx, rows any, n int, what string) error {
+	res, err := tx.NewInsert().Model(rows).Exec(ctx)
+	return affected(res, err, int64(n), what)
+}
+
+// affected checks that a write touched exactly want rows.
+type rowsResult interface{ RowsAffected() (int64, error) }
+
+func affected(res rowsResult, err error, want int64, what string) error {
+	if err != nil {
+		return fmt.Errorf("write %s: %w", what, mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("write %s: %w", what, mapErr(err))
+	}
+	if n != want {
+		return fmt.Errorf("write %s: %d rows written, want %d", what, n, want)
+	}
+	return nil
+}
