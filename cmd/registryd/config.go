@@ -30,6 +30,8 @@ type Config struct {
 	// MetricsAddr serves Prometheus /metrics on its own listener when set.
 	MetricsAddr    string
 	DBMaxOpenConns int
+	// GroupCommitMax: most commands of one partner sharing a transaction.
+	GroupCommitMax int
 	EPP            EPPConfig
 	// RDAPRateLimitPerMinute is each client IP's budget of public lookups.
 	RDAPRateLimitPerMinute int
@@ -92,6 +94,7 @@ var settings = []setting{
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
 	{"REGISTRY_METRICS_ADDR", "", "address (e.g. 127.0.0.1:9464) serving Prometheus /metrics on a listener of its own; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
+	{"REGISTRY_GROUP_COMMIT_MAX", "32", "most concurrent commands of one registrar sharing one write transaction (group commit); 1: a transaction per command"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
 	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},
 	{"REGISTRY_DNS_RFC2136_TSIG_ALGORITHM", "hmac-sha256", "TSIG algorithm"},
@@ -186,6 +189,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.DBMaxOpenConns, err = strconv.Atoi(get("REGISTRY_DB_MAX_OPEN_CONNS")); err != nil || c.DBMaxOpenConns < 0 {
 		return Config{}, fmt.Errorf("REGISTRY_DB_MAX_OPEN_CONNS: want a whole number ≥ 0")
+	}
+	if c.GroupCommitMax, err = strconv.Atoi(get("REGISTRY_GROUP_COMMIT_MAX")); err != nil || c.GroupCommitMax < 1 || c.GroupCommitMax > 64 {
+		return Config{}, fmt.Errorf("REGISTRY_GROUP_COMMIT_MAX: want a whole number from 1 to 64")
 	}
 	if c.RDAPRateLimitPerMinute, err = strconv.Atoi(get("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE")); err != nil || c.RDAPRateLimitPerMinute < 1 {
 		return Config{}, fmt.Errorf("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE: want a whole number ≥ 1")
