@@ -22,6 +22,7 @@ const usage = `benchd — load benchmark of the registry
 Usage:
   benchd run [flags]        seed, drive registryd and the ceilings, write results (benchd run -h)
   benchd ceiling [flags]    serve the read and write ceilings (GET /read/{id}, POST /write)
+  benchd ceiling-sqlite [flags]  the same on a registry SQLite file
   benchd registry [flags]   serve registryd's handler in process with /debug/pprof on -pprof
   benchd help
 
@@ -53,6 +54,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return runCommand(ctx, args[1:], out)
 	case "ceiling":
 		return ceilingCommand(ctx, args[1:], out)
+	case "ceiling-sqlite":
+		return ceilingSQLiteCommand(ctx, args[1:], out)
 	case "registry":
 		return registryCommand(ctx, args[1:], out)
 	case "help", "-h", "--help":

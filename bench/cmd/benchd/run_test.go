@@ -17,7 +17,7 @@ import (
 // TestMain lets the test binary stand in for benchd when `benchd run`
 // starts its own servers (os.Executable is the test binary here).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && (os.Args[1] == "ceiling" || os.Args[1] == "registry") {
+	if len(os.Args) > 1 && (os.Args[1] == "ceiling" || os.Args[1] == "ceiling-sqlite" || os.Args[1] == "registry") {
 		ctx, stop := signalContext()
 		defer stop()
 		if err := dispatch(ctx, os.Args[1:], os.Stdout); err != nil {
@@ -54,6 +54,7 @@ func TestRunEndToEnd(t *testing.T) {
 		"-registryd", registryd, "-db", "registry_bench_test", "-domains", "1500", "-audit", "600", "-baseline", "100",
 		"-concurrency", "1,2", "-headline", "2", "-duration", "300ms", "-warmup", "50ms",
 		"-profile", "-profile-duration", "1s", "-profile-dir", profiles, "-out", out,
+		"-sqlite-domains", "1500", "-sqlite-audit", "600",
 	}, &log)
 	if err != nil {
 		t.Fatalf("benchd run: %v\n%s", err, log.String())
@@ -89,8 +90,8 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 	for _, name := range append([]string{"ceiling_read", "ceiling_write"}, scenarioOrder...) {
-		if seen[name] != 2 {
-			t.Errorf("%s measured %d times, want once per client count", name, seen[name])
+		if seen[name] != 2 || seen[sqlitePrefix+name] != 2 {
+			t.Errorf("%s measured %d times and %d on SQLite, want once per client count", name, seen[name], seen[sqlitePrefix+name])
 		}
 	}
 	if seen["check_at_100"] != 1 || seen["info_at_100"] != 1 || seen["check_at_1500"] != 1 || seen["info_at_1500"] != 1 {
