@@ -1,9 +1,10 @@
 // Command benchd is the registry's load benchmark. `benchd run` starts
 // registryd on PostgreSQL and Redis, seeds it, drives it with a pool of
 // keep-alive HTTP clients over loopback, measures the read and write
-// ceilings of the same machine beside it, and writes bench/results. The
-// other subcommands are the servers it starts: `benchd ceiling` (the bare
-// handlers of package ceiling) and `benchd registry` (registryd's handler
+// ceilings of the same machine beside it, then does the same on registryd's
+// embedded SQLite default, and writes bench/results. The other subcommands
+// are the servers it starts: `benchd ceiling` and `benchd ceiling-sqlite`
+// (the bare handlers of package ceiling) and `benchd registry` (registryd's handler
 // built in process, with net/http/pprof on a second listener, for CPU
 // profiles).
 package main

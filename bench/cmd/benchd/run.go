@@ -333,9 +333,6 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if err := b.sweep(ctx, self, benchURL, ad, tgt); err != nil {
 		return err
 	}
-	if err := b.sqlitePhase(ctx, binary, self, machine); err != nil {
-		return err
-	}
 
 	var profiles map[string]string
 	if cfg.profile {
@@ -347,6 +344,9 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	var maint []maintenanceResult
 	if slices.Contains(cfg.scenarios, maintenanceScenario) {
 		maint = b.maintenancePasses(ctx, binary, registryURL, opToken, conn, plan)
+	}
+	if err := b.sqlitePhase(ctx, binary, self, machine); err != nil {
+		return err
 	}
 
 	attachCeilings(b.rows)
