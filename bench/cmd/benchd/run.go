@@ -345,8 +345,10 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if slices.Contains(cfg.scenarios, maintenanceScenario) {
 		maint = b.maintenancePasses(ctx, binary, registryURL, opToken, conn, plan)
 	}
-	if err := b.sqlitePhase(ctx, binary, self, machine); err != nil {
-		return err
+	// A failed SQLite phase still leaves the PostgreSQL results written.
+	sqliteErr := b.sqlitePhase(ctx, binary, self, machine)
+	if sqliteErr != nil {
+		b.logf("SQLite phase failed: %v", sqliteErr)
 	}
 
 	attachCeilings(b.rows)
@@ -384,6 +386,9 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		if m.Error != "" {
 			return fmt.Errorf("%s (%s, %d nodes): %s", maintenanceScenario, m.Kind, m.Nodes, m.Error)
 		}
+	}
+	if sqliteErr != nil {
+		return fmt.Errorf("SQLite phase: %w", sqliteErr)
 	}
 	return nil
 }
