@@ -1,9 +1,10 @@
 // Command benchd is the registry's load benchmark. `benchd run` starts
 // registryd on PostgreSQL and Redis, seeds it, drives it with a pool of
 // keep-alive HTTP clients over loopback, measures the read and write
-// ceilings of the same machine beside it, and writes bench/results. The
-// other subcommands are the servers it starts: `benchd ceiling` (the bare
-// handlers of package ceiling) and `benchd registry` (registryd's handler
+// ceilings of the same machine beside it, then does the same on registryd's
+// embedded SQLite default, and writes bench/results. The other subcommands
+// are the servers it starts: `benchd ceiling` and `benchd ceiling-sqlite`
+// (the bare handlers of package ceiling) and `benchd registry` (registryd's handler
 // built in process, with net/http/pprof on a second listener, for CPU
 // profiles).
 package main
@@ -22,6 +23,7 @@ const usage = `benchd — load benchmark of the registry
 Usage:
   benchd run [flags]        seed, drive registryd and the ceilings, write results (benchd run -h)
   benchd ceiling [flags]    serve the read and write ceilings (GET /read/{id}, POST /write, POST /write/{k})
+  benchd ceiling-sqlite [flags]  the same on a registry SQLite file
   benchd registry [flags]   serve registryd's handler in process with /debug/pprof on -pprof
   benchd help
 
@@ -53,6 +55,8 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 		return runCommand(ctx, args[1:], out)
 	case "ceiling":
 		return ceilingCommand(ctx, args[1:], out)
+	case "ceiling-sqlite":
+		return ceilingSQLiteCommand(ctx, args[1:], out)
 	case "registry":
 		return registryCommand(ctx, args[1:], out)
 	case "help", "-h", "--help":

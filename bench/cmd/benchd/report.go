@@ -92,7 +92,7 @@ func round(v float64, digits int) float64 {
 func attachCeilings(rows []*resultRow) {
 	ceil := map[string]*resultRow{}
 	for _, r := range rows {
-		if strings.HasPrefix(r.Name, "ceiling_") {
+		if isCeilingRow(r.Name) {
 			ceil[fmt.Sprintf("%s/%d", r.ceilingKind, r.Concurrency)] = r
 		}
 	}
@@ -167,7 +167,7 @@ func evaluateTargets(rows []*resultRow, headline int, domains, audit, baseline i
 	var peak float64
 	var at string
 	for _, r := range rows {
-		if !strings.HasPrefix(r.Name, "ceiling_") && r.detail.ServerPeakRSS > peak {
+		if !strings.HasPrefix(r.Name, "ceiling_") && !strings.HasPrefix(r.Name, sqlitePrefix) && r.detail.ServerPeakRSS > peak {
 			peak, at = r.detail.ServerPeakRSS, fmt.Sprintf("%s at %d clients", r.Name, r.Concurrency)
 		}
 	}

@@ -49,6 +49,7 @@ type runConfig struct {
 	mode             string
 	dbParams         string
 	maintenanceNodes []int
+	sqlite           sqliteConfig
 }
 
 func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
@@ -79,6 +80,7 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "REGISTRY_LOG_LEVEL of registryd (info: production's access log)")
 	fs.StringVar(&c.mode, "mode", "", "label of the run in the results (default: quick or full)")
 	fs.StringVar(&c.dbParams, "registryd-db-params", "", "query parameters added to registryd's database URL only (e.g. default_query_exec_mode=exec), for experiments")
+	c.sqlite.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -98,6 +100,7 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 				apply()
 			}
 		}
+		c.sqlite.quickDefaults(set)
 	}
 	if c.mode == "" {
 		c.mode = map[bool]string{true: "quick", false: "full"}[c.quick]
@@ -145,6 +148,9 @@ func parseRunFlags(args []string, out io.Writer) (runConfig, error) {
 		return c, errors.New("-domains must be at least 1 and -audit at least 0")
 	case c.baseline >= c.domains:
 		c.baseline = 0
+	}
+	if err := c.sqlite.validate(); err != nil {
+		return c, err
 	}
 	if !validDBName(c.dbName) {
 		return c, fmt.Errorf("-db %q: use lowercase letters, digits and _", c.dbName)
@@ -344,6 +350,11 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if slices.Contains(cfg.scenarios, maintenanceScenario) {
 		maint = b.maintenancePasses(ctx, binary, registryURL, opToken, conn, plan)
 	}
+	// A failed SQLite phase still leaves the PostgreSQL results written.
+	sqliteErr := b.sqlitePhase(ctx, binary, self, machine)
+	if sqliteErr != nil {
+		b.logf("SQLite phase failed: %v", sqliteErr)
+	}
 
 	attachCeilings(b.rows)
 	b.rows = append(b.rows, pollFilterRows(b.rows, cfg.headline)...)
@@ -356,7 +367,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		"mode": cfg.mode, "started_at": started.Format(time.RFC3339), "domains": cfg.domains, "audit_rows": cfg.audit,
 		"baseline_domains": cfg.baseline, "concurrency": cfg.sweep, "headline_concurrency": cfg.headline,
 		"duration_s": cfg.duration.Seconds(), "warmup_s": cfg.warmup.Seconds(), "ops": cfg.ops, "scenarios": cfg.scenarios,
-		"registryd_log_level": cfg.logLevel, "registryd_db_params": cfg.dbParams, "loader": "benchd (Go net/http, one keep-alive connection per client, closed loop)",
+		"registryd_log_level": cfg.logLevel, "sqlite": cfg.sqlite.enabled, "registryd_db_params": cfg.dbParams, "loader": "benchd (Go net/http, one keep-alive connection per client, closed loop)",
 	}
 	extra := map[string]any{}
 	if len(b.scale) > 0 {
@@ -381,6 +392,9 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 		if m.Error != "" {
 			return fmt.Errorf("%s (%s, %d nodes): %s", maintenanceScenario, m.Kind, m.Nodes, m.Error)
 		}
+	}
+	if sqliteErr != nil {
+		return fmt.Errorf("SQLite phase: %w", sqliteErr)
 	}
 	return nil
 }

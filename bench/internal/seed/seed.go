@@ -66,32 +66,42 @@ var domainColumns = []string{
 	"grace", "due_at",
 }
 
+// created is when seeded registrations were created: a year before Ref.
+func (p Plan) created() time.Time {
+	return p.Ref.Add(-365 * 24 * time.Hour).UTC().Truncate(time.Second)
+}
+
+// domainRow is registration i's values in domainColumns' order.
+func (p Plan) domainRow(i int64, created time.Time) []any {
+	const nsList = `["ns1.bench-dns.example","ns2.bench-dns.example"]`
+	label := Label(i)
+	ns, apply := "[]", "none"
+	if i%2 == 0 {
+		ns, apply = nsList, "applied"
+	}
+	registrant := fmt.Sprintf(`{"name":"Registrant %d","organization":"Bench Holdings","email":"holder%d@bench.example","phone":"+1.5555550%03d","country":"US","metadata":{"customer":"c%d"}}`,
+		i, i, i%1000, i)
+	expiry := p.ExpiryOf(i)
+	return []any{
+		DomainID(i), label + "." + p.Namespace, label, p.Namespace, p.ChannelID, p.PartnerID, "active", "[]", registrant,
+		ns, ns, apply, "none", DomainID(i),
+		false, false, false, int64(10), created, created, expiry,
+		"[]", expiry,
+	}
+}
+
 // Domains copies registrations [from, to) into the domains table.
 func Domains(ctx context.Context, conn *pgx.Conn, p Plan, from, to int64) (int64, error) {
 	if from < 0 || to > MaxRows || from > to {
 		return 0, fmt.Errorf("seed: domains [%d, %d) out of range", from, to)
 	}
-	created := p.Ref.Add(-365 * 24 * time.Hour).UTC().Truncate(time.Second)
-	const nsList = `["ns1.bench-dns.example","ns2.bench-dns.example"]`
+	created := p.created()
 	i := from
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= to {
 			return nil, nil
 		}
-		label := Label(i)
-		ns, apply := "[]", "none"
-		if i%2 == 0 {
-			ns, apply = nsList, "applied"
-		}
-		registrant := fmt.Sprintf(`{"name":"Registrant %d","organization":"Bench Holdings","email":"holder%d@bench.example","phone":"+1.5555550%03d","country":"US","metadata":{"customer":"c%d"}}`,
-			i, i, i%1000, i)
-		expiry := p.ExpiryOf(i)
-		row := []any{
-			DomainID(i), label + "." + p.Namespace, label, p.Namespace, p.ChannelID, p.PartnerID, "active", "[]", registrant,
-			ns, ns, apply, "none", DomainID(i),
-			false, false, false, int64(10), created, created, expiry,
-			"[]", expiry,
-		}
+		row := p.domainRow(i, created)
 		i++
 		return row, nil
 	})
@@ -117,21 +127,28 @@ func Audit(ctx context.Context, conn *pgx.Conn, p Plan, from, to, total int64) (
 		if j >= to {
 			return nil, nil
 		}
-		command, status, code := auditKind(j)
-		domain := Name(j%p.Domains, p.Namespace)
-		at := AuditTime(p.Ref, j, total)
-		req, resp, err := summaries(command, status, code, domain, p.ExpiryOf(j%p.Domains))
+		row, err := p.auditRow(j, total)
 		if err != nil {
 			return nil, err
-		}
-		row := []any{
-			AuditID(p.Ref, j, total), p.ChannelID, p.ChannelSlug, p.APIKeyID, "registrar", command, domain, AuditKey(j),
-			status, int32(code), req, resp, at,
 		}
 		j++
 		return row, nil
 	})
 	return conn.CopyFrom(ctx, pgx.Identifier{"audit_events"}, auditColumns, src)
+}
+
+// auditRow is audit event j of total's values in auditColumns' order.
+func (p Plan) auditRow(j, total int64) ([]any, error) {
+	command, status, code := auditKind(j)
+	domain := Name(j%p.Domains, p.Namespace)
+	req, resp, err := summaries(command, status, code, domain, p.ExpiryOf(j%p.Domains))
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		AuditID(p.Ref, j, total), p.ChannelID, p.ChannelSlug, p.APIKeyID, "registrar", command, domain, AuditKey(j),
+		status, int32(code), req, resp, AuditTime(p.Ref, j, total),
+	}, nil
 }
 
 // summaries are request and response summaries of the shape the core writes.

@@ -146,8 +146,21 @@ func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	store := sqlstore.NewStore(db)
-	err = store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+	checkSeeded(t, sqlstore.NewStore(db), f, plan, domains, audit, func(id string) (time.Time, error) {
+		var due time.Time
+		err := conn.QueryRow(ctx, "SELECT due_at FROM domains WHERE id = $1", id).Scan(&due)
+		return due, err
+	})
+}
+
+// checkSeeded reads the seeded rows back through the registry's own store:
+// registrations, their maintenance deadline (dueAt reads the stored
+// due_at), name lookups and poll queries of the audit history.
+func checkSeeded(t *testing.T, store *sqlstore.Store, f benchtest.Fixture, plan seed.Plan, domains, audit int64, dueAt func(id string) (time.Time, error)) {
+	t.Helper()
+	ctx := context.Background()
+	ref := plan.Ref
+	err := store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
 		d, err := tx.Domains().GetByName(ctx, core.MustName(seed.Name(1234, f.Namespace)))
 		if err != nil {
 			return err
@@ -162,8 +175,8 @@ func TestSeededRowsReadBackThroughTheStore(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			var due time.Time
-			if err := conn.QueryRow(ctx, "SELECT due_at FROM domains WHERE id = $1", d.ID).Scan(&due); err != nil {
+			due, err := dueAt(d.ID)
+			if err != nil {
 				return err
 			}
 			if next := d.NextDue(); next == nil || !next.Equal(due) || !due.Equal(plan.ExpiryOf(i)) || len(d.Grace) != 0 {
