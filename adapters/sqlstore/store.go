@@ -16,6 +16,12 @@ import (
 // of one Do shares one transaction.
 type Store struct {
 	db *DB
+	// writer admits one write transaction at a time on SQLite, whose
+	// database file has one write lock anyway: writers queue here, in
+	// arrival order and bounded by their context, instead of polling the
+	// lock in SQLite's busy handler (whose growing sleeps starved some
+	// writers for seconds under load). nil on PostgreSQL.
+	writer chan struct{}
 	// reserveWait bounds how long IdempotencyStore.Reserve waits on
 	// PostgreSQL for a transaction holding the same key.
 	reserveWait time.Duration
@@ -24,7 +30,34 @@ type Store struct {
 var _ ports.UnitOfWork = (*Store)(nil)
 
 // NewStore returns the unit of work over db (which Migrate has prepared).
-func NewStore(db *DB) *Store { return &Store{db: db, reserveWait: reserveLockTimeout} }
+func NewStore(db *DB) *Store {
+	s := &Store{db: db, reserveWait: reserveLockTimeout}
+	if db.kind == dialect.SQLite {
+		s.writer = make(chan struct{}, 1)
+	}
+	return s
+}
+
+// admit waits for the write turn on SQLite; done gives it back.
+func (s *Store) admit(ctx context.Context) (done func(), err error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	wait := time.NewTimer(sqliteWriterWait)
+	defer wait.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("begin: %w: %w", ports.ErrBusy, ctx.Err())
+	case <-wait.C:
+		return nil, fmt.Errorf("begin: %w: no write turn on the SQLite database within %s", ports.ErrBusy, sqliteWriterWait)
+	}
+}
+
+// sqliteWriterWait bounds the wait for the write turn, as SQLite's own
+// busy_timeout (5 s) bounded the wait for its lock before.
+const sqliteWriterWait = 5 * time.Second
 
 // Do runs fn in one read-write transaction (bun's RunInTx). fn's error is
 // returned as is and rolls back; a panic rolls back and panics on; a begin or
@@ -32,11 +65,16 @@ func NewStore(db *DB) *Store { return &Store{db: db, reserveWait: reserveLockTim
 // On SQLite the transaction begins IMMEDIATE, so writers queue for the one
 // write lock up front.
 func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
+	done, err := s.admit(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	var (
 		ran   bool
 		fnErr error
 	)
-	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, tx: true, reserveWait: s.reserveWait}})
 		return fnErr
@@ -71,8 +109,16 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		return errs
 	}
 	pg := s.db.kind == dialect.PG
+	done, err := s.admit(ctx)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	defer done()
 	var ran bool
-	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
 		st := &stores{c: conn{db: tx, pg: pg, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg, wb: wb}}

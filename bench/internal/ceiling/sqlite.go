@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,10 @@ type SQLiteServer struct {
 	seq    atomic.Int64
 
 	read1, insDomain, insAudit, insRecord, debit *sql.Stmt
+	// writer admits one write transaction at a time, as registryd's store
+	// does on SQLite (adapters/sqlstore Store.admit), so that the ceiling
+	// queues its writers the same way.
+	writer sync.Mutex
 }
 
 // NewSQLite opens the migrated SQLite file at path and connects to Redis.
@@ -199,6 +204,8 @@ func (s *SQLiteServer) write(w http.ResponseWriter, r *http.Request) {
 // inTx runs fn in a transaction (BEGIN IMMEDIATE, from the DSN) and
 // commits it, or rolls it back when fn fails.
 func (s *SQLiteServer) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.writer.Lock()
+	defer s.writer.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
