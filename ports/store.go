@@ -26,6 +26,11 @@ var (
 	// ErrInsufficient: LedgerRepository.Post would take a partner's balance
 	// below zero; nothing was written.
 	ErrInsufficient = errors.New("balance too low")
+	// ErrGroupConflict: a group transaction (UnitOfWork.DoEach) found at its
+	// end that the commands it ran together cannot all stand (a balance
+	// moved by another transaction meanwhile no longer covers them); nothing
+	// of the group was kept, and each command may be run again on its own.
+	ErrGroupConflict = errors.New("group transaction conflicted; run its commands one by one")
 	// ErrUnavailable: the backing service did not answer (connection refused,
 	// timeout, server shutting down). The core answers backend_unavailable.
 	ErrUnavailable = errors.New("unavailable")
@@ -45,7 +50,9 @@ type UnitOfWork interface {
 	// together, with one commit (one fsync) for all (group commit). A later
 	// fn sees what the earlier ones wrote. When the transaction itself fails
 	// (begin, a savepoint, the commit), nothing of any fn is kept and every
-	// errs[i] is that failure, whatever the fn answered. fn's ctx is ctx.
+	// errs[i] is that failure, whatever the fn answered; when that failure
+	// wraps ErrGroupConflict, running each fn again on its own (Do) is the
+	// way through. fn's ctx is ctx.
 	// Adapters without savepoints may run the fns as separate Do's.
 	DoEach(ctx context.Context, fns []func(ctx context.Context, tx Stores) error) []error
 	// View runs fn for reads only. Adapters may run it without a transaction

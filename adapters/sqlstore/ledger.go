@@ -73,16 +73,17 @@ WHERE id = ? AND gems_balance + ? >= 0 RETURNING gems_balance`,
 	return e, fmt.Errorf("%w: partner %s holds %d Gems, the move is %d", ports.ErrInsufficient, e.PartnerID, p.GemsBalance, e.Amount)
 }
 
-// postBehind is Post inside a group transaction: the partner's row is
-// locked and read by its first move in the group, the move is checked
-// against the balance the group holds, and the entry waits for the group's
-// end (writeBehind).
+// postBehind is Post inside a group transaction: the partner's row is read
+// (without a lock) by its first move in the group, the move is checked
+// against the balance the group has moved it to, and the entry and the
+// balance wait for the group's end, where the move is made under the row
+// lock (writeBehind).
 func (r *LedgerRepository) postBehind(ctx context.Context, e core.LedgerEntry, row *ledgerRow) (core.LedgerEntry, error) {
 	wb := r.c.wb
 	b, ok := wb.balances[e.PartnerID]
 	if !ok {
 		var p partnerRow
-		if err := r.c.selectOne(ctx, &p, true, "id = ?", e.PartnerID); err != nil {
+		if err := r.c.selectOne(ctx, &p, false, "id = ?", e.PartnerID); err != nil {
 			return core.LedgerEntry{}, err
 		}
 		b = &heldBalance{read: p.GemsBalance, now: p.GemsBalance}

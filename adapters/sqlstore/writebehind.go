@@ -2,10 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
+
+	"github.com/headlessdomains/registry/ports"
 )
 
 // writeBehind holds, inside a group transaction (Store.DoEach), the writes
@@ -16,11 +20,20 @@ import (
 // (its registration, its idempotency claim) are made at once, as outside a
 // group.
 //
-// The balances: the first move of a partner in the group locks its row
-// (FOR NO KEY UPDATE, as PartnerRepository.Update does) and reads it; from
-// then on the group holds the lock, so the balance it tracks is exact and
-// every later move of that partner is checked against it in memory. At the
-// end one UPDATE per partner writes the balance.
+// The balances: the first move of a partner in the group reads its row
+// without a lock, and every later move of that partner in the group is
+// checked against the balance the group has moved it to. At the end one
+// UPDATE per partner (in partner id order) moves the balance by the group's
+// total under the row lock, only if the result stays at zero or above, and
+// answers the balance after it: the ledger entries' balances are computed
+// back from that, so they chain in the order the row lock put the groups
+// in. A group therefore holds the busiest row of the registry only from its
+// last statements to its commit, and two groups of one partner (two nodes,
+// or two lanes of one node) run side by side. When another transaction
+// moved the balance meanwhile so that the group's moves no longer fit (the
+// total or an entry on the way would go below zero), nothing is written
+// and the group fails with ports.ErrGroupConflict: its commands run again
+// one by one, each debit then checked under the lock.
 type writeBehind struct {
 	audits    []*auditRow
 	completes []*idempotencyRow
@@ -52,9 +65,8 @@ func (w *writeBehind) mark() mark {
 	return m
 }
 
-// rollback forgets what was written after m. A partner first moved after m
-// is forgotten too: rolling back to the savepoint released its row lock, so
-// its next move locks and reads it again.
+// rollback forgets what was written after m, and the balance moves with it
+// (a partner first moved after m is read again by its next move).
 func (w *writeBehind) rollback(m mark) {
 	w.audits, w.completes, w.ledger = w.audits[:m.audits], w.completes[:m.completes], w.ledger[:m.ledger]
 	for id, b := range w.balances {
@@ -76,15 +88,32 @@ func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
 	if err := w.flushCompletes(ctx, tx, pg); err != nil {
 		return err
 	}
-	for id, b := range w.balances {
-		if b.now == b.read {
-			continue
+	ids := make([]string, 0, len(w.balances))
+	for id := range w.balances {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // one lock order for every group
+	for _, id := range ids {
+		b := w.balances[id]
+		delta := b.now - b.read
+		var after int64
+		err := tx.NewRaw("UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ? WHERE id = ? AND gems_balance + ? >= 0 RETURNING gems_balance",
+			delta, b.updatedAt, id, delta).Scan(ctx, &after)
+		if err = mapErr(err); errors.Is(err, ports.ErrNotFound) {
+			return fmt.Errorf("%w: partner %s no longer covers the group's %d Gems", ports.ErrGroupConflict, id, delta)
 		}
-		res, err := tx.NewUpdate().Model((*partnerRow)(nil)).
-			Set("gems_balance = ?", b.now).Set("updated_at = ?", b.updatedAt).
-			Where("id = ?", id).Exec(ctx)
-		if err := affected(res, err, 1, "partner balance"); err != nil {
-			return err
+		if err != nil {
+			return fmt.Errorf("write partner balance: %w", err)
+		}
+		if shift := after - b.now; shift != 0 {
+			for _, row := range w.ledger {
+				if row.PartnerID != id {
+					continue
+				}
+				if row.Balance += shift; row.Balance < 0 {
+					return fmt.Errorf("%w: partner %s's balance would pass below zero within the group", ports.ErrGroupConflict, id)
+				}
+			}
 		}
 	}
 	if len(w.ledger) > 0 {

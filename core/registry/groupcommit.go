@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -21,16 +22,25 @@ const DefaultGroupCommitMax = 32
 // roll back the others), so the group carries its own.
 const groupBatchTimeout = time.Minute
 
+// groupLanes is how many group transactions of one partner a node runs at
+// once. The store moves a group's balance only at its end (see
+// ports.UnitOfWork.DoEach), so while one group commits the next runs its
+// commands; more lanes than that only add conflicts.
+const groupLanes = 2
+
 // committer is group commit for the commands of one partner. Every command
 // that debits a partner ends its transaction by moving that partner's
 // balance, so the commands of one busy registrar queue on one row lock, each
 // holding it through its own commit and fsync. The committer instead queues
-// them in memory per partner: one goroutine per partner with work runs what
-// is queued as one transaction, each command in a savepoint of its own
-// (ports.UnitOfWork.DoEach), and answers every command only after that
-// transaction has committed. The batch is whatever arrived while the
-// previous one ran; a lone command runs at once, alone, so nothing waits
-// for a batch to fill.
+// them in memory per partner: up to groupLanes goroutines per partner with
+// work each run what is queued as one transaction, each command in a
+// savepoint of its own (ports.UnitOfWork.DoEach), and answer every command
+// only after that transaction has committed. The batch is whatever arrived
+// while the previous one ran; a lone command runs at once, alone, so
+// nothing waits for a batch to fill. A group the store finds at its end no
+// longer covered by the balance (ports.ErrGroupConflict: another group or
+// node spent it meanwhile) kept nothing; its commands then run again one by
+// one, each checked under the balance's row lock.
 //
 // Every guarantee of a single transaction holds per command: its writes are
 // all kept or all rolled back; a refused command leaves nothing; a success
@@ -45,7 +55,10 @@ type committer struct {
 	queues map[string]*commitQueue
 }
 
-type commitQueue struct{ calls []*commitCall }
+type commitQueue struct {
+	calls []*commitCall
+	lanes int // drain goroutines running for the queue
+}
 
 type commitCall struct {
 	ctx  context.Context
@@ -71,14 +84,18 @@ func (c *committer) Do(ctx context.Context, key string, fn func(ctx context.Cont
 	}
 	call := &commitCall{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan struct{})}
 	c.mu.Lock()
-	q, running := c.queues[key]
-	if !running {
+	q, ok := c.queues[key]
+	if !ok {
 		q = &commitQueue{}
 		c.queues[key] = q
 	}
 	q.calls = append(q.calls, call)
+	start := q.lanes < groupLanes
+	if start {
+		q.lanes++
+	}
 	c.mu.Unlock()
-	if !running {
+	if start {
 		go c.drain(key, q)
 	}
 	<-call.done
@@ -91,7 +108,9 @@ func (c *committer) drain(key string, q *commitQueue) {
 		c.mu.Lock()
 		n := min(len(q.calls), c.max)
 		if n == 0 {
-			delete(c.queues, key)
+			if q.lanes--; q.lanes == 0 {
+				delete(c.queues, key)
+			}
 			c.mu.Unlock()
 			return
 		}
@@ -127,6 +146,13 @@ func (c *committer) run(batch []*commitCall) {
 	defer cancel()
 	errs := c.uow.DoEach(ctx, fns)
 	c.obs.GroupCommitted(len(batch))
+	if len(batch) > 1 && errors.Is(errs[0], ports.ErrGroupConflict) {
+		// Nothing of the group was kept: each command runs again alone.
+		for i := range batch {
+			errs[i] = c.uow.Do(ctx, func(_ context.Context, tx ports.Stores) error { return fns[i](ctx, tx) })
+			c.obs.GroupCommitted(1)
+		}
+	}
 	for i, call := range batch {
 		call.err = errs[i]
 		close(call.done)
