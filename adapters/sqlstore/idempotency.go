@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -65,18 +66,26 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 	if err := r.c.writable(); err != nil {
 		return nil, err
 	}
+	// On PostgreSQL the transaction's timeouts are set in the same round
+	// trip as the claim, before it (the simple protocol runs both statements
+	// in order and answers the last one's row count).
+	prefix := ""
 	if r.c.pg && !r.c.timeoutsSet {
-		if _, err := r.c.db.ExecContext(ctx, r.c.setTimeouts()); err != nil {
-			return nil, mapErr(err)
-		}
+		prefix = r.c.setTimeouts() + "; "
 	}
 	row := idempotencyToRow(rec)
 	row.Result = nil
 	// A rival row can vanish between our insert and our read (DeleteBefore);
 	// then the insert is tried again, a bounded number of times.
 	for attempt := 0; attempt < 3; attempt++ {
-		res, err := r.c.db.NewInsert().Model(row).
-			On("CONFLICT (channel_id, idempotency_key) DO NOTHING").Exec(ctx)
+		insert := r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING")
+		var res sql.Result
+		var err error
+		if prefix != "" {
+			res, err = r.c.db.ExecContext(ctx, prefix+insert.String())
+		} else {
+			res, err = insert.Exec(ctx)
+		}
 		if err != nil {
 			if err = mapErr(err); errors.Is(err, ports.ErrBusy) {
 				// The only lock this statement waits for is a rival's key.
