@@ -128,6 +128,12 @@ type ListingRepository interface {
 // history and never block a new registration of the name.
 type DomainRepository interface {
 	Insert(ctx context.Context, d core.Domain) error
+	// Register inserts a new registration (ErrDuplicate when its name is
+	// live, as Insert) and reports in the same step whether backend work of
+	// an earlier registration of the name is still queued (a pending item
+	// for the name, status pending, of another registration), which the
+	// caller must settle before the new one goes live at the backend.
+	Register(ctx context.Context, d core.Domain) (earlierWorkQueued bool, err error)
 	// GetByName returns the registration of name that is not cancelled.
 	GetByName(ctx context.Context, name core.Name) (core.Domain, error)
 	// GetByNames returns the non-cancelled registrations among names, keyed by Name.String().

@@ -18,6 +18,22 @@ var _ ports.DomainRepository = (*DomainRepository)(nil)
 
 func live(d core.Domain) bool { return d.State != core.StateCancelled }
 
+// Register inserts d and reports whether queued backend work of an earlier
+// registration of its name exists.
+func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, error) {
+	if err := r.Insert(ctx, d); err != nil {
+		return false, err
+	}
+	st, err := r.tx.reading()
+	if err != nil {
+		return false, err
+	}
+	name := d.Name.String()
+	return len(selectPending(st, 1, func(p core.PendingItem) bool {
+		return p.Status == core.PendingQueued && p.Domain == name && p.DomainID != d.ID
+	})) > 0, nil
+}
+
 func (r *DomainRepository) Insert(_ context.Context, d core.Domain) error {
 	st, err := r.tx.writing()
 	if err != nil {

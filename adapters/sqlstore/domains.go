@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -29,6 +31,36 @@ func (r *DomainRepository) Insert(ctx context.Context, d core.Domain) error {
 		return err
 	}
 	return r.c.insert(ctx, row)
+}
+
+// Register inserts d and reports whether queued backend work of an earlier
+// registration of its name exists (ports.DomainRepository.Register). On
+// PostgreSQL the question rides on the insert's RETURNING clause: one round
+// trip, the common answer being no.
+func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, error) {
+	if err := r.c.writable(); err != nil {
+		return false, err
+	}
+	row, err := domainToRow(d)
+	if err != nil {
+		return false, err
+	}
+	const queued = "EXISTS (SELECT 1 FROM pending_items WHERE domain = ? AND status = ? AND domain_id IS DISTINCT FROM ?)"
+	if !r.c.pg {
+		if err := r.c.insert(ctx, row); err != nil {
+			return false, err
+		}
+		var earlier bool
+		err := r.c.db.NewRaw("SELECT "+queued, row.Name, core.PendingQueued, row.ID).Scan(ctx, &earlier)
+		return earlier, mapErr(err)
+	}
+	var earlier bool
+	err = r.c.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").
+		Returning(queued+" AS earlier", row.Name, core.PendingQueued, row.ID).Scan(ctx, &earlier)
+	if err = mapErr(err); errors.Is(err, ports.ErrNotFound) {
+		return false, fmt.Errorf("%w: registration of %s", ports.ErrDuplicate, row.Name)
+	}
+	return earlier, err
 }
 
 // GetByName returns the registration of name that is not cancelled, or ErrNotFound.

@@ -199,8 +199,10 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		}
 		// The insert is the availability check: the live name is unique, so
 		// a name registered (or being registered) is refused here, before
-		// anything else is written.
-		if err := tx.Domains().Insert(ctx, d); err != nil {
+		// anything else is written. It also tells whether an earlier
+		// registration of the name left backend work queued.
+		earlierWork, err := tx.Domains().Register(ctx, d)
+		if err != nil {
 			if errors.Is(err, ports.ErrDuplicate) {
 				return core.Errorf(core.CodeDomainNotAvailable, "%s is already registered", name)
 			}
@@ -215,7 +217,7 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 				return core.Invalid("claim_acknowledgement.accepted_at", "accepted_at must not be in the future")
 			}
 		}
-		if !cmd.Sandbox {
+		if earlierWork && !cmd.Sandbox {
 			if err := s.startClean(ctx, tx, ns, name, d.ID, now); err != nil {
 				return err
 			}

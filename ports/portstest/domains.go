@@ -333,3 +333,53 @@ func domainIDs(ds []core.Domain) []string {
 	}
 	return out
 }
+
+// testDomainRegister: Register inserts like Insert (a live name is
+// ErrDuplicate, with nothing written) and reports whether an earlier
+// registration of the name still has backend work queued.
+func testDomainRegister(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	register := func(d core.Domain) (bool, error) {
+		var earlier bool
+		err := u.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			var err error
+			earlier, err = tx.Domains().Register(ctx, d)
+			return err
+		})
+		return earlier, err
+	}
+	name := w.newName()
+	first := w.newDomain(name)
+	if earlier, err := register(first); err != nil || earlier {
+		t.Fatalf("Register of a fresh name: earlier work %v, err %v; want false, nil", earlier, err)
+	}
+	if _, err := register(w.newDomain(name)); !errors.Is(err, ports.ErrDuplicate) {
+		t.Errorf("Register of a live name: %v, want ErrDuplicate", err)
+	}
+	assertEqual(t, "the live registration after a refused Register", first, read(t, u, domainByName(name)))
+
+	// The first registration is cancelled with its purge still queued.
+	purge := w.newPending("", string(core.CmdDeleteDomain), first, at(time.Minute))
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Domains().Update(ctx, first.ID, func(d *core.Domain) error { d.State = core.StateCancelled; return nil }); err != nil {
+			return err
+		}
+		return tx.Pending().Insert(ctx, purge)
+	})
+	second := w.newDomain(name)
+	if earlier, err := register(second); err != nil || !earlier {
+		t.Fatalf("Register over a queued purge: earlier work %v, err %v; want true, nil", earlier, err)
+	}
+
+	// Once that work is done, a later registration of the name starts clean.
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Pending().Update(ctx, purge.ID, func(p *core.PendingItem) error { p.Status = core.PendingApplied; return nil }); err != nil {
+			return err
+		}
+		_, err := tx.Domains().Update(ctx, second.ID, func(d *core.Domain) error { d.State = core.StateCancelled; return nil })
+		return err
+	})
+	if earlier, err := register(w.newDomain(name)); err != nil || earlier {
+		t.Errorf("Register after the queued work was applied: earlier work %v, err %v; want false, nil", earlier, err)
+	}
+}

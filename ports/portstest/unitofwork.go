@@ -22,6 +22,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"Listings", testListings},
 		{"Domains", testDomains},
 		{"DomainNameUniqueness", testDomainNameUniqueness},
+		{"DomainRegister", testDomainRegister},
 		{"DomainGetByNames", testDomainGetByNames},
 		{"DomainTakenNames", testDomainTakenNames},
 		{"DomainClaimDue", testDomainClaimDue},
