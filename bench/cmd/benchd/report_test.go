@@ -34,6 +34,8 @@ func sampleRows() []*resultRow {
 		row(multiScenario, ceilWriteMulti, 16, 1000, 60, 80),
 		row("replay", ceilRead, 16, 3000, 7, 60),
 		row("poll", ceilRead, 16, 2000, 9.5, 60),
+		row("status", ceilRead, 16, 3100, 20, 60),
+		row("renew", ceilWrite, 16, 1300, 25, 120),
 	}
 }
 
@@ -61,8 +63,8 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 	}
 
 	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000)
-	if len(targets) != 8 {
-		t.Errorf("%d targets evaluated, want 8: %+v", len(targets), targets)
+	if len(targets) != 12 {
+		t.Errorf("%d targets evaluated, want 12: %+v", len(targets), targets)
 	}
 	for _, tc := range targets {
 		switch {
@@ -70,21 +72,37 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 			if !tc.Met {
 				t.Errorf("check at 84%% and 1.375x p99 is met: %+v", tc)
 			}
-		case strings.HasPrefix(tc.Target, "create at 16"):
+		case strings.HasPrefix(tc.Target, "info at 16"):
 			if tc.Met {
-				t.Errorf("create at 62.5%% is missed: %+v", tc)
+				t.Errorf("info at 0.78x is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "replay at 16"):
+			if tc.Met {
+				t.Errorf("replay at 0.60x is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "status at 16"):
+			if !tc.Met || strings.Contains(tc.Target, "p99") {
+				t.Errorf("status at 0.62x, with no p99 bound, is met: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "create at 16"):
+			if tc.Met || !strings.Contains(tc.Target, "1.50x the write ceiling") {
+				t.Errorf("create at 0.625x of the write ceiling is missed: %+v", tc)
+			}
+		case strings.HasPrefix(tc.Target, "renew at 16"):
+			if !tc.Met || !strings.Contains(tc.Target, "p99 below") {
+				t.Errorf("renew at 1.625x with p99 25 < 30 ms is met: %+v", tc)
 			}
 		case strings.HasPrefix(tc.Target, multiScenario+" at 16"):
 			if !tc.Met || !strings.Contains(tc.Target, "16-partner write ceiling") || !strings.Contains(tc.Actual, "83% of 1200 ops/s") {
 				t.Errorf("create_multi at 83%% of its own ceiling is met: %+v", tc)
 			}
-		case strings.HasPrefix(tc.Target, "replay"):
+		case strings.HasPrefix(tc.Target, "replay faster"):
 			if !tc.Met {
 				t.Errorf("replay 3000 > create 500: %+v", tc)
 			}
-		case strings.HasPrefix(tc.Target, "poll"):
+		case strings.HasPrefix(tc.Target, "poll p99"):
 			if !tc.Met {
-				t.Errorf("poll p99 9.5 ms is met: %+v", tc)
+				t.Errorf("poll p99 9.5 ms = 2.4x 4 ms is met: %+v", tc)
 			}
 		case strings.HasPrefix(tc.Target, "check p99"):
 			if !tc.Met {
