@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,61 @@ func toText(v any) string {
 		return x.String()
 	default:
 		return ""
+	}
+}
+
+// TestPreparedReadsKeepGenericPlans checks the texts that PostgreSQL runs as
+// prepared statements (prepared.go): their generic plan, the one PostgreSQL
+// keeps after five executions when it costs no more than planning each call,
+// is the index lookup. A generic plan that costs more (a bitmap scan) would
+// make PostgreSQL plan the statement again on every call.
+func TestPreparedReadsKeepGenericPlans(t *testing.T) {
+	db := openPostgres(t)
+	b := db.Bun()
+	cases := []struct {
+		name, text, index string
+		args              int
+	}{
+		{"info: live name", liveNameSelect.sql(b), "domains_live_name_key", 1},
+		{"check: one taken name", takenNameSelect, "domains_live_name_key", 1},
+		{"partner", partnerSelect.sql(b), "partners_pkey", 1},
+		{"idempotency record", idempotencySelect.sql(b), "idempotency_records_pkey", 2},
+	}
+	for i, c := range cases {
+		var lines []string
+		err := b.RunInTx(t.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
+				return err
+			}
+			stmt := fmt.Sprintf("plan_%d", i)
+			if _, err := tx.ExecContext(ctx, "PREPARE "+stmt+" AS "+c.text); err != nil {
+				return err
+			}
+			nulls := strings.TrimSuffix(strings.Repeat("NULL,", c.args), ",")
+			rows, err := tx.QueryContext(ctx, "EXPLAIN EXECUTE "+stmt+"("+nulls+")")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				lines = append(lines, line)
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, "DEALLOCATE "+stmt)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		plan := strings.Join(lines, "\n")
+		if !strings.Contains(plan, c.index) || strings.Contains(plan, "Bitmap") || fullScan(plan) {
+			t.Errorf("%s: the generic plan is not an index lookup on %s:\n%s\n%s", c.name, c.index, c.text, plan)
+		}
 	}
 }
