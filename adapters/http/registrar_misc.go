@@ -19,7 +19,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, a core.Actor, ra
 	if err != nil {
 		return err
 	}
-	return writeStatus(w, statusResponseOf(rep, docLinks()), serviceContract, eppContract)
+	return s.writeStatusReport(w, rep, serviceContract, eppContract)
 }
 
 func (s *Server) sandboxReset(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {

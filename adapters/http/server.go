@@ -84,6 +84,7 @@ type Server struct {
 	// The JSON of the /status documents, kept while the service answers
 	// the same ones (dto_status.go).
 	serviceContract, eppContract docEncoder
+	ote                          oteEncoder // status_json.go
 }
 
 // TracerName is the instrumentation scope of the HTTP adapter's spans.
