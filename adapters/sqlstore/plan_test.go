@@ -153,7 +153,7 @@ func toText(v any) string {
 // TestPreparedReadsKeepGenericPlans checks the texts that PostgreSQL runs as
 // prepared statements (prepared.go): their generic plan, the one PostgreSQL
 // keeps after five executions when it costs no more than planning each call,
-// is the index lookup. A generic plan that costs more (a bitmap scan) would
+// is the index lookup or the index range of TestHotQueriesUseTheirIndexes. A generic plan that costs more (a bitmap scan) would
 // make PostgreSQL plan the statement again on every call.
 func TestPreparedReadsKeepGenericPlans(t *testing.T) {
 	db := openPostgres(t)
@@ -167,11 +167,33 @@ func TestPreparedReadsKeepGenericPlans(t *testing.T) {
 		{"partner", partnerSelect.sql(b), "partners_pkey", 1},
 		{"idempotency record", idempotencySelect.sql(b), "idempotency_records_pkey", 2},
 	}
+	for _, p := range []struct {
+		name  string
+		q     ports.AuditQuery
+		index string
+	}{
+		{"poll page", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", AfterID: "aud_1", Limit: 51}, "audit_events_channel_idx"},
+		{"poll by idempotency key", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", IdempotencyKey: "k", Limit: 51}, "audit_events_channel_key_idx"},
+		{"poll by domain", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Domain: "a.wallet", Limit: 51}, "audit_events_channel_domain_idx"},
+		{"poll by command", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Command: "restore_domain", Limit: 51}, "audit_events_channel_command_idx"},
+		{"poll by status", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Status: "failed", Limit: 51}, "audit_events_channel_status_idx"},
+		{"poll by command and status", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Command: "renew_domain", Status: "failed", Limit: 51}, "audit_events_channel_command_status_idx"},
+		{"poll by command after a cursor", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Command: "restore_domain", AfterID: "aud_1", Limit: 51}, "audit_events_channel_command_idx"},
+		{"poll since", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Since: &testNow, AfterID: "aud_1", Limit: 51}, "audit_events_channel_idx"},
+	} {
+		text, args := auditSelect(p.q)
+		cases = append(cases, struct {
+			name, text, index string
+			args              int
+		}{p.name, text, p.index, len(args)})
+	}
 	for i, c := range cases {
 		var lines []string
 		err := b.RunInTx(t.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
-				return err
+			for _, set := range []string{"SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off"} {
+				if _, err := tx.ExecContext(ctx, set); err != nil {
+					return err
+				}
 			}
 			stmt := fmt.Sprintf("plan_%d", i)
 			if _, err := tx.ExecContext(ctx, "PREPARE "+stmt+" AS "+c.text); err != nil {
