@@ -55,7 +55,7 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, a core.Actor, _ *c
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pollResponseOf(page))
+	writePoll(w, page)
 	return nil
 }
 
