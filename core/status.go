@@ -21,7 +21,7 @@ type StatusReport struct {
 	RateLimitPerMinute int
 	Rate               *RateDecision // nil when the key has no approved channel
 	Commands           []CommandStatus
-	OTESequence        []OTEStep
+	OTESequence        []OTEStep // may be shared between answers like the documents below
 	// Namespaces are the channel's approved namespaces: their prices and
 	// lifecycle policy, as registrars plan renewals and deletes by them.
 	Namespaces []Namespace

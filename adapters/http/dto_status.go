@@ -5,15 +5,29 @@ import (
 
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"sync/atomic"
 
 	"github.com/headlessdomains/registry/core"
 )
 
-// statusResponse is GET /status, with the top-level members the registrar handoff packet lists.
+// statusResponse is GET /status, with the top-level members the registrar
+// handoff packet lists. It is the reference shape of the answer, which
+// appendStatus writes in parts (the tests compare the two byte for byte).
 type statusResponse struct {
+	statusHead
+	OTE             oteInfoDTO         `json:"ote"`
+	AuditProvenance auditProvenanceDTO `json:"audit_provenance"`
+	Docs            map[string]string  `json:"docs"`
+	Commands        []commandStatusDTO `json:"commands"`
+	GeneratedAt     *string            `json:"generated_at,omitempty"`
+	// registry_service_contract and epp_gateway_contract follow, spliced
+	// in by appendStatus.
+}
+
+// statusHead is the first members of a /status answer: those that depend
+// on the key and its channel, encoded at every answer.
+type statusHead struct {
 	APIKey             statusKeyDTO       `json:"api_key"`
 	Partner            statusPartnerDTO   `json:"partner"`
 	RegistrarChannel   *statusChannelDTO  `json:"registrar_channel"`
@@ -21,13 +35,6 @@ type statusResponse struct {
 	ProductionApproval productionDTO      `json:"production_approval"`
 	RateLimit          rateLimitDTO       `json:"rate_limit"`
 	Sandbox            sandboxInfoDTO     `json:"sandbox"`
-	OTE                oteInfoDTO         `json:"ote"`
-	AuditProvenance    auditProvenanceDTO `json:"audit_provenance"`
-	Docs               map[string]string  `json:"docs"`
-	Commands           []commandStatusDTO `json:"commands"`
-	GeneratedAt        *string            `json:"generated_at,omitempty"`
-	// registry_service_contract and epp_gateway_contract follow, spliced
-	// in by writeStatus.
 }
 
 type statusKeyDTO struct {
@@ -139,8 +146,38 @@ func oteStepsOf(steps []core.OTEStep) []oteStepDTO {
 }
 
 func statusResponseOf(rep core.StatusReport, docs map[string]string) statusResponse {
-	a := rep.Actor
 	resp := statusResponse{
+		statusHead:      statusHeadOf(rep),
+		OTE:             oteInfoDTO{TestSequence: oteStepsOf(rep.OTESequence)},
+		AuditProvenance: auditProvenanceDTO{RegistrarChannelID: nullString(rep.Actor.ChannelID())},
+		Docs:            docs,
+		Commands:        make([]commandStatusDTO, 0, len(rep.Commands)),
+	}
+	if !rep.GeneratedAt.IsZero() {
+		g := timeString(rep.GeneratedAt)
+		resp.GeneratedAt = &g
+	}
+	for _, c := range rep.Commands {
+		resp.Commands = append(resp.Commands, commandStatusDTO{
+			Command:                 string(c.Spec.Command),
+			Method:                  c.Spec.Method,
+			Path:                    RegistrarBase + c.Spec.Path,
+			RequiredScopes:          nonNilStrings(c.Spec.Scopes),
+			ScopeStatus:             c.ScopeStatus,
+			MissingScopes:           nonNilStrings(c.MissingScopes),
+			SandboxAvailable:        c.SandboxAvailable,
+			ProductionAvailable:     c.ProductionAvailable,
+			DisabledReason:          nullString(string(c.DisabledReason)),
+			ProductionBlockedReason: nullString(string(c.ProductionBlockedReason)),
+		})
+	}
+	return resp
+}
+
+// statusHeadOf is the members of rep that depend on the key and its channel.
+func statusHeadOf(rep core.StatusReport) statusHead {
+	a := rep.Actor
+	resp := statusHead{
 		APIKey: statusKeyDTO{ID: a.APIKey.ID, Prefix: a.APIKey.TokenPrefix, Profile: nullString(a.APIKey.Profile),
 			Scopes: nonNilStrings(a.Scopes)},
 		Partner: statusPartnerDTO{ID: a.Partner.ID, Name: a.Partner.Name, GemsBalance: a.Partner.GemsBalance,
@@ -150,14 +187,6 @@ func statusResponseOf(rep core.StatusReport, docs map[string]string) statusRespo
 		RateLimit:          rateLimitDTO{LimitPerMinute: rep.RateLimitPerMinute, WindowSeconds: 60},
 		Sandbox: sandboxInfoDTO{Available: a.ChannelApproved(), BodyField: "sandbox", Header: HeaderSandbox,
 			ResetPath: RegistrarBase + "/sandbox/reset"},
-		OTE:             oteInfoDTO{TestSequence: oteStepsOf(rep.OTESequence)},
-		AuditProvenance: auditProvenanceDTO{RegistrarChannelID: nullString(a.ChannelID())},
-		Docs:            docs,
-		Commands:        make([]commandStatusDTO, 0, len(rep.Commands)),
-	}
-	if !rep.GeneratedAt.IsZero() {
-		g := timeString(rep.GeneratedAt)
-		resp.GeneratedAt = &g
 	}
 	if ch := a.Channel; ch != nil {
 		resp.RegistrarChannel = &statusChannelDTO{ID: ch.ID, Slug: ch.Slug, Status: string(ch.Status),
@@ -188,20 +217,6 @@ func statusResponseOf(rep core.StatusReport, docs map[string]string) statusRespo
 		}
 	}
 	resp.RateLimit.Limit = resp.RateLimit.LimitPerMinute
-	for _, c := range rep.Commands {
-		resp.Commands = append(resp.Commands, commandStatusDTO{
-			Command:                 string(c.Spec.Command),
-			Method:                  c.Spec.Method,
-			Path:                    RegistrarBase + c.Spec.Path,
-			RequiredScopes:          nonNilStrings(c.Spec.Scopes),
-			ScopeStatus:             c.ScopeStatus,
-			MissingScopes:           nonNilStrings(c.MissingScopes),
-			SandboxAvailable:        c.SandboxAvailable,
-			ProductionAvailable:     c.ProductionAvailable,
-			DisabledReason:          nullString(string(c.DisabledReason)),
-			ProductionBlockedReason: nullString(string(c.ProductionBlockedReason)),
-		})
-	}
 	return resp
 }
 
@@ -243,29 +258,6 @@ func encodeJSON(v any) (json.RawMessage, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
-// writeStatus writes the /status answer: resp as writeJSON encodes it, and
-// the two contracts' JSON spliced in as its last members. Passing them
-// through encoding/json again, even as json.RawMessage, would validate and
-// compact them at every answer: half of a status answer's CPU.
-func writeStatus(w http.ResponseWriter, resp statusResponse, serviceContract, eppContract json.RawMessage) error {
-	head, err := encodeJSON(resp)
-	if err != nil {
-		return err
-	}
-	body := make([]byte, 0, len(head)+len(serviceContract)+len(eppContract)+64)
-	body = append(body, head[:len(head)-1]...) // without its closing brace
-	body = append(body, `,"registry_service_contract":`...)
-	body = append(body, serviceContract...)
-	body = append(body, `,"epp_gateway_contract":`...)
-	body = append(body, eppContract...)
-	body = append(body, "}\n"...)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body) // the client went away; nothing left to tell it
-	return nil
 }
 
 // sameMap reports whether a and b are the same map (not equal contents).

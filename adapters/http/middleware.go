@@ -127,10 +127,20 @@ func (s *Server) logAccess(r *http.Request, status, size int, d time.Duration) {
 // traceRequests reads the caller's trace context (traceparent), runs the
 // request in a server span named after its method and route template, and
 // puts the trace id on every log line of the request beside request_id.
-// Without a tracer the caller's trace id still reaches the log lines.
+// Without a tracer the caller's trace id still reaches the log lines, and
+// no span is started: a no-op span would only carry the caller's span
+// context, which the context already holds.
 func (s *Server) traceRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := s.opts.Propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		if s.untraced {
+			logTraceIDs(ctx, trace.SpanContextFromContext(ctx))
+			if ctx != r.Context() {
+				r = r.WithContext(ctx)
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, span := s.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method),
 				attribute.String("registry.request_id", RequestID(ctx))))

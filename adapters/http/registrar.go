@@ -1,7 +1,6 @@
 package httpadapter
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,6 +88,9 @@ func bearerToken(r *http.Request) string {
 // RateLimitPolicyName names the one quota policy in the IETF fields.
 const RateLimitPolicyName = "default"
 
+// rateLimitPolicyItem is RateLimitPolicyName as a structured-field String.
+var rateLimitPolicyItem = strconv.Quote(RateLimitPolicyName)
+
 // setRateHeaders writes the rate-limit fields of decision d:
 //
 //   - X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset (Unix
@@ -117,8 +119,8 @@ func (s *Server) setRateHeaders(w http.ResponseWriter, d *core.RateDecision, lim
 	h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix(), 10))
-	h.Set("RateLimit-Policy", fmt.Sprintf("%q;q=%d;w=%d", RateLimitPolicyName, d.Limit, window))
-	h.Set("RateLimit", fmt.Sprintf("%q;r=%d;t=%d", RateLimitPolicyName, remaining, untilReset))
+	h.Set("RateLimit-Policy", rateLimitPolicyItem+";q="+strconv.Itoa(d.Limit)+";w="+strconv.Itoa(window))
+	h.Set("RateLimit", rateLimitPolicyItem+";r="+strconv.Itoa(remaining)+";t="+strconv.Itoa(untilReset))
 	if limited {
 		h.Set("Retry-After", strconv.Itoa(d.RetryAfter(now)))
 	}

@@ -19,7 +19,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, a core.Actor, ra
 	if err != nil {
 		return err
 	}
-	return writeStatus(w, statusResponseOf(rep, docLinks()), serviceContract, eppContract)
+	return s.writeStatusReport(w, rep, serviceContract, eppContract)
 }
 
 func (s *Server) sandboxReset(w http.ResponseWriter, r *http.Request, a core.Actor, _ *core.RateDecision) error {
@@ -55,7 +55,7 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request, a core.Actor, _ *c
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pollResponseOf(page))
+	writePoll(w, page)
 	return nil
 }
 

@@ -80,10 +80,14 @@ type Server struct {
 	ids  *core.IDs
 
 	tracer trace.Tracer
+	// untraced: the tracer is the no-op one (no exporter configured), so
+	// requests and commands start no spans (middleware.go, observe.go).
+	untraced bool
 
 	// The JSON of the /status documents, kept while the service answers
 	// the same ones (dto_status.go).
 	serviceContract, eppContract docEncoder
+	ote                          oteEncoder // status_json.go
 }
 
 // TracerName is the instrumentation scope of the HTTP adapter's spans.
@@ -103,7 +107,9 @@ func NewServer(reg ports.RegistrarService, op ports.OperatorService, log zerolog
 	if opts.Propagator == nil {
 		opts.Propagator = propagation.TraceContext{}
 	}
-	return &Server{reg: reg, op: op, log: log, opts: opts, ids: core.NewIDs(), tracer: opts.Tracer.Tracer(TracerName)}
+	_, untraced := opts.Tracer.(noop.TracerProvider)
+	return &Server{reg: reg, op: op, log: log, opts: opts, ids: core.NewIDs(), tracer: opts.Tracer.Tracer(TracerName),
+		untraced: untraced}
 }
 
 func (s *Server) now() time.Time { return s.opts.Clock() }

@@ -41,6 +41,10 @@ type DB struct {
 	bun    *bun.DB
 	kind   dialect.Name
 	target string // what Close and errors may name: never a password
+	// prepared: the hot reads may run as cached prepared statements (see
+	// prepared.go): PostgreSQL with pgx's default statement cache, unless
+	// the URL chose default_query_exec_mode itself.
+	prepared bool
 }
 
 var _ ports.Pinger = (*DB)(nil)
@@ -80,7 +84,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		sqldb.SetConnMaxLifetime(30 * time.Minute)
-		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), kind: dialect.PG, target: "postgresql"}
+		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), kind: dialect.PG, target: "postgresql",
+			prepared: !strings.Contains(url, "default_query_exec_mode=") && cfg.StatementCacheCapacity > 0}
 	case strings.HasPrefix(url, "sqlite:"):
 		path := strings.TrimPrefix(url, "sqlite:")
 		dsn, memory, err := sqliteDSN(path)

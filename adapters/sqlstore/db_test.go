@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun/dialect"
 
+	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
 )
 
@@ -128,4 +130,45 @@ func TestPingAfterCloseIsUnavailable(t *testing.T) {
 			t.Fatalf("Do on a closed database: want ErrUnavailable, got %v", err)
 		}
 	})
+}
+
+// TestHotReadsWithoutStatementCacheOnPostgres: a URL that turns pgx's
+// statement cache off, or picks its query mode (as in front of a
+// transaction-mode pooler), still serves the hot reads: they go through bun
+// as every other query instead of as cached prepared statements.
+func TestHotReadsWithoutStatementCacheOnPostgres(t *testing.T) {
+	for _, param := range []string{"statement_cache_capacity=0", "default_query_exec_mode=simple_protocol"} {
+		t.Run(param, func(t *testing.T) {
+			u := newPostgresDatabase(t, true)
+			sep := "?"
+			if strings.Contains(u, "?") {
+				sep = "&"
+			}
+			db := openMigratedURL(t, u+sep+param)
+			if db.prepared {
+				t.Fatalf("%s: hot reads still prepared", param)
+			}
+			store := NewStore(db)
+			chn := seedChannel(t, store)
+			err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+				if _, err := tx.Partners().Get(ctx, "par_1"); err != nil {
+					return fmt.Errorf("partner: %w", err)
+				}
+				if _, err := tx.Idempotency().Get(ctx, chn, "no-such-key"); !errors.Is(err, ports.ErrNotFound) {
+					return fmt.Errorf("idempotency record: %v, want ErrNotFound", err)
+				}
+				if _, err := tx.Domains().GetByName(ctx, core.MustName("nothing.example")); !errors.Is(err, ports.ErrNotFound) {
+					return fmt.Errorf("domain: %v, want ErrNotFound", err)
+				}
+				_, err := tx.Audit().Query(ctx, ports.AuditQuery{ChannelID: chn, Limit: 5})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if !openPostgres(t).prepared {
+		t.Error("a plain PostgreSQL URL: hot reads not prepared")
+	}
 }

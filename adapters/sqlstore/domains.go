@@ -24,6 +24,19 @@ var _ ports.DomainRepository = (*DomainRepository)(nil)
 // predicate matches the partial index so that the index serves the lookup.
 const liveName = "name = ? AND state <> 'cancelled'"
 
+// liveNameSelect is the registration of a live name, prepared on PostgreSQL.
+var liveNameSelect = &preparedSelect{model: (*domainRow)(nil), where: "name = $1 AND state <> 'cancelled'"}
+
+// takenNameSelect and takenNamesSelect are the names among $1 (one name, or
+// a text array) that have a live registration, prepared on PostgreSQL. One
+// name has its own text: its generic plan is the unique index lookup, which
+// PostgreSQL keeps, while the generic plan of = ANY($1) estimates ten rows
+// and a bitmap scan, so PostgreSQL plans that text again on every call.
+const (
+	takenNameSelect  = "SELECT name FROM domains WHERE name = $1 AND state <> 'cancelled'"
+	takenNamesSelect = "SELECT name FROM domains WHERE name = ANY($1) AND state <> 'cancelled'"
+)
+
 // Insert adds d; ErrDuplicate when its id exists or its name is registered.
 func (r *DomainRepository) Insert(ctx context.Context, d core.Domain) error {
 	row, err := domainToRow(d)
@@ -66,7 +79,13 @@ func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, e
 // GetByName returns the registration of name that is not cancelled, or ErrNotFound.
 func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.Domain, error) {
 	var row domainRow
-	if err := r.c.selectOne(ctx, &row, false, liveName, name.String()); err != nil {
+	var err error
+	if r.c.prepared {
+		err = r.c.getPrepared(ctx, liveNameSelect, &row, name.String())
+	} else {
+		err = r.c.selectOne(ctx, &row, false, liveName, name.String())
+	}
+	if err != nil {
 		return core.Domain{}, err
 	}
 	return row.core()
@@ -113,6 +132,9 @@ func (r *DomainRepository) TakenNames(ctx context.Context, names []core.Name) (m
 	for _, n := range names {
 		keys = append(keys, n.String())
 	}
+	if r.c.prepared {
+		return out, r.takenPrepared(ctx, keys, out)
+	}
 	var taken []string
 	if err := takenNamesQuery(r.c.db, keys).Scan(ctx, &taken); err != nil {
 		return nil, mapErr(err)
@@ -121,6 +143,28 @@ func (r *DomainRepository) TakenNames(ctx context.Context, names []core.Name) (m
 		out[n] = true
 	}
 	return out, nil
+}
+
+// takenPrepared is TakenNames on PostgreSQL: one prepared statement
+// whatever the number of names, which go as one text array.
+func (r *DomainRepository) takenPrepared(ctx context.Context, keys []string, out map[string]bool) error {
+	text, arg := takenNamesSelect, any(keys)
+	if len(keys) == 1 {
+		text, arg = takenNameSelect, keys[0]
+	}
+	rows, err := r.c.queryPrepared(ctx, text, arg)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return mapErr(err)
+		}
+		out[n] = true
+	}
+	return mapErr(rows.Err())
 }
 
 // takenNamesQuery selects the names among names that have a registration

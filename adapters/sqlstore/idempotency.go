@@ -34,7 +34,13 @@ var _ ports.IdempotencyStore = (*IdempotencyStore)(nil)
 // Get returns the record of (channelID, key), or ErrNotFound.
 func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core.IdempotencyRecord, error) {
 	var row idempotencyRow
-	if err := r.c.selectOne(ctx, &row, false, "channel_id = ? AND idempotency_key = ?", channelID, key); err != nil {
+	var err error
+	if r.c.prepared {
+		err = r.c.getPrepared(ctx, idempotencySelect, &row, channelID, key)
+	} else {
+		err = r.c.selectOne(ctx, &row, false, "channel_id = ? AND idempotency_key = ?", channelID, key)
+	}
+	if err != nil {
 		return core.IdempotencyRecord{}, err
 	}
 	return row.core(), nil
@@ -47,6 +53,9 @@ func (c conn) setTimeouts() string {
 	return fmt.Sprintf("SELECT set_config('lock_timeout', '%dms', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
 		max(c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
 }
+
+// idempotencySelect is the record of a key, prepared on PostgreSQL.
+var idempotencySelect = &preparedSelect{model: (*idempotencyRow)(nil), where: "channel_id = $1 AND idempotency_key = $2"}
 
 // Reserve claims (rec.ChannelID, rec.Key) for this transaction with an
 // empty result; nil, nil when the claim is ours, else the committed record.

@@ -285,10 +285,14 @@ func (r *auditRow) core() (core.AuditEvent, error) {
 		Command: r.Command, Domain: r.Domain, IdempotencyKey: r.IdempotencyKey, Status: r.Status,
 		HTTPStatus: r.HTTPStatus, CreatedAt: r.CreatedAt.Time(),
 	}
-	if err := fromJSON(r.RequestSummary, &e.RequestSummary); err != nil {
+	var err error
+	if e.RequestSummary, err = decodeSummary(r.RequestSummary); err != nil {
 		return core.AuditEvent{}, err
 	}
-	return e, fromJSON(r.ResponseSummary, &e.ResponseSummary)
+	if e.ResponseSummary, err = decodeSummary(r.ResponseSummary); err != nil {
+		return core.AuditEvent{}, err
+	}
+	return e, nil
 }
 
 func idempotencyToRow(rec core.IdempotencyRecord) *idempotencyRow {

@@ -21,11 +21,20 @@ func (r *PartnerRepository) Insert(ctx context.Context, p core.Partner) error {
 // Get returns the partner with id or ErrNotFound.
 func (r *PartnerRepository) Get(ctx context.Context, id string) (core.Partner, error) {
 	var row partnerRow
-	if err := r.c.selectOne(ctx, &row, false, "id = ?", id); err != nil {
+	var err error
+	if r.c.prepared {
+		err = r.c.getPrepared(ctx, partnerSelect, &row, id)
+	} else {
+		err = r.c.selectOne(ctx, &row, false, "id = ?", id)
+	}
+	if err != nil {
 		return core.Partner{}, err
 	}
 	return row.core(), nil
 }
+
+// partnerSelect is a partner by id, prepared on PostgreSQL.
+var partnerSelect = &preparedSelect{model: (*partnerRow)(nil), where: "id = $1"}
 
 // Update locks the partner, runs fn on a copy and stores the result.
 func (r *PartnerRepository) Update(ctx context.Context, id string, fn func(*core.Partner) error) (core.Partner, error) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,83 @@ func toText(v any) string {
 		return x.String()
 	default:
 		return ""
+	}
+}
+
+// TestPreparedReadsKeepGenericPlans checks the texts that PostgreSQL runs as
+// prepared statements (prepared.go): their generic plan, the one PostgreSQL
+// keeps after five executions when it costs no more than planning each call,
+// is the index lookup or the index range of TestHotQueriesUseTheirIndexes. A generic plan that costs more (a bitmap scan) would
+// make PostgreSQL plan the statement again on every call.
+func TestPreparedReadsKeepGenericPlans(t *testing.T) {
+	db := openPostgres(t)
+	b := db.Bun()
+	cases := []struct {
+		name, text, index string
+		args              int
+	}{
+		{"info: live name", liveNameSelect.sql(b), "domains_live_name_key", 1},
+		{"check: one taken name", takenNameSelect, "domains_live_name_key", 1},
+		{"partner", partnerSelect.sql(b), "partners_pkey", 1},
+		{"idempotency record", idempotencySelect.sql(b), "idempotency_records_pkey", 2},
+	}
+	for _, p := range []struct {
+		name  string
+		q     ports.AuditQuery
+		index string
+	}{
+		{"poll page", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", AfterID: "aud_1", Limit: 51}, "audit_events_channel_idx"},
+		{"poll by idempotency key", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", IdempotencyKey: "k", Limit: 51}, "audit_events_channel_key_idx"},
+		{"poll by domain", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Domain: "a.wallet", Limit: 51}, "audit_events_channel_domain_idx"},
+		{"poll by command", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Command: "restore_domain", Limit: 51}, "audit_events_channel_command_idx"},
+		{"poll by status", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Status: "failed", Limit: 51}, "audit_events_channel_status_idx"},
+		{"poll by command and status", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Command: "renew_domain", Status: "failed", Limit: 51}, "audit_events_channel_command_status_idx"},
+		{"poll by command after a cursor", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Command: "restore_domain", AfterID: "aud_1", Limit: 51}, "audit_events_channel_command_idx"},
+		{"poll since", ports.AuditQuery{ChannelID: "chn_1", ExcludeActor: "operator", Since: &testNow, AfterID: "aud_1", Limit: 51}, "audit_events_channel_idx"},
+	} {
+		text, args := auditSelect(p.q)
+		cases = append(cases, struct {
+			name, text, index string
+			args              int
+		}{p.name, text, p.index, len(args)})
+	}
+	for i, c := range cases {
+		var lines []string
+		err := b.RunInTx(t.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
+			for _, set := range []string{"SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off"} {
+				if _, err := tx.ExecContext(ctx, set); err != nil {
+					return err
+				}
+			}
+			stmt := fmt.Sprintf("plan_%d", i)
+			if _, err := tx.ExecContext(ctx, "PREPARE "+stmt+" AS "+c.text); err != nil {
+				return err
+			}
+			nulls := strings.TrimSuffix(strings.Repeat("NULL,", c.args), ",")
+			rows, err := tx.QueryContext(ctx, "EXPLAIN EXECUTE "+stmt+"("+nulls+")")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				lines = append(lines, line)
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, "DEALLOCATE "+stmt)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		plan := strings.Join(lines, "\n")
+		if !strings.Contains(plan, c.index) || strings.Contains(plan, "Bitmap") || fullScan(plan) {
+			t.Errorf("%s: the generic plan is not an index lookup on %s:\n%s\n%s", c.name, c.index, c.text, plan)
+		}
 	}
 }

@@ -76,7 +76,7 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 	)
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
-		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, tx: true, reserveWait: s.reserveWait}})
+		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait}})
 		return fnErr
 	})
 	switch {
@@ -121,7 +121,7 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
-		st := &stores{c: conn{db: tx, pg: pg, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg, wb: wb}}
+		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg, wb: wb}}
 		for i, fn := range fns {
 			// PostgreSQL takes the release of the previous savepoint and the
 			// next one in one round trip; the last one ends with the commit.
@@ -169,14 +169,18 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 // SQLite readers do not queue behind the write lock. Writes through the
 // stores of a View fail.
 func (s *Store) View(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
-	return fn(ctx, &stores{c: conn{db: s.db.bun, pg: s.db.kind == dialect.PG}})
+	return fn(ctx, &stores{c: conn{db: s.db.bun, pg: s.db.kind == dialect.PG, prepared: s.db.prepared}})
 }
 
 // conn is what every repository runs its queries on.
 type conn struct {
 	db bun.IDB
 	pg bool // PostgreSQL: row locks, SKIP LOCKED, lock_timeout
-	tx bool // inside Do: writes allowed
+	// prepared: the hot reads go as statements pgx prepares and caches
+	// (prepared.go); off on SQLite and when the URL chose pgx's query mode
+	// or turned its statement cache off (e.g. behind a transaction pooler).
+	prepared bool
+	tx       bool // inside Do: writes allowed
 
 	reserveWait time.Duration // see Store.reserveWait
 	// timeoutsSet: the transaction's timeouts were set outside any savepoint

@@ -41,13 +41,14 @@ func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecis
 	}
 	s.docs.once.Do(func() {
 		s.docs.registryService, s.docs.eppGateway = RegistryServiceContract(), s.eppGatewayContract()
+		s.docs.ote = core.OTESequence()
 	})
 	return core.StatusReport{
 		Actor:                   a,
 		RateLimitPerMinute:      limit,
 		Rate:                    rate,
 		Commands:                CapabilityMatrix(a, namespaces),
-		OTESequence:             core.OTESequence(),
+		OTESequence:             s.docs.ote,
 		Namespaces:              namespaces,
 		RegistryServiceContract: s.docs.registryService,
 		EPPGatewayContract:      s.docs.eppGateway,
@@ -55,14 +56,15 @@ func (s *Service) Status(ctx context.Context, a core.Actor, rate *core.RateDecis
 	}, nil
 }
 
-// statusDocs are the two machine-readable contracts of /status. Neither
-// depends on the request (the EPP one on this deployment's options and DNS
-// backends only), so they are built on the first call and every answer
-// shares them: nobody may modify them.
+// statusDocs are the two machine-readable contracts of /status and the OT&E
+// sequence. None depends on the request (the EPP contract on this
+// deployment's options and DNS backends only), so they are built on the
+// first call and every answer shares them: nobody may modify them.
 type statusDocs struct {
 	once            sync.Once
 	registryService map[string]any
 	eppGateway      map[string]any
+	ote             []core.OTEStep
 }
 
 // approvedNamespaces loads the namespaces of the channel's approved listings
