@@ -161,6 +161,49 @@ type writeAnswer struct {
 	ExpiresAt      string `json:"expires_at"`
 }
 
+// create is one create request of a write ceiling, decoded and checked,
+// with the ids, times, answer and audit summaries its transaction writes
+// (the same on PostgreSQL and SQLite).
+type create struct {
+	req                     writeRequest
+	label, ns, id, auditID  string
+	now, expiry             time.Time
+	answer                  writeAnswer
+	result                  []byte
+	reqSummary, respSummary string
+}
+
+// newCreate decodes and checks the request; on a bad one it has answered
+// 400 and ok is false.
+func newCreate(w http.ResponseWriter, r *http.Request, namespace, prefix string, seq *atomic.Int64) (c create, ok bool) {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&c.req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return c, false
+	}
+	var found bool
+	c.label, c.ns, found = strings.Cut(c.req.Domain, ".")
+	if !found || c.ns != namespace || c.label == "" || c.req.IdempotencyKey == "" {
+		http.Error(w, "want domain label."+namespace+" and idempotency_key", http.StatusBadRequest)
+		return c, false
+	}
+	c.now = time.Now().UTC().Truncate(time.Microsecond)
+	n := seq.Add(1)
+	c.id = "dom_ceil" + prefix + strconv.FormatInt(n, 36)
+	c.auditID = "aud_ceil" + prefix + strconv.FormatInt(n, 36)
+	c.expiry = c.now.AddDate(1, 0, 0)
+	c.answer = writeAnswer{Command: "create_domain", Status: "success", IdempotencyKey: c.req.IdempotencyKey,
+		AuditID: c.auditID, DomainID: c.id, Domain: c.req.Domain, ExpiresAt: c.expiry.Format(time.RFC3339Nano)}
+	var err error
+	if c.result, err = json.Marshal(c.answer); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return c, false
+	}
+	c.reqSummary = `{"domain":"` + c.req.Domain + `","years":1,"registrant":{"name":"Bench Registrant"},"nameservers":[],"claim_acknowledgement":false}`
+	c.respSummary = `{"status":"success","http_status":201,"domain":"` + c.req.Domain + `","state":"active","expires_at":"` +
+		c.expiry.Format(time.RFC3339) + `","statuses":[],"debited_gems":10}`
+	return c, true
+}
+
 func (s *Server) write(w http.ResponseWriter, r *http.Request) {
 	s.writeAs(w, r, s.registrar())
 }
@@ -172,32 +215,12 @@ func (s *Server) writeAs(w http.ResponseWriter, r *http.Request, reg Registrar) 
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	var req writeRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	c, ok := newCreate(w, r, s.cfg.Namespace, s.prefix, &s.seq)
+	if !ok {
 		return
 	}
-	label, ns, ok := strings.Cut(req.Domain, ".")
-	if !ok || ns != s.cfg.Namespace || label == "" || req.IdempotencyKey == "" {
-		http.Error(w, "want domain label."+s.cfg.Namespace+" and idempotency_key", http.StatusBadRequest)
-		return
-	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	n := s.seq.Add(1)
-	id := "dom_ceil" + s.prefix + strconv.FormatInt(n, 36)
-	auditID := "aud_ceil" + s.prefix + strconv.FormatInt(n, 36)
-	expiry := now.AddDate(1, 0, 0)
-	ans := writeAnswer{Command: "create_domain", Status: "success", IdempotencyKey: req.IdempotencyKey,
-		AuditID: auditID, DomainID: id, Domain: req.Domain, ExpiresAt: expiry.Format(time.RFC3339Nano)}
-	result, err := json.Marshal(ans)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	reqSummary := `{"domain":"` + req.Domain + `","years":1,"registrant":{"name":"Bench Registrant"},"nameservers":[],"claim_acknowledgement":false}`
-	respSummary := `{"status":"success","http_status":201,"domain":"` + req.Domain + `","state":"active","expires_at":"` +
-		expiry.Format(time.RFC3339) + `","statuses":[],"debited_gems":10}`
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	req, label, ns, id, auditID, now, expiry := c.req, c.label, c.ns, c.id, c.auditID, c.now, c.expiry
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO domains (id, name, label, namespace, channel_id, partner_id, state, statuses,
 			registrant, nameservers_desired, nameservers_applied, apply_status, backend_kind, backend_reference,
 			create_paid_gems, created_at, updated_at, expires_at)
@@ -211,12 +234,12 @@ func (s *Server) writeAs(w http.ResponseWriter, r *http.Request, reg Registrar) 
 			idempotency_key, status, http_status, request_summary, response_summary, created_at)
 			VALUES ($1, $2, $3, $4, 'registrar', 'create_domain', $5, $6, 'success', 201, $7, $8, $9)`,
 			auditID, reg.ChannelID, reg.ChannelSlug, reg.APIKeyID, req.Domain, req.IdempotencyKey,
-			reqSummary, respSummary, now); err != nil {
+			c.reqSummary, c.respSummary, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO idempotency_records (channel_id, idempotency_key, command, domain, fingerprint,
 			sandbox, audit_id, result, created_at) VALUES ($1, $2, 'create_domain', $3, $4, false, $5, $6, $7)`,
-			"ceiling:"+reg.ChannelID, req.IdempotencyKey, req.Domain, "ceiling", auditID, result, now); err != nil {
+			"ceiling:"+reg.ChannelID, req.IdempotencyKey, req.Domain, "ceiling", auditID, c.result, now); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE partners SET gems_balance = gems_balance - 10, updated_at = $2 WHERE id = $1`,
@@ -232,7 +255,7 @@ func (s *Server) writeAs(w http.ResponseWriter, r *http.Request, reg Registrar) 
 	var pe *pgconn.PgError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusCreated, ans)
+		writeJSON(w, http.StatusCreated, c.answer)
 	case errors.As(err, &pe) && pe.Code == "23505":
 		http.Error(w, "duplicate", http.StatusConflict)
 	default:

@@ -3,12 +3,10 @@ package ceiling
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,44 +139,24 @@ func (s *SQLiteServer) write(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	var req writeRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	c, ok := newCreate(w, r, s.cfg.Namespace, s.prefix, &s.seq)
+	if !ok {
 		return
 	}
-	label, ns, ok := strings.Cut(req.Domain, ".")
-	if !ok || ns != s.cfg.Namespace || label == "" || req.IdempotencyKey == "" {
-		http.Error(w, "want domain label."+s.cfg.Namespace+" and idempotency_key", http.StatusBadRequest)
-		return
-	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	n := s.seq.Add(1)
-	id := "dom_ceil" + s.prefix + strconv.FormatInt(n, 36)
-	auditID := "aud_ceil" + s.prefix + strconv.FormatInt(n, 36)
-	expiry := now.AddDate(1, 0, 0)
-	ans := writeAnswer{Command: "create_domain", Status: "success", IdempotencyKey: req.IdempotencyKey,
-		AuditID: auditID, DomainID: id, Domain: req.Domain, ExpiresAt: expiry.Format(time.RFC3339Nano)}
-	result, err := json.Marshal(ans)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	reqSummary := `{"domain":"` + req.Domain + `","years":1,"registrant":{"name":"Bench Registrant"},"nameservers":[],"claim_acknowledgement":false}`
-	respSummary := `{"status":"success","http_status":201,"domain":"` + req.Domain + `","state":"active","expires_at":"` +
-		expiry.Format(time.RFC3339) + `","statuses":[],"debited_gems":10}`
+	req, label, ns, id, auditID, now, expiry := c.req, c.label, c.ns, c.id, c.auditID, c.now, c.expiry
 	at, until := now.Format(sqlitedb.TimeLayout), expiry.Format(sqlitedb.TimeLayout)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.StmtContext(ctx, s.insDomain).ExecContext(ctx, id, req.Domain, label, ns, s.cfg.ChannelID, s.cfg.PartnerID,
 			`{"name":"Bench Registrant","organization":"","email":"bench@bench.example","phone":"","country":"US","metadata":null}`,
 			at, until); err != nil {
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, s.insAudit).ExecContext(ctx, auditID, s.cfg.ChannelID, s.cfg.ChannelSlug, s.cfg.APIKeyID,
-			req.Domain, req.IdempotencyKey, reqSummary, respSummary, at); err != nil {
+			req.Domain, req.IdempotencyKey, c.reqSummary, c.respSummary, at); err != nil {
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, s.insRecord).ExecContext(ctx, "ceiling:"+s.cfg.ChannelID, req.IdempotencyKey, req.Domain,
-			"ceiling", auditID, result, at); err != nil {
+			"ceiling", auditID, c.result, at); err != nil {
 			return err
 		}
 		res, err := tx.StmtContext(ctx, s.debit).ExecContext(ctx, s.cfg.PartnerID, at)
@@ -193,7 +171,7 @@ func (s *SQLiteServer) write(w http.ResponseWriter, r *http.Request) {
 	var le *sqlite.Error
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusCreated, ans)
+		writeJSON(w, http.StatusCreated, c.answer)
 	case errors.As(err, &le) && (le.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || le.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE):
 		http.Error(w, "duplicate", http.StatusConflict)
 	default:
