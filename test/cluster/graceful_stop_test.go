@@ -11,18 +11,24 @@ import (
 	"time"
 )
 
-// TestGracefulStopFinishesRequestsInFlight holds creates in flight (the test
-// locks their partner's row in PostgreSQL, so each waits inside its
-// transaction), sends SIGTERM, and checks that the node stops accepting,
-// lets every request in flight finish with its real answer once the lock is
-// released, and exits with status 0.
+// TestGracefulStopFinishesRequestsInFlight holds creates in flight (one for
+// each of five registrars, whose partner rows the test locks in PostgreSQL,
+// so each waits inside its own transaction: one command of a registrar is
+// a group of one), sends SIGTERM, and checks that the node stops accepting,
+// lets every request in flight finish with its real answer once the locks
+// are released, and exits with status 0.
 func TestGracefulStopFinishesRequestsInFlight(t *testing.T) {
 	dbURL := freshDatabase(t)
 	db := openSQL(t, dbURL)
 	n := startNode(t, "node", "REGISTRY_DATABASE_URL="+dbURL, "REGISTRY_LOG_LEVEL=info", "REGISTRY_SHUTDOWN_TIMEOUT=30s")
-	r := admit(n, admission{slug: "graceful", namespace: "clustergrace", balance: 1000, rateLimit: 100000, createCost: 10, renewCost: 8})
+	const inFlight = 5
+	regs := make([]registrar, inFlight)
+	for i := range regs {
+		regs[i] = admit(n, admission{slug: fmt.Sprintf("graceful%d", i), namespace: "clustergrace", balance: 1000,
+			rateLimit: 100000, createCost: 10, renewCost: 8})
+	}
 
-	// Hold the partner's row: every create's debit waits for it.
+	// Hold the partners' rows: each create's debit waits for its own.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	lock, err := db.BeginTx(ctx, nil)
@@ -30,15 +36,16 @@ func TestGracefulStopFinishesRequestsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = lock.Rollback() }()
-	if _, err := lock.ExecContext(ctx, `SELECT id FROM partners WHERE id = $1 FOR UPDATE`, r.PartnerID); err != nil {
-		t.Fatal(err)
+	for _, r := range regs {
+		if _, err := lock.ExecContext(ctx, `SELECT id FROM partners WHERE id = $1 FOR UPDATE`, r.PartnerID); err != nil {
+			t.Fatal(err)
+		}
 	}
 
-	const inFlight = 5
 	resps := make([]response, inFlight)
 	errs := make([]error, inFlight)
 	var wg sync.WaitGroup
-	for i := range inFlight {
+	for i, r := range regs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -89,5 +96,5 @@ func TestGracefulStopFinishesRequestsInFlight(t *testing.T) {
 	if got := countRows(t, db, `SELECT count(*) FROM domains WHERE name LIKE 'stop%'`); got != inFlight {
 		t.Errorf("%d registrations after the stop, want %d", got, inFlight)
 	}
-	checkInvariants(t, db, []registrar{r})
+	checkInvariants(t, db, regs)
 }
