@@ -38,7 +38,7 @@ var (
 
 // UnitOfWork is the transaction boundary. Everything a command changes — its
 // effect, audit row, ledger entry, idempotency record and pending work —
-// happens inside one Do.
+// happens inside one Do (or one fn of a DoEach).
 type UnitOfWork interface {
 	// Do runs fn in one read-write transaction. The stores reached through tx
 	// share it. fn's error or panic rolls everything back; a commit error is
@@ -48,7 +48,11 @@ type UnitOfWork interface {
 	// savepoint of its own, in order: a fn's error rolls back that fn's
 	// writes only and is answered as errs[i]; what the others wrote commits
 	// together, with one commit (one fsync) for all (group commit). A later
-	// fn sees what the earlier ones wrote. When the transaction itself fails
+	// fn sees what the earlier ones wrote, except what an adapter may hold
+	// back to write once for the group at its end: audit rows, idempotency
+	// results (the claim is seen, its result not yet), ledger entries and
+	// partner balances (moves through LedgerRepository.Post do see each
+	// other's effect on the balance). When the transaction itself fails
 	// (begin, a savepoint, the commit), nothing of any fn is kept and every
 	// errs[i] is that failure, whatever the fn answered; when that failure
 	// wraps ErrGroupConflict, running each fn again on its own (Do) is the
