@@ -57,29 +57,7 @@ func TestReadAndWriteCeilings(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 
-	status, body := do("GET", "/read/"+seed.DomainID(3), "")
-	var got struct {
-		ID, Name, State string
-		ExpiresAt       time.Time `json:"expires_at"`
-	}
-	if status != 200 || json.Unmarshal([]byte(body), &got) != nil || got.ID != seed.DomainID(3) ||
-		got.Name != seed.Name(3, f.Namespace) || got.State != "active" || !got.ExpiresAt.Equal(plan.ExpiryOf(3)) {
-		t.Fatalf("read: %d %s", status, body)
-	}
-	if status, _ := do("GET", "/read/dom_missing", ""); status != 404 {
-		t.Errorf("read of a missing id: %d", status)
-	}
-
-	w := `{"domain":"ceiling-one.` + f.Namespace + `","idempotency_key":"k-1"}`
-	if status, body := do("POST", "/write", w); status != 201 || !strings.Contains(body, `"idempotency_key":"k-1"`) {
-		t.Fatalf("write: %d %s", status, body)
-	}
-	if status, _ := do("POST", "/write", w); status != 409 {
-		t.Errorf("second write of the same name and key: %d, want 409", status)
-	}
-	if status, _ := do("POST", "/write", `{"domain":"no-namespace","idempotency_key":"k-2"}`); status != 400 {
-		t.Errorf("write without a namespace: %d, want 400", status)
-	}
+	checkServes(t, do, f.Namespace, plan)
 
 	// One committed transaction: domain, audit row, idempotency record, balance.
 	var domains, audits, records int
@@ -95,5 +73,33 @@ func TestReadAndWriteCeilings(t *testing.T) {
 	}
 	if domains != 1 || audits != 1 || records != 1 || balance != f.Balance-10 {
 		t.Fatalf("after one write: %d domains, %d audit rows, %d records, balance %d (was %d)", domains, audits, records, balance, f.Balance)
+	}
+}
+
+// checkServes checks what both ceilings answer: a seeded registration read
+// by id, a missing one, a create, the same create again, a bad request.
+func checkServes(t *testing.T, do func(method, path, body string) (int, string), namespace string, plan seed.Plan) {
+	t.Helper()
+	status, body := do("GET", "/read/"+seed.DomainID(3), "")
+	var got struct {
+		ID, Name, State string
+		ExpiresAt       time.Time `json:"expires_at"`
+	}
+	if status != 200 || json.Unmarshal([]byte(body), &got) != nil || got.ID != seed.DomainID(3) ||
+		got.Name != seed.Name(3, namespace) || got.State != "active" || !got.ExpiresAt.Equal(plan.ExpiryOf(3)) {
+		t.Fatalf("read: %d %s", status, body)
+	}
+	if status, _ := do("GET", "/read/dom_missing", ""); status != 404 {
+		t.Errorf("read of a missing id: %d", status)
+	}
+	w := `{"domain":"ceiling-one.` + namespace + `","idempotency_key":"k-1"}`
+	if status, body := do("POST", "/write", w); status != 201 || !strings.Contains(body, `"idempotency_key":"k-1"`) {
+		t.Fatalf("write: %d %s", status, body)
+	}
+	if status, _ := do("POST", "/write", w); status != 409 {
+		t.Errorf("second write of the same name and key: %d, want 409", status)
+	}
+	if status, _ := do("POST", "/write", `{"domain":"no-namespace","idempotency_key":"k-2"}`); status != 400 {
+		t.Errorf("write without a namespace: %d, want 400", status)
 	}
 }

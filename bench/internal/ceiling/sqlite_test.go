@@ -2,7 +2,6 @@ package ceiling_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -59,29 +58,7 @@ func TestSQLiteReadAndWriteCeilings(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 
-	status, body := do("GET", "/read/"+seed.DomainID(3), "")
-	var got struct {
-		ID, Name, State string
-		ExpiresAt       time.Time `json:"expires_at"`
-	}
-	if status != 200 || json.Unmarshal([]byte(body), &got) != nil || got.ID != seed.DomainID(3) ||
-		got.Name != seed.Name(3, f.Namespace) || got.State != "active" || !got.ExpiresAt.Equal(plan.ExpiryOf(3)) {
-		t.Fatalf("read: %d %s", status, body)
-	}
-	if status, _ := do("GET", "/read/dom_missing", ""); status != 404 {
-		t.Errorf("read of a missing id: %d", status)
-	}
-
-	w := `{"domain":"ceiling-one.` + f.Namespace + `","idempotency_key":"k-1"}`
-	if status, body := do("POST", "/write", w); status != 201 || !strings.Contains(body, `"idempotency_key":"k-1"`) {
-		t.Fatalf("write: %d %s", status, body)
-	}
-	if status, _ := do("POST", "/write", w); status != 409 {
-		t.Errorf("second write of the same name and key: %d, want 409", status)
-	}
-	if status, _ := do("POST", "/write", `{"domain":"no-namespace","idempotency_key":"k-2"}`); status != 400 {
-		t.Errorf("write without a namespace: %d, want 400", status)
-	}
+	checkServes(t, do, f.Namespace, plan)
 	// Writers in parallel queue for the write lock (BEGIN IMMEDIATE, busy
 	// timeout) instead of failing.
 	const parallel = 8
