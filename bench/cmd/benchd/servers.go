@@ -30,18 +30,24 @@ const listenLine = "benchd listening on "
 // pprofLine is what `benchd registry` prints for its profiling listener.
 const pprofLine = "benchd pprof on "
 
-// ceilingCommand serves the ceiling handlers until ctx ends.
-func ceilingCommand(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("ceiling", flag.ContinueOnError)
-	var cfg ceiling.Config
-	addr := fs.String("addr", "127.0.0.1:0", "listen address")
-	fs.StringVar(&cfg.PostgresURL, "pg", "", "PostgreSQL URL of the migrated registry database")
+// ceilingFlags are the flags both ceiling commands take: Redis and the
+// registrar whose rows the write ceiling writes.
+func ceilingFlags(fs *flag.FlagSet, cfg *ceiling.Config) {
 	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL")
 	fs.StringVar(&cfg.PartnerID, "partner", "", "partner whose balance the write ceiling debits")
 	fs.StringVar(&cfg.ChannelID, "channel", "", "channel the written rows belong to")
 	fs.StringVar(&cfg.ChannelSlug, "slug", "", "slug of -channel")
 	fs.StringVar(&cfg.APIKeyID, "key", "", "API key id written in audit rows")
 	fs.StringVar(&cfg.Namespace, "namespace", "", "namespace of written domains")
+}
+
+// ceilingCommand serves the ceiling handlers until ctx ends.
+func ceilingCommand(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("ceiling", flag.ContinueOnError)
+	var cfg ceiling.Config
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	fs.StringVar(&cfg.PostgresURL, "pg", "", "PostgreSQL URL of the migrated registry database")
+	ceilingFlags(fs, &cfg)
 	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "pgx pool size (0: registryd's default, 2*GOMAXPROCS+8)")
 	multi := fs.String("multi", "", "registrars POST /write/{k} charges, partner:channel:slug:key comma-separated (ceiling_write_multi)")
 	if err := fs.Parse(args); err != nil {

@@ -205,12 +205,7 @@ func ceilingSQLiteCommand(ctx context.Context, args []string, out io.Writer) err
 	var cfg ceiling.Config
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	path := fs.String("path", "", "the migrated registry SQLite file")
-	fs.StringVar(&cfg.RedisURL, "redis", "", "Redis URL")
-	fs.StringVar(&cfg.PartnerID, "partner", "", "partner whose balance the write ceiling debits")
-	fs.StringVar(&cfg.ChannelID, "channel", "", "channel the written rows belong to")
-	fs.StringVar(&cfg.ChannelSlug, "slug", "", "slug of -channel")
-	fs.StringVar(&cfg.APIKeyID, "key", "", "API key id written in audit rows")
-	fs.StringVar(&cfg.Namespace, "namespace", "", "namespace of written domains")
+	ceilingFlags(fs, &cfg)
 	fs.IntVar(&cfg.MaxConns, "max-conns", 0, "pool size (0: registryd's SQLite pool)")
 	if err := fs.Parse(args); err != nil {
 		return err
