@@ -32,13 +32,21 @@ func (r *LedgerRepository) Post(ctx context.Context, e core.LedgerEntry) (core.L
 		return core.LedgerEntry{}, err
 	}
 	row := ledgerToRow(e)
-	if r.c.wb != nil {
+	if r.c.wb != nil && !r.c.wb.lone {
 		return r.postBehind(ctx, e, row)
 	}
 	var balance int64
 	var err error
 	if r.c.pg {
-		err = r.c.db.NewRaw(`WITH moved AS (
+		// A lone command's held audit row and idempotency result ride in
+		// the same round trip, after the move (whose row comes first).
+		held := ""
+		if r.c.wb != nil {
+			if held = r.c.wb.heldStatements(r.c.wb.tx); held != "" {
+				held = "; " + held
+			}
+		}
+		move := r.c.db.NewRaw(`WITH moved AS (
 	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
 	WHERE id = ? AND gems_balance + ? >= 0
 	RETURNING gems_balance)
@@ -47,7 +55,13 @@ SELECT ?, ?, ?, ?, ?, ?, ?, moved.gems_balance, ?, ?, ? FROM moved
 RETURNING balance`,
 			row.Amount, row.CreatedAt, row.PartnerID, row.Amount,
 			row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, row.CreatedAt, row.Reason, row.Actor,
-		).Scan(ctx, &balance)
+		)
+		if held == "" {
+			err = move.Scan(ctx, &balance)
+		} else {
+			// Formatted first: the held statements' text is not a template.
+			err = r.c.wb.tx.QueryRowContext(ctx, move.String()+held).Scan(&balance)
+		}
 	} else {
 		err = r.c.db.NewRaw(`UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
 WHERE id = ? AND gems_balance + ? >= 0 RETURNING gems_balance`,

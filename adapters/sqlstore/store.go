@@ -101,10 +101,13 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // transaction never holds more than one open subtransaction.
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
 	errs := make([]error, len(fns))
-	switch len(fns) {
-	case 0:
+	switch {
+	case len(fns) == 0:
 		return errs
-	case 1:
+	case len(fns) == 1 && s.db.kind == dialect.PG:
+		errs[0] = s.doLone(ctx, fns[0])
+		return errs
+	case len(fns) == 1:
 		errs[0] = s.Do(ctx, fns[0])
 		return errs
 	}
@@ -163,6 +166,41 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		}
 	}
 	return errs
+}
+
+// doLone is Do for the one command of a group on PostgreSQL: its audit row
+// and idempotency result are held and sent with its debit, or with one
+// another before the commit when it debits nothing (writeBehind.lone).
+func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
+	var (
+		ran   bool
+		fnErr error
+	)
+	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ran = true
+		wb := newWriteBehind()
+		wb.lone, wb.tx = true, tx
+		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb}})
+		if fnErr != nil {
+			return fnErr
+		}
+		if held := wb.heldStatements(tx); held != "" {
+			if _, err := tx.ExecContext(ctx, held); err != nil {
+				return fmt.Errorf("write audit row and idempotency result: %w", mapErr(err))
+			}
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case ran && fnErr != nil:
+		return err
+	case ran:
+		return fmt.Errorf("commit: %w", mapErr(err))
+	default:
+		return fmt.Errorf("begin: %w", mapErr(err))
+	}
 }
 
 // View runs fn without a transaction: each read sees committed data, and on

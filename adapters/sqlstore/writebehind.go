@@ -35,6 +35,13 @@ import (
 // and the group fails with ports.ErrGroupConflict: its commands run again
 // one by one, each debit then checked under the lock.
 type writeBehind struct {
+	// lone: the transaction holds one command (PostgreSQL). Its held audit
+	// row and idempotency result then travel in the same round trip as its
+	// debit, the transaction's last statement (LedgerRepository.Post), or
+	// else as one round trip before the commit; balances move at once.
+	lone bool
+	tx   bun.Tx
+
 	audits    []*auditRow
 	completes []*idempotencyRow
 	ledger    []*ledgerRow
@@ -140,6 +147,13 @@ func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx, pg bool) er
 		}
 		return nil
 	}
+	res, err := w.completesQuery(tx).Exec(ctx)
+	return affected(res, err, int64(len(w.completes)), "idempotency results")
+}
+
+// completesQuery is the one UPDATE that stores every held idempotency
+// result (PostgreSQL).
+func (w *writeBehind) completesQuery(tx bun.Tx) *bun.RawQuery {
 	var q strings.Builder
 	args := make([]any, 0, 4*len(w.completes))
 	q.WriteString("UPDATE idempotency_records AS r SET result = v.result, audit_id = v.audit_id FROM (VALUES ")
@@ -152,8 +166,22 @@ func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx, pg bool) er
 	}
 	q.WriteString(") AS v (channel_id, idempotency_key, result, audit_id) " +
 		"WHERE r.channel_id = v.channel_id AND r.idempotency_key = v.idempotency_key")
-	res, err := tx.NewRaw(q.String(), args...).Exec(ctx)
-	return affected(res, err, int64(len(w.completes)), "idempotency results")
+	return tx.NewRaw(q.String(), args...)
+}
+
+// heldStatements is the SQL text of the held audit rows and idempotency
+// results of a lone command (PostgreSQL), statements separated by "; ",
+// and forgets them: they travel with the next statement the command sends.
+func (w *writeBehind) heldStatements(tx bun.Tx) string {
+	var parts []string
+	if len(w.audits) > 0 {
+		parts = append(parts, tx.NewInsert().Model(&w.audits).String())
+	}
+	if len(w.completes) > 0 {
+		parts = append(parts, w.completesQuery(tx).String())
+	}
+	w.audits, w.completes = nil, nil
+	return strings.Join(parts, "; ")
 }
 
 // insertAll inserts a slice of rows as one statement.

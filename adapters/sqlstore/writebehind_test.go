@@ -102,3 +102,80 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		t.Errorf("balance after the conflicting group: %d, want 70", p.GemsBalance)
 	}
 }
+
+// TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres: a group of one
+// command holds its audit row and idempotency result and sends them in the
+// round trip of its debit (or before the commit when it debits nothing).
+// Text that looks like a placeholder (a "?" in a key or a summary) is
+// written as it is; a refused debit leaves nothing of the command.
+func TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store) // partner par_1 holds 100 Gems
+	command := func(key string, amount int64) func(ctx context.Context, tx ports.Stores) error {
+		return func(ctx context.Context, tx ports.Stores) error {
+			rec := testRecord(chn, key)
+			rec.AuditID = "aud_" + key
+			if existing, err := tx.Idempotency().Reserve(ctx, rec); err != nil || existing != nil {
+				return fmt.Errorf("reserve: %v %v", existing, err)
+			}
+			if err := tx.Audit().Append(ctx, core.AuditEvent{ID: rec.AuditID, ChannelID: chn, ChannelSlug: "acme", Actor: "registrar",
+				Command: "create_domain", Domain: "a.wallet", IdempotencyKey: key, Status: core.AuditSuccess, HTTPStatus: 201,
+				RequestSummary: map[string]any{"note": "why? $1 ?"}, ResponseSummary: map[string]any{}, CreatedAt: testNow}); err != nil {
+				return err
+			}
+			rec.Result = []byte(`{"q":"?"}`)
+			if err := tx.Idempotency().Complete(ctx, rec); err != nil {
+				return err
+			}
+			if amount == 0 {
+				return nil
+			}
+			_, err := tx.Ledger().Post(ctx, core.LedgerEntry{ID: "led_" + key, PartnerID: "par_1", ChannelID: chn,
+				AuditID: rec.AuditID, Command: "create_domain", Amount: amount, Reason: "create", Actor: "registrar", CreatedAt: testNow})
+			return err
+		}
+	}
+	stored := func(key string) (audit, result, ledger int) {
+		t.Helper()
+		return countWhere(t, db, "SELECT count(*) FROM audit_events WHERE idempotency_key = ? AND request_summary->>'note' = 'why? $1 ?'", key),
+			countWhere(t, db, "SELECT count(*) FROM idempotency_records WHERE idempotency_key = ? AND result = ?::bytea", key, []byte(`{"q":"?"}`)),
+			countWhere(t, db, "SELECT count(*) FROM ledger_entries WHERE id = ?", "led_"+key)
+	}
+
+	for _, c := range []struct {
+		key    string
+		amount int64
+		want   [3]int
+		refuse bool
+	}{
+		{"debit?1", -30, [3]int{1, 1, 1}, false},
+		{"free?2", 0, [3]int{1, 1, 0}, false},
+		{"too-much?3", -500, [3]int{0, 0, 0}, true},
+	} {
+		errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{command(c.key, c.amount)})
+		if got := errors.Is(errs[0], ports.ErrInsufficient); got != c.refuse || (!c.refuse && errs[0] != nil) {
+			t.Fatalf("%s: %v", c.key, errs[0])
+		}
+		if a, r, l := stored(c.key); [3]int{a, r, l} != c.want {
+			t.Errorf("%s: audit, result, ledger rows %d %d %d, want %v", c.key, a, r, l, c.want)
+		}
+	}
+	var p partnerRow
+	if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if p.GemsBalance != 70 {
+		t.Errorf("balance %d, want 70", p.GemsBalance)
+	}
+}
+
+// countWhere runs a count query written with bun's ? placeholders.
+func countWhere(t *testing.T, db *DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.bun.NewRaw(q, args...).Scan(t.Context(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
