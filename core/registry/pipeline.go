@@ -145,10 +145,11 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 }
 
 // charge debits what the command costs (out.DebitedGems, set by its exec)
-// from the actor's partner and writes its ledger entry. It runs as the
-// transaction's last statement, after the effect, the audit row and the
-// idempotency record: every command of a partner debits the same balance
-// row, and its lock is held from there to the commit.
+// from the actor's partner and writes its ledger entry. It comes last, after
+// the effect, the audit row and the idempotency record: every command of a
+// partner debits the same balance row, so its lock must be taken as late as
+// possible (a command alone takes it with its last statement; a group moves
+// the balance once, at its end, see ports.UnitOfWork.DoEach).
 func (s *Service) charge(ctx context.Context, tx ports.Stores, m mutation, out *core.Outcome, now time.Time) error {
 	if out.DebitedGems <= 0 {
 		return nil
