@@ -97,8 +97,8 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // What no fn reads back (audit rows, idempotency results, ledger entries and
 // balances) is held in memory and written at the end, one statement per kind
 // for the whole group (writeBehind). One fn is an ordinary transaction
-// (doLone on PostgreSQL: its held writes travel with its debit). On PostgreSQL releasing a savepoint and opening
-// the next is one round trip; the savepoints are released, so the
+// (doLone on PostgreSQL: its held writes travel with its debit). On
+// PostgreSQL releasing a savepoint and opening the next is one round trip; the savepoints are released, so the
 // transaction never holds more than one open subtransaction.
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
 	errs := make([]error, len(fns))
