@@ -92,14 +92,15 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 }
 
 // DoEach runs the fns in one transaction, each in a savepoint (see
-// ports.UnitOfWork.DoEach): one BEGIN and one COMMIT, one fsync, and a row
-// lock taken by one fn (a partner's balance) is already held by the next.
-// What no fn reads back (audit rows, idempotency results, ledger entries and
-// balances) is held in memory and written at the end, one statement per kind
-// for the whole group (writeBehind). One fn is an ordinary transaction
-// (doLone on PostgreSQL: its held writes travel with its debit). On
-// PostgreSQL releasing a savepoint and opening the next is one round trip; the savepoints are released, so the
-// transaction never holds more than one open subtransaction.
+// ports.UnitOfWork.DoEach): one BEGIN and one COMMIT, one fsync. What no fn
+// reads back (audit rows, idempotency results, ledger entries and partner
+// balances) is held in memory and written at the end, one statement per
+// kind for the whole group, the balances moved under their row locks last
+// (writeBehind). One fn is an ordinary transaction (doLone on PostgreSQL:
+// its held writes travel with its debit). On PostgreSQL releasing a
+// savepoint and opening the next is one round trip; the savepoints are
+// released, so the transaction never holds more than one open
+// subtransaction.
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
 	errs := make([]error, len(fns))
 	switch {
