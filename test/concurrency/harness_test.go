@@ -21,6 +21,7 @@ import (
 	"github.com/headlessdomains/registry/adapters/dns"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
 	"github.com/headlessdomains/registry/adapters/memory"
+	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/adapters/sqlstore"
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/core/registry"
@@ -85,12 +86,16 @@ func newEnv(t *testing.T) *env {
 	rate, backends := memory.NewRateCounter(), dns.NewDefaultBackends()
 	e := &env{t: t, ctx: context.Background(), clock: clock, store: store}
 	for i := range e.nodes {
-		e.nodes[i] = registry.NewService(store, rate, backends, clock, core.NewIDs(), registry.Options{ActorCacheTTL: -1})
+		e.nodes[i] = registry.NewService(store, rate, backends, clock, core.NewIDs(),
+			registry.Options{ActorCacheTTL: -1, Passwords: cheapHasher})
 	}
 	e.svc = e.nodes[0]
 	e.admit()
 	return e
 }
+
+// cheapHasher hashes auth codes fast: the tests race commands, not Argon2id.
+var cheapHasher = password.NewWithParams(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 8, KeyLen: 16})
 
 // serve starts the real HTTP adapter over each node's core on loopback.
 func (e *env) serve() {
@@ -104,8 +109,30 @@ func (e *env) serve() {
 // next answers the index of the node the next command goes to.
 func (e *env) next() int { return int(e.turn.Add(1) % uint64(len(e.nodes))) }
 
-// admit makes one production-approved registrar with plenty of Gems.
+// party is one production-approved registrar of the env's namespace.
+type party struct {
+	partner core.Partner
+	channel core.Channel
+	token   string
+}
+
+// admit makes the namespace and the env's registrar, with plenty of Gems.
 func (e *env) admit() {
+	e.t.Helper()
+	ns, err := e.svc.CreateNamespace(e.ctx, core.CreateNamespace{Name: "race", DNSBackend: core.DNSBackendNone,
+		CreatePriceGems: createPrice, RenewPriceGems: renewPrice})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.ns = ns.Name
+	p := e.party("racer")
+	e.partner, e.channel, e.token = p.partner, p.channel, p.token
+}
+
+// party admits a registrar with plenty of Gems: partner, approved channel
+// slug with production approval, an approved listing of the env's
+// namespace and a registrar API key.
+func (e *env) party(slug string) party {
 	e.t.Helper()
 	must := func(err error) {
 		e.t.Helper()
@@ -113,26 +140,24 @@ func (e *env) admit() {
 			e.t.Fatal(err)
 		}
 	}
+	var p party
 	var err error
-	e.partner, err = e.svc.CreatePartner(e.ctx, core.CreatePartner{Name: "Racer", GemsBalance: startGems})
+	p.partner, err = e.svc.CreatePartner(e.ctx, core.CreatePartner{Name: slug, GemsBalance: startGems})
 	must(err)
-	ns, err := e.svc.CreateNamespace(e.ctx, core.CreateNamespace{Name: "race", DNSBackend: core.DNSBackendNone,
-		CreatePriceGems: createPrice, RenewPriceGems: renewPrice})
+	p.channel, err = e.svc.CreateChannel(e.ctx, core.CreateChannel{PartnerID: p.partner.ID, Slug: slug, RateLimitPerMinute: 100_000})
 	must(err)
-	e.ns = ns.Name
-	e.channel, err = e.svc.CreateChannel(e.ctx, core.CreateChannel{PartnerID: e.partner.ID, Slug: "racer", RateLimitPerMinute: 100_000})
+	_, err = e.svc.ApproveChannel(e.ctx, p.channel.ID)
 	must(err)
-	_, err = e.svc.ApproveChannel(e.ctx, e.channel.ID)
+	_, err = e.svc.ApproveProduction(e.ctx, core.ApproveProduction{ChannelID: p.channel.ID, Force: true})
 	must(err)
-	_, err = e.svc.ApproveProduction(e.ctx, core.ApproveProduction{ChannelID: e.channel.ID, Force: true})
+	_, err = e.svc.AddListing(e.ctx, p.channel.ID, e.ns)
 	must(err)
-	_, err = e.svc.AddListing(e.ctx, e.channel.ID, e.ns)
+	_, err = e.svc.ApproveListing(e.ctx, p.channel.ID, e.ns)
 	must(err)
-	_, err = e.svc.ApproveListing(e.ctx, e.channel.ID, e.ns)
+	k, err := e.svc.CreateAPIKey(e.ctx, core.CreateAPIKey{PartnerID: p.partner.ID, ChannelID: p.channel.ID, Profile: core.ProfileRegistrarAPI})
 	must(err)
-	k, err := e.svc.CreateAPIKey(e.ctx, core.CreateAPIKey{PartnerID: e.partner.ID, ChannelID: e.channel.ID, Profile: core.ProfileRegistrarAPI})
-	must(err)
-	e.token = k.Token
+	p.token = k.Token
+	return p
 }
 
 func (e *env) unique(prefix string) string {

@@ -9,12 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/headlessdomains/registry/adapters/dns"
 	httpadapter "github.com/headlessdomains/registry/adapters/http"
-	"github.com/headlessdomains/registry/adapters/memory"
-	"github.com/headlessdomains/registry/adapters/password"
 	"github.com/headlessdomains/registry/core"
-	"github.com/headlessdomains/registry/core/registry"
 	"github.com/headlessdomains/registry/ports"
 )
 
@@ -23,16 +19,7 @@ const (
 	xferRounds = 6
 )
 
-var cheapHasher = password.NewWithParams(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 8, KeyLen: 16})
-
-// party is one registrar of a transfer race.
-type party struct {
-	partner core.Partner
-	channel core.Channel
-	token   string
-}
-
-// xferEnv is an env whose service hashes auth codes, its registrar (the
+// xferEnv is an env with its registrar (the
 // sponsor of every name) and two more in the same namespace, with no
 // transfer lock and a 60-second pending period.
 type xferEnv struct {
@@ -43,12 +30,6 @@ type xferEnv struct {
 func newXferEnv(t *testing.T, http bool) *xferEnv {
 	t.Helper()
 	e := newEnv(t)
-	rate, backends := memory.NewRateCounter(), dns.NewDefaultBackends()
-	for i := range e.nodes {
-		e.nodes[i] = registry.NewService(e.store, rate, backends, e.clock, core.NewIDs(),
-			registry.Options{ActorCacheTTL: -1, Passwords: cheapHasher})
-	}
-	e.svc = e.nodes[0]
 	if _, err := e.svc.UpdateNamespace(e.ctx, core.UpdateNamespace{Name: e.ns, Policy: core.PolicyChange{
 		Seconds: map[string]int64{"transfer_lock_period_seconds": 0, "transfer_pending_period_seconds": 60}}}); err != nil {
 		t.Fatal(err)
@@ -59,34 +40,6 @@ func newXferEnv(t *testing.T, http bool) *xferEnv {
 		e.serve()
 	}
 	return x
-}
-
-func (x *xferEnv) party(slug string) party {
-	x.t.Helper()
-	must := func(err error) {
-		x.t.Helper()
-		if err != nil {
-			x.t.Fatal(err)
-		}
-	}
-	var p party
-	var err error
-	p.partner, err = x.svc.CreatePartner(x.ctx, core.CreatePartner{Name: slug, GemsBalance: startGems})
-	must(err)
-	p.channel, err = x.svc.CreateChannel(x.ctx, core.CreateChannel{PartnerID: p.partner.ID, Slug: slug, RateLimitPerMinute: 100_000})
-	must(err)
-	_, err = x.svc.ApproveChannel(x.ctx, p.channel.ID)
-	must(err)
-	_, err = x.svc.ApproveProduction(x.ctx, core.ApproveProduction{ChannelID: p.channel.ID, Force: true})
-	must(err)
-	_, err = x.svc.AddListing(x.ctx, p.channel.ID, x.ns)
-	must(err)
-	_, err = x.svc.ApproveListing(x.ctx, p.channel.ID, x.ns)
-	must(err)
-	k, err := x.svc.CreateAPIKey(x.ctx, core.CreateAPIKey{PartnerID: p.partner.ID, ChannelID: p.channel.ID, Profile: core.ProfileRegistrarAPI})
-	must(err)
-	p.token = k.Token
-	return p
 }
 
 // transferable creates label for the sponsor and sets its auth code.
