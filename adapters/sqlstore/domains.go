@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/headlessdomains/registry/core"
@@ -80,7 +81,9 @@ func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, e
 func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.Domain, error) {
 	var row domainRow
 	var err error
-	if r.c.prepared {
+	if db, ok := r.c.pgxReady(); ok {
+		err = pgxRow(ctx, db, liveNameRaw, row.scan, name.String())
+	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, liveNameSelect, &row, name.String())
 	} else {
 		err = r.c.selectOne(ctx, &row, false, liveName, name.String())
@@ -151,6 +154,23 @@ func (r *DomainRepository) takenPrepared(ctx context.Context, keys []string, out
 	text, arg := takenNamesSelect, any(keys)
 	if len(keys) == 1 {
 		text, arg = takenNameSelect, keys[0]
+	}
+	if db, ok := r.c.pgxReady(); ok {
+		return onPgx(ctx, db, func(pc *pgx.Conn) error {
+			rows, err := pc.Query(ctx, text, pgx.QueryExecModeCacheStatement, arg)
+			if err != nil {
+				return mapErr(err)
+			}
+			defer rows.Close()
+			var n string
+			for rows.Next() {
+				if err := rows.Scan(&n); err != nil {
+					return mapErr(err)
+				}
+				out[n] = true
+			}
+			return mapErr(rows.Err())
+		})
 	}
 	rows, err := r.c.queryPrepared(ctx, text, arg)
 	if err != nil {

@@ -35,7 +35,9 @@ var _ ports.IdempotencyStore = (*IdempotencyStore)(nil)
 func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core.IdempotencyRecord, error) {
 	var row idempotencyRow
 	var err error
-	if r.c.prepared {
+	if db, ok := r.c.pgxReady(); ok {
+		err = pgxRow(ctx, db, idempotencyRaw, row.scan, channelID, key)
+	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, idempotencySelect, &row, channelID, key)
 	} else {
 		err = r.c.selectOne(ctx, &row, false, "channel_id = ? AND idempotency_key = ?", channelID, key)

@@ -22,7 +22,9 @@ func (r *PartnerRepository) Insert(ctx context.Context, p core.Partner) error {
 func (r *PartnerRepository) Get(ctx context.Context, id string) (core.Partner, error) {
 	var row partnerRow
 	var err error
-	if r.c.prepared {
+	if db, ok := r.c.pgxReady(); ok {
+		err = pgxRow(ctx, db, partnerRaw, row.scan, id)
+	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, partnerSelect, &row, id)
 	} else {
 		err = r.c.selectOne(ctx, &row, false, "id = ?", id)
