@@ -221,24 +221,24 @@ func (r *domainRow) core() (core.Domain, error) {
 		d.Transfer = t.core()
 	}
 	if r.Grace != nil {
-		var g []graceJSON
-		if err := fromJSON(*r.Grace, &g); err != nil {
+		g, err := decodeGrace(*r.Grace)
+		if err != nil {
 			return core.Domain{}, err
 		}
 		d.Grace = graceFromJSON(g)
 	}
-	if err := fromJSON(r.Statuses, &d.Statuses); err != nil {
+	if err := decodeStrings(r.Statuses, &d.Statuses); err != nil {
 		return core.Domain{}, err
 	}
-	var reg registrantJSON
-	if err := fromJSON(r.Registrant, &reg); err != nil {
+	reg, err := decodeRegistrant(r.Registrant)
+	if err != nil {
 		return core.Domain{}, err
 	}
 	d.Registrant = core.Registrant(reg)
-	if err := fromJSON(r.NameserversDesired, &d.NameserversDesired); err != nil {
+	if err := decodeStrings(r.NameserversDesired, &d.NameserversDesired); err != nil {
 		return core.Domain{}, err
 	}
-	if err := fromJSON(r.NameserversApplied, &d.NameserversApplied); err != nil {
+	if err := decodeStrings(r.NameserversApplied, &d.NameserversApplied); err != nil {
 		return core.Domain{}, err
 	}
 	if r.ClaimNoticeID != nil && r.ClaimAcceptedAt != nil {
