@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -127,20 +128,21 @@ func (f *faultyStore) View(ctx context.Context, fn func(ctx context.Context, tx 
 // by the real HTTP adapter on a loopback httptest server, and a client that
 // validates every exchange against the served OpenAPI documents.
 type env struct {
-	t     *testing.T
-	clock *testClock
-	store *faultyStore
-	svc   *registry.Service
-	srv   *httptest.Server
-	api   *validator // registrar document
-	op    *validator // operator document
-	codes *codeSet   // problem codes answered, when a test collects them
+	t       testing.TB
+	clock   *testClock
+	store   *faultyStore
+	svc     *registry.Service
+	srv     *httptest.Server
+	handler http.Handler // srv's handler, for in-process benchmarks
+	api     *validator   // registrar document
+	op      *validator   // operator document
+	codes   *codeSet     // problem codes answered, when a test collects them
 
 	mu  sync.Mutex
 	seq int
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	clock := &testClock{t: start}
 	store := &faultyStore{Store: memory.NewStore()}
@@ -151,7 +153,8 @@ func newEnv(t *testing.T) *env {
 		Ready:         store.Ping,
 		Clock:         clock.Now,
 	})
-	e := &env{t: t, clock: clock, store: store, svc: svc, srv: httptest.NewServer(server.Handler())}
+	h := server.Handler()
+	e := &env{t: t, clock: clock, store: store, svc: svc, srv: httptest.NewServer(h), handler: h}
 	t.Cleanup(e.srv.Close)
 	e.api, e.op = e.loadValidators()
 	return e
