@@ -81,8 +81,8 @@ func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, e
 func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.Domain, error) {
 	var row domainRow
 	var err error
-	if db, ok := r.c.pgxReady(); ok {
-		err = pgxRow(ctx, db, liveNameRaw, row.scan, name.String())
+	if done, rerr := r.c.readRow(ctx, liveNameRaw, row.scan, name.String()); done {
+		err = rerr
 	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, liveNameSelect, &row, name.String())
 	} else {

@@ -35,8 +35,8 @@ var _ ports.IdempotencyStore = (*IdempotencyStore)(nil)
 func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core.IdempotencyRecord, error) {
 	var row idempotencyRow
 	var err error
-	if db, ok := r.c.pgxReady(); ok {
-		err = pgxRow(ctx, db, idempotencyRaw, row.scan, channelID, key)
+	if done, rerr := r.c.readRow(ctx, idempotencyRaw, row.scan, channelID, key); done {
+		err = rerr
 	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, idempotencySelect, &row, channelID, key)
 	} else {

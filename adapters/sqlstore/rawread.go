@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -28,15 +29,49 @@ import (
 // into the row's fields; the pool, its limits and its connections stay
 // database/sql's. Inside a transaction the reads take database/sql's path
 // (the transaction's connection is not reachable through Raw).
+//
+// SQLite's Views read the same way through database/sql (its driver
+// prepares every statement anyway): the fixed texts with ? placeholders,
+// scanned by position, instead of a query bun builds and scans by
+// reflection on every call.
 
-// rawSelect is the text of a SELECT of cols from table with a where clause
-// written with $n placeholders.
-func rawSelect(table string, cols []string, where string) string {
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + table + " WHERE " + where
+// rawSelect is a SELECT of cols from table on both dialects: where is
+// written with $n placeholders for PostgreSQL, and SQLite's text has ? in
+// their place (each $n used once, in order).
+type rawSelect struct{ pg, lite string }
+
+func newRawSelect(table string, cols []string, where string) rawSelect {
+	text := "SELECT " + strings.Join(cols, ", ") + " FROM " + table + " WHERE " + where
+	return rawSelect{pg: text, lite: dollarParams.ReplaceAllString(text, "?")}
+}
+
+var dollarParams = regexp.MustCompile(`\$[0-9]+`)
+
+// rowScanner is a row of pgx or of database/sql.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// readRow runs q outside a transaction when the store can (PostgreSQL with
+// prepared reads on pgx, SQLite on database/sql) and scans its first row
+// with scan: done is false when c is inside a transaction or PostgreSQL
+// reads go through bun (the caller's own path then runs).
+func (c conn) readRow(ctx context.Context, q rawSelect, scan func(rowScanner) error, args ...any) (done bool, err error) {
+	db, ok := c.db.(*bun.DB)
+	switch {
+	case !ok:
+		return false, nil
+	case c.prepared:
+		return true, pgxRow(ctx, db.DB, q.pg, func(r pgx.Row) error { return scan(r) }, args...)
+	case !c.pg:
+		err := scan(db.DB.QueryRowContext(ctx, q.lite, args...))
+		return true, mapErr(err)
+	}
+	return false, nil
 }
 
 // pgxReady reports whether c can run a hot read on pgx: PostgreSQL, the
-// prepared reads on (prepared.go), and no transaction.
+// prepared reads on (prepared.go), and no transaction (readRow for one row).
 func (c conn) pgxReady() (*sql.DB, bool) {
 	if !c.prepared {
 		return nil, false
@@ -86,6 +121,31 @@ type nullTime struct {
 	valid bool
 }
 
+// Scan reads SQLite's text (and a time.Time, which database/sql may hand).
+func (n *nullTime) Scan(src any) error {
+	var t timestamp
+	switch v := src.(type) {
+	case nil:
+		*n = nullTime{}
+		return nil
+	case time.Time:
+		*n = nullTime{t: v, valid: true}
+		return nil
+	case string:
+		if err := t.parse(v); err != nil {
+			return err
+		}
+	case []byte:
+		if err := t.parse(string(v)); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("timestamp: cannot scan %T", src)
+	}
+	*n = nullTime{t: time.Time(t), valid: true}
+	return nil
+}
+
 // ScanTimestamptz is how pgx hands a timestamptz to a destination of its
 // own (pgtype.TimestamptzScanner), NULL included.
 func (n *nullTime) ScanTimestamptz(v pgtype.Timestamptz) error {
@@ -117,10 +177,10 @@ var domainColumns = []string{
 }
 
 // liveNameRaw is liveNameSelect on pgx.
-var liveNameRaw = rawSelect("domains", domainColumns, "name = $1 AND state <> 'cancelled'")
+var liveNameRaw = newRawSelect("domains", domainColumns, "name = $1 AND state <> 'cancelled'")
 
 // scan reads a row of domainColumns into r.
-func (r *domainRow) scan(row pgx.Row) error {
+func (r *domainRow) scan(row rowScanner) error {
 	var created, updated, expires, lastRenewed, deleted, claimAt, stateEnds, due, acSet, acExp, transferred nullTime
 	var contact *string
 	err := row.Scan(&r.ID, &r.Name, &r.Label, &r.Namespace, &r.ChannelID, &r.PartnerID, &r.State, &r.Statuses,
@@ -148,9 +208,9 @@ var idempotencyColumns = []string{
 }
 
 // idempotencyRaw is idempotencySelect on pgx.
-var idempotencyRaw = rawSelect("idempotency_records", idempotencyColumns, "channel_id = $1 AND idempotency_key = $2")
+var idempotencyRaw = newRawSelect("idempotency_records", idempotencyColumns, "channel_id = $1 AND idempotency_key = $2")
 
-func (r *idempotencyRow) scan(row pgx.Row) error {
+func (r *idempotencyRow) scan(row rowScanner) error {
 	var created nullTime
 	err := row.Scan(&r.ChannelID, &r.IdempotencyKey, &r.Command, &r.Domain, &r.Fingerprint, &r.Sandbox,
 		&r.AuditID, &r.Result, &created)
@@ -162,9 +222,9 @@ func (r *idempotencyRow) scan(row pgx.Row) error {
 var partnerColumns = []string{"id", "name", "gems_balance", "dns_module_enabled", "created_at", "updated_at"}
 
 // partnerRaw is partnerSelect on pgx.
-var partnerRaw = rawSelect("partners", partnerColumns, "id = $1")
+var partnerRaw = newRawSelect("partners", partnerColumns, "id = $1")
 
-func (r *partnerRow) scan(row pgx.Row) error {
+func (r *partnerRow) scan(row rowScanner) error {
 	var created, updated nullTime
 	err := row.Scan(&r.ID, &r.Name, &r.GemsBalance, &r.DNSModuleEnabled, &created, &updated)
 	r.CreatedAt, r.UpdatedAt = created.at(), updated.at()
