@@ -53,6 +53,30 @@ func TestWritePollMatchesWriteJSON(t *testing.T) {
 		}
 	}
 
+	// Summaries the store answered as JSON (in encoding/json's form) go out
+	// as they are: the bytes of the maps they encode.
+	maps := core.PollPage{Events: []core.AuditEvent{pages[2].Events[0], pages[2].Events[1]}, NextCursor: "aud_2"}
+	encoded := core.PollPage{Events: make([]core.AuditEvent, len(maps.Events)), NextCursor: maps.NextCursor}
+	for i, e := range maps.Events {
+		req, err := encodeJSON(nonNilMap(e.RequestSummary))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := encodeJSON(nonNilMap(e.ResponseSummary))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.RequestSummary, e.ResponseSummary, e.RequestSummaryJSON, e.ResponseSummaryJSON = nil, nil, req, resp
+		encoded.Events[i] = e
+	}
+	fromMaps, fromJSON, got2 := httptest.NewRecorder(), httptest.NewRecorder(), httptest.NewRecorder()
+	writeJSON(fromMaps, http.StatusOK, pollResponseOf(maps))
+	writeJSON(fromJSON, http.StatusOK, pollResponseOf(encoded))
+	writePoll(got2, encoded)
+	if got2.Body.String() != fromMaps.Body.String() || fromJSON.Body.String() != fromMaps.Body.String() {
+		t.Fatalf("encoded summaries:\ngot       %s\nwriteJSON %s\nfrom maps %s", got2.Body, fromJSON.Body, fromMaps.Body)
+	}
+
 	// A value encoding/json refuses: no body, as writeJSON.
 	bad := core.PollPage{Events: []core.AuditEvent{{ID: "aud_4", RequestSummary: map[string]any{"nan": math.NaN()}}}}
 	want, got := httptest.NewRecorder(), httptest.NewRecorder()
