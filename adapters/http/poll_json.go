@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/headlessdomains/registry/core"
 )
@@ -85,8 +86,11 @@ func appendEvent(b []byte, e core.AuditEvent, ok *bool) []byte {
 	b = append(b, `,"response_summary":`...)
 	b = appendSummary(b, e.ResponseSummaryJSON, e.ResponseSummary, ok)
 	b = append(b, `,"created_at":`...)
-	b = appendString(b, timeString(e.CreatedAt))
-	return append(b, '}')
+	// timeString's text, which is ASCII that needs no escaping, without
+	// its string.
+	b = append(b, '"')
+	b = e.CreatedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, `"}`...)
 }
 
 // appendSummary appends a summary: the store's JSON as it is (already

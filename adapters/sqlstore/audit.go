@@ -88,8 +88,9 @@ func (p *encodedPage) event(row *auditRow, req, resp []byte) (core.AuditEvent, e
 
 func (p *encodedPage) summary(text []byte) ([]byte, error) {
 	if cap(p.buf)-len(p.buf) < len(text)+16 {
-		// A new block; the summaries already written keep the old one.
-		p.buf = make([]byte, 0, max(4096, 2*len(text)))
+		// A new block, twice the last; the summaries already written keep
+		// the old one.
+		p.buf = make([]byte, 0, max(8192, 2*cap(p.buf), 2*len(text)))
 	}
 	start := len(p.buf)
 	var err error

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -406,7 +405,13 @@ func (e *summaryEncoder) object(dst []byte, depth int) ([]byte, bool) {
 // reorder rewrites the members of the object opened at dst[open] in key
 // order and closes it; false on a duplicate key.
 func (e *summaryEncoder) reorder(dst []byte, open int, members []member) ([]byte, bool) {
-	slices.SortFunc(members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	// Insertion sort: a summary object has a handful of members, and
+	// slices.SortFunc's comparison calls cost more than the moves.
+	for i := 1; i < len(members); i++ {
+		for j := i; j > 0 && bytes.Compare(members[j-1].key, members[j].key) > 0; j-- {
+			members[j-1], members[j] = members[j], members[j-1]
+		}
+	}
 	for i := 1; i < len(members); i++ {
 		if bytes.Equal(members[i-1].key, members[i].key) {
 			return dst, false

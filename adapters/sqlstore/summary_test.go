@@ -94,12 +94,13 @@ func BenchmarkDecodeSummary(b *testing.B) {
 	b.Run("encoder", func(b *testing.B) {
 		b.ReportAllocs()
 		var (
-			e   summaryEncoder
-			dst []byte
+			e    summaryEncoder
+			dst  []byte
+			text = []byte(s)
 		)
 		for b.Loop() {
 			var err error
-			if dst, err = e.encode(dst[:0], []byte(s)); err != nil {
+			if dst, err = e.encode(dst[:0], text); err != nil {
 				b.Fatal(err)
 			}
 		}
