@@ -302,8 +302,7 @@ func (e *summaryEncoder) value(dst []byte, depth int) ([]byte, bool) {
 	case c == '[':
 		return e.array(dst, depth+1)
 	case c == '"':
-		str, ok := e.str()
-		return append(dst, str...), ok
+		return e.strValue(dst)
 	case c == 't':
 		return append(dst, "true"...), e.literal("true")
 	case c == 'f':
@@ -489,6 +488,87 @@ func (e *summaryEncoder) str() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// strValue appends the string at e.i as encoding/json writes it back. It
+// takes, besides what str takes, the escapes encoding/json writes itself
+// (\" \\ \b \f \n \r \t, \u00xx for the other control characters,
+// \u2028, \u2029), which stay as they are, and the HTML ones it writes with
+// escaping on, as json.Marshal stored them (\u003c \u003e \u0026), which
+// become < > &. Any other escape is left to encoding/json.
+func (e *summaryEncoder) strValue(dst []byte) ([]byte, bool) {
+	start := e.i
+	done := start // e.s[start:done] is in dst already
+	ascii := true
+	for j := start + 1; j < len(e.s); j++ {
+		switch c := e.s[j]; {
+		case c == '"':
+			if !ascii {
+				text := e.s[start+1 : j]
+				if !utf8.Valid(text) || bytes.Contains(text, lineSeparator) || bytes.Contains(text, paragraphSeparator) {
+					return dst, false
+				}
+			}
+			e.i = j + 1
+			return append(dst, e.s[done:j+1]...), true
+		case c < 0x20:
+			return dst, false
+		case c >= 0x80:
+			ascii = false
+		case c == '\\':
+			if j+1 >= len(e.s) {
+				return dst, false
+			}
+			switch e.s[j+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				j++
+				continue
+			case 'u':
+			default:
+				return dst, false
+			}
+			if j+6 > len(e.s) {
+				return dst, false
+			}
+			switch h := string(e.s[j+2 : j+6]); h {
+			case "003c", "003e", "0026":
+				dst = append(dst, e.s[done:j]...)
+				switch h[3] {
+				case 'c':
+					dst = append(dst, '<')
+				case 'e':
+					dst = append(dst, '>')
+				default:
+					dst = append(dst, '&')
+				}
+				done = j + 6
+			case "2028", "2029":
+			default:
+				if !jsonControlEscape(h) {
+					return dst, false
+				}
+			}
+			j += 5
+		}
+	}
+	return dst, false
+}
+
+// jsonControlEscape reports whether \u+h is how encoding/json writes a
+// control character: 00 and a lowercase hex digit pair below 20, but for
+// the five it writes short (\b \t \n \f \r).
+func jsonControlEscape(h string) bool {
+	if h[0] != '0' || h[1] != '0' || (h[2] != '0' && h[2] != '1') {
+		return false
+	}
+	if d := h[3]; !(d >= '0' && d <= '9' || d >= 'a' && d <= 'f') {
+		return false
+	}
+	switch h[2:] {
+	case "08", "09", "0a", "0c", "0d":
+		return false
+	}
+	return true
 }
 
 // U+2028 and U+2029 in UTF-8, which encoding/json escapes.
