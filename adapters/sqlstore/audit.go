@@ -371,8 +371,10 @@ func readPage(rows pgx.Rows, limit int) ([]core.AuditEvent, error) {
 	return out, rows.Err()
 }
 
-// jsonText is the JSON text of a jsonb value: the text format is the
-// text, the binary one a version byte (1) before it.
+// jsonText is the JSON text of a summary column: json's value is its text
+// in either format, jsonb's (before migration
+// 20261206210000_audit_summaries_json) a version byte (1) and the text in
+// the binary format.
 func jsonText(v []byte, format int16) []byte {
 	if format == pgx.BinaryFormatCode && len(v) > 0 && v[0] == 1 {
 		return v[1:]
