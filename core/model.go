@@ -234,6 +234,7 @@ type AuditEvent struct {
 	// is {}). A store answers them when asked (ports.AuditQuery's
 	// EncodedSummaries) and it keeps its summaries as JSON, so that a poll
 	// page passes them through without decoding and encoding them again.
+	// They are read only: a store writes the maps.
 	RequestSummaryJSON  []byte
 	ResponseSummaryJSON []byte
 }
