@@ -226,6 +226,17 @@ type AuditEvent struct {
 	RequestSummary  map[string]any
 	ResponseSummary map[string]any
 	CreatedAt       time.Time
+
+	// RequestSummaryJSON and ResponseSummaryJSON, when not nil, hold the
+	// summaries already encoded, in place of the maps (nil then): a JSON
+	// object written as encoding/json writes the map decoded from it with
+	// HTML escaping off (compact, keys sorted bytewise; a missing summary
+	// is {}). A store answers them when asked (ports.AuditQuery's
+	// EncodedSummaries) and it keeps its summaries as JSON, so that a poll
+	// page passes them through without decoding and encoding them again.
+	// They are read only: a store writes the maps.
+	RequestSummaryJSON  []byte
+	ResponseSummaryJSON []byte
 }
 
 // Pending work statuses.

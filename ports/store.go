@@ -203,6 +203,11 @@ type AuditQuery struct {
 	Since          *time.Time // inclusive
 	AfterID        string
 	Limit          int
+	// EncodedSummaries asks for the summaries as JSON
+	// (core.AuditEvent.RequestSummaryJSON and ResponseSummaryJSON) where
+	// the store keeps them as JSON; a store that keeps them as maps answers
+	// the maps.
+	EncodedSummaries bool
 }
 
 // AuditLog is the append-only command audit.

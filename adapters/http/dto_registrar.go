@@ -1,6 +1,8 @@
 package httpadapter
 
 import (
+	"encoding/json"
+
 	"github.com/headlessdomains/registry/core"
 )
 
@@ -234,6 +236,18 @@ func nonNilMap(m map[string]any) map[string]any {
 	return m
 }
 
+// summaryOf is a summary as a map: the map, or the map decoded from the
+// store's JSON when the store answered that (core.AuditEvent).
+func summaryOf(encoded []byte, m map[string]any) map[string]any {
+	if encoded != nil {
+		var d map[string]any
+		if err := json.Unmarshal(encoded, &d); err == nil {
+			return nonNilMap(d)
+		}
+	}
+	return nonNilMap(m)
+}
+
 func eventOf(e core.AuditEvent) eventDTO {
 	return eventDTO{
 		ID:              e.ID,
@@ -244,8 +258,8 @@ func eventOf(e core.AuditEvent) eventDTO {
 		Status:          e.Status,
 		Domain:          nullString(e.Domain),
 		HTTPStatus:      e.HTTPStatus,
-		RequestSummary:  nonNilMap(e.RequestSummary),
-		ResponseSummary: nonNilMap(e.ResponseSummary),
+		RequestSummary:  summaryOf(e.RequestSummaryJSON, e.RequestSummary),
+		ResponseSummary: summaryOf(e.ResponseSummaryJSON, e.ResponseSummary),
 		CreatedAt:       timeString(e.CreatedAt),
 	}
 }

@@ -28,6 +28,9 @@ func (r *AuditLog) Append(_ context.Context, e core.AuditEvent) error {
 	if e.ResponseSummary, err = toJSON("audit response summary", e.ResponseSummary); err != nil {
 		return err
 	}
+	// Encoded summaries are answers of the SQL stores, never written:
+	// the maps are the event (core.AuditEvent).
+	e.RequestSummaryJSON, e.ResponseSummaryJSON = nil, nil
 	st.audit.put(e.ID, e) // toJSON made fresh maps
 	return nil
 }

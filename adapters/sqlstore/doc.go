@@ -26,8 +26,9 @@
 //
 // # Representation
 //
-// Lists and maps are JSON (jsonb on PostgreSQL, checked TEXT on SQLite); a
-// nil list reads back nil and an empty one empty. Instants are timestamptz
+// Lists and maps are JSON (jsonb on PostgreSQL, but for audit summaries:
+// json, the text as written, which a poll page prints; checked TEXT on
+// SQLite); a nil list reads back nil and an empty one empty. Instants are timestamptz
 // on PostgreSQL and fixed-width UTC text on SQLite; both keep microseconds
 // and read back in UTC.
 package sqlstore

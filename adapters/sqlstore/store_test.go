@@ -25,7 +25,7 @@ func testChannel(id, partnerID, slug string) core.Channel {
 }
 
 // seedChannel commits a partner and a channel and answers the channel id.
-func seedChannel(t *testing.T, store *Store) string {
+func seedChannel(t testing.TB, store *Store) string {
 	t.Helper()
 	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 		if err := tx.Partners().Insert(ctx, testPartner("par_1")); err != nil {

@@ -63,7 +63,7 @@ func openEmptyPostgres(t *testing.T) *DB {
 	return db
 }
 
-func openMigratedURL(t *testing.T, u string) *DB {
+func openMigratedURL(t testing.TB, u string) *DB {
 	t.Helper()
 	db, err := Open(t.Context(), u, Options{})
 	if err != nil {
@@ -88,7 +88,7 @@ var postgresServer struct {
 
 // requirePostgres answers the server URL, or skips (fails under
 // REQUIRE_SERVICES=1) when there is none.
-func requirePostgres(t *testing.T) *url.URL {
+func requirePostgres(t testing.TB) *url.URL {
 	t.Helper()
 	s := &postgresServer
 	s.once.Do(func() {
@@ -133,7 +133,7 @@ func requirePostgres(t *testing.T) *url.URL {
 
 // newPostgresDatabase creates a database for t alone, migrated or empty,
 // drops it when t ends, and answers its URL.
-func newPostgresDatabase(t *testing.T, migrated bool) string {
+func newPostgresDatabase(t testing.TB, migrated bool) string {
 	t.Helper()
 	server := requirePostgres(t)
 	s := &postgresServer

@@ -48,6 +48,8 @@ func (s *Service) Poll(ctx context.Context, a core.Actor, f core.PollFilter) (co
 		// operator audit.
 		ChannelID: a.ChannelID(), ExcludeActor: "operator", IdempotencyKey: f.IdempotencyKey, Command: f.Command, Status: f.Status,
 		Domain: filterDomain(f.Domain), Since: f.Since, AfterID: f.Cursor, Limit: limit + 1,
+		// The page passes the summaries through as the store holds them.
+		EncodedSummaries: true,
 	}
 	if f.Since != nil {
 		// Audit ids are time-ordered: events at or after since have ids above

@@ -1,7 +1,9 @@
 package portstest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -159,4 +161,51 @@ func testAuditQueryActor(t *testing.T, u ports.UnitOfWork) {
 	for _, c := range cases {
 		assertEqual(t, "audit query "+c.name, c.want, queryAudit(t, u, c.q))
 	}
+}
+
+// testAuditQueryEncodedSummaries: asked for encoded summaries, a store
+// answers either the maps or, in their place, JSON in encoding/json's form
+// (compact, keys sorted, HTML not escaped, a missing summary as {}) that
+// decodes to them.
+func testAuditQueryEncodedSummaries(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	d := "enc." + w.Namespace.Name
+	e1 := w.newAuditEvent(string(core.CmdCreateDomain), d, unique("k"), at(0))
+	e1.RequestSummary["registrant"] = map[string]any{"zz": "Zoë & <Co>", "a": []any{map[string]any{"y": 1, "x": "\u2028"}}, "quote": `"\`}
+	e1.RequestSummary["n"] = []any{-0.5, 1e21, 1e-7, 123456789012345, 0}
+	e2 := w.newAuditEvent(string(core.CmdRenewDomain), d, unique("k"), at(time.Second))
+	e2.RequestSummary, e2.ResponseSummary = nil, map[string]any{}
+	appendEvents(t, u, e1, e2)
+
+	got := queryAudit(t, u, ports.AuditQuery{ChannelID: w.Channel.ID, Domain: d, EncodedSummaries: true})
+	for i := range got {
+		e := &got[i]
+		for _, s := range []struct {
+			name    string
+			encoded *[]byte
+			m       *map[string]any
+		}{{"request", &e.RequestSummaryJSON, &e.RequestSummary}, {"response", &e.ResponseSummaryJSON, &e.ResponseSummary}} {
+			if *s.encoded == nil {
+				continue
+			}
+			if *s.m != nil {
+				t.Errorf("event %s: %s summary both as JSON and as a map", e.ID, s.name)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(*s.encoded, &m); err != nil || m == nil {
+				t.Fatalf("event %s: %s summary %q is no JSON object: %v", e.ID, s.name, *s.encoded, err)
+			}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(m); err != nil {
+				t.Fatal(err)
+			}
+			if w := bytes.TrimRight(want.Bytes(), "\n"); !bytes.Equal(*s.encoded, w) {
+				t.Errorf("event %s: %s summary\n  %s\nnot as encoding/json writes it:\n  %s", e.ID, s.name, *s.encoded, w)
+			}
+			*s.m, *s.encoded = m, nil
+		}
+	}
+	assertEqual(t, "events with encoded summaries", []core.AuditEvent{e1, e2}, got)
 }

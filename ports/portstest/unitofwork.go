@@ -33,6 +33,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"AuditQuery", testAuditQuery},
 		{"AuditQueryPaging", testAuditQueryPaging},
 		{"AuditQueryActor", testAuditQueryActor},
+		{"AuditQueryEncodedSummaries", testAuditQueryEncodedSummaries},
 		{"Pending", testPending},
 		{"PendingList", testPendingList},
 		{"PendingClaim", testPendingClaim},
