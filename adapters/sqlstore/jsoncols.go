@@ -19,13 +19,13 @@ import (
 // encoding/json, whose answer stands. A fuzz test holds every answer given
 // to encoding/json's.
 
-// jsonText reads one JSON text from its start.
-type jsonText struct {
+// columnText reads one JSON text from its start.
+type columnText struct {
 	s string
 	i int
 }
 
-func (t *jsonText) space() {
+func (t *columnText) space() {
 	for t.i < len(t.s) {
 		switch t.s[t.i] {
 		case ' ', '\t', '\n', '\r':
@@ -37,7 +37,7 @@ func (t *jsonText) space() {
 }
 
 // byte consumes c after optional space.
-func (t *jsonText) byte(c byte) bool {
+func (t *columnText) byte(c byte) bool {
 	t.space()
 	if t.i < len(t.s) && t.s[t.i] == c {
 		t.i++
@@ -47,19 +47,19 @@ func (t *jsonText) byte(c byte) bool {
 }
 
 // peek reports whether the next byte after space is c, without consuming it.
-func (t *jsonText) peek(c byte) bool {
+func (t *columnText) peek(c byte) bool {
 	t.space()
 	return t.i < len(t.s) && t.s[t.i] == c
 }
 
 // end reports whether only space is left.
-func (t *jsonText) end() bool {
+func (t *columnText) end() bool {
 	t.space()
 	return t.i == len(t.s)
 }
 
 // str reads a string of printable ASCII without escapes; ok=false otherwise.
-func (t *jsonText) str() (string, bool) {
+func (t *columnText) str() (string, bool) {
 	if !t.byte('"') {
 		return "", false
 	}
@@ -81,7 +81,7 @@ func (t *jsonText) str() (string, bool) {
 
 // int reads an integer written without fraction or exponent, as
 // encoding/json writes an int64.
-func (t *jsonText) int() (int64, bool) {
+func (t *columnText) int() (int64, bool) {
 	t.space()
 	start := t.i
 	if t.i < len(t.s) && t.s[t.i] == '-' {
@@ -106,7 +106,7 @@ func (t *jsonText) int() (int64, bool) {
 
 // members reads an object, calling member for each key with the text
 // positioned at its value; member answers false to give up.
-func (t *jsonText) members(member func(key string) bool) bool {
+func (t *columnText) members(member func(key string) bool) bool {
 	if !t.byte('{') {
 		return false
 	}
@@ -128,7 +128,7 @@ func (t *jsonText) members(member func(key string) bool) bool {
 // fastStrings decodes a JSON array of strings; ok=false sends the caller to
 // encoding/json.
 func fastStrings(s string) ([]string, bool) {
-	t := jsonText{s: s}
+	t := columnText{s: s}
 	if !t.byte('[') {
 		return nil, false
 	}
@@ -152,7 +152,7 @@ func fastStrings(s string) ([]string, bool) {
 // fastRegistrant decodes a stored registrant (registrantJSON).
 func fastRegistrant(s string) (registrantJSON, bool) {
 	var r registrantJSON
-	t := jsonText{s: s}
+	t := columnText{s: s}
 	ok := t.members(func(k string) bool {
 		var dst *string
 		switch k {
@@ -192,7 +192,7 @@ func fastRegistrant(s string) (registrantJSON, bool) {
 
 // fastGrace decodes stored grace periods ([]graceJSON).
 func fastGrace(s string) ([]graceJSON, bool) {
-	t := jsonText{s: s}
+	t := columnText{s: s}
 	if !t.byte('[') {
 		return nil, false
 	}
