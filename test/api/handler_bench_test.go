@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -22,7 +23,7 @@ func benchRegistrar(b *testing.B) (*env, registrar, string) {
 	return e, r, name
 }
 
-func benchRequest(b *testing.B, e *env, r registrar, method, path string, body []byte, want int) {
+func benchRequest(b *testing.B, e *env, r registrar, method, path string, body []byte, want int, kv ...string) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
@@ -39,6 +40,9 @@ func benchRequest(b *testing.B, e *env, r registrar, method, path string, body [
 			req.Header.Set("Content-Type", "application/json")
 		}
 		req.Header.Set("Authorization", "Bearer "+r.Token)
+		for i := 0; i+1 < len(kv); i += 2 {
+			req.Header.Set(kv[i], kv[i+1])
+		}
 		w := httptest.NewRecorder()
 		e.handler.ServeHTTP(w, req)
 		if w.Code != want {
@@ -60,4 +64,13 @@ func BenchmarkHandlerCheck(b *testing.B) {
 func BenchmarkHandlerStatus(b *testing.B) {
 	e, r, _ := benchRegistrar(b)
 	benchRequest(b, e, r, "GET", "/status", nil, http.StatusOK)
+}
+
+func BenchmarkHandlerReplay(b *testing.B) {
+	e, r, name := benchRegistrar(b)
+	body, err := json.Marshal(map[string]any{"domain": name, "registrant": registrant()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRequest(b, e, r, "POST", "/domains", body, http.StatusCreated, "Idempotency-Key", "bench-create")
 }
