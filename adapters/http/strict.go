@@ -32,16 +32,37 @@ const maxStrictDepth = 10_000
 // well-formed JSON is not judged here: the decoder then reports its syntax
 // error in its own words, so that bad syntax is never reported as a name.
 func checkMemberNames(body []byte, dst any) error {
+	// The body's own tokens first: a request as clients send it (names
+	// without escapes, well-formed) is judged without encoding/json's
+	// tokenizer, which allocates a value per token; anything else, and
+	// every malformed body, goes through encoding/json's.
+	if err, ok := walkMembers(&fastTokens{b: body}, dst); ok {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
+	err, _ := walkMembers(dec, dst)
+	return err
+}
+
+// tokenSource is json.Decoder's Token, or fastTokens'.
+type tokenSource interface {
+	Token() (json.Token, error)
+}
+
+// walkMembers is checkMemberNames over the tokens of src. ok is false when
+// src stopped before the first value ended (a syntax error, or fastTokens
+// declining the text); the answer is then nil, as encoding/json reports
+// the syntax itself.
+func walkMembers(src tokenSource, dst any) (err error, ok bool) {
 	var stack []*strictFrame
 	var first error
 	// next is the type of the value the next token starts.
 	next := reflect.TypeOf(dst)
 	for {
-		tok, err := dec.Token()
+		tok, err := src.Token()
 		if err != nil {
-			return nil // syntax, depth or an empty body: the decoder's answer
+			return nil, false // syntax, depth or an empty body: the decoder's answer
 		}
 		var top *strictFrame
 		if len(stack) > 0 {
@@ -51,7 +72,7 @@ func checkMemberNames(body []byte, dst any) error {
 			if d, ok := tok.(json.Delim); ok && d == '}' {
 				stack = stack[:len(stack)-1]
 				if len(stack) == 0 {
-					return first
+					return first, true
 				}
 				stack[len(stack)-1].valueDone()
 				continue
@@ -69,7 +90,7 @@ func checkMemberNames(body []byte, dst any) error {
 			if d, ok := tok.(json.Delim); ok && d == ']' {
 				stack = stack[:len(stack)-1]
 				if len(stack) == 0 {
-					return first
+					return first, true
 				}
 				stack[len(stack)-1].valueDone()
 				continue
@@ -80,17 +101,17 @@ func checkMemberNames(body []byte, dst any) error {
 		switch {
 		case isDelim && d == '{':
 			if len(stack) >= maxStrictDepth {
-				return nil
+				return nil, true
 			}
 			stack = append(stack, newObjectFrame(next, top))
 		case isDelim && d == '[':
 			if len(stack) >= maxStrictDepth {
-				return nil
+				return nil, true
 			}
 			stack = append(stack, newArrayFrame(next, top))
 		default: // a scalar value
 			if top == nil {
-				return first
+				return first, true
 			}
 			top.valueDone()
 		}
