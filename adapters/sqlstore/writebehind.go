@@ -41,6 +41,9 @@ type writeBehind struct {
 	// else as one round trip before the commit; balances move at once.
 	lone bool
 	tx   bun.Tx
+	// timeoutsSet: a claim of the transaction (IdempotencyStore.Reserve)
+	// has set its timeouts; the later claims need not.
+	timeoutsSet bool
 
 	audits    []*auditRow
 	completes []*idempotencyRow

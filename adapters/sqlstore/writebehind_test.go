@@ -179,3 +179,59 @@ func countWhere(t *testing.T, db *DB, q string, args ...any) int {
 	}
 	return n
 }
+
+// TestGroupRunsAgainOnlyWhatARefusalRolledBack: a group whose commands all
+// succeed runs each once, in one transaction without savepoints. When one
+// is refused, that run keeps nothing; the refused command answers its own
+// error without running again, and the others run again (in savepoints)
+// and commit. Both databases.
+func TestGroupRunsAgainOnlyWhatARefusalRolledBack(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T) *DB) {
+		store := NewStore(open(t))
+		errRefused := errors.New("refused")
+		var runs [3]int
+		insert := func(i int, id string, fail error) func(ctx context.Context, tx ports.Stores) error {
+			return func(ctx context.Context, tx ports.Stores) error {
+				runs[i]++
+				if err := tx.Partners().Insert(ctx, testPartner(id)); err != nil {
+					return err
+				}
+				return fail
+			}
+		}
+		exists := func(id string) bool {
+			t.Helper()
+			err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+				_, err := tx.Partners().Get(ctx, id)
+				return err
+			})
+			if err != nil && !errors.Is(err, ports.ErrNotFound) {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+
+		errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			insert(0, "par_g1", nil), insert(1, "par_g2", nil), insert(2, "par_g3", nil),
+		})
+		if errs[0] != nil || errs[1] != nil || errs[2] != nil || runs != [3]int{1, 1, 1} {
+			t.Fatalf("group without a refusal: errors %v, runs %v; want none and one run each", errs, runs)
+		}
+
+		runs = [3]int{}
+		errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			insert(0, "par_r1", nil), insert(1, "par_r2", errRefused), insert(2, "par_r3", nil),
+		})
+		if errs[0] != nil || !errors.Is(errs[1], errRefused) || errs[2] != nil {
+			t.Fatalf("group with a refusal: errors %v; want nil, the refusal, nil", errs)
+		}
+		if runs != [3]int{2, 1, 1} {
+			t.Errorf("group with a refusal: runs %v; want the command before it run again, the refused one and the one after it once", runs)
+		}
+		for id, want := range map[string]bool{"par_r1": true, "par_r2": false, "par_r3": true} {
+			if got := exists(id); got != want {
+				t.Errorf("after the group with a refusal: %s exists = %v, want %v", id, got, want)
+			}
+		}
+	})
+}

@@ -146,9 +146,11 @@ func (c *committer) run(batch []*commitCall) {
 	defer cancel()
 	errs := c.uow.DoEach(ctx, fns)
 	c.obs.GroupCommitted(len(batch))
-	if len(batch) > 1 && errors.Is(errs[0], ports.ErrGroupConflict) {
-		// Nothing of the group was kept: each command runs again alone.
-		for i := range batch {
+	for i := range batch {
+		if len(batch) > 1 && errors.Is(errs[i], ports.ErrGroupConflict) {
+			// Nothing of the command was kept: it runs again alone. (The
+			// store may have run a part of the group again after a refusal,
+			// so the conflict need not be every command's.)
 			errs[i] = c.uow.Do(ctx, func(_ context.Context, tx ports.Stores) error { return fns[i](ctx, tx) })
 			c.obs.GroupCommitted(1)
 		}
