@@ -88,8 +88,41 @@ func (w *writeBehind) rollback(m mark) {
 	}
 }
 
-// flush writes everything held, on tx.
+// flush writes everything held, on tx. On PostgreSQL that is two round
+// trips whatever the group's size: the audit rows and idempotency results
+// as one (heldStatements), then per partner (one, nearly always) its
+// balance move with its ledger entries (moveQuery).
 func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
+	if pg {
+		if want := int64(len(w.completes)); want > 0 || len(w.audits) > 0 {
+			if want == 0 {
+				want = int64(len(w.audits))
+			}
+			// The simple protocol answers the last statement's row count:
+			// the results' when there are any (an insert of the audit rows
+			// fails or writes them all).
+			res, err := tx.ExecContext(ctx, w.heldStatements(tx))
+			if err := affected(res, err, want, "audit rows and idempotency results"); err != nil {
+				return err
+			}
+		}
+		for _, id := range w.partners() {
+			q, entries := w.moveQuery(tx, id)
+			if entries == 0 {
+				// Read by a move that was refused (ErrInsufficient) and
+				// then not rolled back: nothing moved.
+				continue
+			}
+			var n int
+			if err := q.Scan(ctx, &n); err != nil {
+				return fmt.Errorf("write partner balance and ledger entries: %w", mapErr(err))
+			}
+			if n != entries {
+				return fmt.Errorf("%w: partner %s no longer covers the group's moves", ports.ErrGroupConflict, id)
+			}
+		}
+		return nil
+	}
 	if len(w.audits) > 0 {
 		if err := insertAll(ctx, tx, &w.audits, len(w.audits), "audit rows"); err != nil {
 			return err
@@ -98,12 +131,7 @@ func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
 	if err := w.flushCompletes(ctx, tx, pg); err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(w.balances))
-	for id := range w.balances {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // one lock order for every group
-	for _, id := range ids {
+	for _, id := range w.partners() {
 		b := w.balances[id]
 		delta := b.now - b.read
 		var after int64
@@ -132,6 +160,62 @@ func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
 		}
 	}
 	return nil
+}
+
+// partners are the ids of the partners whose balances the group moved, in
+// id order: one lock order for every group.
+func (w *writeBehind) partners() []string {
+	ids := make([]string, 0, len(w.balances))
+	for id := range w.balances {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// moveQuery is the one statement (PostgreSQL) that moves partner id's
+// balance by the group's total under its row lock and inserts the group's
+// ledger entries of the partner, and answers how many it inserted: none
+// when the move does not fit (ErrGroupConflict). Each entry's balance is
+// the balance after the move less what the group moved after the entry
+// (off), so the entries chain after whatever other transactions moved the
+// balance meanwhile; the move fits when neither that balance nor any
+// entry's on the way goes below zero (the largest off). It also answers
+// how many entries the statement holds (0: no statement to send).
+func (w *writeBehind) moveQuery(tx bun.Tx, id string) (*bun.RawQuery, int) {
+	b := w.balances[id]
+	delta := b.now - b.read
+	var maxOff int64
+	var values strings.Builder
+	args := []any{delta, b.updatedAt, id, 0}
+	for _, row := range w.ledger {
+		if row.PartnerID != id {
+			continue
+		}
+		off := b.now - row.Balance
+		maxOff = max(maxOff, off)
+		if len(args) > 4 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::timestamptz, ?::text, ?::text)")
+		args = append(args, row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, off,
+			row.CreatedAt, row.Reason, row.Actor)
+	}
+	entries := (len(args) - 4) / 11
+	if entries == 0 {
+		return nil, 0
+	}
+	args[3] = delta - maxOff
+	return tx.NewRaw(`WITH moved AS (
+	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
+	WHERE id = ? AND gems_balance + ? >= 0
+	RETURNING gems_balance),
+ins AS (
+	INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
+	SELECT v.id, v.partner_id, v.channel_id, v.audit_id, v.command, v.domain, v.amount, moved.gems_balance - v.off, v.created_at, v.reason, v.actor
+	FROM moved, (VALUES `+values.String()+`) AS v (id, partner_id, channel_id, audit_id, command, domain, amount, off, created_at, reason, actor)
+	RETURNING 1)
+SELECT count(*) FROM ins`, args...), entries
 }
 
 // flushCompletes stores the idempotency results: on PostgreSQL one UPDATE

@@ -101,6 +101,29 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 	if p.GemsBalance != 70 {
 		t.Errorf("balance after the conflicting group: %d, want 70", p.GemsBalance)
 	}
+
+	// A credit after a debit: the group's total fits, but on the way the
+	// balance dips lower than where it ends. 100 → the group takes 80 and
+	// gives back 50; 10 taken outside leaves room for the dip (entries 10,
+	// 60); 40 taken outside would take the first entry below zero.
+	for _, c := range []struct {
+		outside int64
+		want    string
+	}{{-10, "map[-80:10 -10:90 50:60]"}, {-40, "map[-40:60]"}} {
+		if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("partner_id = ?", "par_1").Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		setBalance(100)
+		errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			post(entry(-80)), outside(c.outside), post(entry(50)),
+		})
+		if fits := c.outside == -10; fits != (errs[0] == nil) || (!fits && !errors.Is(errs[0], ports.ErrGroupConflict)) {
+			t.Fatalf("group with a dip, %d taken outside: %v", -c.outside, errs)
+		}
+		if got := fmt.Sprint(balances()); got != c.want {
+			t.Errorf("ledger (amount:balance) after the group with a dip, %d taken outside: %s, want %s", -c.outside, got, c.want)
+		}
+	}
 }
 
 // TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres: a group of one
