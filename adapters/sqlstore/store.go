@@ -99,12 +99,14 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // fn is an ordinary transaction (doLone on PostgreSQL: its held writes
 // travel with its debit).
 //
-// The fns run first without savepoints (doAll): nearly every group is
-// refused nothing, and a savepoint per fn costs a round trip and, on
-// PostgreSQL, a subtransaction whose id every later snapshot of the
-// transaction carries. When a fn answers an error, that run is rolled back
-// whole; the fn's error stands (nothing of it was kept), and the other fns
-// run again, each in a savepoint of its own (doEachSavepoints).
+// The fns run first without savepoints and without reading the balances
+// they move (doAll): nearly every group is refused nothing and fits in its
+// partner's balance, while a savepoint per fn costs a round trip and, on
+// PostgreSQL, a subtransaction, and the balance a round trip per group.
+// When a fn answers an error, that run is rolled back whole; the fn's
+// error stands (nothing of it was kept), and the other fns run again, each
+// in a savepoint of its own (doEachSavepoints). When the moves do not fit
+// (ErrGroupConflict), every fn runs again that way, with the balances read.
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
 	errs := make([]error, len(fns))
 	switch {
@@ -118,6 +120,11 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		return errs
 	}
 	refused, err := s.doAll(ctx, fns)
+	if refused < 0 && errors.Is(err, ports.ErrGroupConflict) {
+		// The group did not read the balances it moved; with them read,
+		// the commands that fit are kept and the others refused.
+		return s.doEachSavepoints(ctx, fns)
+	}
 	if refused < 0 {
 		for i := range errs {
 			errs[i] = err
@@ -162,6 +169,7 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
+		wb.blind = true
 		// The transaction's timeouts travel with the first claim
 		// (IdempotencyStore.Reserve), as in Do.
 		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb}}

@@ -41,6 +41,12 @@ type writeBehind struct {
 	// else as one round trip before the commit; balances move at once.
 	lone bool
 	tx   bun.Tx
+	// blind: the balances are not read before the group's end (Store.doAll):
+	// a move is held without knowing whether it fits, and the group's end
+	// moves each balance only if every entry on the way stays at zero or
+	// above; when one does not, the group fails with ErrGroupConflict and
+	// runs again with its balances read.
+	blind bool
 	// timeoutsSet: a claim of the transaction (IdempotencyStore.Reserve)
 	// has set its timeouts; the later claims need not.
 	timeoutsSet bool

@@ -11,18 +11,25 @@ import (
 	"github.com/headlessdomains/registry/ports"
 )
 
-// TestGroupMovesTheBalanceAtItsEndOnPostgres: a group transaction reads a
-// partner's balance without locking it and moves it at its end. Another
-// transaction that debits the partner meanwhile is not blocked by the
-// group; the group's entries then chain after that debit when it still
-// fits, and when it no longer does the whole group fails with
-// ErrGroupConflict and keeps nothing.
+// TestGroupMovesTheBalanceAtItsEndOnPostgres: a group transaction moves
+// its partner's balance at its end, under the row lock, without having
+// read it. Another transaction that debits the partner meanwhile is not
+// blocked by the group; the group's entries then chain after that debit
+// when they still fit. When they no longer do, nothing of that run is
+// kept and the group runs again with the balance read (without locking
+// it), each move checked against it: what fits is kept, what does not is
+// refused; and when the balance moved again meanwhile so that even that
+// no longer fits, the whole group fails with ErrGroupConflict and keeps
+// nothing.
 func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
 	chn := seedChannel(t, store) // partner par_1
 	setBalance := func(n int64) {
 		t.Helper()
+		if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("partner_id = ?", "par_1").Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		if err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 			_, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance = n; return nil })
 			return err
@@ -36,20 +43,26 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		return core.LedgerEntry{ID: fmt.Sprintf("led_wb_%d", seq), PartnerID: "par_1", ChannelID: chn, Command: "create_domain",
 			Amount: amount, Reason: "create", Actor: "registrar", CreatedAt: testNow.Add(time.Duration(seq) * time.Second)}
 	}
-	post := func(e core.LedgerEntry) func(ctx context.Context, tx ports.Stores) error {
+	post := func(amount int64) func(ctx context.Context, tx ports.Stores) error {
+		e := entry(amount)
 		return func(ctx context.Context, tx ports.Stores) error { _, err := tx.Ledger().Post(ctx, e); return err }
 	}
 	// outside debits the partner in a transaction of its own while the
-	// group is running: it must not wait for the group.
-	outside := func(amount int64) func(ctx context.Context, tx ports.Stores) error {
+	// group is running (it must not wait for the group): amounts[k] when
+	// the group runs it for the k-th time, nothing after the last.
+	outside := func(amounts ...int64) func(ctx context.Context, tx ports.Stores) error {
+		calls := 0
 		return func(ctx context.Context, _ ports.Stores) error {
+			if calls++; calls > len(amounts) {
+				return nil
+			}
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
-			return store.Do(ctx, post(entry(amount)))
+			return store.Do(ctx, post(amounts[calls-1]))
 		}
 	}
 	// balances answers each entry's amount → balance after it.
-	balances := func() map[int64]int64 {
+	balances := func() string {
 		t.Helper()
 		out := map[int64]int64{}
 		if err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
@@ -61,67 +74,78 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return out
+		return fmt.Sprint(out)
 	}
-
-	// Fits: 100 → the group reads 100 and takes 30 and 20; meanwhile 40 is
-	// taken outside; at its end the group's entries chain after it: 60, 30, 10.
-	setBalance(100)
-	errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
-		post(entry(-30)), outside(-40), post(entry(-20)),
-	})
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("fitting group: command %d: %v", i, err)
-		}
-	}
-	if got := fmt.Sprint(balances()); got != "map[-40:60 -30:30 -20:10]" {
-		t.Errorf("ledger (amount:balance) after the fitting group: %s, want the outside debit first: -40:60, then -30:30, -20:10", got)
-	}
-
-	// No longer fits: 100 → the group takes 50 and 40; meanwhile 30 is
-	// taken outside; 90 no longer fits in 70: nothing of the group is kept.
-	if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("partner_id = ?", "par_1").Exec(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	setBalance(100)
-	errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
-		post(entry(-50)), outside(-30), post(entry(-40)),
-	})
-	if !errors.Is(errs[0], ports.ErrGroupConflict) || !errors.Is(errs[2], ports.ErrGroupConflict) {
-		t.Fatalf("a group that no longer fits answered %v, want ErrGroupConflict for its commands", errs)
-	}
-	if got := fmt.Sprint(balances()); got != "map[-30:70]" {
-		t.Errorf("ledger (amount:balance) after the conflicting group: %s, want only the outside debit -30:70", got)
-	}
-	var p partnerRow
-	if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if p.GemsBalance != 70 {
-		t.Errorf("balance after the conflicting group: %d, want 70", p.GemsBalance)
-	}
-
-	// A credit after a debit: the group's total fits, but on the way the
-	// balance dips lower than where it ends. 100 → the group takes 80 and
-	// gives back 50; 10 taken outside leaves room for the dip (entries 10,
-	// 60); 40 taken outside would take the first entry below zero.
-	for _, c := range []struct {
-		outside int64
-		want    string
-	}{{-10, "map[-80:10 -10:90 50:60]"}, {-40, "map[-40:60]"}} {
-		if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("partner_id = ?", "par_1").Exec(t.Context()); err != nil {
+	balance := func() int64 {
+		t.Helper()
+		var p partnerRow
+		if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		setBalance(100)
-		errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
-			post(entry(-80)), outside(c.outside), post(entry(50)),
-		})
-		if fits := c.outside == -10; fits != (errs[0] == nil) || (!fits && !errors.Is(errs[0], ports.ErrGroupConflict)) {
-			t.Fatalf("group with a dip, %d taken outside: %v", -c.outside, errs)
+		return p.GemsBalance
+	}
+	// what sums up the errors of a group: ok, conflict, insufficient.
+	what := func(errs []error) string {
+		var out []string
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				out = append(out, "ok")
+			case errors.Is(err, ports.ErrGroupConflict):
+				out = append(out, "conflict")
+			case errors.Is(err, ports.ErrInsufficient):
+				out = append(out, "insufficient")
+			default:
+				out = append(out, err.Error())
+			}
 		}
-		if got := fmt.Sprint(balances()); got != c.want {
-			t.Errorf("ledger (amount:balance) after the group with a dip, %d taken outside: %s, want %s", -c.outside, got, c.want)
+		return fmt.Sprint(out)
+	}
+
+	for _, c := range []struct {
+		name    string
+		group   []func(ctx context.Context, tx ports.Stores) error
+		errs    string
+		ledger  string
+		balance int64
+	}{{
+		// 100 → the group takes 30 and 20; meanwhile 40 is taken
+		// outside; at its end the group's entries chain after it.
+		"fits", []func(ctx context.Context, tx ports.Stores) error{post(-30), outside(-40), post(-20)},
+		"[ok ok ok]", "map[-40:60 -30:30 -20:10]", 10,
+	}, {
+		// 100 → the group takes 50 and 40; meanwhile 30 is taken
+		// outside; 90 no longer fits in 70. Run again with 70 read: 50
+		// fits, 40 no longer does.
+		"runs again with the balance read", []func(ctx context.Context, tx ports.Stores) error{post(-50), outside(-30), post(-40)},
+		"[ok ok insufficient]", "map[-50:20 -30:70]", 20,
+	}, {
+		// As above, and 25 more is taken outside while the group runs
+		// again: 50 no longer fits in 45 either; nothing of the group.
+		"conflicts", []func(ctx context.Context, tx ports.Stores) error{post(-50), outside(-30, -25), post(-40)},
+		"[conflict conflict conflict]", "map[-30:70 -25:45]", 45,
+	}, {
+		// A credit after a debit: the group's total fits, but the balance
+		// dips on the way lower than where it ends. 100 → the group takes
+		// 80 and gives back 50; 10 taken outside leaves room for the dip.
+		"dips and fits", []func(ctx context.Context, tx ports.Stores) error{post(-80), outside(-10), post(50)},
+		"[ok ok ok]", "map[-80:10 -10:90 50:60]", 60,
+	}, {
+		// 40 taken outside would take the first entry below zero: run
+		// again with 60 read, 80 is refused and 50 given back.
+		"dips below zero", []func(ctx context.Context, tx ports.Stores) error{post(-80), outside(-40), post(50)},
+		"[insufficient ok ok]", "map[-40:60 50:110]", 110,
+	}} {
+		setBalance(100)
+		errs := store.DoEach(t.Context(), c.group)
+		if got := what(errs); got != c.errs {
+			t.Errorf("%s: the group answered %s, want %s", c.name, got, c.errs)
+		}
+		if got := balances(); got != c.ledger {
+			t.Errorf("%s: ledger (amount:balance) %s, want %s", c.name, got, c.ledger)
+		}
+		if got := balance(); got != c.balance {
+			t.Errorf("%s: balance %d, want %d", c.name, got, c.balance)
 		}
 	}
 }
