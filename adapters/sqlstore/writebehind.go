@@ -94,40 +94,11 @@ func (w *writeBehind) rollback(m mark) {
 	}
 }
 
-// flush writes everything held, on tx. On PostgreSQL that is two round
-// trips whatever the group's size: the audit rows and idempotency results
-// as one (heldStatements), then per partner (one, nearly always) its
-// balance move with its ledger entries (moveQuery).
+// flush writes everything held, on tx. On PostgreSQL that is one
+// statement whatever the group's size (flushPG).
 func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
 	if pg {
-		if want := int64(len(w.completes)); want > 0 || len(w.audits) > 0 {
-			if want == 0 {
-				want = int64(len(w.audits))
-			}
-			// The simple protocol answers the last statement's row count:
-			// the results' when there are any (an insert of the audit rows
-			// fails or writes them all).
-			res, err := tx.ExecContext(ctx, w.heldStatements(tx))
-			if err := affected(res, err, want, "audit rows and idempotency results"); err != nil {
-				return err
-			}
-		}
-		for _, id := range w.partners() {
-			q, entries := w.moveQuery(tx, id)
-			if entries == 0 {
-				// Read by a move that was refused (ErrInsufficient) and
-				// then not rolled back: nothing moved.
-				continue
-			}
-			var n int
-			if err := q.Scan(ctx, &n); err != nil {
-				return fmt.Errorf("write partner balance and ledger entries: %w", mapErr(err))
-			}
-			if n != entries {
-				return fmt.Errorf("%w: partner %s no longer covers the group's moves", ports.ErrGroupConflict, id)
-			}
-		}
-		return nil
+		return w.flushPG(ctx, tx)
 	}
 	if len(w.audits) > 0 {
 		if err := insertAll(ctx, tx, &w.audits, len(w.audits), "audit rows"); err != nil {
@@ -179,49 +150,119 @@ func (w *writeBehind) partners() []string {
 	return ids
 }
 
-// moveQuery is the one statement (PostgreSQL) that moves partner id's
-// balance by the group's total under its row lock and inserts the group's
-// ledger entries of the partner, and answers how many it inserted: none
-// when the move does not fit (ErrGroupConflict). Each entry's balance is
-// the balance after the move less what the group moved after the entry
-// (off), so the entries chain after whatever other transactions moved the
-// balance meanwhile; the move fits when neither that balance nor any
-// entry's on the way goes below zero (the largest off). It also answers
-// how many entries the statement holds (0: no statement to send).
-func (w *writeBehind) moveQuery(tx bun.Tx, id string) (*bun.RawQuery, int) {
+// flushPG writes everything held as one statement (PostgreSQL), each kind
+// in a WITH clause of its own that answers how many rows it wrote: the
+// audit rows, the idempotency results, and per partner (one, nearly
+// always) its balance move with its ledger entries (moveCTE). The
+// statement sees the rows the group's earlier statements wrote (the
+// claims its results complete). When a move does not fit, its entries are
+// not written and the group fails with ErrGroupConflict, rolling back
+// whatever else the statement wrote.
+func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx) error {
+	var ctes, counts, what []string
+	var want []int64
+	add := func(name, cte string, n int, about string) {
+		ctes = append(ctes, name+" AS ("+cte+" RETURNING 1)")
+		counts = append(counts, "(SELECT count(*) FROM "+name+")")
+		want = append(want, int64(n))
+		what = append(what, about)
+	}
+	if len(w.audits) > 0 {
+		add("audits", tx.NewInsert().Model(&w.audits).String(), len(w.audits), "audit rows")
+	}
+	if len(w.completes) > 0 {
+		add("results", w.completesQuery(tx).String(), len(w.completes), "idempotency results")
+	}
+	moves := 0
+	for _, id := range w.partners() {
+		moved, insert, entries := w.moveCTE(tx, id, moves)
+		if entries == 0 {
+			// Read by a move that was refused (ErrInsufficient) and then
+			// not rolled back: nothing moved.
+			continue
+		}
+		ctes = append(ctes, moved)
+		add(fmt.Sprintf("entries_%d", moves), insert, entries, "partner "+id)
+		moves++
+	}
+	if len(ctes) == 0 {
+		return nil
+	}
+	// Formatted already: the text is not a template ("?" in a summary is
+	// text).
+	rows, err := tx.QueryContext(ctx, "WITH "+strings.Join(ctes, ", ")+" SELECT "+strings.Join(counts, ", "))
+	if err != nil {
+		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+	}
+	defer func() { _ = rows.Close() }()
+	got := make([]int64, len(counts))
+	dest := make([]any, len(got))
+	for i := range got {
+		dest[i] = &got[i]
+	}
+	if !rows.Next() {
+		return fmt.Errorf("write the group's held rows: no answer: %w", mapErr(rows.Err()))
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+	}
+	for i := range got {
+		switch {
+		case got[i] == want[i]:
+		case strings.HasPrefix(what[i], "partner "):
+			return fmt.Errorf("%w: %s no longer covers the group's moves", ports.ErrGroupConflict, what[i])
+		default:
+			return fmt.Errorf("write %s: %d rows written, want %d", what[i], got[i], want[i])
+		}
+	}
+	return nil
+}
+
+// moveCTE is, for the i-th partner of a group (PostgreSQL), the WITH
+// clause that moves partner id's balance by the group's total under its
+// row lock (moved_i) and the insert of the group's ledger entries of the
+// partner that selects from it, and how many entries that is (0: none to
+// write). Each entry's balance is the balance after the move less what the
+// group moved after the entry (off), so the entries chain after whatever
+// other transactions moved the balance meanwhile; the move is made only if
+// neither that balance nor any entry's on the way goes below zero (the
+// largest off); else moved_i is empty and no entry is written.
+func (w *writeBehind) moveCTE(tx bun.Tx, id string, i int) (moved, insert string, entries int) {
 	b := w.balances[id]
 	delta := b.now - b.read
 	var maxOff int64
 	var values strings.Builder
-	args := []any{delta, b.updatedAt, id, 0}
+	var args []any
 	for _, row := range w.ledger {
 		if row.PartnerID != id {
 			continue
 		}
 		off := b.now - row.Balance
 		maxOff = max(maxOff, off)
-		if len(args) > 4 {
+		if entries > 0 {
 			values.WriteString(", ")
 		}
 		values.WriteString("(?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::timestamptz, ?::text, ?::text)")
 		args = append(args, row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, off,
 			row.CreatedAt, row.Reason, row.Actor)
+		entries++
 	}
-	entries := (len(args) - 4) / 11
 	if entries == 0 {
-		return nil, 0
+		return "", "", 0
 	}
-	args[3] = delta - maxOff
-	return tx.NewRaw(`WITH moved AS (
+	name := fmt.Sprintf("moved_%d", i)
+	moved = tx.NewRaw(name+` AS (
 	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
 	WHERE id = ? AND gems_balance + ? >= 0
-	RETURNING gems_balance),
-ins AS (
-	INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
-	SELECT v.id, v.partner_id, v.channel_id, v.audit_id, v.command, v.domain, v.amount, moved.gems_balance - v.off, v.created_at, v.reason, v.actor
-	FROM moved, (VALUES `+values.String()+`) AS v (id, partner_id, channel_id, audit_id, command, domain, amount, off, created_at, reason, actor)
-	RETURNING 1)
-SELECT count(*) FROM ins`, args...), entries
+	RETURNING gems_balance)`, delta, b.updatedAt, id, delta-maxOff).String()
+	insert = tx.NewRaw(`INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
+	SELECT v.id, v.partner_id, v.channel_id, v.audit_id, v.command, v.domain, v.amount, `+name+`.gems_balance - v.off, v.created_at, v.reason, v.actor
+	FROM `+name+`, (VALUES `+values.String()+`) AS v (id, partner_id, channel_id, audit_id, command, domain, amount, off, created_at, reason, actor)`,
+		args...).String()
+	return moved, insert, entries
 }
 
 // flushCompletes stores the idempotency results: on PostgreSQL one UPDATE

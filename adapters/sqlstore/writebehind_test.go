@@ -152,9 +152,10 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 
 // TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres: a group of one
 // command holds its audit row and idempotency result and sends them in the
-// round trip of its debit (or before the commit when it debits nothing).
-// Text that looks like a placeholder (a "?" in a key or a summary) is
-// written as it is; a refused debit leaves nothing of the command.
+// round trip of its debit (or before the commit when it debits nothing);
+// a group of two sends them with its balance move. Text that looks like a
+// placeholder (a "?" in a key or a summary) is written as it is; a refused
+// debit leaves nothing of the command.
 func TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
@@ -208,12 +209,22 @@ func TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres(t *testing.T) {
 			t.Errorf("%s: audit, result, ledger rows %d %d %d, want %v", c.key, a, r, l, c.want)
 		}
 	}
+	// A group writes the same rows, held to its end, as one statement.
+	errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{command("group?4", -10), command("group?5", 0)})
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("group: %v", errs)
+	}
+	for key, want := range map[string][3]int{"group?4": {1, 1, 1}, "group?5": {1, 1, 0}} {
+		if a, r, l := stored(key); [3]int{a, r, l} != want {
+			t.Errorf("%s: audit, result, ledger rows %d %d %d, want %v", key, a, r, l, want)
+		}
+	}
 	var p partnerRow
 	if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if p.GemsBalance != 70 {
-		t.Errorf("balance %d, want 70", p.GemsBalance)
+	if p.GemsBalance != 60 {
+		t.Errorf("balance %d, want 60", p.GemsBalance)
 	}
 }
 
