@@ -387,6 +387,26 @@ func (c conn) update(ctx context.Context, row any) error {
 	return nil
 }
 
+// updateColumns writes the columns cols of row by primary key;
+// ErrNotFound when no row.
+func (c conn) updateColumns(ctx context.Context, row any, cols []string) error {
+	if err := c.writable(); err != nil {
+		return err
+	}
+	res, err := c.db.NewUpdate().Model(row).Column(cols...).WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return ports.ErrNotFound
+	}
+	return nil
+}
+
 // updateUnique is update for a change that a unique index may refuse (a
 // new slug, token hash or name, a cancelled registration made live again).
 // On PostgreSQL it runs in a savepoint, so that ErrDuplicate leaves the
