@@ -33,8 +33,8 @@ const groupLanes = 2
 // balance, so the commands of one busy registrar queue on one row lock, each
 // holding it through its own commit and fsync. The committer instead queues
 // them in memory per partner: up to groupLanes goroutines per partner with
-// work each run what is queued as one transaction, each command in a
-// savepoint of its own (ports.UnitOfWork.DoEach), and answer every command
+// work each run what is queued as one transaction, each command all or
+// nothing on its own (ports.UnitOfWork.DoEach), and answer every command
 // only after that transaction has committed. The batch is whatever arrived
 // while the previous one ran; a lone command runs at once, alone, so
 // nothing waits for a batch to fill. A group the store finds at its end no
