@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -25,6 +27,11 @@ type Store struct {
 	// reserveWait bounds how long IdempotencyStore.Reserve waits on
 	// PostgreSQL for a transaction holding the same key.
 	reserveWait time.Duration
+	// refusing: the last group run without savepoints had a command
+	// refused, so groups run in savepoints from the start until one has
+	// none refused (DoEach): a burst of refusals (creates of names already
+	// taken, say) does not run every group twice.
+	refusing atomic.Bool
 }
 
 var _ ports.UnitOfWork = (*Store)(nil)
@@ -107,6 +114,8 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // error stands (nothing of it was kept), and the other fns run again, each
 // in a savepoint of its own (doEachSavepoints). When the moves do not fit
 // (ErrGroupConflict), every fn runs again that way, with the balances read.
+// After a refusal the next groups run in savepoints from the start, until
+// one has nothing refused (Store.refusing).
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
 	errs := make([]error, len(fns))
 	switch {
@@ -119,11 +128,22 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		errs[0] = s.Do(ctx, fns[0])
 		return errs
 	}
+	if s.refusing.Load() {
+		errs = s.doEachSavepoints(ctx, fns)
+		if !slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+			s.refusing.Store(false)
+		}
+		return errs
+	}
 	refused, err := s.doAll(ctx, fns)
 	if refused < 0 && errors.Is(err, ports.ErrGroupConflict) {
 		// The group did not read the balances it moved; with them read,
 		// the commands that fit are kept and the others refused.
-		return s.doEachSavepoints(ctx, fns)
+		errs = s.doEachSavepoints(ctx, fns)
+		if slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+			s.refusing.Store(true) // a balance runs low
+		}
+		return errs
 	}
 	if refused < 0 {
 		for i := range errs {
@@ -132,6 +152,7 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		return errs
 	}
 	errs[refused] = err
+	s.refusing.Store(true)
 	rest := make([]func(ctx context.Context, tx ports.Stores) error, 0, len(fns)-1)
 	rest = append(append(rest, fns[:refused]...), fns[refused+1:]...)
 	var again []error

@@ -136,6 +136,7 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		"dips below zero", []func(ctx context.Context, tx ports.Stores) error{post(-80), outside(-40), post(50)},
 		"[insufficient ok ok]", "map[-40:60 50:110]", 110,
 	}} {
+		store = NewStore(db) // no refusal of an earlier case carries over (Store.refusing)
 		setBalance(100)
 		errs := store.DoEach(t.Context(), c.group)
 		if got := what(errs); got != c.errs {
@@ -289,6 +290,28 @@ func TestGroupRunsAgainOnlyWhatARefusalRolledBack(t *testing.T) {
 		for id, want := range map[string]bool{"par_r1": true, "par_r2": false, "par_r3": true} {
 			if got := exists(id); got != want {
 				t.Errorf("after the group with a refusal: %s exists = %v, want %v", id, got, want)
+			}
+		}
+
+		// After a refusal the next groups run in savepoints from the start
+		// (each command once, refused or not) until one refuses nothing.
+		k := 0
+		for _, c := range []struct {
+			refuse bool
+			want   [3]int
+		}{{true, [3]int{1, 1, 1}}, {false, [3]int{1, 1, 1}}, {true, [3]int{2, 1, 1}}} {
+			k++
+			runs = [3]int{}
+			var fail error
+			if c.refuse {
+				fail = errRefused
+			}
+			id := fmt.Sprintf("par_s%d_", k)
+			errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+				insert(0, id+"1", nil), insert(1, id+"2", fail), insert(2, id+"3", nil),
+			})
+			if errs[0] != nil || errs[2] != nil || errors.Is(errs[1], errRefused) != c.refuse || runs != c.want {
+				t.Errorf("refusal %v after the group before: errors %v, runs %v; want runs %v", c.refuse, errs, runs, c.want)
 			}
 		}
 	})
