@@ -81,8 +81,13 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 	// trip as the claim, before it (the simple protocol runs both statements
 	// in order and answers the last one's row count).
 	prefix := ""
-	if r.c.pg && !r.c.timeoutsSet {
+	if r.c.pg && !r.c.timeoutsSet && (r.c.wb == nil || !r.c.wb.timeoutsSet) {
 		prefix = r.c.setTimeouts() + "; "
+		if r.c.wb != nil {
+			// Set for the rest of the transaction, which has no savepoint
+			// to undo them (doAll, doLone); a failed claim fails it whole.
+			r.c.wb.timeoutsSet = true
+		}
 	}
 	row := idempotencyToRow(rec)
 	row.Result = nil

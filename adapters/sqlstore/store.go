@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -25,6 +27,11 @@ type Store struct {
 	// reserveWait bounds how long IdempotencyStore.Reserve waits on
 	// PostgreSQL for a transaction holding the same key.
 	reserveWait time.Duration
+	// refusing: the last group run without savepoints had a command
+	// refused, so groups run in savepoints from the start until one has
+	// none refused (DoEach): a burst of refusals (creates of names already
+	// taken, say) does not run every group twice.
+	refusing atomic.Bool
 }
 
 var _ ports.UnitOfWork = (*Store)(nil)
@@ -91,16 +98,24 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 	}
 }
 
-// DoEach runs the fns in one transaction, each in a savepoint (see
-// ports.UnitOfWork.DoEach): one BEGIN and one COMMIT, one fsync. What no fn
-// reads back (audit rows, idempotency results, ledger entries and partner
-// balances) is held in memory and written at the end, one statement per
-// kind for the whole group, the balances moved under their row locks last
-// (writeBehind). One fn is an ordinary transaction (doLone on PostgreSQL:
-// its held writes travel with its debit). On PostgreSQL releasing a
-// savepoint and opening the next is one round trip; the savepoints are
-// released, so the transaction never holds more than one open
-// subtransaction.
+// DoEach runs the fns in one transaction (see ports.UnitOfWork.DoEach):
+// one BEGIN and one COMMIT, one fsync. What no fn reads back (audit rows,
+// idempotency results, ledger entries and partner balances) is held in
+// memory and written at the end, one statement per kind for the whole
+// group, the balances moved under their row locks last (writeBehind). One
+// fn is an ordinary transaction (doLone on PostgreSQL: its held writes
+// travel with its debit).
+//
+// The fns run first without savepoints and without reading the balances
+// they move (doAll): nearly every group is refused nothing and fits in its
+// partner's balance, while a savepoint per fn costs a round trip and, on
+// PostgreSQL, a subtransaction, and the balance a round trip per group.
+// When a fn answers an error, that run is rolled back whole; the fn's
+// error stands (nothing of it was kept), and the other fns run again, each
+// in a savepoint of its own (doEachSavepoints). When the moves do not fit
+// (ErrGroupConflict), every fn runs again that way, with the balances read.
+// After a refusal the next groups run in savepoints from the start, until
+// one has nothing refused (Store.refusing).
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
 	errs := make([]error, len(fns))
 	switch {
@@ -113,6 +128,99 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		errs[0] = s.Do(ctx, fns[0])
 		return errs
 	}
+	if s.refusing.Load() {
+		errs = s.doEachSavepoints(ctx, fns)
+		if !slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+			s.refusing.Store(false)
+		}
+		return errs
+	}
+	refused, err := s.doAll(ctx, fns)
+	if refused < 0 && errors.Is(err, ports.ErrGroupConflict) {
+		// The group did not read the balances it moved; with them read,
+		// the commands that fit are kept and the others refused.
+		errs = s.doEachSavepoints(ctx, fns)
+		if slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+			s.refusing.Store(true) // a balance runs low
+		}
+		return errs
+	}
+	if refused < 0 {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	errs[refused] = err
+	s.refusing.Store(true)
+	rest := make([]func(ctx context.Context, tx ports.Stores) error, 0, len(fns)-1)
+	rest = append(append(rest, fns[:refused]...), fns[refused+1:]...)
+	var again []error
+	if len(rest) == 1 {
+		again = s.DoEach(ctx, rest)
+	} else {
+		again = s.doEachSavepoints(ctx, rest)
+	}
+	for i, j := 0, 0; i < len(fns); i++ {
+		if i != refused {
+			errs[i] = again[j]
+			j++
+		}
+	}
+	return errs
+}
+
+// doAll runs the fns in one transaction, in order, without savepoints. It
+// answers the index of the first fn that answered an error, and that
+// error: the transaction was then rolled back and nothing of any fn kept.
+// Otherwise it answers -1 and the transaction's own error (begin, the
+// held writes, the commit), nil when every fn committed.
+func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) (int, error) {
+	pg := s.db.kind == dialect.PG
+	done, err := s.admit(ctx)
+	if err != nil {
+		return -1, err
+	}
+	defer done()
+	var (
+		ran     bool
+		refused = -1
+		fnErr   error
+	)
+	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ran = true
+		wb := newWriteBehind()
+		wb.blind = true
+		// The transaction's timeouts travel with the first claim
+		// (IdempotencyStore.Reserve), as in Do.
+		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb}}
+		for i, fn := range fns {
+			if fnErr = fn(ctx, st); fnErr != nil {
+				refused = i
+				return fnErr
+			}
+		}
+		return wb.flush(ctx, tx, pg)
+	})
+	switch {
+	case refused >= 0:
+		return refused, fnErr
+	case err == nil:
+		return -1, nil
+	case ran:
+		return -1, fmt.Errorf("group transaction: %w", mapErr(err))
+	default:
+		return -1, fmt.Errorf("begin: %w", mapErr(err))
+	}
+}
+
+// doEachSavepoints runs the fns in one transaction, each in a savepoint: a
+// fn's error rolls back to its savepoint, and the others commit. On
+// PostgreSQL releasing a savepoint and opening the next is one round trip;
+// the savepoints are released, so the transaction never holds more than one
+// open subtransaction.
+func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
+	errs := make([]error, len(fns))
 	pg := s.db.kind == dialect.PG
 	done, err := s.admit(ctx)
 	if err != nil {
@@ -224,7 +332,7 @@ type conn struct {
 
 	reserveWait time.Duration // see Store.reserveWait
 	// timeoutsSet: the transaction's timeouts were set outside any savepoint
-	// (DoEach), so Reserve need not set them again.
+	// (doEachSavepoints), so Reserve need not set them again.
 	timeoutsSet bool
 	// wb holds the group's blind writes (DoEach); nil writes at once.
 	wb *writeBehind
@@ -287,6 +395,26 @@ func (c conn) update(ctx context.Context, row any) error {
 		return err
 	}
 	res, err := c.db.NewUpdate().Model(row).WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n == 0 {
+		return ports.ErrNotFound
+	}
+	return nil
+}
+
+// updateColumns writes the columns cols of row by primary key;
+// ErrNotFound when no row.
+func (c conn) updateColumns(ctx context.Context, row any, cols []string) error {
+	if err := c.writable(); err != nil {
+		return err
+	}
+	res, err := c.db.NewUpdate().Model(row).Column(cols...).WherePK().Exec(ctx)
 	if err != nil {
 		return mapErr(err)
 	}

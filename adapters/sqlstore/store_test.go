@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -460,4 +461,23 @@ func TestRefusedWritesLeaveTheTransactionUsable(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestChangedColumnsNamesWhatAnUpdateWrites: an update of a registration
+// writes the columns whose values changed, times compared as instants
+// (the same instant in another location is no change).
+func TestChangedColumnsNamesWhatAnUpdateWrites(t *testing.T) {
+	db := openSQLite(t)
+	at := ts(testNow)
+	later := ts(testNow.Add(time.Hour))
+	old := domainRow{ID: "dom_1", Name: "a.wallet", State: "active", ExpiresAt: at, DueAt: &at, Statuses: "[]"}
+	next := old
+	next.ExpiresAt = timestamp(time.Time(at).In(time.FixedZone("x", 3600)))
+	if cols := changedColumns(db.bun, &old, &next); len(cols) != 0 {
+		t.Errorf("the same values: changed %v, want none", cols)
+	}
+	next.DueAt, next.Statuses, next.LastRenewedAt = &later, `["x"]`, &later
+	if got := fmt.Sprint(changedColumns(db.bun, &old, &next)); got != "[statuses last_renewed_at due_at]" {
+		t.Errorf("changed %s, want [statuses last_renewed_at due_at]", got)
+	}
 }

@@ -41,6 +41,15 @@ type writeBehind struct {
 	// else as one round trip before the commit; balances move at once.
 	lone bool
 	tx   bun.Tx
+	// blind: the balances are not read before the group's end (Store.doAll):
+	// a move is held without knowing whether it fits, and the group's end
+	// moves each balance only if every entry on the way stays at zero or
+	// above; when one does not, the group fails with ErrGroupConflict and
+	// runs again with its balances read.
+	blind bool
+	// timeoutsSet: a claim of the transaction (IdempotencyStore.Reserve)
+	// has set its timeouts; the later claims need not.
+	timeoutsSet bool
 
 	audits    []*auditRow
 	completes []*idempotencyRow
@@ -85,8 +94,12 @@ func (w *writeBehind) rollback(m mark) {
 	}
 }
 
-// flush writes everything held, on tx.
+// flush writes everything held, on tx. On PostgreSQL that is one
+// statement whatever the group's size (flushPG).
 func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
+	if pg {
+		return w.flushPG(ctx, tx)
+	}
 	if len(w.audits) > 0 {
 		if err := insertAll(ctx, tx, &w.audits, len(w.audits), "audit rows"); err != nil {
 			return err
@@ -95,12 +108,7 @@ func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
 	if err := w.flushCompletes(ctx, tx, pg); err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(w.balances))
-	for id := range w.balances {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // one lock order for every group
-	for _, id := range ids {
+	for _, id := range w.partners() {
 		b := w.balances[id]
 		delta := b.now - b.read
 		var after int64
@@ -129,6 +137,132 @@ func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
 		}
 	}
 	return nil
+}
+
+// partners are the ids of the partners whose balances the group moved, in
+// id order: one lock order for every group.
+func (w *writeBehind) partners() []string {
+	ids := make([]string, 0, len(w.balances))
+	for id := range w.balances {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// flushPG writes everything held as one statement (PostgreSQL), each kind
+// in a WITH clause of its own that answers how many rows it wrote: the
+// audit rows, the idempotency results, and per partner (one, nearly
+// always) its balance move with its ledger entries (moveCTE). The
+// statement sees the rows the group's earlier statements wrote (the
+// claims its results complete). When a move does not fit, its entries are
+// not written and the group fails with ErrGroupConflict, rolling back
+// whatever else the statement wrote.
+func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx) error {
+	var ctes, counts, what []string
+	var want []int64
+	add := func(name, cte string, n int, about string) {
+		ctes = append(ctes, name+" AS ("+cte+" RETURNING 1)")
+		counts = append(counts, "(SELECT count(*) FROM "+name+")")
+		want = append(want, int64(n))
+		what = append(what, about)
+	}
+	if len(w.audits) > 0 {
+		add("audits", tx.NewInsert().Model(&w.audits).String(), len(w.audits), "audit rows")
+	}
+	if len(w.completes) > 0 {
+		add("results", w.completesQuery(tx).String(), len(w.completes), "idempotency results")
+	}
+	moves := 0
+	for _, id := range w.partners() {
+		moved, insert, entries := w.moveCTE(tx, id, moves)
+		if entries == 0 {
+			// Read by a move that was refused (ErrInsufficient) and then
+			// not rolled back: nothing moved.
+			continue
+		}
+		ctes = append(ctes, moved)
+		add(fmt.Sprintf("entries_%d", moves), insert, entries, "partner "+id)
+		moves++
+	}
+	if len(ctes) == 0 {
+		return nil
+	}
+	// Formatted already: the text is not a template ("?" in a summary is
+	// text).
+	rows, err := tx.QueryContext(ctx, "WITH "+strings.Join(ctes, ", ")+" SELECT "+strings.Join(counts, ", "))
+	if err != nil {
+		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+	}
+	defer func() { _ = rows.Close() }()
+	got := make([]int64, len(counts))
+	dest := make([]any, len(got))
+	for i := range got {
+		dest[i] = &got[i]
+	}
+	if !rows.Next() {
+		return fmt.Errorf("write the group's held rows: no answer: %w", mapErr(rows.Err()))
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+	}
+	for i := range got {
+		switch {
+		case got[i] == want[i]:
+		case strings.HasPrefix(what[i], "partner "):
+			return fmt.Errorf("%w: %s no longer covers the group's moves", ports.ErrGroupConflict, what[i])
+		default:
+			return fmt.Errorf("write %s: %d rows written, want %d", what[i], got[i], want[i])
+		}
+	}
+	return nil
+}
+
+// moveCTE is, for the i-th partner of a group (PostgreSQL), the WITH
+// clause that moves partner id's balance by the group's total under its
+// row lock (moved_i) and the insert of the group's ledger entries of the
+// partner that selects from it, and how many entries that is (0: none to
+// write). Each entry's balance is the balance after the move less what the
+// group moved after the entry (off), so the entries chain after whatever
+// other transactions moved the balance meanwhile; the move is made only if
+// neither that balance nor any entry's on the way goes below zero (the
+// largest off); else moved_i is empty and no entry is written.
+func (w *writeBehind) moveCTE(tx bun.Tx, id string, i int) (moved, insert string, entries int) {
+	b := w.balances[id]
+	delta := b.now - b.read
+	var maxOff int64
+	var values strings.Builder
+	var args []any
+	for _, row := range w.ledger {
+		if row.PartnerID != id {
+			continue
+		}
+		off := b.now - row.Balance
+		maxOff = max(maxOff, off)
+		if entries > 0 {
+			values.WriteString(", ")
+		}
+		values.WriteString("(?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::timestamptz, ?::text, ?::text)")
+		args = append(args, row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, off,
+			row.CreatedAt, row.Reason, row.Actor)
+		entries++
+	}
+	if entries == 0 {
+		return "", "", 0
+	}
+	name := fmt.Sprintf("moved_%d", i)
+	moved = tx.NewRaw(name+` AS (
+	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
+	WHERE id = ? AND gems_balance + ? >= 0
+	RETURNING gems_balance)`, delta, b.updatedAt, id, delta-maxOff).String()
+	insert = tx.NewRaw(`INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
+	SELECT v.id, v.partner_id, v.channel_id, v.audit_id, v.command, v.domain, v.amount, `+name+`.gems_balance - v.off, v.created_at, v.reason, v.actor
+	FROM `+name+`, (VALUES `+values.String()+`) AS v (id, partner_id, channel_id, audit_id, command, domain, amount, off, created_at, reason, actor)`,
+		args...).String()
+	return moved, insert, entries
 }
 
 // flushCompletes stores the idempotency results: on PostgreSQL one UPDATE

@@ -11,18 +11,25 @@ import (
 	"github.com/headlessdomains/registry/ports"
 )
 
-// TestGroupMovesTheBalanceAtItsEndOnPostgres: a group transaction reads a
-// partner's balance without locking it and moves it at its end. Another
-// transaction that debits the partner meanwhile is not blocked by the
-// group; the group's entries then chain after that debit when it still
-// fits, and when it no longer does the whole group fails with
-// ErrGroupConflict and keeps nothing.
+// TestGroupMovesTheBalanceAtItsEndOnPostgres: a group transaction moves
+// its partner's balance at its end, under the row lock, without having
+// read it. Another transaction that debits the partner meanwhile is not
+// blocked by the group; the group's entries then chain after that debit
+// when they still fit. When they no longer do, nothing of that run is
+// kept and the group runs again with the balance read (without locking
+// it), each move checked against it: what fits is kept, what does not is
+// refused; and when the balance moved again meanwhile so that even that
+// no longer fits, the whole group fails with ErrGroupConflict and keeps
+// nothing.
 func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
 	chn := seedChannel(t, store) // partner par_1
 	setBalance := func(n int64) {
 		t.Helper()
+		if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("partner_id = ?", "par_1").Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		if err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 			_, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance = n; return nil })
 			return err
@@ -36,20 +43,26 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		return core.LedgerEntry{ID: fmt.Sprintf("led_wb_%d", seq), PartnerID: "par_1", ChannelID: chn, Command: "create_domain",
 			Amount: amount, Reason: "create", Actor: "registrar", CreatedAt: testNow.Add(time.Duration(seq) * time.Second)}
 	}
-	post := func(e core.LedgerEntry) func(ctx context.Context, tx ports.Stores) error {
+	post := func(amount int64) func(ctx context.Context, tx ports.Stores) error {
+		e := entry(amount)
 		return func(ctx context.Context, tx ports.Stores) error { _, err := tx.Ledger().Post(ctx, e); return err }
 	}
 	// outside debits the partner in a transaction of its own while the
-	// group is running: it must not wait for the group.
-	outside := func(amount int64) func(ctx context.Context, tx ports.Stores) error {
+	// group is running (it must not wait for the group): amounts[k] when
+	// the group runs it for the k-th time, nothing after the last.
+	outside := func(amounts ...int64) func(ctx context.Context, tx ports.Stores) error {
+		calls := 0
 		return func(ctx context.Context, _ ports.Stores) error {
+			if calls++; calls > len(amounts) {
+				return nil
+			}
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
-			return store.Do(ctx, post(entry(amount)))
+			return store.Do(ctx, post(amounts[calls-1]))
 		}
 	}
 	// balances answers each entry's amount → balance after it.
-	balances := func() map[int64]int64 {
+	balances := func() string {
 		t.Helper()
 		out := map[int64]int64{}
 		if err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
@@ -61,53 +74,89 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return out
+		return fmt.Sprint(out)
 	}
-
-	// Fits: 100 → the group reads 100 and takes 30 and 20; meanwhile 40 is
-	// taken outside; at its end the group's entries chain after it: 60, 30, 10.
-	setBalance(100)
-	errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
-		post(entry(-30)), outside(-40), post(entry(-20)),
-	})
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("fitting group: command %d: %v", i, err)
+	balance := func() int64 {
+		t.Helper()
+		var p partnerRow
+		if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
+			t.Fatal(err)
 		}
+		return p.GemsBalance
 	}
-	if got := fmt.Sprint(balances()); got != "map[-40:60 -30:30 -20:10]" {
-		t.Errorf("ledger (amount:balance) after the fitting group: %s, want the outside debit first: -40:60, then -30:30, -20:10", got)
+	// what sums up the errors of a group: ok, conflict, insufficient.
+	what := func(errs []error) string {
+		var out []string
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				out = append(out, "ok")
+			case errors.Is(err, ports.ErrGroupConflict):
+				out = append(out, "conflict")
+			case errors.Is(err, ports.ErrInsufficient):
+				out = append(out, "insufficient")
+			default:
+				out = append(out, err.Error())
+			}
+		}
+		return fmt.Sprint(out)
 	}
 
-	// No longer fits: 100 → the group takes 50 and 40; meanwhile 30 is
-	// taken outside; 90 no longer fits in 70: nothing of the group is kept.
-	if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("partner_id = ?", "par_1").Exec(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	setBalance(100)
-	errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
-		post(entry(-50)), outside(-30), post(entry(-40)),
-	})
-	if !errors.Is(errs[0], ports.ErrGroupConflict) || !errors.Is(errs[2], ports.ErrGroupConflict) {
-		t.Fatalf("a group that no longer fits answered %v, want ErrGroupConflict for its commands", errs)
-	}
-	if got := fmt.Sprint(balances()); got != "map[-30:70]" {
-		t.Errorf("ledger (amount:balance) after the conflicting group: %s, want only the outside debit -30:70", got)
-	}
-	var p partnerRow
-	if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if p.GemsBalance != 70 {
-		t.Errorf("balance after the conflicting group: %d, want 70", p.GemsBalance)
+	for _, c := range []struct {
+		name    string
+		group   []func(ctx context.Context, tx ports.Stores) error
+		errs    string
+		ledger  string
+		balance int64
+	}{{
+		// 100 → the group takes 30 and 20; meanwhile 40 is taken
+		// outside; at its end the group's entries chain after it.
+		"fits", []func(ctx context.Context, tx ports.Stores) error{post(-30), outside(-40), post(-20)},
+		"[ok ok ok]", "map[-40:60 -30:30 -20:10]", 10,
+	}, {
+		// 100 → the group takes 50 and 40; meanwhile 30 is taken
+		// outside; 90 no longer fits in 70. Run again with 70 read: 50
+		// fits, 40 no longer does.
+		"runs again with the balance read", []func(ctx context.Context, tx ports.Stores) error{post(-50), outside(-30), post(-40)},
+		"[ok ok insufficient]", "map[-50:20 -30:70]", 20,
+	}, {
+		// As above, and 25 more is taken outside while the group runs
+		// again: 50 no longer fits in 45 either; nothing of the group.
+		"conflicts", []func(ctx context.Context, tx ports.Stores) error{post(-50), outside(-30, -25), post(-40)},
+		"[conflict conflict conflict]", "map[-30:70 -25:45]", 45,
+	}, {
+		// A credit after a debit: the group's total fits, but the balance
+		// dips on the way lower than where it ends. 100 → the group takes
+		// 80 and gives back 50; 10 taken outside leaves room for the dip.
+		"dips and fits", []func(ctx context.Context, tx ports.Stores) error{post(-80), outside(-10), post(50)},
+		"[ok ok ok]", "map[-80:10 -10:90 50:60]", 60,
+	}, {
+		// 40 taken outside would take the first entry below zero: run
+		// again with 60 read, 80 is refused and 50 given back.
+		"dips below zero", []func(ctx context.Context, tx ports.Stores) error{post(-80), outside(-40), post(50)},
+		"[insufficient ok ok]", "map[-40:60 50:110]", 110,
+	}} {
+		store = NewStore(db) // no refusal of an earlier case carries over (Store.refusing)
+		setBalance(100)
+		errs := store.DoEach(t.Context(), c.group)
+		if got := what(errs); got != c.errs {
+			t.Errorf("%s: the group answered %s, want %s", c.name, got, c.errs)
+		}
+		if got := balances(); got != c.ledger {
+			t.Errorf("%s: ledger (amount:balance) %s, want %s", c.name, got, c.ledger)
+		}
+		if got := balance(); got != c.balance {
+			t.Errorf("%s: balance %d, want %d", c.name, got, c.balance)
+		}
 	}
 }
 
 // TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres: a group of one
 // command holds its audit row and idempotency result and sends them in the
-// round trip of its debit (or before the commit when it debits nothing).
-// Text that looks like a placeholder (a "?" in a key or a summary) is
-// written as it is; a refused debit leaves nothing of the command.
+// round trip of its debit (or before the commit when it debits nothing);
+// a group of two sends them with its balance move. Text that looks like a
+// placeholder (a "?" in a key or a summary) is written as it is; a refused
+// debit leaves nothing of the command.
 func TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
@@ -161,12 +210,22 @@ func TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres(t *testing.T) {
 			t.Errorf("%s: audit, result, ledger rows %d %d %d, want %v", c.key, a, r, l, c.want)
 		}
 	}
+	// A group writes the same rows, held to its end, as one statement.
+	errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{command("group?4", -10), command("group?5", 0)})
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("group: %v", errs)
+	}
+	for key, want := range map[string][3]int{"group?4": {1, 1, 1}, "group?5": {1, 1, 0}} {
+		if a, r, l := stored(key); [3]int{a, r, l} != want {
+			t.Errorf("%s: audit, result, ledger rows %d %d %d, want %v", key, a, r, l, want)
+		}
+	}
 	var p partnerRow
 	if err := db.bun.NewSelect().Model(&p).Where("id = ?", "par_1").Scan(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if p.GemsBalance != 70 {
-		t.Errorf("balance %d, want 70", p.GemsBalance)
+	if p.GemsBalance != 60 {
+		t.Errorf("balance %d, want 60", p.GemsBalance)
 	}
 }
 
@@ -178,4 +237,82 @@ func countWhere(t *testing.T, db *DB, q string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestGroupRunsAgainOnlyWhatARefusalRolledBack: a group whose commands all
+// succeed runs each once, in one transaction without savepoints. When one
+// is refused, that run keeps nothing; the refused command answers its own
+// error without running again, and the others run again (in savepoints)
+// and commit. Both databases.
+func TestGroupRunsAgainOnlyWhatARefusalRolledBack(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T) *DB) {
+		store := NewStore(open(t))
+		errRefused := errors.New("refused")
+		var runs [3]int
+		insert := func(i int, id string, fail error) func(ctx context.Context, tx ports.Stores) error {
+			return func(ctx context.Context, tx ports.Stores) error {
+				runs[i]++
+				if err := tx.Partners().Insert(ctx, testPartner(id)); err != nil {
+					return err
+				}
+				return fail
+			}
+		}
+		exists := func(id string) bool {
+			t.Helper()
+			err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+				_, err := tx.Partners().Get(ctx, id)
+				return err
+			})
+			if err != nil && !errors.Is(err, ports.ErrNotFound) {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+
+		errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			insert(0, "par_g1", nil), insert(1, "par_g2", nil), insert(2, "par_g3", nil),
+		})
+		if errs[0] != nil || errs[1] != nil || errs[2] != nil || runs != [3]int{1, 1, 1} {
+			t.Fatalf("group without a refusal: errors %v, runs %v; want none and one run each", errs, runs)
+		}
+
+		runs = [3]int{}
+		errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			insert(0, "par_r1", nil), insert(1, "par_r2", errRefused), insert(2, "par_r3", nil),
+		})
+		if errs[0] != nil || !errors.Is(errs[1], errRefused) || errs[2] != nil {
+			t.Fatalf("group with a refusal: errors %v; want nil, the refusal, nil", errs)
+		}
+		if runs != [3]int{2, 1, 1} {
+			t.Errorf("group with a refusal: runs %v; want the command before it run again, the refused one and the one after it once", runs)
+		}
+		for id, want := range map[string]bool{"par_r1": true, "par_r2": false, "par_r3": true} {
+			if got := exists(id); got != want {
+				t.Errorf("after the group with a refusal: %s exists = %v, want %v", id, got, want)
+			}
+		}
+
+		// After a refusal the next groups run in savepoints from the start
+		// (each command once, refused or not) until one refuses nothing.
+		k := 0
+		for _, c := range []struct {
+			refuse bool
+			want   [3]int
+		}{{true, [3]int{1, 1, 1}}, {false, [3]int{1, 1, 1}}, {true, [3]int{2, 1, 1}}} {
+			k++
+			runs = [3]int{}
+			var fail error
+			if c.refuse {
+				fail = errRefused
+			}
+			id := fmt.Sprintf("par_s%d_", k)
+			errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+				insert(0, id+"1", nil), insert(1, id+"2", fail), insert(2, id+"3", nil),
+			})
+			if errs[0] != nil || errs[2] != nil || errors.Is(errs[1], errRefused) != c.refuse || runs != c.want {
+				t.Errorf("refusal %v after the group before: errors %v, runs %v; want runs %v", c.refuse, errs, runs, c.want)
+			}
+		}
+	})
 }

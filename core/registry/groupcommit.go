@@ -33,8 +33,8 @@ const groupLanes = 2
 // balance, so the commands of one busy registrar queue on one row lock, each
 // holding it through its own commit and fsync. The committer instead queues
 // them in memory per partner: up to groupLanes goroutines per partner with
-// work each run what is queued as one transaction, each command in a
-// savepoint of its own (ports.UnitOfWork.DoEach), and answer every command
+// work each run what is queued as one transaction, each command all or
+// nothing on its own (ports.UnitOfWork.DoEach), and answer every command
 // only after that transaction has committed. The batch is whatever arrived
 // while the previous one ran; a lone command runs at once, alone, so
 // nothing waits for a batch to fill. A group the store finds at its end no
@@ -146,9 +146,11 @@ func (c *committer) run(batch []*commitCall) {
 	defer cancel()
 	errs := c.uow.DoEach(ctx, fns)
 	c.obs.GroupCommitted(len(batch))
-	if len(batch) > 1 && errors.Is(errs[0], ports.ErrGroupConflict) {
-		// Nothing of the group was kept: each command runs again alone.
-		for i := range batch {
+	for i := range batch {
+		if len(batch) > 1 && errors.Is(errs[i], ports.ErrGroupConflict) {
+			// Nothing of the command was kept: it runs again alone. (The
+			// store may have run a part of the group again after a refusal,
+			// so the conflict need not be every command's.)
 			errs[i] = c.uow.Do(ctx, func(_ context.Context, tx ports.Stores) error { return fns[i](ctx, tx) })
 			c.obs.GroupCommitted(1)
 		}
