@@ -46,3 +46,16 @@ func admit(ctx context.Context, base, operatorToken string) (operatorapi.Admissi
 	}
 	return ad, nil
 }
+
+// admitCeiling admits the registrar the ceilings act as: a partner of its
+// own on the bench namespace. The write ceiling debits its balance row
+// thousands of times a point; sharing the bench registrar's row, it left
+// that row's dead versions to the registry scenario measured next (status,
+// whose one query reads the balance), and the registry's renewals left
+// theirs to the ceiling. Apart, each pays for its own writes only.
+func admitCeiling(ctx context.Context, base, operatorToken string) (operatorapi.Admission, error) {
+	return operatorapi.Admit(ctx, base, operatorToken, operatorapi.Spec{
+		PartnerName: "Bench Ceiling Inc.", Namespace: benchNamespace, NamespaceExists: true,
+		Slug: benchSlug + "-ceiling", CreateRateLimit: 120, Keys: 1,
+	})
+}

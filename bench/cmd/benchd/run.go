@@ -274,6 +274,10 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if err != nil {
 		return fmt.Errorf("admit the bench registrar: %w", err)
 	}
+	cad, err := admitCeiling(ctx, b.registry.base, opToken)
+	if err != nil {
+		return fmt.Errorf("admit the ceilings' registrar: %w", err)
+	}
 	conn, err := pgx.Connect(ctx, benchURL)
 	if err != nil {
 		return err
@@ -335,7 +339,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := b.sweep(ctx, self, benchURL, ad, tgt); err != nil {
+	if err := b.sweep(ctx, self, benchURL, ad, cad, tgt); err != nil {
 		return err
 	}
 
@@ -401,7 +405,7 @@ func runCommand(ctx context.Context, args []string, out io.Writer) (err error) {
 
 // sweep measures the ceilings and the selected request scenarios at every
 // client count; with none selected (only maintenance_pass) it does nothing.
-func (b *bench) sweep(ctx context.Context, self, benchURL string, ad operatorapi.Admission, tgt *target) (err error) {
+func (b *bench) sweep(ctx context.Context, self, benchURL string, ad, cad operatorapi.Admission, tgt *target) (err error) {
 	cfg := b.cfg
 	var names []string
 	for _, n := range cfg.scenarios {
@@ -414,7 +418,7 @@ func (b *bench) sweep(ctx context.Context, self, benchURL string, ad operatorapi
 	}
 	scen := tgt.scenarios()
 	b.ceiling, err = startServer(ctx, "ceiling", self, append([]string{"ceiling", "-pg", benchURL, "-redis", cfg.redisURL,
-		"-partner", ad.PartnerID, "-channel", ad.ChannelID, "-slug", ad.ChannelSlug, "-key", ad.APIKeyID, "-namespace", ad.Namespace},
+		"-partner", cad.PartnerID, "-channel", cad.ChannelID, "-slug", cad.ChannelSlug, "-key", cad.APIKeyID, "-namespace", cad.Namespace},
 		multiCeilingArgs(b.multi)...), nil, filepath.Join(b.work, "ceiling.log"), listenLine)
 	if err != nil {
 		return err

@@ -110,6 +110,10 @@ func (b *bench) sqlitePhase(ctx context.Context, binary, self string, machine ma
 	if err != nil {
 		return fmt.Errorf("sqlite: admit the bench registrar: %w", err)
 	}
+	cad, err := admitCeiling(ctx, reg.base, opToken)
+	if err != nil {
+		return fmt.Errorf("sqlite: admit the ceilings' registrar: %w", err)
+	}
 	plan := seed.Plan{PartnerID: ad.PartnerID, ChannelID: ad.ChannelID, ChannelSlug: ad.ChannelSlug, APIKeyID: ad.APIKeyID,
 		Namespace: ad.Namespace, Ref: time.Now().UTC(), Domains: cfg.sqlite.domains}
 	settings, err := b.seedSQLite(ctx, path, plan, cfg.sqlite.audit)
@@ -123,7 +127,7 @@ func (b *bench) sqlitePhase(ctx context.Context, binary, self string, machine ma
 	tgt.domains.Store(plan.Domains)
 	tgt.auditTotal = cfg.sqlite.audit
 	ceil, err := startServer(ctx, "ceiling (sqlite)", self, []string{"ceiling-sqlite", "-path", path, "-redis", cfg.redisURL,
-		"-partner", ad.PartnerID, "-channel", ad.ChannelID, "-slug", ad.ChannelSlug, "-key", ad.APIKeyID, "-namespace", ad.Namespace},
+		"-partner", cad.PartnerID, "-channel", cad.ChannelID, "-slug", cad.ChannelSlug, "-key", cad.APIKeyID, "-namespace", cad.Namespace},
 		nil, filepath.Join(b.work, "ceiling-sqlite.log"), listenLine)
 	if err != nil {
 		return err
