@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -116,6 +117,18 @@ func (b *Browser) read(r io.ReadCloser) {
 // when no answer comes within a minute.
 func (b *Browser) call(page bool, method string, params any, out any) {
 	b.t.Helper()
+	if err := b.try(page, method, params, out); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// errNavigated is DevTools' answer to an evaluation whose page navigated
+// away (its execution context destroyed) before it finished.
+const errNavigated = "Inspected target navigated or closed"
+
+// try is call answering DevTools' error instead of failing the test.
+func (b *Browser) try(page bool, method string, params any, out any) error {
+	b.t.Helper()
 	b.mu.Lock()
 	b.next++
 	id := b.next
@@ -139,7 +152,7 @@ func (b *Browser) call(page bool, method string, params any, out any) {
 			b.t.Fatalf("%s: chromium went away\n%s", method, b.stderr.String())
 		}
 		if r.Error != nil {
-			b.t.Fatalf("%s: %d %s", method, r.Error.Code, r.Error.Message)
+			return fmt.Errorf("%s: %d %s", method, r.Error.Code, r.Error.Message)
 		}
 		if out != nil {
 			if err := json.Unmarshal(r.Result, out); err != nil {
@@ -149,6 +162,7 @@ func (b *Browser) call(page bool, method string, params any, out any) {
 	case <-time.After(time.Minute):
 		b.t.Fatalf("%s: no answer within a minute", method)
 	}
+	return nil
 }
 
 // Open opens url in a new tab and attaches to it; later calls act on it.
@@ -196,7 +210,25 @@ func (b *Browser) WaitFor(expr string, timeout time.Duration) {
 	defer tick.Stop()
 	for {
 		var ok bool
-		b.Eval("Boolean("+expr+")", &ok)
+		var res struct {
+			Result struct {
+				Value bool `json:"value"`
+			} `json:"result"`
+			Exception *struct {
+				Text string `json:"text"`
+			} `json:"exceptionDetails"`
+		}
+		// A poll that meets the navigation it waits for is cut short by
+		// DevTools; the next one asks the new page.
+		err := b.try(true, "Runtime.evaluate", map[string]any{"expression": "Boolean(" + expr + ")", "returnByValue": true}, &res)
+		switch {
+		case err == nil && res.Exception != nil:
+			b.t.Fatalf("evaluate %q: %s", expr, res.Exception.Text)
+		case err == nil:
+			ok = res.Result.Value
+		case !strings.Contains(err.Error(), errNavigated):
+			b.t.Fatal(err)
+		}
 		if ok {
 			return
 		}
