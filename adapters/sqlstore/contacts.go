@@ -160,17 +160,7 @@ func (r *ContactRepository) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	res, err := r.c.db.NewDelete().Model((*contactRow)(nil)).Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return mapErr(err)
-	}
-	if n == 0 {
-		return ports.ErrNotFound
-	}
-	return nil
+	return touched(res, err, ports.ErrNotFound)
 }
 
 // LinkedDomains answers the ids of the live registrations naming the contact.

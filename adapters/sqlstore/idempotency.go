@@ -141,17 +141,7 @@ func (r *IdempotencyStore) Complete(ctx context.Context, rec core.IdempotencyRec
 		return nil
 	}
 	res, err := r.c.db.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return mapErr(err)
-	}
-	if n == 0 {
-		return ports.ErrNotFound
-	}
-	return nil
+	return touched(res, err, ports.ErrNotFound)
 }
 
 // DeleteBefore removes records created before t and returns how many.

@@ -376,17 +376,7 @@ func (c conn) insert(ctx context.Context, row any) error {
 		return err
 	}
 	res, err := c.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return mapErr(err)
-	}
-	if n == 0 {
-		return ports.ErrDuplicate
-	}
-	return nil
+	return touched(res, err, ports.ErrDuplicate)
 }
 
 // update writes every column of row by primary key; ErrNotFound when no row.
@@ -395,17 +385,7 @@ func (c conn) update(ctx context.Context, row any) error {
 		return err
 	}
 	res, err := c.db.NewUpdate().Model(row).WherePK().Exec(ctx)
-	if err != nil {
-		return mapErr(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return mapErr(err)
-	}
-	if n == 0 {
-		return ports.ErrNotFound
-	}
-	return nil
+	return touched(res, err, ports.ErrNotFound)
 }
 
 // updateColumns writes the columns cols of row by primary key;
@@ -415,6 +395,12 @@ func (c conn) updateColumns(ctx context.Context, row any, cols []string) error {
 		return err
 	}
 	res, err := c.db.NewUpdate().Model(row).Column(cols...).WherePK().Exec(ctx)
+	return touched(res, err, ports.ErrNotFound)
+}
+
+// touched maps the result of a write of one row: none when it touched no
+// row (ErrNotFound, or ErrDuplicate for an insert that met its conflict).
+func touched(res rowsResult, err error, none error) error {
 	if err != nil {
 		return mapErr(err)
 	}
@@ -423,7 +409,7 @@ func (c conn) updateColumns(ctx context.Context, row any, cols []string) error {
 		return mapErr(err)
 	}
 	if n == 0 {
-		return ports.ErrNotFound
+		return none
 	}
 	return nil
 }
