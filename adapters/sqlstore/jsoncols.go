@@ -19,141 +19,123 @@ import (
 // encoding/json, whose answer stands. A fuzz test holds every answer given
 // to encoding/json's.
 
-// columnText reads one JSON text from its start.
-type columnText struct {
-	s string
-	i int
-}
-
-func (t *columnText) space() {
-	for t.i < len(t.s) {
-		switch t.s[t.i] {
-		case ' ', '\t', '\n', '\r':
-			t.i++
-		default:
-			return
-		}
-	}
-}
+// The readers share summary.go's summaryDecoder (its space and str) and
+// add what a column of known shape needs: expected bytes, integers, and
+// walks over an object's members and an array's elements.
 
 // byte consumes c after optional space.
-func (t *columnText) byte(c byte) bool {
-	t.space()
-	if t.i < len(t.s) && t.s[t.i] == c {
-		t.i++
+func (d *summaryDecoder) byte(c byte) bool {
+	d.space()
+	if d.i < len(d.s) && d.s[d.i] == c {
+		d.i++
 		return true
 	}
 	return false
 }
 
-// peek reports whether the next byte after space is c, without consuming it.
-func (t *columnText) peek(c byte) bool {
-	t.space()
-	return t.i < len(t.s) && t.s[t.i] == c
-}
-
 // end reports whether only space is left.
-func (t *columnText) end() bool {
-	t.space()
-	return t.i == len(t.s)
+func (d *summaryDecoder) end() bool {
+	d.space()
+	return d.i == len(d.s)
 }
 
-// str reads a string of printable ASCII without escapes; ok=false otherwise.
-func (t *columnText) str() (string, bool) {
-	if !t.byte('"') {
+// text reads, after optional space, a string of printable ASCII without
+// escapes (str); ok=false otherwise.
+func (d *summaryDecoder) text() (string, bool) {
+	d.space()
+	if d.i >= len(d.s) || d.s[d.i] != '"' {
 		return "", false
 	}
-	start := t.i
-	for t.i < len(t.s) {
-		c := t.s[t.i]
-		switch {
-		case c == '"':
-			v := t.s[start:t.i]
-			t.i++
-			return v, true
-		case c == '\\' || c < 0x20 || c >= 0x7f:
-			return "", false
-		}
-		t.i++
-	}
-	return "", false
+	return d.str()
 }
 
 // int reads an integer written without fraction or exponent, as
 // encoding/json writes an int64.
-func (t *columnText) int() (int64, bool) {
-	t.space()
-	start := t.i
-	if t.i < len(t.s) && t.s[t.i] == '-' {
-		t.i++
+func (d *summaryDecoder) int() (int64, bool) {
+	d.space()
+	start := d.i
+	if d.i < len(d.s) && d.s[d.i] == '-' {
+		d.i++
 	}
-	digits := t.i
-	for t.i < len(t.s) && t.s[t.i] >= '0' && t.s[t.i] <= '9' {
-		t.i++
+	digits := d.i
+	for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
+		d.i++
 	}
-	if t.i == digits || (t.s[digits] == '0' && t.i-digits > 1) {
+	if d.i == digits || (d.s[digits] == '0' && d.i-digits > 1) {
 		return 0, false
 	}
-	if t.i < len(t.s) {
-		switch t.s[t.i] {
+	if d.i < len(d.s) {
+		switch d.s[d.i] {
 		case '.', 'e', 'E':
 			return 0, false
 		}
 	}
-	v, err := strconv.ParseInt(t.s[start:t.i], 10, 64)
+	v, err := strconv.ParseInt(d.s[start:d.i], 10, 64)
 	return v, err == nil
 }
 
 // members reads an object, calling member for each key with the text
 // positioned at its value; member answers false to give up.
-func (t *columnText) members(member func(key string) bool) bool {
-	if !t.byte('{') {
+func (d *summaryDecoder) members(member func(key string) bool) bool {
+	if !d.byte('{') {
 		return false
 	}
-	if t.byte('}') {
+	if d.byte('}') {
 		return true
 	}
 	for {
-		k, ok := t.str()
-		if !ok || !t.byte(':') || !member(k) {
+		k, ok := d.text()
+		if !ok || !d.byte(':') || !member(k) {
 			return false
 		}
-		if t.byte(',') {
+		if d.byte(',') {
 			continue
 		}
-		return t.byte('}')
+		return d.byte('}')
+	}
+}
+
+// elements reads an array that is the whole text, calling element with the
+// text positioned at each element; element answers false to give up.
+func (d *summaryDecoder) elements(element func() bool) bool {
+	if !d.byte('[') {
+		return false
+	}
+	if d.byte(']') {
+		return d.end()
+	}
+	for {
+		if !element() {
+			return false
+		}
+		if d.byte(',') {
+			continue
+		}
+		return d.byte(']') && d.end()
 	}
 }
 
 // fastStrings decodes a JSON array of strings; ok=false sends the caller to
 // encoding/json.
 func fastStrings(s string) ([]string, bool) {
-	t := columnText{s: s}
-	if !t.byte('[') {
+	d := summaryDecoder{s: s}
+	out := []string{}
+	ok := d.elements(func() bool {
+		v, ok := d.text()
+		out = append(out, v)
+		return ok
+	})
+	if !ok {
 		return nil, false
 	}
-	out := []string{}
-	if t.byte(']') {
-		return out, t.end()
-	}
-	for {
-		v, ok := t.str()
-		if !ok {
-			return nil, false
-		}
-		out = append(out, v)
-		if t.byte(',') {
-			continue
-		}
-		return out, t.byte(']') && t.end()
-	}
+	return out, true
 }
 
 // fastRegistrant decodes a stored registrant (registrantJSON).
 func fastRegistrant(s string) (registrantJSON, bool) {
 	var r registrantJSON
-	t := columnText{s: s}
-	ok := t.members(func(k string) bool {
+	d := summaryDecoder{s: s}
+	ok := d.members(func(k string) bool {
 		var dst *string
 		switch k {
 		case "name":
@@ -171,8 +153,8 @@ func fastRegistrant(s string) (registrantJSON, bool) {
 			if m == nil {
 				m = map[string]string{}
 			}
-			if !t.members(func(mk string) bool {
-				v, ok := t.str()
+			if !d.members(func(mk string) bool {
+				v, ok := d.text()
 				m[mk] = v
 				return ok
 			}) {
@@ -183,41 +165,35 @@ func fastRegistrant(s string) (registrantJSON, bool) {
 		default:
 			return false
 		}
-		v, ok := t.str()
+		v, ok := d.text()
 		*dst = v
 		return ok
 	})
-	return r, ok && t.end()
+	return r, ok && d.end()
 }
 
 // fastGrace decodes stored grace periods ([]graceJSON).
 func fastGrace(s string) ([]graceJSON, bool) {
-	t := columnText{s: s}
-	if !t.byte('[') {
-		return nil, false
-	}
+	d := summaryDecoder{s: s}
 	out := []graceJSON{}
-	if t.byte(']') {
-		return out, t.end()
-	}
-	for {
+	ok := d.elements(func() bool {
 		var g graceJSON
-		ok := t.members(func(k string) bool {
+		ok := d.members(func(k string) bool {
 			switch k {
 			case "status":
-				v, ok := t.str()
+				v, ok := d.text()
 				g.Status = v
 				return ok
 			case "partner_id":
-				v, ok := t.str()
+				v, ok := d.text()
 				g.PartnerID = v
 				return ok
 			case "channel_id":
-				v, ok := t.str()
+				v, ok := d.text()
 				g.ChannelID = v
 				return ok
 			case "ends_at":
-				v, ok := t.str()
+				v, ok := d.text()
 				if !ok {
 					return false
 				}
@@ -226,25 +202,23 @@ func fastGrace(s string) ([]graceJSON, bool) {
 				// only the text time.Time writes, which encoding/json reads alike
 				return err == nil && at.Format(time.RFC3339Nano) == v
 			case "gems":
-				v, ok := t.int()
+				v, ok := d.int()
 				g.Gems = v
 				return ok
 			case "years":
-				v, ok := t.int()
+				v, ok := d.int()
 				g.Years = int(v)
 				return ok && int64(g.Years) == v
 			}
 			return false
 		})
-		if !ok {
-			return nil, false
-		}
 		out = append(out, g)
-		if t.byte(',') {
-			continue
-		}
-		return out, t.byte(']') && t.end()
+		return ok
+	})
+	if !ok {
+		return nil, false
 	}
+	return out, true
 }
 
 // decodeStrings is fromJSON for a []string column.
