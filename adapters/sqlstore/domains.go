@@ -70,8 +70,13 @@ func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, e
 		return earlier, mapErr(err)
 	}
 	var earlier bool
-	err = r.c.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").
-		Returning(queued+" AS earlier", row.Name, core.PendingQueued, row.ID).Scan(ctx, &earlier)
+	if r.c.prepared {
+		err = r.c.scanPrepared(ctx, registerInsert, func(s rowScanner) error { return s.Scan(&earlier) },
+			append(row.args(), string(core.PendingQueued))...)
+	} else {
+		err = r.c.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").
+			Returning(queued+" AS earlier", row.Name, core.PendingQueued, row.ID).Scan(ctx, &earlier)
+	}
 	if err = mapErr(err); errors.Is(err, ports.ErrNotFound) {
 		return false, fmt.Errorf("%w: registration of %s", ports.ErrDuplicate, row.Name)
 	}
@@ -199,7 +204,7 @@ func takenNamesQuery(db bun.IDB, names []string) *bun.SelectQuery {
 // result; ErrDuplicate if the result would make a second live registration
 // of its name.
 func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
-	return r.update(ctx, fn, "id = ?", id)
+	return r.update(ctx, fn, lockedByID, "id = ?", id)
 }
 
 // UpdateByName locks the live registration of name (FOR NO KEY UPDATE on
@@ -207,18 +212,33 @@ func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.
 // on by, every other command on the row), runs fn on that locked row and
 // stores the result.
 func (r *DomainRepository) UpdateByName(ctx context.Context, name core.Name, fn func(*core.Domain) error) (core.Domain, error) {
-	return r.update(ctx, fn, liveName, name.String())
+	return r.update(ctx, fn, lockedByName, liveName, name.String())
 }
 
-func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, where string, args ...any) (core.Domain, error) {
+// update locks the row (locked on PostgreSQL with prepared writes, else
+// where with args), runs fn on it and stores what changed.
+func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, locked rawSelect, where string, args ...any) (core.Domain, error) {
 	if err := r.c.writable(); err != nil {
 		return core.Domain{}, err
 	}
 	var row domainRow
-	if err := r.c.selectOne(ctx, &row, true, where, args...); err != nil {
+	var err error
+	if r.c.prepared {
+		err = r.c.scanPrepared(ctx, locked.pg, row.scan, args...)
+	} else {
+		err = r.c.selectOne(ctx, &row, true, where, args...)
+	}
+	if err != nil {
 		return core.Domain{}, err
 	}
 	d, err := row.core()
+	if err != nil {
+		return core.Domain{}, err
+	}
+	// The row as this store writes it: PostgreSQL answers a jsonb column
+	// in its own spacing, so the stored text never equals the written one,
+	// and only what fn changed is written.
+	before, err := domainToRow(d)
 	if err != nil {
 		return core.Domain{}, err
 	}
@@ -241,12 +261,26 @@ func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) err
 	}
 	// Only what changed: a renewal moves three or four of the row's forty
 	// columns, and every column written is formatted here and parsed there.
-	if cols := changedColumns(r.c.db, &row, next); len(cols) > 0 {
-		if err := r.c.updateColumns(ctx, next, cols); err != nil {
+	if cols := changedColumns(r.c.db, before, next); len(cols) > 0 {
+		if err := r.updateColumns(ctx, next, cols); err != nil {
 			return core.Domain{}, err
 		}
 	}
 	return next.core()
+}
+
+// updateColumns writes cols of row, prepared on PostgreSQL when it can
+// (domainUpdate).
+func (r *DomainRepository) updateColumns(ctx context.Context, row *domainRow, cols []string) error {
+	if !r.c.prepared {
+		return r.c.updateColumns(ctx, row, cols)
+	}
+	text, args, err := domainUpdate(row, cols)
+	if err != nil {
+		return err
+	}
+	res, err := r.c.execPrepared(ctx, text, args...)
+	return touched(res, err, ports.ErrNotFound)
 }
 
 // changedColumns names the data columns whose values differ between old

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/headlessdomains/registry/core"
@@ -56,6 +57,27 @@ func (c conn) setTimeouts() string {
 		max(c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
 }
 
+// lockTimeout is the transaction's lock_timeout (see Reserve) as a setting.
+func (c conn) lockTimeout() string {
+	return strconv.FormatInt(max(c.reserveWait.Milliseconds(), 1), 10) + "ms"
+}
+
+// claimInsert is Reserve's claim, prepared on PostgreSQL; claimWithTimeouts
+// is the same claim that first sets the transaction's timeouts ($1, $2):
+// the WITH clause is evaluated for the row the insert takes, so both are
+// set before the insert can wait on a rival's key. The result is NULL until
+// Complete.
+const (
+	claimColumns = "channel_id, idempotency_key, command, domain, fingerprint, sandbox, audit_id, created_at"
+	claimInsert  = "INSERT INTO idempotency_records (" + claimColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) " +
+		"ON CONFLICT (channel_id, idempotency_key) DO NOTHING"
+	claimWithTimeouts = "WITH timeouts AS (SELECT set_config('lock_timeout', $1, true), " +
+		"set_config('idle_in_transaction_session_timeout', $2, true)) " +
+		"INSERT INTO idempotency_records (" + claimColumns + ") " +
+		"SELECT $3::text, $4::text, $5::text, $6::text, $7::text, $8::boolean, $9::text, $10::timestamptz FROM timeouts " +
+		"ON CONFLICT (channel_id, idempotency_key) DO NOTHING"
+)
+
 // idempotencySelect is the record of a key, prepared on PostgreSQL.
 var idempotencySelect = &preparedSelect{model: (*idempotencyRow)(nil), where: "channel_id = $1 AND idempotency_key = $2"}
 
@@ -94,13 +116,25 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 	// A rival row can vanish between our insert and our read (DeleteBefore);
 	// then the insert is tried again, a bounded number of times.
 	for attempt := 0; attempt < 3; attempt++ {
-		insert := r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING")
 		var res sql.Result
 		var err error
-		if prefix != "" {
+		switch {
+		case r.c.prepared:
+			// Prepared (preparedwrite.go); the timeouts are set by the
+			// same statement, before its insert can wait.
+			args := []any{row.ChannelID, row.IdempotencyKey, row.Command, row.Domain, row.Fingerprint, row.Sandbox,
+				row.AuditID, pgTime(row.CreatedAt)}
+			text := claimInsert
+			if prefix != "" {
+				text = claimWithTimeouts
+				args = append([]any{r.c.lockTimeout(), reserveIdleTimeout.String()}, args...)
+			}
+			res, err = r.c.execPrepared(ctx, text, args...)
+		case prefix != "":
+			insert := r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING")
 			res, err = r.c.db.ExecContext(ctx, prefix+insert.String())
-		} else {
-			res, err = insert.Exec(ctx)
+		default:
+			res, err = r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING").Exec(ctx)
 		}
 		if err != nil {
 			if err = mapErr(err); errors.Is(err, ports.ErrBusy) {

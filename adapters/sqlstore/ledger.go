@@ -38,29 +38,16 @@ func (r *LedgerRepository) Post(ctx context.Context, e core.LedgerEntry) (core.L
 	var balance int64
 	var err error
 	if r.c.pg {
-		// A lone command's held audit row and idempotency result ride in
-		// the same round trip, after the move (whose row comes first).
-		held := ""
-		if r.c.wb != nil {
-			if held = r.c.wb.heldStatements(r.c.wb.tx); held != "" {
-				held = "; " + held
-			}
+		// The move and the entry are one statement; a lone command's held
+		// audit rows and idempotency results ride in it (writeBehind).
+		wb := r.c.wb
+		if wb == nil {
+			wb = newWriteBehind()
 		}
-		move := r.c.db.NewRaw(`WITH moved AS (
-	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
-	WHERE id = ? AND gems_balance + ? >= 0
-	RETURNING gems_balance)
-INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
-SELECT ?, ?, ?, ?, ?, ?, ?, moved.gems_balance, ?, ?, ? FROM moved
-RETURNING balance`,
-			row.Amount, row.CreatedAt, row.PartnerID, row.Amount,
-			row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, row.CreatedAt, row.Reason, row.Actor,
-		)
-		if held == "" {
-			err = move.Scan(ctx, &balance)
-		} else {
-			// Formatted first: the held statements' text is not a template.
-			err = r.c.wb.tx.QueryRowContext(ctx, move.String()+held).Scan(&balance)
+		var moved bool
+		balance, moved, err = wb.postNow(ctx, r.c, row)
+		if err == nil && !moved {
+			err = ports.ErrNotFound
 		}
 	} else {
 		err = r.c.db.NewRaw(`UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?

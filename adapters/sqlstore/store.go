@@ -200,7 +200,7 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 				return fnErr
 			}
 		}
-		return wb.flush(ctx, tx, pg)
+		return wb.flush(ctx, tx, pg, s.db.prepared)
 	})
 	switch {
 	case refused >= 0:
@@ -263,7 +263,7 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 				}
 			}
 		}
-		return wb.flush(ctx, tx, pg)
+		return wb.flush(ctx, tx, pg, s.db.prepared)
 	})
 	if err != nil {
 		if ran {
@@ -294,10 +294,8 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 		if fnErr != nil {
 			return fnErr
 		}
-		if held := wb.heldStatements(tx); held != "" {
-			if _, err := tx.ExecContext(ctx, held); err != nil {
-				return fmt.Errorf("write audit row and idempotency result: %w", mapErr(err))
-			}
+		if _, err := wb.flushPG(ctx, tx, s.db.prepared); err != nil {
+			return fmt.Errorf("write audit row and idempotency result: %w", err)
 		}
 		return nil
 	})

@@ -2,11 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/headlessdomains/registry/ports"
@@ -95,17 +97,19 @@ func (w *writeBehind) rollback(m mark) {
 }
 
 // flush writes everything held, on tx. On PostgreSQL that is one
-// statement whatever the group's size (flushPG).
-func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg bool) error {
+// statement whatever the group's size (flushPG); prepared: pgx prepares it
+// (preparedwrite.go).
+func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg, prepared bool) error {
 	if pg {
-		return w.flushPG(ctx, tx)
+		_, err := w.flushPG(ctx, tx, prepared)
+		return err
 	}
 	if len(w.audits) > 0 {
 		if err := insertAll(ctx, tx, &w.audits, len(w.audits), "audit rows"); err != nil {
 			return err
 		}
 	}
-	if err := w.flushCompletes(ctx, tx, pg); err != nil {
+	if err := w.flushCompletes(ctx, tx); err != nil {
 		return err
 	}
 	for _, id := range w.partners() {
@@ -153,169 +157,124 @@ func (w *writeBehind) partners() []string {
 // flushPG writes everything held as one statement (PostgreSQL), each kind
 // in a WITH clause of its own that answers how many rows it wrote: the
 // audit rows, the idempotency results, and per partner (one, nearly
-// always) its balance move with its ledger entries (moveCTE). The
-// statement sees the rows the group's earlier statements wrote (the
+// always) its balance move with its ledger entries (pgWrite.move). The
+// statement sees the rows the transaction's earlier statements wrote (the
 // claims its results complete). When a move does not fit, its entries are
 // not written and the group fails with ErrGroupConflict, rolling back
-// whatever else the statement wrote.
-func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx) error {
-	var ctes, counts, what []string
-	var want []int64
-	add := func(name, cte string, n int, about string) {
-		ctes = append(ctes, name+" AS ("+cte+" RETURNING 1)")
-		counts = append(counts, "(SELECT count(*) FROM "+name+")")
-		want = append(want, int64(n))
-		what = append(what, about)
-	}
+// whatever else the statement wrote. It forgets what it wrote, and answers
+// the first partner's balance after its move (a lone command's debit,
+// LedgerRepository.Post), when there was one.
+func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (balance sql.NullInt64, err error) {
+	var p pgWrite
+	p.balance = -1
 	if len(w.audits) > 0 {
-		add("audits", tx.NewInsert().Model(&w.audits).String(), len(w.audits), "audit rows")
+		p.audits(w.audits)
 	}
 	if len(w.completes) > 0 {
-		add("results", w.completesQuery(tx).String(), len(w.completes), "idempotency results")
+		p.results(w.completes)
 	}
 	moves := 0
 	for _, id := range w.partners() {
-		moved, insert, entries := w.moveCTE(tx, id, moves)
-		if entries == 0 {
+		b := w.balances[id]
+		var entries []*ledgerRow
+		var offs []int64
+		var maxOff int64
+		for _, row := range w.ledger {
+			if row.PartnerID != id {
+				continue
+			}
+			// What the group moved after the entry: its balance is the
+			// balance after the move less that.
+			off := b.now - row.Balance
+			maxOff = max(maxOff, off)
+			entries, offs = append(entries, row), append(offs, off)
+		}
+		if len(entries) == 0 {
 			// Read by a move that was refused (ErrInsufficient) and then
 			// not rolled back: nothing moved.
 			continue
 		}
-		ctes = append(ctes, moved)
-		add(fmt.Sprintf("entries_%d", moves), insert, entries, "partner "+id)
+		delta := b.now - b.read
+		p.move(moves, id, delta, delta-maxOff, b.updatedAt, entries, offs)
 		moves++
 	}
-	if len(ctes) == 0 {
-		return nil
+	w.audits, w.completes, w.ledger = nil, nil, nil
+	clear(w.balances)
+	if len(p.ctes) == 0 {
+		return balance, nil
 	}
-	// Formatted already: the text is not a template ("?" in a summary is
-	// text).
-	rows, err := tx.QueryContext(ctx, "WITH "+strings.Join(ctes, ", ")+" SELECT "+strings.Join(counts, ", "))
+	text := "WITH " + strings.Join(p.ctes, ", ") + " SELECT " + strings.Join(p.counts, ", ")
+	args := p.args
+	if prepared {
+		args = append([]any{pgx.QueryExecModeCacheStatement}, args...)
+	}
+	rows, err := tx.Tx.QueryContext(ctx, text, args...)
 	if err != nil {
-		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+		return balance, fmt.Errorf("write the held rows: %w", mapErr(err))
 	}
 	defer func() { _ = rows.Close() }()
-	got := make([]int64, len(counts))
+	got := make([]sql.NullInt64, len(p.counts))
 	dest := make([]any, len(got))
 	for i := range got {
 		dest[i] = &got[i]
 	}
 	if !rows.Next() {
-		return fmt.Errorf("write the group's held rows: no answer: %w", mapErr(rows.Err()))
+		return balance, fmt.Errorf("write the held rows: no answer: %w", mapErr(rows.Err()))
 	}
 	if err := rows.Scan(dest...); err != nil {
-		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+		return balance, fmt.Errorf("write the held rows: %w", mapErr(err))
 	}
 	if err := rows.Close(); err != nil {
-		return fmt.Errorf("write the group's held rows: %w", mapErr(err))
+		return balance, fmt.Errorf("write the held rows: %w", mapErr(err))
+	}
+	if p.balance >= 0 {
+		balance = got[p.balance]
 	}
 	for i := range got {
 		switch {
-		case got[i] == want[i]:
-		case strings.HasPrefix(what[i], "partner "):
-			return fmt.Errorf("%w: %s no longer covers the group's moves", ports.ErrGroupConflict, what[i])
+		case p.want[i] < 0 || got[i].Int64 == p.want[i]:
+		case strings.HasPrefix(p.what[i], "partner "):
+			return balance, fmt.Errorf("%w: %s no longer covers the moves", ports.ErrGroupConflict, p.what[i])
 		default:
-			return fmt.Errorf("write %s: %d rows written, want %d", what[i], got[i], want[i])
+			return balance, fmt.Errorf("write %s: %d rows written, want %d", p.what[i], got[i].Int64, p.want[i])
+		}
+	}
+	return balance, nil
+}
+
+// postNow moves row.Amount into row's partner's balance and appends row
+// with the balance after it, at once, as one statement with whatever else
+// the transaction held (PostgreSQL, outside a group: Do, or a lone
+// command). moved is false when the balance does not cover the move.
+func (w *writeBehind) postNow(ctx context.Context, c conn, row *ledgerRow) (balance int64, moved bool, err error) {
+	tx, ok := c.db.(bun.Tx)
+	if !ok {
+		return 0, false, errReadOnly
+	}
+	w.balances[row.PartnerID] = &heldBalance{now: row.Amount, updatedAt: row.CreatedAt}
+	row.Balance = row.Amount
+	w.ledger = append(w.ledger, row)
+	after, err := w.flushPG(ctx, tx, c.prepared)
+	switch {
+	case after.Valid:
+		return after.Int64, true, err
+	case err == nil, errors.Is(err, ports.ErrGroupConflict):
+		return 0, false, nil
+	default:
+		return 0, false, err
+	}
+}
+
+// flushCompletes stores the idempotency results on SQLite (no round trips
+// to save): one UPDATE per record.
+func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx) error {
+	for _, row := range w.completes {
+		res, err := tx.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
+		if err := affected(res, err, 1, "idempotency result"); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// moveCTE is, for the i-th partner of a group (PostgreSQL), the WITH
-// clause that moves partner id's balance by the group's total under its
-// row lock (moved_i) and the insert of the group's ledger entries of the
-// partner that selects from it, and how many entries that is (0: none to
-// write). Each entry's balance is the balance after the move less what the
-// group moved after the entry (off), so the entries chain after whatever
-// other transactions moved the balance meanwhile; the move is made only if
-// neither that balance nor any entry's on the way goes below zero (the
-// largest off); else moved_i is empty and no entry is written.
-func (w *writeBehind) moveCTE(tx bun.Tx, id string, i int) (moved, insert string, entries int) {
-	b := w.balances[id]
-	delta := b.now - b.read
-	var maxOff int64
-	var values strings.Builder
-	var args []any
-	for _, row := range w.ledger {
-		if row.PartnerID != id {
-			continue
-		}
-		off := b.now - row.Balance
-		maxOff = max(maxOff, off)
-		if entries > 0 {
-			values.WriteString(", ")
-		}
-		values.WriteString("(?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::timestamptz, ?::text, ?::text)")
-		args = append(args, row.ID, row.PartnerID, row.ChannelID, row.AuditID, row.Command, row.Domain, row.Amount, off,
-			row.CreatedAt, row.Reason, row.Actor)
-		entries++
-	}
-	if entries == 0 {
-		return "", "", 0
-	}
-	name := fmt.Sprintf("moved_%d", i)
-	moved = tx.NewRaw(name+` AS (
-	UPDATE partners SET gems_balance = gems_balance + ?, updated_at = ?
-	WHERE id = ? AND gems_balance + ? >= 0
-	RETURNING gems_balance)`, delta, b.updatedAt, id, delta-maxOff).String()
-	insert = tx.NewRaw(`INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, amount, balance, created_at, reason, actor)
-	SELECT v.id, v.partner_id, v.channel_id, v.audit_id, v.command, v.domain, v.amount, `+name+`.gems_balance - v.off, v.created_at, v.reason, v.actor
-	FROM `+name+`, (VALUES `+values.String()+`) AS v (id, partner_id, channel_id, audit_id, command, domain, amount, off, created_at, reason, actor)`,
-		args...).String()
-	return moved, insert, entries
-}
-
-// flushCompletes stores the idempotency results: on PostgreSQL one UPDATE
-// joined to a VALUES list, on SQLite (no round trips to save) one UPDATE
-// per record.
-func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx, pg bool) error {
-	if len(w.completes) == 0 {
-		return nil
-	}
-	if !pg {
-		for _, row := range w.completes {
-			res, err := tx.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
-			if err := affected(res, err, 1, "idempotency result"); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	res, err := w.completesQuery(tx).Exec(ctx)
-	return affected(res, err, int64(len(w.completes)), "idempotency results")
-}
-
-// completesQuery is the one UPDATE that stores every held idempotency
-// result (PostgreSQL).
-func (w *writeBehind) completesQuery(tx bun.Tx) *bun.RawQuery {
-	var q strings.Builder
-	args := make([]any, 0, 4*len(w.completes))
-	q.WriteString("UPDATE idempotency_records AS r SET result = v.result, audit_id = v.audit_id FROM (VALUES ")
-	for i, row := range w.completes {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?::bytea, ?)")
-		args = append(args, row.ChannelID, row.IdempotencyKey, row.Result, row.AuditID)
-	}
-	q.WriteString(") AS v (channel_id, idempotency_key, result, audit_id) " +
-		"WHERE r.channel_id = v.channel_id AND r.idempotency_key = v.idempotency_key")
-	return tx.NewRaw(q.String(), args...)
-}
-
-// heldStatements is the SQL text of the held audit rows and idempotency
-// results of a lone command (PostgreSQL), statements separated by "; ",
-// and forgets them: they travel with the next statement the command sends.
-func (w *writeBehind) heldStatements(tx bun.Tx) string {
-	var parts []string
-	if len(w.audits) > 0 {
-		parts = append(parts, tx.NewInsert().Model(&w.audits).String())
-	}
-	if len(w.completes) > 0 {
-		parts = append(parts, w.completesQuery(tx).String())
-	}
-	w.audits, w.completes = nil, nil
-	return strings.Join(parts, "; ")
 }
 
 // insertAll inserts a slice of rows as one statement.
