@@ -59,9 +59,9 @@ type UnitOfWork interface {
 	// way through. fn's ctx is ctx.
 	// Adapters without savepoints may run the fns as separate Do's. An
 	// adapter may run the fns first without savepoints and, when one answers
-	// an error, roll that run back whole, answer that error for it and run
-	// the others again in savepoints: a fn may thus run twice, nothing of
-	// its first run kept.
+	// an error, roll that run back whole and run them all again in
+	// savepoints: a fn may thus run twice, nothing of its first run kept,
+	// and every errs[i] is what fn answered in the run that committed.
 	DoEach(ctx context.Context, fns []func(ctx context.Context, tx Stores) error) []error
 	// View runs fn for reads only. Adapters may run it without a transaction
 	// (each read sees committed data); fn must not write.

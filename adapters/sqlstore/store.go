@@ -110,9 +110,9 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // they move (doAll): nearly every group is refused nothing and fits in its
 // partner's balance, while a savepoint per fn costs a round trip and, on
 // PostgreSQL, a subtransaction, and the balance a round trip per group.
-// When a fn answers an error, that run is rolled back whole; the fn's
-// error stands (nothing of it was kept), and the other fns run again, each
-// in a savepoint of its own (doEachSavepoints). When the moves do not fit
+// When a fn answers an error, that run is rolled back whole and every fn
+// runs again, each in a savepoint of its own (doEachSavepoints), the
+// refused one included, so that no answer rests on a run that was undone. When the moves do not fit
 // (ErrGroupConflict), every fn runs again that way, with the balances read.
 // After a refusal the next groups run in savepoints from the start, until
 // one has nothing refused (Store.refusing).
@@ -151,23 +151,13 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		}
 		return errs
 	}
-	errs[refused] = err
+	// Every fn runs again, the refused one too: its refusal may have
+	// rested on what an earlier fn wrote in the run rolled back, and that
+	// fn may answer differently now (a balance another node moved, a name
+	// taken meanwhile). Each answer is then the one of the transaction
+	// that commits.
 	s.refusing.Store(true)
-	rest := make([]func(ctx context.Context, tx ports.Stores) error, 0, len(fns)-1)
-	rest = append(append(rest, fns[:refused]...), fns[refused+1:]...)
-	var again []error
-	if len(rest) == 1 {
-		again = s.DoEach(ctx, rest)
-	} else {
-		again = s.doEachSavepoints(ctx, rest)
-	}
-	for i, j := 0, 0; i < len(fns); i++ {
-		if i != refused {
-			errs[i] = again[j]
-			j++
-		}
-	}
-	return errs
+	return s.doEachSavepoints(ctx, fns)
 }
 
 // doAll runs the fns in one transaction, in order, without savepoints. It

@@ -76,6 +76,7 @@ func testDoEach(t *testing.T, u ports.UnitOfWork) {
 		}
 	}
 
+	testDoEachAnswersWhatCommitted(t, u)
 	testDoEachMoney(t, u)
 
 	// One fn is an ordinary transaction; none is nothing.
@@ -165,5 +166,61 @@ func testDoEachMoney(t *testing.T, u ports.UnitOfWork) {
 		if has := len(evs) == 1; has != want {
 			t.Errorf("command %d: %d audit rows, want the row = %v", i, len(evs), want)
 		}
+	}
+}
+
+// testDoEachAnswersWhatCommitted: a refusal that rested on an earlier fn's
+// write stands only if that write commits. The first fn inserts a partner
+// the first time it runs and fails every later time (as a command whose
+// balance another node moved meanwhile); the second refuses when that
+// partner exists and else inserts one of its own. Whatever the adapter
+// runs again, the answers agree with what committed.
+func testDoEachAnswersWhatCommitted(t *testing.T, u ports.UnitOfWork) {
+	t.Helper()
+	// A group that refuses nothing first: an adapter that starts groups in
+	// savepoints after a refusal (the suite's earlier ones) starts them
+	// without savepoints again.
+	nothing := func(context.Context, ports.Stores) error { return nil }
+	for _, err := range u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{nothing, nothing}) {
+		if err != nil {
+			t.Fatalf("DoEach of two fns that do nothing: %v", err)
+		}
+	}
+	earlier, own := newPartner(), newPartner()
+	errLater := errors.New("the first fn fails when it runs again")
+	errSawEarlier := errors.New("refused: the earlier fn's partner exists")
+	runs := 0
+	errs := u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+		func(ctx context.Context, tx ports.Stores) error {
+			if runs++; runs > 1 {
+				return errLater
+			}
+			return tx.Partners().Insert(ctx, earlier)
+		},
+		func(ctx context.Context, tx ports.Stores) error {
+			if _, err := tx.Partners().Get(ctx, earlier.ID); err == nil {
+				return errSawEarlier
+			}
+			return tx.Partners().Insert(ctx, own)
+		},
+	})
+	exists := func(p core.Partner) bool {
+		var err error
+		view(t, u, func(ctx context.Context, tx ports.Stores) error {
+			_, err = tx.Partners().Get(ctx, p.ID)
+			return nil
+		})
+		return err == nil
+	}
+	if (errs[0] == nil) != exists(earlier) {
+		t.Errorf("DoEach: the first fn answered %v, its partner exists = %v", errs[0], exists(earlier))
+	}
+	switch {
+	case errors.Is(errs[1], errSawEarlier) && !exists(earlier):
+		t.Errorf("DoEach: the second fn was refused for a partner that never committed (first fn: %v)", errs[0])
+	case errs[1] == nil && !exists(own):
+		t.Error("DoEach: the second fn succeeded, its partner does not exist")
+	case errs[1] != nil && !errors.Is(errs[1], errSawEarlier):
+		t.Errorf("DoEach: the second fn answered %v", errs[1])
 	}
 }
