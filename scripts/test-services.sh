@@ -128,12 +128,29 @@ port_open() {
 }
 
 USED_PORTS=" "
+
+# ephemeral_low: the first port of the kernel's range for the local end of
+# outgoing connections (ip_local_port_range). A port picked below it cannot
+# be taken by a test's client connection between the pick and the bind.
+ephemeral_low() {
+	local lo=32768
+	if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+		read -r lo _ </proc/sys/net/ipv4/ip_local_port_range || lo=32768
+	fi
+	echo "$lo"
+}
+
 # free_port: a loopback port that nothing listens on and this script has not
-# handed out.
+# handed out, below the ephemeral range when it leaves room.
 free_port() {
-	local p i
+	local p i lo
+	lo="$(ephemeral_low)"
 	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 40000))
+		if ((lo > 20000)); then
+			p=$((15000 + RANDOM % (lo - 15000)))
+		else
+			p=$((20000 + RANDOM % 40000))
+		fi
 		if [[ "$USED_PORTS" != *" $p "* ]] && ! port_open 127.0.0.1 "$p"; then
 			USED_PORTS+="$p "
 			echo "$p"
@@ -144,11 +161,17 @@ free_port() {
 }
 
 # free_cluster_port: a loopback port P for a Redis Cluster node such that P
-# and its cluster bus port P+10000 are both free and not handed out.
+# and its cluster bus port P+10000 are both free and not handed out, both
+# below the ephemeral range when it leaves room.
 free_cluster_port() {
-	local p i
+	local p i lo
+	lo="$(ephemeral_low)"
 	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 25000))
+		if ((lo > 21000)); then
+			p=$((10000 + RANDOM % (lo - 20000)))
+		else
+			p=$((20000 + RANDOM % 25000))
+		fi
 		if [[ "$USED_PORTS" != *" $p "* && "$USED_PORTS" != *" $((p + 10000)) "* ]] &&
 			! port_open 127.0.0.1 "$p" && ! port_open 127.0.0.1 "$((p + 10000))"; then
 			USED_PORTS+="$p $((p + 10000)) "
@@ -408,21 +431,35 @@ provide_redis_cluster() {
 	work_dir
 	local i port dir pid ports=() pids=() addrs=()
 	for i in 1 2 3; do
-		port="$(free_cluster_port)"
-		dir="$WORK_DIR/redis-cluster-$i"
-		mkdir -p "$dir"
-		if ! redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-			--cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
-			--daemonize yes --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log"; then
-			die "Redis Cluster node $i did not start"
-		fi
-		if ! wait_until 10 "redis cluster node $i pidfile" test -s "$dir/redis.pid"; then
-			tail -n 30 "$dir/redis.log" >&2 || true
-			die "Redis Cluster node $i wrote no pidfile"
-		fi
-		pid="$(cat "$dir/redis.pid")"
-		on_exit "stop_pid 'Redis Cluster node $i' $pid TERM"
-		wait_until 10 "Redis Cluster node $i on 127.0.0.1:$port" redis_ping "$port" || die "Redis Cluster node $i on 127.0.0.1:$port does not answer"
+		# A port can still be taken between the pick and the bind: a node
+		# that does not come up is tried again on another port.
+		local attempt started=""
+		for attempt in 1 2 3; do
+			port="$(free_cluster_port)"
+			dir="$WORK_DIR/redis-cluster-$i-$attempt"
+			mkdir -p "$dir"
+			if ! redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+				--cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
+				--daemonize yes --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log"; then
+				log "Redis Cluster node $i did not start on 127.0.0.1:$port (attempt $attempt)"
+				continue
+			fi
+			if ! wait_until 10 "redis cluster node $i pidfile" test -s "$dir/redis.pid"; then
+				tail -n 30 "$dir/redis.log" >&2 || true
+				log "Redis Cluster node $i wrote no pidfile on 127.0.0.1:$port (attempt $attempt)"
+				continue
+			fi
+			pid="$(cat "$dir/redis.pid")"
+			on_exit "stop_pid 'Redis Cluster node $i' $pid TERM"
+			if ! wait_until 10 "Redis Cluster node $i on 127.0.0.1:$port" redis_ping "$port"; then
+				tail -n 30 "$dir/redis.log" >&2 || true
+				log "Redis Cluster node $i does not answer on 127.0.0.1:$port (attempt $attempt)"
+				continue
+			fi
+			started=1
+			break
+		done
+		[[ -n "$started" ]] || die "Redis Cluster node $i did not start in three attempts (logs above)"
 		ports+=("$port")
 		pids+=("$pid")
 		addrs+=("127.0.0.1:$port")
