@@ -35,6 +35,14 @@ type Config struct {
 	EPP            EPPConfig
 	// RDAPRateLimitPerMinute is each client IP's budget of public lookups.
 	RDAPRateLimitPerMinute int
+	// LogFlushInterval is the longest a log line below warn waits in
+	// memory before it is written (logwriter.go); 0 writes every line at once.
+	LogFlushInterval time.Duration
+	// GCPercent is the collector's pace (GOGC); GOGC in the environment wins.
+	GCPercent int
+	// MemoryLimit is the soft memory limit in bytes (GOMEMLIMIT), 0 for
+	// none; GOMEMLIMIT in the environment wins.
+	MemoryLimit int64
 
 	// demoOperatorToken is set when the demo generated OperatorToken.
 	demoOperatorToken bool
@@ -89,6 +97,9 @@ var settings = []setting{
 	{"REGISTRY_APPLY_WORKER", "0", "1 runs the backend apply worker in this process"},
 	{"REGISTRY_MIGRATE_ON_START", "1", "0 skips schema migrations at start-up (run `registryd migrate` instead)"},
 	{"REGISTRY_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"REGISTRY_LOG_FLUSH_INTERVAL", "100ms", "longest an info or debug log line waits in memory before it is written (warn and error lines, and a full 64 KiB buffer, are written at once); 0: every line at once"},
+	{"REGISTRY_GC_PERCENT", "400", "garbage collector pace: the heap may grow this many percent over the live heap before a collection (as GOGC, which wins when set)"},
+	{"REGISTRY_MEMORY_LIMIT", "", "soft memory limit of the Go runtime, e.g. 512MiB (as GOMEMLIMIT, which wins when set); empty: none"},
 	{"REGISTRY_SHUTDOWN_TIMEOUT", "20s", "how long a SIGTERM waits for requests in flight"},
 	{"REGISTRY_MAINTENANCE_INTERVAL", "30s", "pace of the lifecycle loop (auto-renew, expiry, redemption, purge, grace ends) that every registryd runs"},
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
@@ -195,6 +206,15 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.RDAPRateLimitPerMinute, err = strconv.Atoi(get("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE")); err != nil || c.RDAPRateLimitPerMinute < 1 {
 		return Config{}, fmt.Errorf("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE: want a whole number ≥ 1")
+	}
+	if c.LogFlushInterval, err = time.ParseDuration(get("REGISTRY_LOG_FLUSH_INTERVAL")); err != nil || c.LogFlushInterval < 0 || c.LogFlushInterval > 10*time.Second {
+		return Config{}, fmt.Errorf("REGISTRY_LOG_FLUSH_INTERVAL: want a duration from 0 to 10s, such as 100ms")
+	}
+	if c.GCPercent, err = strconv.Atoi(strings.TrimSpace(get("REGISTRY_GC_PERCENT"))); err != nil || c.GCPercent < 1 {
+		return Config{}, fmt.Errorf("REGISTRY_GC_PERCENT: want a whole number ≥ 1 (100 is the Go runtime's default)")
+	}
+	if c.MemoryLimit, err = parseMemoryLimit(get("REGISTRY_MEMORY_LIMIT")); err != nil {
+		return Config{}, fmt.Errorf("REGISTRY_MEMORY_LIMIT: %w", err)
 	}
 	if c.HTTPAddr == "" {
 		return Config{}, fmt.Errorf("REGISTRY_HTTP_ADDR must not be empty")

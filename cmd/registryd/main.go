@@ -89,10 +89,15 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 	if err != nil {
 		return err
 	}
-	log, err := provideLogger(cfg)
+	log, logw, err := provideLogger(cfg)
 	if err != nil {
 		return err
 	}
+	defer func() { _ = logw.Close() }()
+	rs := applyRuntimeSettings(cfg, lookup)
+	log.Info().Int64("gc_percent", rs.GCPercent).Str("gc_percent_from", rs.GCPercentFrom).
+		Str("memory_limit", memoryLimitText(rs.MemoryLimit)).Str("memory_limit_from", rs.MemoryLimitFrom).
+		Str("log_flush_interval", cfg.LogFlushInterval.String()).Msg("runtime settings")
 	if cmd == "migrate" {
 		cfg.MigrateOnStart = true
 		_, cleanup, err := provideStore(ctx, cfg, log)

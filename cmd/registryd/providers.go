@@ -155,12 +155,15 @@ func provideHTTPOptions(cfg Config, h *Health, t *Telemetry) httpadapter.Options
 	}
 }
 
-// provideLogger builds the process logger: JSON lines on stderr.
-func provideLogger(cfg Config) (zerolog.Logger, error) {
+// provideLogger builds the process logger: JSON lines on stderr, gathered
+// for REGISTRY_LOG_FLUSH_INTERVAL (logwriter.go). The caller closes the
+// writer when it returns, which writes the lines still kept.
+func provideLogger(cfg Config) (zerolog.Logger, *logWriter, error) {
 	lvl, err := zerolog.ParseLevel(cfg.LogLevel)
 	if err != nil || cfg.LogLevel == "" {
-		return zerolog.Logger{}, fmt.Errorf("REGISTRY_LOG_LEVEL: want debug, info, warn or error, got %q", cfg.LogLevel)
+		return zerolog.Logger{}, nil, fmt.Errorf("REGISTRY_LOG_LEVEL: want debug, info, warn or error, got %q", cfg.LogLevel)
 	}
 	zerolog.TimeFieldFormat = time.RFC3339Nano
-	return zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Str("service", "registryd").Logger(), nil
+	w := newLogWriter(os.Stderr, logBufferSize, cfg.LogFlushInterval)
+	return zerolog.New(w).Level(lvl).With().Timestamp().Str("service", "registryd").Logger(), w, nil
 }
