@@ -8,8 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
-
-	"github.com/headlessdomains/registry/ports"
 )
 
 // Prepared reads on PostgreSQL.
@@ -62,21 +60,9 @@ func (c conn) queryPrepared(ctx context.Context, text string, args ...any) (*sql
 // getPrepared scans the first row of p with args into model (a pointer to
 // p's row type); ErrNotFound when there is none.
 func (c conn) getPrepared(ctx context.Context, p *preparedSelect, model any, args ...any) error {
-	rows, err := c.queryPrepared(ctx, p.sql(c.db), args...)
-	if err != nil {
-		return mapErr(err)
-	}
-	defer func() { _ = rows.Close() }()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return mapErr(err)
-		}
-		return ports.ErrNotFound
-	}
-	if err := c.bunDB().ScanRow(ctx, rows, model); err != nil {
-		return mapErr(err)
-	}
-	return mapErr(rows.Close())
+	return c.scanPrepared(ctx, p.sql(c.db), func(r rowScanner) error {
+		return c.bunDB().ScanRow(ctx, r.(*sql.Rows), model)
+	}, args...)
 }
 
 // bunDB is the bun handle that scans rows into models.

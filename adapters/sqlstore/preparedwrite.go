@@ -53,9 +53,9 @@ func (c conn) execPrepared(ctx context.Context, text string, args ...any) (sql.R
 	return res, mapErr(err)
 }
 
-// scanPrepared runs text with args (inside c's transaction, prepared as
-// execPrepared) and scans its first row with scan; ErrNotFound when there
-// is none.
+// scanPrepared runs text with args as a statement pgx prepares once per
+// connection (queryPrepared) and scans its first row with scan;
+// ErrNotFound when there is none.
 func (c conn) scanPrepared(ctx context.Context, text string, scan func(rowScanner) error, args ...any) error {
 	rows, err := c.queryPrepared(ctx, text, args...)
 	if err != nil {

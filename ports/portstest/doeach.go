@@ -57,14 +57,7 @@ func testDoEach(t *testing.T, u ports.UnitOfWork) {
 	if !sawFirst {
 		t.Error("DoEach: a later fn did not see what an earlier one wrote")
 	}
-	exists := func(p core.Partner) bool {
-		var err error
-		view(t, u, func(ctx context.Context, tx ports.Stores) error {
-			_, err = tx.Partners().Get(ctx, p.ID)
-			return nil
-		})
-		return err == nil
-	}
+	exists := func(p core.Partner) bool { return partnerExists(t, u, p) }
 	for _, c := range []struct {
 		what string
 		p    core.Partner
@@ -204,14 +197,7 @@ func testDoEachAnswersWhatCommitted(t *testing.T, u ports.UnitOfWork) {
 			return tx.Partners().Insert(ctx, own)
 		},
 	})
-	exists := func(p core.Partner) bool {
-		var err error
-		view(t, u, func(ctx context.Context, tx ports.Stores) error {
-			_, err = tx.Partners().Get(ctx, p.ID)
-			return nil
-		})
-		return err == nil
-	}
+	exists := func(p core.Partner) bool { return partnerExists(t, u, p) }
 	if (errs[0] == nil) != exists(earlier) {
 		t.Errorf("DoEach: the first fn answered %v, its partner exists = %v", errs[0], exists(earlier))
 	}

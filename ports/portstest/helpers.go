@@ -61,6 +61,17 @@ func view(t *testing.T, u ports.UnitOfWork, fn func(ctx context.Context, tx port
 	}
 }
 
+// partnerExists reports whether p is stored, in a View of u.
+func partnerExists(t *testing.T, u ports.UnitOfWork, p core.Partner) bool {
+	t.Helper()
+	var err error
+	view(t, u, func(ctx context.Context, tx ports.Stores) error {
+		_, err = tx.Partners().Get(ctx, p.ID)
+		return nil
+	})
+	return err == nil
+}
+
 // wantErr fails the test unless errors.Is(err, target).
 func wantErr(t *testing.T, what string, err, target error) {
 	t.Helper()
