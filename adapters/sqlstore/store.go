@@ -279,7 +279,7 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
-		wb.lone, wb.tx = true, tx
+		wb.lone = true
 		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb}})
 		if fnErr != nil {
 			return fnErr

@@ -38,11 +38,10 @@ import (
 // one by one, each debit then checked under the lock.
 type writeBehind struct {
 	// lone: the transaction holds one command (PostgreSQL). Its held audit
-	// row and idempotency result then travel in the same round trip as its
-	// debit, the transaction's last statement (LedgerRepository.Post), or
-	// else as one round trip before the commit; balances move at once.
+	// row and idempotency result then travel in the same statement as its
+	// debit, the transaction's last (postNow), or else as one statement
+	// before the commit; balances move at once.
 	lone bool
-	tx   bun.Tx
 	// blind: the balances are not read before the group's end (Store.doAll):
 	// a move is held without knowing whether it fits, and the group's end
 	// moves each balance only if every entry on the way stays at zero or
