@@ -301,9 +301,7 @@ func queryPage(ctx context.Context, db *bun.DB, text string, args []any, limit i
 		if !ok {
 			return fmt.Errorf("postgres: driver connection %T is not pgx's", dc)
 		}
-		all := make([]any, 0, len(args)+1)
-		all = append(all, pgx.QueryExecModeCacheStatement)
-		all = append(all, args...)
+		all := cached(args)
 		rows, err := pc.Conn().Query(ctx, text, all...)
 		if err != nil {
 			return err

@@ -53,8 +53,8 @@ func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core
 // idle_in_transaction_session_timeout (see Reserve). set_config(..., true)
 // is SET LOCAL: both end with the transaction.
 func (c conn) setTimeouts() string {
-	return fmt.Sprintf("SELECT set_config('lock_timeout', '%dms', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
-		max(c.reserveWait.Milliseconds(), 1), reserveIdleTimeout.Milliseconds())
+	return fmt.Sprintf("SELECT set_config('lock_timeout', '%s', true), set_config('idle_in_transaction_session_timeout', '%dms', true)",
+		c.lockTimeout(), reserveIdleTimeout.Milliseconds())
 }
 
 // lockTimeout is the transaction's lock_timeout (see Reserve) as a setting.
@@ -130,11 +130,13 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 				args = append([]any{r.c.lockTimeout(), reserveIdleTimeout.String()}, args...)
 			}
 			res, err = r.c.execPrepared(ctx, text, args...)
-		case prefix != "":
-			insert := r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING")
-			res, err = r.c.db.ExecContext(ctx, prefix+insert.String())
 		default:
-			res, err = r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING").Exec(ctx)
+			insert := r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING")
+			if prefix != "" {
+				res, err = r.c.db.ExecContext(ctx, prefix+insert.String())
+			} else {
+				res, err = insert.Exec(ctx)
+			}
 		}
 		if err != nil {
 			if err = mapErr(err); errors.Is(err, ports.ErrBusy) {

@@ -38,13 +38,20 @@ func (p *preparedSelect) sql(db bun.IDB) string {
 	return p.text
 }
 
+// cached puts pgx.QueryExecModeCacheStatement before args: pgx (also
+// through the database/sql driver) then prepares the statement once per
+// connection and keeps it.
+func cached(args []any) []any {
+	all := make([]any, 0, len(args)+1)
+	all = append(all, pgx.QueryExecModeCacheStatement)
+	return append(all, args...)
+}
+
 // queryPrepared runs text with args on PostgreSQL as a statement that pgx
 // prepares once per connection and caches (pgx.QueryExecModeCacheStatement,
 // honoured through the database/sql driver as a leading argument).
 func (c conn) queryPrepared(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
-	all := make([]any, 0, len(args)+1)
-	all = append(all, pgx.QueryExecModeCacheStatement)
-	all = append(all, args...)
+	all := cached(args)
 	switch db := c.db.(type) {
 	case *bun.DB:
 		return db.DB.QueryContext(ctx, text, all...)

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/headlessdomains/registry/ports"
@@ -46,9 +45,7 @@ func (c conn) execPrepared(ctx context.Context, text string, args ...any) (sql.R
 	if !ok {
 		return nil, fmt.Errorf("postgres: a prepared write outside a transaction (%T)", c.db)
 	}
-	all := make([]any, 0, len(args)+1)
-	all = append(all, pgx.QueryExecModeCacheStatement)
-	all = append(all, args...)
+	all := cached(args)
 	res, err := tx.Tx.ExecContext(ctx, text, all...)
 	return res, mapErr(err)
 }

@@ -104,9 +104,7 @@ func onPgx(ctx context.Context, db *sql.DB, fn func(pc *pgx.Conn) error) error {
 // there is none.
 func pgxRow(ctx context.Context, db *sql.DB, text string, scan func(pgx.Row) error, args ...any) error {
 	err := onPgx(ctx, db, func(pc *pgx.Conn) error {
-		all := make([]any, 0, len(args)+1)
-		all = append(all, pgx.QueryExecModeCacheStatement)
-		all = append(all, args...)
+		all := cached(args)
 		return scan(pc.QueryRow(ctx, text, all...))
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

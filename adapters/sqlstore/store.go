@@ -112,8 +112,9 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // PostgreSQL, a subtransaction, and the balance a round trip per group.
 // When a fn answers an error, that run is rolled back whole and every fn
 // runs again, each in a savepoint of its own (doEachSavepoints), the
-// refused one included, so that no answer rests on a run that was undone. When the moves do not fit
-// (ErrGroupConflict), every fn runs again that way, with the balances read.
+// refused one included, so that no answer rests on a run that was undone.
+// When the moves do not fit (ErrGroupConflict), every fn runs again that
+// way, with the balances read.
 // After a refusal the next groups run in savepoints from the start, until
 // one has nothing refused (Store.refusing).
 func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/headlessdomains/registry/ports"
@@ -205,7 +204,7 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 	text := "WITH " + strings.Join(p.ctes, ", ") + " SELECT " + strings.Join(p.counts, ", ")
 	args := p.args
 	if prepared {
-		args = append([]any{pgx.QueryExecModeCacheStatement}, args...)
+		args = cached(args)
 	}
 	rows, err := tx.Tx.QueryContext(ctx, text, args...)
 	if err != nil {
