@@ -26,8 +26,8 @@ func newLocalCounter() *localCounter {
 	return &localCounter{entries: make(map[string]localEntry)}
 }
 
-// incr adds one to key at now and returns the new count.
-func (c *localCounter) incr(key string, ttl time.Duration, now time.Time) int64 {
+// add adds n to key at now and returns the new count.
+func (c *localCounter) add(key string, n int64, ttl time.Duration, now time.Time) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !now.Before(c.nextSweep) {
@@ -38,7 +38,7 @@ func (c *localCounter) incr(key string, ttl time.Duration, now time.Time) int64 
 	if !ok || !now.Before(e.expires) {
 		e = localEntry{expires: now.Add(ttl)}
 	}
-	e.count++
+	e.count += n
 	c.entries[key] = e
 	return e.count
 }

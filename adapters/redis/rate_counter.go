@@ -37,6 +37,17 @@ end
 return n
 `)
 
+// reserveScript takes n counts at once (ports.RateReserver): the same
+// expiry rule as incrScript, the first increment being the one that made
+// the count n.
+var reserveScript = goredis.NewScript(`
+local n = redis.call('INCRBY', KEYS[1], ARGV[2])
+if n == tonumber(ARGV[2]) or redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return n
+`)
+
 // RateCounter is a ports.RateCounter on Redis that fails open to an
 // in-process counter; see the package comment.
 type RateCounter struct {
@@ -55,8 +66,8 @@ type RateCounter struct {
 }
 
 var (
-	_ ports.RateCounter = (*RateCounter)(nil)
-	_ ports.Pinger      = (*RateCounter)(nil)
+	_ ports.RateReserver = (*RateCounter)(nil)
+	_ ports.Pinger       = (*RateCounter)(nil)
 )
 
 type config struct {
@@ -257,18 +268,31 @@ func redactURLError(err error) error {
 // and returns no error. It returns an error only for a ttl under one
 // millisecond or when ctx itself is done.
 func (c *RateCounter) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	return c.add(ctx, key, 1, ttl)
+}
+
+// Reserve adds n to key and returns the new count (ports.RateReserver),
+// failing open as Incr does.
+func (c *RateCounter) Reserve(ctx context.Context, key string, n int64, ttl time.Duration) (int64, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("redis: rate counter reserve of %d counts", n)
+	}
+	return c.add(ctx, key, n, ttl)
+}
+
+func (c *RateCounter) add(ctx context.Context, key string, n int64, ttl time.Duration) (int64, error) {
 	ms := ttl.Milliseconds()
 	if ms < 1 {
 		return 0, fmt.Errorf("redis: rate counter ttl %v is under one millisecond", ttl)
 	}
 	now := c.cfg.now()
 	if !c.tryRedis(now) {
-		return c.local.incr(key, ttl, now), nil
+		return c.local.add(key, n, ttl, now), nil
 	}
-	n, err := c.incrRedis(ctx, c.cfg.prefix+key, ms)
+	count, err := c.addRedis(ctx, c.cfg.prefix+key, n, ms)
 	if err == nil {
 		c.markHealthy()
-		return n, nil
+		return count, nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// The request is gone; counting it anywhere is moot, and Redis is
@@ -276,13 +300,16 @@ func (c *RateCounter) Incr(ctx context.Context, key string, ttl time.Duration) (
 		return 0, ctxErr
 	}
 	c.markFailed(now, err)
-	return c.local.incr(key, ttl, now), nil
+	return c.local.add(key, n, ttl, now), nil
 }
 
-func (c *RateCounter) incrRedis(ctx context.Context, key string, ttlMillis int64) (int64, error) {
+func (c *RateCounter) addRedis(ctx context.Context, key string, n, ttlMillis int64) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.opTimeout)
 	defer cancel()
-	return incrScript.Run(ctx, c.client, []string{key}, ttlMillis).Int64()
+	if n == 1 {
+		return incrScript.Run(ctx, c.client, []string{key}, ttlMillis).Int64()
+	}
+	return reserveScript.Run(ctx, c.client, []string{key}, ttlMillis, n).Int64()
 }
 
 // tryRedis reports whether this request should go to Redis. While Redis is

@@ -32,7 +32,9 @@ type Config struct {
 	DBMaxOpenConns int
 	// GroupCommitMax: most commands of one partner sharing a transaction.
 	GroupCommitMax int
-	EPP            EPPConfig
+	// RateLeaseMax: most rate-limit counts a node takes from Redis at once.
+	RateLeaseMax int
+	EPP          EPPConfig
 	// RDAPRateLimitPerMinute is each client IP's budget of public lookups.
 	RDAPRateLimitPerMinute int
 	// LogFlushInterval is the longest a log line below warn waits in
@@ -106,6 +108,7 @@ var settings = []setting{
 	{"REGISTRY_METRICS_ADDR", "", "address (e.g. 127.0.0.1:9464) serving Prometheus /metrics on a listener of its own; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
 	{"REGISTRY_GROUP_COMMIT_MAX", "32", "most concurrent commands of one registrar sharing one write transaction (group commit); 1: a transaction per command"},
+	{"REGISTRY_RATE_LEASE_MAX", "32", "most rate-limit counts of one key's window a node takes from Redis in one round trip for its next requests (at most 1/64 of what the window has left); 1: ask Redis for every request"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
 	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},
 	{"REGISTRY_DNS_RFC2136_TSIG_ALGORITHM", "hmac-sha256", "TSIG algorithm"},
@@ -203,6 +206,9 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.GroupCommitMax, err = strconv.Atoi(get("REGISTRY_GROUP_COMMIT_MAX")); err != nil || c.GroupCommitMax < 1 || c.GroupCommitMax > 64 {
 		return Config{}, fmt.Errorf("REGISTRY_GROUP_COMMIT_MAX: want a whole number from 1 to 64")
+	}
+	if c.RateLeaseMax, err = strconv.Atoi(get("REGISTRY_RATE_LEASE_MAX")); err != nil || c.RateLeaseMax < 1 || c.RateLeaseMax > 1024 {
+		return Config{}, fmt.Errorf("REGISTRY_RATE_LEASE_MAX: want a whole number from 1 to 1024")
 	}
 	if c.RDAPRateLimitPerMinute, err = strconv.Atoi(get("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE")); err != nil || c.RDAPRateLimitPerMinute < 1 {
 		return Config{}, fmt.Errorf("REGISTRY_RDAP_RATE_LIMIT_PER_MINUTE: want a whole number ≥ 1")

@@ -129,7 +129,7 @@ func provideClock() ports.Clock { return ports.ClockFunc(time.Now) }
 func provideIDs() ports.IDGenerator { return core.NewIDs() }
 
 func provideService(cfg Config, uow ports.UnitOfWork, rc ports.RateCounter, b ports.DNSBackends, clock ports.Clock, ids ports.IDGenerator, t *Telemetry) *registry.Service {
-	opts := registry.Options{Passwords: password.New(), Observer: t.Metrics, GroupCommitMax: cfg.GroupCommitMax}
+	opts := registry.Options{Passwords: password.New(), Observer: t.Metrics, GroupCommitMax: cfg.GroupCommitMax, RateLeaseMax: cfg.RateLeaseMax}
 	lim := cfg.EPP.Limits
 	opts.MaxConcurrentHashes = lim.MaxConcurrentHashes
 	opts.LoginGuard = registry.LoginGuardOptions{ClientLockout: lim.LockoutFailures,

@@ -120,8 +120,21 @@ func (s *Service) countRequest(ctx context.Context, a core.Actor, command core.C
 		limit = core.DefaultRateLimitPerMinute
 	}
 	start := now.Truncate(RateWindow)
-	key := RateKey(a.Channel.ID, a.APIKey.ID, command, start)
-	n, err := s.rate.Incr(ctx, key, RateWindow+5*time.Second)
+	return s.countIn(ctx, RateKey(a.Channel.ID, a.APIKey.ID, command, start), limit, start, now)
+}
+
+// countIn counts one request in the window of key that began at start:
+// from the counts this node holds when the counter is shared (rateLeases),
+// else from the counter. A counter that fails allows the request.
+func (s *Service) countIn(ctx context.Context, key string, limit int, start, now time.Time) core.RateDecision {
+	const ttl = RateWindow + 5*time.Second
+	var n int64
+	var err error
+	if s.leases != nil {
+		n, err = s.leases.count(ctx, key, limit, ttl, now)
+	} else {
+		n, err = s.rate.Incr(ctx, key, ttl)
+	}
 	if err != nil {
 		n = 0
 	}

@@ -115,12 +115,9 @@ func (s *Service) CountLookup(ctx context.Context, client string, limit int) cor
 	if limit <= 0 {
 		limit = DefaultRDAPRateLimitPerMinute
 	}
-	start := s.clock.Now().Truncate(RateWindow)
-	n, err := s.rate.Incr(ctx, LookupRateKey(client, start), RateWindow+5*time.Second)
-	if err != nil {
-		n = 0
-	}
-	return Decide(limit, n, start)
+	now := s.clock.Now()
+	start := now.Truncate(RateWindow)
+	return s.countIn(ctx, LookupRateKey(client, start), limit, start, now)
 }
 
 // LookupRateKey is the counter key of one client's public lookups in one window.

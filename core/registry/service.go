@@ -15,12 +15,15 @@ import (
 
 // Service implements ports.RegistrarService and ports.OperatorService.
 type Service struct {
-	uow   ports.UnitOfWork
-	rate  ports.RateCounter
-	dns   ports.DNSBackends
-	clock ports.Clock
-	ids   ports.IDGenerator
-	opts  Options
+	uow  ports.UnitOfWork
+	rate ports.RateCounter
+	// leases hands out counts taken from rate in advance; nil when rate is
+	// in process or Options.RateLeaseMax is 1.
+	leases *rateLeases
+	dns    ports.DNSBackends
+	clock  ports.Clock
+	ids    ports.IDGenerator
+	opts   Options
 
 	actors     *ttlCache[core.Actor]     // by token hash, see DefaultActorCacheTTL
 	namespaces *ttlCache[core.Namespace] // by name, likewise
@@ -55,6 +58,11 @@ type Options struct {
 	// share one transaction (group commit, see committer): 0 means
 	// DefaultGroupCommitMax, 1 gives every command a transaction of its own.
 	GroupCommitMax int
+	// RateLeaseMax is the most counts of a rate-limit window this node takes
+	// from a shared counter (one that implements ports.RateReserver) in one
+	// round trip, to hand to its next requests (see rateLeases): 0 means
+	// DefaultRateLeaseMax, 1 asks the counter for every request.
+	RateLeaseMax int
 
 	// LoginGuard tunes the counting of failed EPP logins (login_guard.go).
 	LoginGuard LoginGuardOptions
@@ -86,6 +94,12 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace),
 		commits:    newCommitter(uow, opts.Observer, opts.GroupCommitMax)}
+	if opts.RateLeaseMax == 0 {
+		opts.RateLeaseMax = DefaultRateLeaseMax
+	}
+	if rr, ok := rate.(ports.RateReserver); ok && opts.RateLeaseMax > 1 {
+		s.leases = newRateLeases(rr, opts.RateLeaseMax)
+	}
 	s.initLogin()
 	return s
 }

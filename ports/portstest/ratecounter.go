@@ -17,6 +17,93 @@ func RateCounter(t *testing.T, newCounter func(t *testing.T) ports.RateCounter) 
 	t.Run("CountsPerKey", func(t *testing.T) { testRateCountsPerKey(t, newCounter(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testRateConcurrent(t, newCounter(t)) })
 	t.Run("Expiry", func(t *testing.T) { testRateExpiry(t, newCounter(t)) })
+	if _, ok := newCounter(t).(ports.RateReserver); ok {
+		reserver := func(t *testing.T) ports.RateReserver { return newCounter(t).(ports.RateReserver) }
+		t.Run("Reserve", func(t *testing.T) { testRateReserve(t, reserver(t)) })
+		t.Run("ReserveConcurrent", func(t *testing.T) { testRateReserveConcurrent(t, reserver(t)) })
+		t.Run("ReserveExpiry", func(t *testing.T) { testRateReserveExpiry(t, reserver(t)) })
+	}
+}
+
+func reserveCounts(t *testing.T, c ports.RateReserver, key string, n int64, ttl time.Duration) int64 {
+	t.Helper()
+	got, err := c.Reserve(t.Context(), key, n, ttl)
+	if err != nil {
+		t.Fatalf("Reserve(%s, %d): %v", key, n, err)
+	}
+	return got
+}
+
+// testRateReserve: Reserve adds its n and Incr counts on from there, on the
+// same key.
+func testRateReserve(t *testing.T, c ports.RateReserver) {
+	key := unique("portstest:rate:")
+	if got := reserveCounts(t, c, key, 5, time.Minute); got != 5 {
+		t.Fatalf("first Reserve of 5: %d, want 5", got)
+	}
+	if got := incr(t, c, key, time.Minute); got != 6 {
+		t.Errorf("Incr after Reserve of 5: %d, want 6", got)
+	}
+	if got := reserveCounts(t, c, key, 1, time.Minute); got != 7 {
+		t.Errorf("Reserve of 1: %d, want 7", got)
+	}
+	if got := reserveCounts(t, c, key, 32, time.Minute); got != 39 {
+		t.Errorf("Reserve of 32 after 7: %d, want 39", got)
+	}
+}
+
+// testRateReserveConcurrent: racers reserve ranges of different sizes on one
+// key at once; the ranges they are answered never overlap and cover every
+// count from 1 to their sum.
+func testRateReserveConcurrent(t *testing.T, c ports.RateReserver) {
+	key := unique("portstest:rate:")
+	ends := make([]int64, racers)
+	errs := make([]error, racers)
+	size := func(i int) int64 { return int64(i%7 + 1) }
+	race(func(i int) { ends[i], errs[i] = c.Reserve(t.Context(), key, size(i), time.Minute) })
+	var total int64
+	taken := map[int64]int{}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("racer %d: %v", i, err)
+		}
+		total += size(i)
+		for n := ends[i] - size(i) + 1; n <= ends[i]; n++ {
+			taken[n]++
+		}
+	}
+	for n := int64(1); n <= total; n++ {
+		if taken[n] != 1 {
+			t.Fatalf("count %d answered %d times across %d reservations summing to %d, want once", n, taken[n], racers, total)
+		}
+	}
+	if len(taken) != int(total) {
+		t.Errorf("%d counts answered, want %d", len(taken), total)
+	}
+}
+
+// testRateReserveExpiry: a key first made by a Reserve expires ttl after it,
+// like one made by Incr; it waits for real time (about ttl), bounded.
+func testRateReserveExpiry(t *testing.T, c ports.RateReserver) {
+	const ttl = 1100 * time.Millisecond
+	key := unique("portstest:rate:")
+	start := time.Now()
+	if got := reserveCounts(t, c, key, 4, ttl); got != 4 {
+		t.Fatalf("first Reserve of 4: %d, want 4", got)
+	}
+	deadline := start.Add(ttl + 4*time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("key did not expire within %s of its first reservation", time.Since(start))
+		}
+		time.Sleep(100 * time.Millisecond)
+		if n := reserveCounts(t, c, key, 2, ttl); n == 2 {
+			if elapsed := time.Since(start); elapsed < ttl {
+				t.Fatalf("key expired after %s, before its ttl %s", elapsed, ttl)
+			}
+			break
+		}
+	}
 }
 
 func incr(t *testing.T, c ports.RateCounter, key string, ttl time.Duration) int64 {

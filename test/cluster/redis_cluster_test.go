@@ -25,7 +25,7 @@ import (
 func TestTwoNodesShareRateLimitOnRedisCluster(t *testing.T) {
 	url := serviceURL(t, "REGISTRY_TEST_REDIS_CLUSTER_URL")
 	a, b, _ := startPairOn(t, url)
-	r := checkSharedRateLimit(t, a, b)
+	r := checkSharedRateLimit(t, a, b, smallSharedLimit)
 	if t.Failed() {
 		return
 	}

@@ -155,17 +155,41 @@ func TestTwoNodesSettleOneKeyOnce(t *testing.T) {
 // per-node counters each node would allow its 20 and all 40 would pass.
 func TestTwoNodesShareRateLimit(t *testing.T) {
 	a, b, _ := startPair(t)
-	checkSharedRateLimit(t, a, b)
+	checkSharedRateLimit(t, a, b, smallSharedLimit)
 }
 
-// checkSharedRateLimit is TestTwoNodesShareRateLimit on nodes a and b.
-func checkSharedRateLimit(t *testing.T, a, b *node) registrar {
+// TestTwoNodesShareALargeRateLimitInLeases sets a channel's limit to 3200
+// a minute, where each node takes counts from Redis 32 at a time
+// (REGISTRY_RATE_LEASE_MAX), and sends 3400 requests from 32 clients
+// alternating between two nodes: no count is answered twice, no more than
+// 3200 are allowed, and no more than one lease per node (31 counts) is left
+// unspent when the burst ends.
+func TestTwoNodesShareALargeRateLimitInLeases(t *testing.T) {
+	a, b, _ := startPair(t)
+	checkSharedRateLimit(t, a, b, sharedLimit{slug: "ratelease", namespace: "clusterlease",
+		limit: 3200, requests: 3400, clients: 32, unspent: 2 * 31})
+}
+
+// sharedLimit is one case of checkSharedRateLimit: requests sent by clients
+// at once (request i to node i mod 2), and how many allowed counts
+// the nodes may leave unspent (0: every count up to the limit is spent).
+type sharedLimit struct {
+	slug, namespace          string
+	limit, requests, clients int
+	unspent                  int
+}
+
+var smallSharedLimit = sharedLimit{slug: "ratepair", namespace: "clusterrate", limit: 30, requests: 40, clients: 40}
+
+// checkSharedRateLimit sends c.requests over nodes a and b and checks what
+// each window allowed.
+func checkSharedRateLimit(t *testing.T, a, b *node, c sharedLimit) registrar {
 	t.Helper()
-	r := admit(a, admission{slug: "ratepair", namespace: "clusterrate", balance: 1000, rateLimit: 100000, createCost: 10, renewCost: 8})
-	const limit, requests = 30, 40
+	r := admit(a, admission{slug: c.slug, namespace: c.namespace, balance: 1000, rateLimit: 100000, createCost: 10, renewCost: 8})
+	limit, requests := c.limit, c.requests
 	b.must(200, b.do("PATCH", admin+"/registrar-channels/"+r.ChannelID, operatorToken, map[string]any{"rate_limit_per_minute": limit}))
 	nodes := []*node{a, b}
-	body := map[string]any{"names": []string{"free.clusterrate"}}
+	body := map[string]any{"names": []string{"free." + c.namespace}}
 
 	// A minute boundary may fall inside the burst; answers are grouped by
 	// their window (X-RateLimit-Reset) and, when no window got more than the
@@ -183,13 +207,14 @@ func checkSharedRateLimit(t *testing.T, a, b *node) registrar {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		var wg sync.WaitGroup
 		gate := make(chan struct{})
-		for i := range requests {
-			n := nodes[i%2]
+		for w := range c.clients {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				<-gate
-				resps[i], errs[i] = n.send(ctx, "POST", reg+"/domains/check", token, body)
+				for i := w; i < requests; i += c.clients {
+					resps[i], errs[i] = nodes[i%2].send(ctx, "POST", reg+"/domains/check", token, body)
+				}
 			}()
 		}
 		close(gate)
@@ -237,15 +262,21 @@ func checkSharedRateLimit(t *testing.T, a, b *node) registrar {
 		}
 		full := false
 		for reset, w := range windows {
-			if want := min(w.sent, limit); w.allowed != want {
-				t.Errorf("window ending %s: %d of %d requests allowed, want %d", reset, w.allowed, w.sent, want)
+			if want := min(w.sent, limit); w.allowed > limit || w.allowed < want-c.unspent {
+				t.Errorf("window ending %s: %d of %d requests allowed, want %d (at most %d fewer, never more than %d)",
+					reset, w.allowed, w.sent, want, c.unspent, limit)
 			}
-			// The shared counter is gap-free: the allowed answers saw
-			// Remaining limit-1, limit-2, ... each exactly once.
+			// The shared counter gives each count to one request: the
+			// allowed answers saw each Remaining from limit-1 down at most
+			// once, and with nothing unspent, every one of them.
 			sort.Ints(w.remaining)
 			for j, rem := range w.remaining {
-				if len(w.remaining) > limit {
-					break // already reported above
+				if j > 0 && rem == w.remaining[j-1] {
+					t.Errorf("window ending %s: Remaining %d answered twice: a count was given to two requests", reset, rem)
+					break
+				}
+				if c.unspent > 0 || len(w.remaining) > limit {
+					continue
 				}
 				if want := limit - len(w.remaining) + j; rem != want {
 					t.Errorf("window ending %s: allowed answers carry Remaining %v, want %d..%d each once",

@@ -92,7 +92,10 @@ Fixed one-minute windows per channel, API key, endpoint (method and route) and m
 (seconds). Counters are shared by every node through Redis when it is configured. If Redis does not answer, the
 limiter **fails open**: instead of refusing requests it counts in each node's memory until Redis answers again, so a
 cache outage never blocks registrations; meanwhile limits hold per node rather than across the fleet, and the
-readiness check reports the outage to operations.
+readiness check reports the outage to operations. Under a limit far above the default a node may take several counts
+of a window from Redis at once for its next requests (never more than 1/64 of what the window has left): a window
+never allows more than its limit across the fleet, ` + "`X-RateLimit-Remaining`" + ` stays the limit less the request's own
+count, and near the end of a window one node may refuse while another still holds a few counts.
 
 ## Errors
 
