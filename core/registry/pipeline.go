@@ -168,8 +168,8 @@ func replay(rec core.IdempotencyRecord, cmd core.Command, domain, fp string) (co
 		return core.Outcome{}, core.Errorf(core.CodeIdempotencyInProgress,
 			"another request with idempotency key %q is still running; retry to receive its result", rec.Key)
 	}
-	var out core.Outcome
-	if err := json.Unmarshal(rec.Result, &out); err != nil {
+	out, err := core.DecodeOutcome(rec.Result)
+	if err != nil {
 		return core.Outcome{}, core.Internal(err)
 	}
 	out.Idempotent = true
