@@ -232,6 +232,13 @@ type IdempotencyStore interface {
 	// claim, Reserve waits for it to finish (up to an adapter-defined bound,
 	// then ErrKeyBusy); if that transaction rolled back, the claim becomes ours.
 	Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error)
+	// ReserveLocking is Reserve for a command whose next step is
+	// DomainRepository.UpdateByName(name) in the same transaction: a store
+	// may read and lock that registration with the claim, in one round trip,
+	// and hand the row to that UpdateByName. The claim comes first, as with
+	// Reserve; the registration is locked only when the claim is ours. What
+	// the caller sees is what Reserve then UpdateByName would give.
+	ReserveLocking(ctx context.Context, rec core.IdempotencyRecord, name core.Name) (*core.IdempotencyRecord, error)
 	// Complete stores the result and audit id of a reserved record.
 	Complete(ctx context.Context, rec core.IdempotencyRecord) error
 	// DeleteBefore removes records created before t and returns how many.

@@ -30,6 +30,12 @@ func (r *IdempotencyStore) Get(_ context.Context, channelID, key string) (core.I
 	return cloneIdempotency(rec), nil
 }
 
+// ReserveLocking is Reserve: the memory store runs one transaction at a
+// time, so there is no round trip to save.
+func (r *IdempotencyStore) ReserveLocking(ctx context.Context, rec core.IdempotencyRecord, _ core.Name) (*core.IdempotencyRecord, error) {
+	return r.Reserve(ctx, rec)
+}
+
 func (r *IdempotencyStore) Reserve(_ context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
 	st, err := r.tx.writing()
 	if err != nil {

@@ -59,3 +59,61 @@ func TestOnlyAHeldKeyIsErrKeyBusyOnPostgres(t *testing.T) {
 		t.Errorf("a held partner row: want ErrBusy and not ErrKeyBusy, got %v", rowErr)
 	}
 }
+
+// TestReserveLockingTellsAHeldKeyFromAHeldRegistrationOnPostgres: the claim
+// and the registration's lock are one statement, and its timeout is still
+// told apart: a rival's key is ErrKeyBusy, the registration held past the
+// bound with a free key is ErrBusy and never ErrKeyBusy.
+func TestReserveLockingTellsAHeldKeyFromAHeldRegistrationOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store)
+	name := core.MustName("dave.wallet")
+	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
+			return err
+		}
+		_, err := tx.Domains().Register(ctx, core.Domain{ID: "dom_held", Name: name, ChannelID: chn, PartnerID: "par_1",
+			State: core.StateActive, ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow,
+			Registrant: core.Registrant{Name: "Dave", Email: "dave@example.com", Country: "US"}, Statuses: []string{}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			if _, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "held-key"), name); err != nil {
+				return err
+			}
+			if _, err := tx.Domains().UpdateByName(ctx, name, func(*core.Domain) error { return nil }); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	impatient := &Store{db: db, reserveWait: 50 * time.Millisecond}
+	keyErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "held-key"), name)
+		return err
+	})
+	rowErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "free-key"), name)
+		return err
+	})
+	close(release)
+	if err := <-holder; err != nil {
+		t.Fatalf("holder: %v", err)
+	}
+	if !errors.Is(keyErr, ports.ErrKeyBusy) || !errors.Is(keyErr, ports.ErrBusy) {
+		t.Errorf("a held key: want ErrKeyBusy (and ErrBusy), got %v", keyErr)
+	}
+	if !errors.Is(rowErr, ports.ErrBusy) || errors.Is(rowErr, ports.ErrKeyBusy) {
+		t.Errorf("a held registration: want ErrBusy and not ErrKeyBusy, got %v", rowErr)
+	}
+}

@@ -41,6 +41,7 @@ const (
 
 // Insert adds d; ErrDuplicate when its id exists or its name is registered.
 func (r *DomainRepository) Insert(ctx context.Context, d core.Domain) error {
+	r.c.pre.drop()
 	row, err := domainToRow(d)
 	if err != nil {
 		return err
@@ -56,6 +57,7 @@ func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, e
 	if err := r.c.writable(); err != nil {
 		return false, err
 	}
+	r.c.pre.drop()
 	row, err := domainToRow(d)
 	if err != nil {
 		return false, err
@@ -223,7 +225,10 @@ func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) err
 	}
 	var row domainRow
 	var err error
-	if r.c.prepared {
+	kept, ok := r.c.pre.take(fmt.Sprint(args[0]))
+	if ok && locked.pg == lockedByName.pg {
+		row = kept // read under this lock by the command's claim (ReserveLocking)
+	} else if r.c.prepared {
 		err = r.c.scanPrepared(ctx, locked.pg, row.scan, args...)
 	} else {
 		err = r.c.selectOne(ctx, &row, true, where, args...)
@@ -320,6 +325,7 @@ var timestampType = reflect.TypeOf(timestamp{})
 // UPDATE SKIP LOCKED), so that nodes sweeping at once take different rows.
 // The partial index domains_due_idx serves it.
 func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit int) ([]core.Domain, error) {
+	r.c.pre.drop()
 	if err := r.c.writable(); err != nil {
 		return nil, err
 	}

@@ -130,3 +130,11 @@ func isConnectionError(err error) bool {
 	// database/sql reports a closed pool with an unexported error value.
 	return strings.Contains(err.Error(), "sql: database is closed")
 }
+
+// lockedRelation reports whether err is PostgreSQL's refusal to wait
+// longer for a row of table (the CONTEXT of a lock timeout names it: "while
+// locking tuple (0,1) in relation \"domains\"").
+func lockedRelation(err error, table string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && strings.Contains(pgErr.Where, `relation "`+table+`"`)
+}

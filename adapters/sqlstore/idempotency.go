@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/headlessdomains/registry/core"
@@ -78,6 +79,43 @@ const (
 		"ON CONFLICT (channel_id, idempotency_key) DO NOTHING"
 )
 
+// claimLocking and claimLockingWithTimeouts are the claim and the locked read
+// of the registration its command changes next (lockedByName), as one
+// statement. The read's EXISTS on the claim is a one-time filter evaluated
+// before any row is locked, so the claim runs (and waits for a rival's key)
+// first, as in Reserve; the registration is locked only when the claim
+// inserted its row, and a row answered means the claim is ours.
+var (
+	claimLocking = "WITH claim AS (" + claimInsert + " RETURNING 1) " +
+		claimedLocked("$9")
+	claimLockingWithTimeouts = strings.Replace(claimWithTimeouts, " INSERT INTO", ", claim AS (INSERT INTO", 1) +
+		" RETURNING 1) " + claimedLocked("$11")
+)
+
+func claimedLocked(nameParam string) string {
+	return newRawSelect("domains", domainColumns,
+		"name = "+nameParam+" AND state <> 'cancelled' AND EXISTS (SELECT 1 FROM claim) FOR NO KEY UPDATE").pg
+}
+
+// claimLocking runs text (claimLocking or its variant with timeouts): ours
+// when it answered the registration, which is then kept for the command's
+// UpdateByName(name).
+func (r *IdempotencyStore) claimLocking(ctx context.Context, rec core.IdempotencyRecord, text string, args []any, name string) (bool, error) {
+	var row domainRow
+	err := r.c.scanPrepared(ctx, text, row.scan, args...)
+	switch {
+	case err == nil:
+		r.c.pre.keep(name, row)
+		return true, nil
+	case errors.Is(err, ports.ErrNotFound):
+		return false, nil
+	case errors.Is(err, ports.ErrBusy) && !lockedRelation(err, "domains"):
+		// The claim's wait for a rival's key, as in Reserve.
+		return false, fmt.Errorf("%w: %w", ports.ErrKeyBusy, err)
+	}
+	return false, err
+}
+
 // idempotencySelect is the record of a key, prepared on PostgreSQL.
 var idempotencySelect = &preparedSelect{model: (*idempotencyRow)(nil), where: "channel_id = $1 AND idempotency_key = $2"}
 
@@ -96,9 +134,24 @@ var idempotencySelect = &preparedSelect{model: (*idempotencyRow)(nil), where: "c
 // SQLite every transaction already holds the write lock, so there is never
 // an uncommitted rival.
 func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
+	return r.reserve(ctx, rec, "")
+}
+
+// ReserveLocking is Reserve followed by the locked read of name's live
+// registration that the command's UpdateByName makes next: on PostgreSQL
+// with prepared statements both go as one statement (claimLocking), whose
+// row this transaction's UpdateByName(name) takes instead of reading it
+// again. Elsewhere it is Reserve.
+func (r *IdempotencyStore) ReserveLocking(ctx context.Context, rec core.IdempotencyRecord, name core.Name) (*core.IdempotencyRecord, error) {
+	return r.reserve(ctx, rec, name.String())
+}
+
+func (r *IdempotencyStore) reserve(ctx context.Context, rec core.IdempotencyRecord, lockName string) (*core.IdempotencyRecord, error) {
 	if err := r.c.writable(); err != nil {
 		return nil, err
 	}
+	// A row read with an earlier claim is never handed to a later command.
+	r.c.pre.drop()
 	// On PostgreSQL the transaction's timeouts are set in the same round
 	// trip as the claim, before it (the simple protocol runs both statements
 	// in order and answers the last one's row count).
@@ -124,12 +177,20 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 			// same statement, before its insert can wait.
 			args := []any{row.ChannelID, row.IdempotencyKey, row.Command, row.Domain, row.Fingerprint, row.Sandbox,
 				row.AuditID, pgTime(row.CreatedAt)}
-			text := claimInsert
+			text, locking := claimInsert, claimLocking
 			if prefix != "" {
-				text = claimWithTimeouts
+				text, locking = claimWithTimeouts, claimLockingWithTimeouts
 				args = append([]any{r.c.lockTimeout(), reserveIdleTimeout.String()}, args...)
 			}
-			res, err = r.c.execPrepared(ctx, text, args...)
+			if lockName != "" && r.c.pre != nil {
+				ours, err := r.claimLocking(ctx, rec, locking, append(args, lockName), lockName)
+				if err != nil || ours {
+					return nil, err
+				}
+				res = nil // not ours, or no live registration: as a claim that inserted nothing
+			} else {
+				res, err = r.c.execPrepared(ctx, text, args...)
+			}
 		default:
 			insert := r.c.db.NewInsert().Model(row).On("CONFLICT (channel_id, idempotency_key) DO NOTHING")
 			if prefix != "" {
@@ -145,12 +206,14 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 			}
 			return nil, err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		if n == 1 {
-			return nil, nil
+		if res != nil {
+			n, err := res.RowsAffected()
+			if err != nil {
+				return nil, mapErr(err)
+			}
+			if n == 1 {
+				return nil, nil
+			}
 		}
 		existing, err := r.Get(ctx, rec.ChannelID, rec.Key)
 		if errors.Is(err, ports.ErrNotFound) {
@@ -158,6 +221,12 @@ func (r *IdempotencyStore) Reserve(ctx context.Context, rec core.IdempotencyReco
 		}
 		if err != nil {
 			return nil, err
+		}
+		if res == nil && existing.AuditID == rec.AuditID && len(existing.Result) == 0 {
+			// claimLocking found no live registration, but the claim is
+			// ours (the audit id is this command's own): UpdateByName
+			// will say the name is not registered.
+			return nil, nil
 		}
 		return &existing, nil
 	}

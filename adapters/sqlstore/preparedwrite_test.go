@@ -3,11 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -161,5 +163,84 @@ func TestUpdateWritesNothingWhenNothingChangedOnPostgres(t *testing.T) {
 	}
 	if !read.ExpiresAt.Equal(later) || !reflect.DeepEqual(read.Registrant, d.Registrant) || fmt.Sprint(read.Statuses) != "[addPeriod]" {
 		t.Errorf("read back %v %+v %v", read.ExpiresAt, read.Registrant, read.Statuses)
+	}
+}
+
+// TestReserveLockingLocksWithTheClaimOnPostgres: on PostgreSQL the claim of
+// ReserveLocking also reads and locks the registration (another transaction's
+// FOR UPDATE NOWAIT is refused while it runs), keeps the row for the
+// command's UpdateByName and hands it over once; a claim that finds the key
+// already completed locks nothing.
+func TestReserveLockingLocksWithTheClaimOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store)
+	d := core.Domain{ID: "dom_lock", Name: core.MustName("carol.wallet"), ChannelID: chn, PartnerID: "par_1",
+		State: core.StateActive, ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow,
+		Registrant: core.Registrant{Name: "Carol", Email: "carol@example.com", Country: "US"}, Statuses: []string{}}
+	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
+			return err
+		}
+		_, err := tx.Domains().Register(ctx, d)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// lockedElsewhere tries the row's lock from another connection at once.
+	lockedElsewhere := func() bool {
+		t.Helper()
+		_, err := db.bun.ExecContext(t.Context(), "SELECT 1 FROM domains WHERE id = ? FOR UPDATE NOWAIT", d.ID)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "55P03" {
+			return true
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	rec := core.IdempotencyRecord{ChannelID: chn, Key: "renew-1", Command: string(core.CmdRenewDomain), Domain: d.Name.String(),
+		Fingerprint: "f", AuditID: "aud_lock", CreatedAt: testNow}
+	err = store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		prior, err := tx.Idempotency().ReserveLocking(ctx, rec, d.Name)
+		if err != nil || prior != nil {
+			t.Fatalf("ReserveLocking of a new key: %v, %v", prior, err)
+		}
+		pre := tx.(*stores).c.pre
+		if pre.name != d.Name.String() || pre.row.ID != d.ID {
+			t.Errorf("the claim kept %q (%q), want the registration read with it", pre.name, pre.row.ID)
+		}
+		if !lockedElsewhere() {
+			t.Error("the registration is not locked after ReserveLocking")
+		}
+		if _, err := tx.Domains().UpdateByName(ctx, d.Name, func(d *core.Domain) error { d.ExpiresAt = testNow.AddDate(1, 0, 0); return nil }); err != nil {
+			return err
+		}
+		if pre.name != "" {
+			t.Errorf("the kept row is still kept after UpdateByName took it")
+		}
+		rec.Result = []byte(`{}`)
+		return tx.Idempotency().Complete(ctx, rec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		prior, err := tx.Idempotency().ReserveLocking(ctx, rec, d.Name)
+		if err != nil || prior == nil {
+			t.Fatalf("ReserveLocking of a completed key: %v, %v; want its record", prior, err)
+		}
+		if lockedElsewhere() {
+			t.Error("ReserveLocking of a completed key locked the registration")
+		}
+		if pre := tx.(*stores).c.pre; pre.name != "" {
+			t.Errorf("a claim that was not ours kept %q", pre.name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -83,7 +83,7 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 	)
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
-		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait}})
+		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, pre: &prefetched{}}})
 		return fnErr
 	})
 	switch {
@@ -184,7 +184,7 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 		wb.blind = true
 		// The transaction's timeouts travel with the first claim
 		// (IdempotencyStore.Reserve), as in Do.
-		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb}}
+		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: &prefetched{}}}
 		for i, fn := range fns {
 			if fnErr = fn(ctx, st); fnErr != nil {
 				refused = i
@@ -225,7 +225,7 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
-		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg, wb: wb}}
+		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, timeoutsSet: pg, wb: wb, pre: &prefetched{}}}
 		for i, fn := range fns {
 			// PostgreSQL takes the release of the previous savepoint and the
 			// next one in one round trip; the last one ends with the commit.
@@ -281,7 +281,7 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 		ran = true
 		wb := newWriteBehind()
 		wb.lone = true
-		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb}})
+		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: &prefetched{}}})
 		if fnErr != nil {
 			return fnErr
 		}
@@ -325,6 +325,41 @@ type conn struct {
 	timeoutsSet bool
 	// wb holds the group's blind writes (DoEach); nil writes at once.
 	wb *writeBehind
+	// pre is the registration ReserveLocking read under lock, for the
+	// same command's UpdateByName; nil outside a transaction.
+	pre *prefetched
+}
+
+// prefetched holds at most one locked registration between a command's
+// claim (ReserveLocking) and its UpdateByName. Every claim and every other
+// registration write drops it, so a later command never sees a row older
+// than what this transaction wrote.
+type prefetched struct {
+	name string
+	row  domainRow
+}
+
+func (p *prefetched) keep(name string, row domainRow) {
+	if p != nil {
+		p.name, p.row = name, row
+	}
+}
+
+func (p *prefetched) drop() {
+	if p != nil {
+		p.name, p.row = "", domainRow{}
+	}
+}
+
+// take answers the row kept for name, once; ok is false when there is none
+// (and whatever was kept is dropped).
+func (p *prefetched) take(name string) (row domainRow, ok bool) {
+	if p == nil || p.name == "" {
+		return domainRow{}, false
+	}
+	row, ok = p.row, p.name == name
+	p.drop()
+	return row, ok
 }
 
 var errReadOnly = errors.New("postgres: write through the stores of a View")

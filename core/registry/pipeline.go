@@ -23,6 +23,9 @@ type mutation struct {
 	params any
 	// request is the audit-safe request summary (redacted by core.Summarize).
 	request map[string]any
+	// locksName: the command's first store call after its claim is
+	// UpdateByName(name) (mutateDomainAs), so the claim may lock it too.
+	locksName bool
 }
 
 // execFunc performs a command's effect inside the transaction and fills in
@@ -102,7 +105,13 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	// The commands of one payer share transactions (group commit): they all
 	// end by moving the same balance.
 	err = s.commits.Do(ctx, m.actor.Payer().PartnerID, func(ctx context.Context, tx ports.Stores) error {
-		existing, err := tx.Idempotency().Reserve(ctx, rec)
+		var existing *core.IdempotencyRecord
+		var err error
+		if m.locksName && !m.meta.Sandbox {
+			existing, err = tx.Idempotency().ReserveLocking(ctx, rec, m.name)
+		} else {
+			existing, err = tx.Idempotency().Reserve(ctx, rec)
+		}
 		if err != nil {
 			return err
 		}
@@ -280,6 +289,9 @@ func sponsorOnly(d *core.Domain, a core.Actor) error {
 // sponsorship: a transfer request comes from a channel that does not
 // sponsor the registration, a cancellation from the one that asked.
 func (s *Service) mutateDomainAs(ctx context.Context, m mutation, access domainAccess, before execFunc, rule domainRule, after domainAfter) (core.Outcome, error) {
+	// Without a before step the command's first store call after its claim
+	// is the registration's locked read: the store may make both at once.
+	m.locksName = before == nil
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if before != nil {
 			if err := before(ctx, tx, now, out); err != nil {

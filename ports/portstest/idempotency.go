@@ -156,3 +156,92 @@ func testIdempotencyDeleteBefore(t *testing.T, u ports.UnitOfWork) {
 		t.Errorf("Reserve of a deleted key: want the claim, got %+v", *prior)
 	}
 }
+
+// testIdempotencyReserveLocking: ReserveLocking answers what Reserve does,
+// and the command's UpdateByName that follows works on the registration as
+// this transaction last wrote it — also when two commands of one transaction
+// change the same registration, each after its own claim — and says
+// ErrNotFound for a name not registered, the claim still ours.
+func testIdempotencyReserveLocking(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	name := w.newName()
+	insertDomains(t, u, w.newDomain(name))
+	renew := func(key string) core.IdempotencyRecord {
+		rec := w.newIdempotencyRecord(key, at(0))
+		rec.Command, rec.Domain, rec.Sandbox = string(core.CmdRenewDomain), name.String(), false
+		return rec
+	}
+	k1, k2, k3 := unique("key-"), unique("key-"), unique("key-")
+	var expiries []time.Time
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		for _, key := range []string{k1, k2} {
+			prior, err := tx.Idempotency().ReserveLocking(ctx, renew(key), name)
+			if err != nil {
+				return err
+			}
+			if prior != nil {
+				t.Errorf("ReserveLocking of a new key %s: want the claim (nil), got %+v", key, *prior)
+			}
+			d, err := tx.Domains().UpdateByName(ctx, name, func(d *core.Domain) error {
+				d.ExpiresAt = d.ExpiresAt.AddDate(1, 0, 0)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			expiries = append(expiries, d.ExpiresAt)
+		}
+		return nil
+	})
+	if len(expiries) != 2 || !expiries[1].Equal(expiries[0].AddDate(1, 0, 0)) {
+		t.Fatalf("two renewals in one transaction, each after its claim: expiries %v, want the second a year after the first", expiries)
+	}
+	stored := read(t, u, func(ctx context.Context, tx ports.Stores) (core.Domain, error) {
+		return tx.Domains().GetByName(ctx, name)
+	})
+	if !stored.ExpiresAt.Equal(expiries[1]) {
+		t.Errorf("stored expiry %s, want %s", stored.ExpiresAt, expiries[1])
+	}
+
+	// A committed key: the record, as Reserve answers it; nothing changes.
+	done := renew(k3)
+	done.Result = []byte(`{"Command":"renew_domain"}`)
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Idempotency().Reserve(ctx, done); err != nil {
+			return err
+		}
+		return tx.Idempotency().Complete(ctx, done)
+	})
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		prior, err := tx.Idempotency().ReserveLocking(ctx, renew(k3), name)
+		if err != nil {
+			return err
+		}
+		if prior == nil || string(prior.Result) != string(done.Result) {
+			t.Errorf("ReserveLocking of a completed key: %+v, want its record", prior)
+		}
+		return nil
+	})
+
+	// A name not registered: the claim is ours, UpdateByName finds nothing.
+	missing, k4 := w.newName(), unique("key-")
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		rec := renew(k4)
+		rec.Domain = missing.String()
+		prior, err := tx.Idempotency().ReserveLocking(ctx, rec, missing)
+		if err != nil {
+			return err
+		}
+		if prior != nil {
+			t.Errorf("ReserveLocking of a new key on a name not registered: want the claim, got %+v", *prior)
+		}
+		_, err = tx.Domains().UpdateByName(ctx, missing, func(*core.Domain) error { return nil })
+		if !errors.Is(err, ports.ErrNotFound) {
+			t.Errorf("UpdateByName of a name not registered after ReserveLocking: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if got := read(t, u, idempotencyGet(w.Channel.ID, k4)); got.Key != k4 {
+		t.Errorf("the claim of %s was not kept: %+v", k4, got)
+	}
+}

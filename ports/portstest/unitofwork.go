@@ -44,6 +44,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"IdempotencyReserveComplete", testIdempotencyReserveComplete},
 		{"IdempotencyRollbackFreesClaim", testIdempotencyRollbackFreesClaim},
 		{"IdempotencyDeleteBefore", testIdempotencyDeleteBefore},
+		{"IdempotencyReserveLocking", testIdempotencyReserveLocking},
 		{"ReadYourWrites", testReadYourWrites},
 		{"RollbackOnError", testRollbackOnError},
 		{"DoEach", testDoEach},
