@@ -19,22 +19,13 @@ func TestOnlyAHeldKeyIsErrKeyBusyOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
 	chn := seedChannel(t, store)
-	held, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
-			if _, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "held-key")); err != nil {
-				return err
-			}
-			if _, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance--; return nil }); err != nil {
-				return err
-			}
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held
+	release := holdWhile(t, store, func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "held-key")); err != nil {
+			return err
+		}
+		_, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance--; return nil })
+		return err
+	})
 	impatient := &Store{db: db, reserveWait: 50 * time.Millisecond}
 
 	keyErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
@@ -48,10 +39,7 @@ func TestOnlyAHeldKeyIsErrKeyBusyOnPostgres(t *testing.T) {
 		_, err := tx.Partners().Update(ctx, "par_1", func(p *core.Partner) error { p.GemsBalance -= 10; return nil })
 		return err
 	})
-	close(release)
-	if err := <-holder; err != nil {
-		t.Fatalf("holder: %v", err)
-	}
+	release()
 	if !errors.Is(keyErr, ports.ErrKeyBusy) || !errors.Is(keyErr, ports.ErrBusy) {
 		t.Errorf("a held key: want ErrKeyBusy (and ErrBusy), got %v", keyErr)
 	}
@@ -69,34 +57,16 @@ func TestReserveLockingTellsAHeldKeyFromAHeldRegistrationOnPostgres(t *testing.T
 	store := NewStore(db)
 	chn := seedChannel(t, store)
 	name := core.MustName("dave.wallet")
-	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
-		if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
+	registerInWallet(t, store, core.Domain{ID: "dom_held", Name: name, ChannelID: chn, PartnerID: "par_1",
+		State: core.StateActive, ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow,
+		Registrant: core.Registrant{Name: "Dave", Email: "dave@example.com", Country: "US"}, Statuses: []string{}})
+	release := holdWhile(t, store, func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "held-key"), name); err != nil {
 			return err
 		}
-		_, err := tx.Domains().Register(ctx, core.Domain{ID: "dom_held", Name: name, ChannelID: chn, PartnerID: "par_1",
-			State: core.StateActive, ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow,
-			Registrant: core.Registrant{Name: "Dave", Email: "dave@example.com", Country: "US"}, Statuses: []string{}})
+		_, err := tx.Domains().UpdateByName(ctx, name, func(*core.Domain) error { return nil })
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
-			if _, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "held-key"), name); err != nil {
-				return err
-			}
-			if _, err := tx.Domains().UpdateByName(ctx, name, func(*core.Domain) error { return nil }); err != nil {
-				return err
-			}
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held
 	impatient := &Store{db: db, reserveWait: 50 * time.Millisecond}
 	keyErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 		_, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "held-key"), name)
@@ -106,10 +76,7 @@ func TestReserveLockingTellsAHeldKeyFromAHeldRegistrationOnPostgres(t *testing.T
 		_, err := tx.Idempotency().ReserveLocking(ctx, testRecord(chn, "free-key"), name)
 		return err
 	})
-	close(release)
-	if err := <-holder; err != nil {
-		t.Fatalf("holder: %v", err)
-	}
+	release()
 	if !errors.Is(keyErr, ports.ErrKeyBusy) || !errors.Is(keyErr, ports.ErrBusy) {
 		t.Errorf("a held key: want ErrKeyBusy (and ErrBusy), got %v", keyErr)
 	}

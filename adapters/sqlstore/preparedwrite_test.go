@@ -110,16 +110,7 @@ func TestUpdateWritesNothingWhenNothingChangedOnPostgres(t *testing.T) {
 		Registrant: core.Registrant{Name: "Bob", Organization: "Bob's", Email: "bob@example.com", Country: "US",
 			Metadata: map[string]string{"b": "2", "a": "1"}},
 		Statuses: []string{"addPeriod"}}
-	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
-		if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
-			return err
-		}
-		_, err := tx.Domains().Register(ctx, d)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	registerInWallet(t, store, d)
 	version := func() string {
 		var xmin string
 		if err := db.bun.NewRaw("SELECT xmin::text FROM domains WHERE id = ?", d.ID).Scan(t.Context(), &xmin); err != nil {
@@ -153,7 +144,7 @@ func TestUpdateWritesNothingWhenNothingChangedOnPostgres(t *testing.T) {
 		t.Error("an update of the expiry wrote no row version")
 	}
 	var read core.Domain
-	err = store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+	err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 		var err error
 		read, err = tx.Domains().GetByName(ctx, d.Name)
 		return err
@@ -178,16 +169,7 @@ func TestReserveLockingLocksWithTheClaimOnPostgres(t *testing.T) {
 	d := core.Domain{ID: "dom_lock", Name: core.MustName("carol.wallet"), ChannelID: chn, PartnerID: "par_1",
 		State: core.StateActive, ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow,
 		Registrant: core.Registrant{Name: "Carol", Email: "carol@example.com", Country: "US"}, Statuses: []string{}}
-	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
-		if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
-			return err
-		}
-		_, err := tx.Domains().Register(ctx, d)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	registerInWallet(t, store, d)
 	// lockedElsewhere tries the row's lock from another connection at once.
 	lockedElsewhere := func() bool {
 		t.Helper()
@@ -203,7 +185,7 @@ func TestReserveLockingLocksWithTheClaimOnPostgres(t *testing.T) {
 	}
 	rec := core.IdempotencyRecord{ChannelID: chn, Key: "renew-1", Command: string(core.CmdRenewDomain), Domain: d.Name.String(),
 		Fingerprint: "f", AuditID: "aud_lock", CreatedAt: testNow}
-	err = store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 		prior, err := tx.Idempotency().ReserveLocking(ctx, rec, d.Name)
 		if err != nil || prior != nil {
 			t.Fatalf("ReserveLocking of a new key: %v, %v", prior, err)

@@ -162,6 +162,49 @@ func testRecord(channelID, key string) core.IdempotencyRecord {
 		Fingerprint: "f", CreatedAt: testNow}
 }
 
+// holdWhile runs hold in a transaction of its own and returns once hold has
+// returned, the transaction still open; release ends it (committing what
+// hold did) and fails the test if it failed.
+func holdWhile(t *testing.T, store *Store, hold func(ctx context.Context, tx ports.Stores) error) (release func()) {
+	t.Helper()
+	held, done := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			err := hold(ctx, tx)
+			close(held)
+			if err != nil {
+				return err
+			}
+			<-done
+			return nil
+		})
+	}()
+	<-held
+	return func() {
+		t.Helper()
+		close(done)
+		if err := <-holder; err != nil {
+			t.Fatalf("holder: %v", err)
+		}
+	}
+}
+
+// registerInWallet registers d in the namespace wallet, made for it.
+func registerInWallet(t *testing.T, store *Store, d core.Domain) {
+	t.Helper()
+	err := store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		if err := tx.Namespaces().Insert(ctx, core.Namespace{Name: "wallet", DNSBackend: core.DNSBackendNone, CreatedAt: testNow}); err != nil {
+			return err
+		}
+		_, err := tx.Domains().Register(ctx, d)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestReserveWaitsForTheHolder: while one transaction holds a key, a second
 // Reserve of it waits; it then answers the holder's committed record, or
 // the claim when the holder rolled back.
@@ -234,34 +277,22 @@ func TestReserveGivesUpAfterTheLockTimeoutOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
 	chn := seedChannel(t, store)
-	held, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
-			if _, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "k")); err != nil {
-				return err
-			}
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held
+	release := holdWhile(t, store, func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "k"))
+		return err
+	})
 	impatient := &Store{db: db, reserveWait: 50 * time.Millisecond}
 	start := time.Now()
 	err := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
 		_, err := tx.Idempotency().Reserve(ctx, testRecord(chn, "k"))
 		return err
 	})
-	close(release)
+	release()
 	if !errors.Is(err, ports.ErrBusy) {
 		t.Fatalf("Reserve of a held key past the bound: want ErrBusy, got %v", err)
 	}
 	if waited := time.Since(start); waited < 50*time.Millisecond {
 		t.Errorf("Reserve gave up after %s, before its bound", waited)
-	}
-	if err := <-holder; err != nil {
-		t.Fatalf("holder: %v", err)
 	}
 }
 
