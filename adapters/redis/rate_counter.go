@@ -26,21 +26,11 @@ const (
 	DefaultWarnInterval  = 30 * time.Second
 )
 
-// incrScript counts one request. PEXPIRE runs on the first increment; it
-// also runs when the key somehow has no expiry (PTTL -1), so a counter can
-// never outlive its window for good.
-var incrScript = goredis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) == -1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
-return n
-`)
-
-// reserveScript takes n counts at once (ports.RateReserver): the same
-// expiry rule as incrScript, the first increment being the one that made
-// the count n.
-var reserveScript = goredis.NewScript(`
+// addScript adds ARGV[2] counts to a key (one for Incr, a lease for
+// Reserve). PEXPIRE runs on the first increment, the one that made the count
+// ARGV[2]; it also runs when the key somehow has no expiry (PTTL -1), so a
+// counter can never outlive its window for good.
+var addScript = goredis.NewScript(`
 local n = redis.call('INCRBY', KEYS[1], ARGV[2])
 if n == tonumber(ARGV[2]) or redis.call('PTTL', KEYS[1]) == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -306,10 +296,7 @@ func (c *RateCounter) add(ctx context.Context, key string, n int64, ttl time.Dur
 func (c *RateCounter) addRedis(ctx context.Context, key string, n, ttlMillis int64) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.opTimeout)
 	defer cancel()
-	if n == 1 {
-		return incrScript.Run(ctx, c.client, []string{key}, ttlMillis).Int64()
-	}
-	return reserveScript.Run(ctx, c.client, []string{key}, ttlMillis, n).Int64()
+	return addScript.Run(ctx, c.client, []string{key}, ttlMillis, n).Int64()
 }
 
 // tryRedis reports whether this request should go to Redis. While Redis is

@@ -206,7 +206,8 @@ func takenNamesQuery(db bun.IDB, names []string) *bun.SelectQuery {
 // result; ErrDuplicate if the result would make a second live registration
 // of its name.
 func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
-	return r.update(ctx, fn, lockedByID, "id = ?", id)
+	r.c.pre.drop()
+	return r.update(ctx, fn, nil, lockedByID, "id = ?", id)
 }
 
 // UpdateByName locks the live registration of name (FOR NO KEY UPDATE on
@@ -214,20 +215,25 @@ func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.
 // on by, every other command on the row), runs fn on that locked row and
 // stores the result.
 func (r *DomainRepository) UpdateByName(ctx context.Context, name core.Name, fn func(*core.Domain) error) (core.Domain, error) {
-	return r.update(ctx, fn, lockedByName, liveName, name.String())
+	key := name.String()
+	var kept *domainRow
+	if row, ok := r.c.pre.take(key); ok {
+		kept = &row // read under its lock with the command's claim (ReserveLocking)
+	}
+	return r.update(ctx, fn, kept, lockedByName, liveName, key)
 }
 
 // update locks the row (locked on PostgreSQL with prepared writes, else
-// where with args), runs fn on it and stores what changed.
-func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, locked rawSelect, where string, args ...any) (core.Domain, error) {
+// where with args) unless kept is that row already read under its lock,
+// runs fn on it and stores what changed.
+func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, kept *domainRow, locked rawSelect, where string, args ...any) (core.Domain, error) {
 	if err := r.c.writable(); err != nil {
 		return core.Domain{}, err
 	}
 	var row domainRow
 	var err error
-	kept, ok := r.c.pre.take(fmt.Sprint(args[0]))
-	if ok && locked.pg == lockedByName.pg {
-		row = kept // read under this lock by the command's claim (ReserveLocking)
+	if kept != nil {
+		row = *kept
 	} else if r.c.prepared {
 		err = r.c.scanPrepared(ctx, locked.pg, row.scan, args...)
 	} else {

@@ -100,7 +100,7 @@ func claimedLocked(nameParam string) string {
 // claimLocking runs text (claimLocking or its variant with timeouts): ours
 // when it answered the registration, which is then kept for the command's
 // UpdateByName(name).
-func (r *IdempotencyStore) claimLocking(ctx context.Context, rec core.IdempotencyRecord, text string, args []any, name string) (bool, error) {
+func (r *IdempotencyStore) claimLocking(ctx context.Context, text string, args []any, name string) (bool, error) {
 	var row domainRow
 	err := r.c.scanPrepared(ctx, text, row.scan, args...)
 	switch {
@@ -183,7 +183,7 @@ func (r *IdempotencyStore) reserve(ctx context.Context, rec core.IdempotencyReco
 				args = append([]any{r.c.lockTimeout(), reserveIdleTimeout.String()}, args...)
 			}
 			if lockName != "" && r.c.pre != nil {
-				ours, err := r.claimLocking(ctx, rec, locking, append(args, lockName), lockName)
+				ours, err := r.claimLocking(ctx, locking, append(args, lockName), lockName)
 				if err != nil || ours {
 					return nil, err
 				}
