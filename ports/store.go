@@ -36,6 +36,16 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 )
 
+// KeyUsedError is what DomainRepository.Register answers when it carried
+// the claim of IdempotencyStore.ReserveRegistering and the key turned out
+// to be recorded already: Record is the committed record, and neither the
+// claim nor the registration was written.
+type KeyUsedError struct{ Record core.IdempotencyRecord }
+
+func (e *KeyUsedError) Error() string {
+	return "idempotency key " + e.Record.Key + " already recorded"
+}
+
 // UnitOfWork is the transaction boundary. Everything a command changes — its
 // effect, audit row, ledger entry, idempotency record and pending work —
 // happens inside one Do (or one fn of a DoEach).
@@ -239,6 +249,17 @@ type IdempotencyStore interface {
 	// Reserve; the registration is locked only when the claim is ours. What
 	// the caller sees is what Reserve then UpdateByName would give.
 	ReserveLocking(ctx context.Context, rec core.IdempotencyRecord, name core.Name) (*core.IdempotencyRecord, error)
+	// ReserveRegistering is Reserve for a command whose next write in the
+	// same transaction is DomainRepository.Register (a registration): a
+	// store may hold the claim and make it with that insert, in one round
+	// trip. It then answers nil, nil at once, and Register answers what
+	// Reserve would have: a *KeyUsedError with the record when the key was
+	// recorded first (nothing written), ErrKeyBusy when another transaction
+	// held the key too long. The claim still comes first: the registration
+	// is inserted only when the claim is ours. A command that ends (with
+	// success) without calling Register after ReserveRegistering fails its
+	// transaction; one that is refused before it never made its claim.
+	ReserveRegistering(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error)
 	// Complete stores the result and audit id of a reserved record.
 	Complete(ctx context.Context, rec core.IdempotencyRecord) error
 	// DeleteBefore removes records created before t and returns how many.

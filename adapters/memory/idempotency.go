@@ -36,6 +36,11 @@ func (r *IdempotencyStore) ReserveLocking(ctx context.Context, rec core.Idempote
 	return r.Reserve(ctx, rec)
 }
 
+// ReserveRegistering is Reserve, for the same reason.
+func (r *IdempotencyStore) ReserveRegistering(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
+	return r.Reserve(ctx, rec)
+}
+
 func (r *IdempotencyStore) Reserve(_ context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
 	st, err := r.tx.writing()
 	if err != nil {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -82,5 +83,121 @@ func TestReserveLockingTellsAHeldKeyFromAHeldRegistrationOnPostgres(t *testing.T
 	}
 	if !errors.Is(rowErr, ports.ErrBusy) || errors.Is(rowErr, ports.ErrKeyBusy) {
 		t.Errorf("a held registration: want ErrBusy and not ErrKeyBusy, got %v", rowErr)
+	}
+}
+
+// walletDomain is a registration of name in the namespace wallet
+// (registerInWallet makes it).
+func walletDomain(id, name, channel string) core.Domain {
+	return core.Domain{ID: id, Name: core.MustName(name), ChannelID: channel, PartnerID: "par_1",
+		State: core.StateActive, ApplyStatus: core.ApplyNone, CreatedAt: testNow, UpdatedAt: testNow, ExpiresAt: testNow,
+		Registrant: core.Registrant{Name: "Erin", Email: "erin@example.com", Country: "US"}, Statuses: []string{}}
+}
+
+// createWith is a create's claim and registration, ReserveRegistering
+// then Register.
+func createWith(ctx context.Context, tx ports.Stores, rec core.IdempotencyRecord, d core.Domain) error {
+	if prior, err := tx.Idempotency().ReserveRegistering(ctx, rec); err != nil || prior != nil {
+		return fmt.Errorf("ReserveRegistering: %v, %v", prior, err)
+	}
+	_, err := tx.Domains().Register(ctx, d)
+	return err
+}
+
+// TestReserveRegisteringTellsAHeldKeyFromAHeldNameOnPostgres: the claim
+// and the registration's insert are one statement (claimRegister), and its
+// timeout is still told apart: a rival's key is ErrKeyBusy, a name another
+// transaction is registering, with a free key, is ErrBusy and never
+// ErrKeyBusy.
+func TestReserveRegisteringTellsAHeldKeyFromAHeldNameOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store)
+	registerInWallet(t, store, walletDomain("dom_first", "first.wallet", chn))
+	release := holdWhile(t, store, func(ctx context.Context, tx ports.Stores) error {
+		return createWith(ctx, tx, testRecord(chn, "held-key"), walletDomain("dom_erin", "erin.wallet", chn))
+	})
+	impatient := &Store{db: db, reserveWait: 50 * time.Millisecond}
+	keyErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		return createWith(ctx, tx, testRecord(chn, "held-key"), walletDomain("dom_frank", "frank.wallet", chn))
+	})
+	nameErr := impatient.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		return createWith(ctx, tx, testRecord(chn, "free-key"), walletDomain("dom_erin2", "erin.wallet", chn))
+	})
+	release()
+	if !errors.Is(keyErr, ports.ErrKeyBusy) || !errors.Is(keyErr, ports.ErrBusy) {
+		t.Errorf("a held key: want ErrKeyBusy (and ErrBusy), got %v", keyErr)
+	}
+	if !errors.Is(nameErr, ports.ErrBusy) || errors.Is(nameErr, ports.ErrKeyBusy) {
+		t.Errorf("a name being registered: want ErrBusy and not ErrKeyBusy, got %v", nameErr)
+	}
+}
+
+// TestReserveRegisteringWaitsForTheHolderOnPostgres: a create whose key
+// another transaction holds waits for it in its one statement; once the
+// holder commits, Register answers the holder's record as a
+// *ports.KeyUsedError and registers nothing. A command that answers success
+// without the Register its claim was held for fails, keeping nothing.
+func TestReserveRegisteringWaitsForTheHolderOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store)
+	registerInWallet(t, store, walletDomain("dom_first", "first.wallet", chn))
+	rec := testRecord(chn, "the-key")
+	rec.AuditID, rec.Result = "aud_holder", []byte(`{"Command":"create_domain"}`)
+	release := holdWhile(t, store, func(ctx context.Context, tx ports.Stores) error {
+		if err := createWith(ctx, tx, rec, walletDomain("dom_gina", "gina.wallet", chn)); err != nil {
+			return err
+		}
+		return tx.Idempotency().Complete(ctx, rec)
+	})
+	waiter := make(chan error, 1)
+	go func() {
+		waiter <- store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			return createWith(ctx, tx, testRecord(chn, "the-key"), walletDomain("dom_hank", "hank.wallet", chn))
+		})
+	}()
+	// Release the holder once the waiter waits on its key.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := db.bun.NewRaw("SELECT count(*) FROM pg_locks WHERE NOT granted").Scan(t.Context(), &waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second create never waited for the key's holder")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	release()
+	err := <-waiter
+	var used *ports.KeyUsedError
+	if !errors.As(err, &used) || used.Record.AuditID != "aud_holder" || string(used.Record.Result) != string(rec.Result) {
+		t.Fatalf("a create whose key was committed meanwhile: %v, want a KeyUsedError with the holder's record", err)
+	}
+	err = store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Domains().GetByName(ctx, core.MustName("hank.wallet"))
+		return err
+	})
+	if !errors.Is(err, ports.ErrNotFound) {
+		t.Errorf("the registration of a create whose key was used: %v, want ErrNotFound", err)
+	}
+
+	err = store.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Idempotency().ReserveRegistering(ctx, testRecord(chn, "never-sent"))
+		return err
+	})
+	if err == nil {
+		t.Error("a command that never wrote the registration its claim was held for committed")
+	}
+	err = store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := tx.Idempotency().Get(ctx, chn, "never-sent")
+		return err
+	})
+	if !errors.Is(err, ports.ErrNotFound) {
+		t.Errorf("the claim of a command that failed: %v, want ErrNotFound", err)
 	}
 }

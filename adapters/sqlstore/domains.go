@@ -62,6 +62,15 @@ func (r *DomainRepository) Register(ctx context.Context, d core.Domain) (bool, e
 	if err != nil {
 		return false, err
 	}
+	if held := r.c.pre.takeClaim(); held != nil {
+		return r.registerClaiming(ctx, held, row)
+	}
+	return r.register(ctx, row)
+}
+
+// register inserts row: Register without a held claim.
+func (r *DomainRepository) register(ctx context.Context, row *domainRow) (bool, error) {
+	var err error
 	const queued = "EXISTS (SELECT 1 FROM pending_items WHERE domain = ? AND status = ? AND domain_id IS DISTINCT FROM ?)"
 	if !r.c.pg {
 		if err := r.c.insert(ctx, row); err != nil {

@@ -116,6 +116,38 @@ func (r *IdempotencyStore) claimLocking(ctx context.Context, text string, args [
 	return false, err
 }
 
+// claimRegister and claimRegisterWithTimeouts are a registration's claim
+// and its insert as one statement (ReserveRegistering, then Register): the
+// insert's EXISTS on the claim makes the claim run (and wait for a rival's
+// key) first, and the registration is inserted only when the claim inserted
+// its row. The answer: whether the claim was made, whether the registration
+// was inserted, and whether queued backend work of an earlier registration
+// of the name exists (see registerInsert).
+var (
+	claimRegister = "WITH claim AS (" + claimInsert + " RETURNING 1), " +
+		claimedInsert(9)
+	claimRegisterWithTimeouts = strings.Replace(claimWithTimeouts, " INSERT INTO", ", claim AS (INSERT INTO", 1) +
+		" RETURNING 1), " + claimedInsert(11)
+)
+
+// claimedInsert is the registration's insert after a claim, its row's
+// parameters from $first on, then the queued status.
+func claimedInsert(first int) string {
+	n := len(domainColumns)
+	return "ins AS (INSERT INTO domains (" + strings.Join(domainColumns, ", ") + ") SELECT " +
+		placeholders(first, n) + " WHERE EXISTS (SELECT 1 FROM claim) ON CONFLICT DO NOTHING RETURNING 1) " +
+		"SELECT (SELECT count(*) FROM claim), (SELECT count(*) FROM ins), EXISTS (SELECT 1 FROM pending_items " +
+		"WHERE domain = $" + strconv.Itoa(first+1) + " AND status = $" + strconv.Itoa(first+n) +
+		" AND domain_id IS DISTINCT FROM $" + strconv.Itoa(first) + ")"
+}
+
+// heldClaim is a claim ReserveRegistering holds for the command's Register.
+type heldClaim struct {
+	rec  core.IdempotencyRecord
+	text string // claimRegister or claimRegisterWithTimeouts
+	args []any  // the claim's arguments (and the timeouts')
+}
+
 // idempotencySelect is the record of a key, prepared on PostgreSQL.
 var idempotencySelect = &preparedSelect{model: (*idempotencyRow)(nil), where: "channel_id = $1 AND idempotency_key = $2"}
 
@@ -146,6 +178,80 @@ func (r *IdempotencyStore) ReserveLocking(ctx context.Context, rec core.Idempote
 	return r.reserve(ctx, rec, name.String())
 }
 
+// ReserveRegistering is Reserve for a command whose next write is its
+// registration (ports.IdempotencyStore.ReserveRegistering): on PostgreSQL
+// with prepared statements, inside a transaction, the claim is held and
+// made by that Register in the same statement (claimRegister). Elsewhere it
+// is Reserve.
+func (r *IdempotencyStore) ReserveRegistering(ctx context.Context, rec core.IdempotencyRecord) (*core.IdempotencyRecord, error) {
+	if !r.c.pg || !r.c.prepared || r.c.pre == nil {
+		return r.reserve(ctx, rec, "")
+	}
+	if err := r.c.writable(); err != nil {
+		return nil, err
+	}
+	r.c.pre.drop()
+	row := idempotencyToRow(rec)
+	args := []any{row.ChannelID, row.IdempotencyKey, row.Command, row.Domain, row.Fingerprint, row.Sandbox,
+		row.AuditID, pgTime(row.CreatedAt)}
+	text := claimRegister
+	if r.c.needsTimeouts() {
+		text = claimRegisterWithTimeouts
+		args = append([]any{r.c.lockTimeout(), reserveIdleTimeout.String()}, args...)
+	}
+	r.c.pre.claim = &heldClaim{rec: rec, text: text, args: args}
+	return nil, nil
+}
+
+// needsTimeouts: the transaction's timeouts (setTimeouts) are not set yet.
+func (c conn) needsTimeouts() bool {
+	return c.pg && !c.timeoutsSet && (c.wb == nil || !c.wb.timeoutsSet)
+}
+
+// timeoutsSent records that the transaction's timeouts were set, for the
+// rest of a transaction that has no savepoint to undo them (doAll, doLone;
+// a failed statement fails it whole).
+func (c conn) timeoutsSent() {
+	if c.wb != nil {
+		c.wb.timeoutsSet = true
+	}
+}
+
+// registerClaiming makes the held claim and inserts row as one statement
+// (claimRegister); see ports.IdempotencyStore.ReserveRegistering.
+func (r *DomainRepository) registerClaiming(ctx context.Context, held *heldClaim, row *domainRow) (bool, error) {
+	args := append(append(held.args, row.args()...), string(core.PendingQueued))
+	var claimed, inserted int64
+	var earlier bool
+	err := r.c.scanPrepared(ctx, held.text, func(s rowScanner) error { return s.Scan(&claimed, &inserted, &earlier) }, args...)
+	if err != nil {
+		if errors.Is(err, ports.ErrBusy) && lockedRelation(err, "idempotency_records") {
+			return false, fmt.Errorf("%w: %w", ports.ErrKeyBusy, err)
+		}
+		return false, err
+	}
+	if held.text == claimRegisterWithTimeouts {
+		r.c.timeoutsSent()
+	}
+	switch {
+	case claimed == 1 && inserted == 1:
+		return earlier, nil
+	case claimed == 1:
+		return false, fmt.Errorf("%w: registration of %s", ports.ErrDuplicate, row.Name)
+	}
+	// The key was taken: its record, as Reserve answers it.
+	existing, err := (&IdempotencyStore{c: r.c}).reserve(ctx, held.rec, "")
+	if err != nil {
+		return false, err
+	}
+	if existing != nil {
+		return false, &ports.KeyUsedError{Record: *existing}
+	}
+	// Its holder rolled back or its record was deleted meanwhile, and the
+	// claim is ours now: the registration alone.
+	return r.register(ctx, row)
+}
+
 func (r *IdempotencyStore) reserve(ctx context.Context, rec core.IdempotencyRecord, lockName string) (*core.IdempotencyRecord, error) {
 	if err := r.c.writable(); err != nil {
 		return nil, err
@@ -156,13 +262,9 @@ func (r *IdempotencyStore) reserve(ctx context.Context, rec core.IdempotencyReco
 	// trip as the claim, before it (the simple protocol runs both statements
 	// in order and answers the last one's row count).
 	prefix := ""
-	if r.c.pg && !r.c.timeoutsSet && (r.c.wb == nil || !r.c.wb.timeoutsSet) {
+	if r.c.needsTimeouts() {
 		prefix = r.c.setTimeouts() + "; "
-		if r.c.wb != nil {
-			// Set for the rest of the transaction, which has no savepoint
-			// to undo them (doAll, doLone); a failed claim fails it whole.
-			r.c.wb.timeoutsSet = true
-		}
+		r.c.timeoutsSent()
 	}
 	row := idempotencyToRow(rec)
 	row.Result = nil

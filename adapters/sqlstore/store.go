@@ -83,7 +83,8 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 	)
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
-		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, pre: &prefetched{}}})
+		pre := &prefetched{}
+		fnErr = pre.endCommand(fn(ctx, &stores{c: conn{db: tx, pg: s.db.kind == dialect.PG, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, pre: pre}}))
 		return fnErr
 	})
 	switch {
@@ -186,7 +187,7 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 		// (IdempotencyStore.Reserve), as in Do.
 		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: &prefetched{}}}
 		for i, fn := range fns {
-			if fnErr = fn(ctx, st); fnErr != nil {
+			if fnErr = st.c.pre.endCommand(fn(ctx, st)); fnErr != nil {
 				refused = i
 				return fnErr
 			}
@@ -242,7 +243,7 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 				return err
 			}
 			before := wb.mark()
-			if errs[i] = fn(ctx, st); errs[i] != nil {
+			if errs[i] = st.c.pre.endCommand(fn(ctx, st)); errs[i] != nil {
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT each_command"); err != nil {
 					return err
 				}
@@ -281,7 +282,8 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 		ran = true
 		wb := newWriteBehind()
 		wb.lone = true
-		fnErr = fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: &prefetched{}}})
+		pre := &prefetched{}
+		fnErr = pre.endCommand(fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: pre}}))
 		if fnErr != nil {
 			return fnErr
 		}
@@ -337,6 +339,35 @@ type conn struct {
 type prefetched struct {
 	name string
 	row  domainRow
+	// claim is the claim ReserveRegistering holds for the command's
+	// Register, which makes it; nil when none.
+	claim *heldClaim
+}
+
+// takeClaim answers the held claim, once.
+func (p *prefetched) takeClaim() *heldClaim {
+	if p == nil {
+		return nil
+	}
+	c := p.claim
+	p.claim = nil
+	return c
+}
+
+// endCommand is called when a command's fn has run on the transaction:
+// a claim still held was never made, which fails a command that answered
+// success (its idempotency record would be missing), and is forgotten
+// otherwise (a command refused before its registration never claimed).
+func (p *prefetched) endCommand(err error) error {
+	if p == nil {
+		return err
+	}
+	held := p.takeClaim()
+	p.drop()
+	if err == nil && held != nil {
+		return fmt.Errorf("idempotency key %q: claimed for a registration that was never written", held.rec.Key)
+	}
+	return err
 }
 
 func (p *prefetched) keep(name string, row domainRow) {

@@ -150,7 +150,7 @@ func (s *Service) CreateDomain(ctx context.Context, a core.Actor, cmd core.Creat
 		return core.Outcome{}, authErr
 	}
 	m := mutation{actor: a, command: core.CmdCreateDomain, name: name, ns: ns, meta: cmd.Mutation,
-		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID, authChange}, request: req}
+		params: createParams{cmd.Years, cmd.Registrant, nsList, cmd.Claim, cmd.RegistrantContactID, authChange}, request: req, registers: true}
 	return s.mutate(ctx, m, func(ctx context.Context, tx ports.Stores, now time.Time, out *core.Outcome) error {
 		if authErr != nil {
 			return authErr

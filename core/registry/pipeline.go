@@ -26,6 +26,9 @@ type mutation struct {
 	// locksName: the command's first store call after its claim is
 	// UpdateByName(name) (mutateDomainAs), so the claim may lock it too.
 	locksName bool
+	// registers: the command's first write after its claim is
+	// DomainRepository.Register (CreateDomain), which may carry the claim.
+	registers bool
 }
 
 // execFunc performs a command's effect inside the transaction and fills in
@@ -107,9 +110,14 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	err = s.commits.Do(ctx, m.actor.Payer().PartnerID, func(ctx context.Context, tx ports.Stores) error {
 		var existing *core.IdempotencyRecord
 		var err error
-		if m.locksName && !m.meta.Sandbox {
+		switch {
+		case m.meta.Sandbox: // its exec does not run here
+			existing, err = tx.Idempotency().Reserve(ctx, rec)
+		case m.locksName:
 			existing, err = tx.Idempotency().ReserveLocking(ctx, rec, m.name)
-		} else {
+		case m.registers:
+			existing, err = tx.Idempotency().ReserveRegistering(ctx, rec)
+		default:
 			existing, err = tx.Idempotency().Reserve(ctx, rec)
 		}
 		if err != nil {
@@ -120,6 +128,11 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 		}
 		if !m.meta.Sandbox {
 			if err := exec(ctx, tx, now, &out); err != nil {
+				var used *ports.KeyUsedError
+				if errors.As(err, &used) {
+					// The claim went with the registration (ReserveRegistering).
+					return &replayError{rec: used.Record}
+				}
 				return err
 			}
 		}

@@ -245,3 +245,111 @@ func testIdempotencyReserveLocking(t *testing.T, u ports.UnitOfWork) {
 		t.Errorf("the claim of %s was not kept: %+v", k4, got)
 	}
 }
+
+// testIdempotencyReserveRegistering: ReserveRegistering followed by the
+// command's Register gives what Reserve then Register would. A new key: the
+// claim is ours and the registration is written. A completed key: its record
+// (from ReserveRegistering, or from Register as a *ports.KeyUsedError) and
+// nothing written. A name registered already: ErrDuplicate, and the
+// transaction rolled back keeps no claim. In a group, a command refused
+// before its Register makes no claim, and the next command's Register makes
+// its own.
+func testIdempotencyReserveRegistering(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	create := func(key string, name core.Name) core.IdempotencyRecord {
+		rec := w.newIdempotencyRecord(key, at(0))
+		rec.Command, rec.Domain, rec.Sandbox = string(core.CmdCreateDomain), name.String(), false
+		return rec
+	}
+	// claimAndRegister answers the record the key already had (nil: the
+	// claim was ours) and Register's error.
+	claimAndRegister := func(ctx context.Context, tx ports.Stores, rec core.IdempotencyRecord, d core.Domain) (*core.IdempotencyRecord, error) {
+		prior, err := tx.Idempotency().ReserveRegistering(ctx, rec)
+		if err != nil || prior != nil {
+			return prior, err
+		}
+		_, err = tx.Domains().Register(ctx, d)
+		var used *ports.KeyUsedError
+		if errors.As(err, &used) {
+			return &used.Record, nil
+		}
+		return nil, err
+	}
+
+	// A new key: the claim and the registration.
+	name, k1 := w.newName(), unique("key-")
+	d := w.newDomain(name)
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		prior, err := claimAndRegister(ctx, tx, create(k1, name), d)
+		if prior != nil {
+			t.Errorf("ReserveRegistering of a new key: want the claim, got %+v", *prior)
+		}
+		return err
+	})
+	if got := read(t, u, idempotencyGet(w.Channel.ID, k1)); got.Key != k1 || len(got.Result) != 0 {
+		t.Errorf("the claim of %s: %+v, want it kept without a result", k1, got)
+	}
+	if got := read(t, u, func(ctx context.Context, tx ports.Stores) (core.Domain, error) {
+		return tx.Domains().GetByName(ctx, name)
+	}); got.ID != d.ID {
+		t.Errorf("registration of %s: %+v, want %s", name, got, d.ID)
+	}
+
+	// A completed key: its record; the other name is not registered.
+	k2, other := unique("key-"), w.newName()
+	done := create(k2, other)
+	done.Result = []byte(`{"Command":"create_domain"}`)
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		if _, err := tx.Idempotency().Reserve(ctx, done); err != nil {
+			return err
+		}
+		return tx.Idempotency().Complete(ctx, done)
+	})
+	do(t, u, func(ctx context.Context, tx ports.Stores) error {
+		prior, err := claimAndRegister(ctx, tx, create(k2, other), w.newDomain(other))
+		if prior == nil || string(prior.Result) != string(done.Result) {
+			t.Errorf("ReserveRegistering of a completed key: %+v, want its record", prior)
+		}
+		return err
+	})
+	checkGetMissing(t, u, "a registration whose key was used", func(ctx context.Context, tx ports.Stores) (core.Domain, error) {
+		return tx.Domains().GetByName(ctx, other)
+	})
+
+	// A name registered already: ErrDuplicate; rolled back, no claim kept.
+	k3 := unique("key-")
+	err := u.Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		_, err := claimAndRegister(ctx, tx, create(k3, name), w.newDomain(name))
+		return err
+	})
+	wantErr(t, "Register of a registered name after ReserveRegistering", err, ports.ErrDuplicate)
+	checkGetMissing(t, u, "the claim of a rolled-back registration", idempotencyGet(w.Channel.ID, k3))
+
+	// A group: the first command is refused before its Register, the second
+	// registers; only the second's key is claimed.
+	errRefused := errors.New("refused before the registration")
+	k4, k5, n5 := unique("key-"), unique("key-"), w.newName()
+	d5 := w.newDomain(n5)
+	errs := u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+		func(ctx context.Context, tx ports.Stores) error {
+			if _, err := tx.Idempotency().ReserveRegistering(ctx, create(k4, w.newName())); err != nil {
+				return err
+			}
+			return errRefused
+		},
+		func(ctx context.Context, tx ports.Stores) error {
+			prior, err := claimAndRegister(ctx, tx, create(k5, n5), d5)
+			if prior != nil {
+				t.Errorf("ReserveRegistering of a new key in a group: want the claim, got %+v", *prior)
+			}
+			return err
+		},
+	})
+	if !errors.Is(errs[0], errRefused) || errs[1] != nil {
+		t.Fatalf("DoEach: %v, want the refusal and nil", errs)
+	}
+	checkGetMissing(t, u, "the claim of a command refused before its registration", idempotencyGet(w.Channel.ID, k4))
+	if got := read(t, u, idempotencyGet(w.Channel.ID, k5)); got.Key != k5 || got.Domain != n5.String() {
+		t.Errorf("the claim of %s: %+v, want its own", k5, got)
+	}
+}

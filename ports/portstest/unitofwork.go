@@ -45,6 +45,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"IdempotencyRollbackFreesClaim", testIdempotencyRollbackFreesClaim},
 		{"IdempotencyDeleteBefore", testIdempotencyDeleteBefore},
 		{"IdempotencyReserveLocking", testIdempotencyReserveLocking},
+		{"IdempotencyReserveRegistering", testIdempotencyReserveRegistering},
 		{"ReadYourWrites", testReadYourWrites},
 		{"RollbackOnError", testRollbackOnError},
 		{"DoEach", testDoEach},
