@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -96,6 +97,9 @@ func (r *DomainRepository) register(ctx context.Context, row *domainRow) (bool, 
 
 // GetByName returns the registration of name that is not cancelled, or ErrNotFound.
 func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.Domain, error) {
+	if err := r.c.sendUpdates(ctx, name.String(), "", false); err != nil {
+		return core.Domain{}, err
+	}
 	var row domainRow
 	var err error
 	if done, rerr := r.c.readRow(ctx, liveNameRaw, row.scan, name.String()); done {
@@ -117,6 +121,9 @@ func (r *DomainRepository) GetByNames(ctx context.Context, names []core.Name) (m
 	out := make(map[string]core.Domain, len(names))
 	if len(names) == 0 {
 		return out, nil
+	}
+	if err := r.c.sendUpdates(ctx, "", "", true); err != nil {
+		return nil, err
 	}
 	keys := make([]string, 0, len(names))
 	for _, n := range names {
@@ -216,7 +223,7 @@ func takenNamesQuery(db bun.IDB, names []string) *bun.SelectQuery {
 // of its name.
 func (r *DomainRepository) Update(ctx context.Context, id string, fn func(*core.Domain) error) (core.Domain, error) {
 	r.c.pre.drop()
-	return r.update(ctx, fn, nil, lockedByID, "id = ?", id)
+	return r.update(ctx, fn, nil, "", id, lockedByID, "id = ?", id)
 }
 
 // UpdateByName locks the live registration of name (FOR NO KEY UPDATE on
@@ -229,18 +236,24 @@ func (r *DomainRepository) UpdateByName(ctx context.Context, name core.Name, fn 
 	if row, ok := r.c.pre.take(key); ok {
 		kept = &row // read under its lock with the command's claim (ReserveLocking)
 	}
-	return r.update(ctx, fn, kept, lockedByName, liveName, key)
+	return r.update(ctx, fn, kept, key, "", lockedByName, liveName, key)
 }
 
 // update locks the row (locked on PostgreSQL with prepared writes, else
 // where with args) unless kept is that row already read under its lock,
 // runs fn on it and stores what changed.
-func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, kept *domainRow, locked rawSelect, where string, args ...any) (core.Domain, error) {
+func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) error, kept *domainRow, readsName, readsID string, locked rawSelect, where string, args ...any) (core.Domain, error) {
 	if err := r.c.writable(); err != nil {
 		return core.Domain{}, err
 	}
 	var row domainRow
 	var err error
+	if kept == nil {
+		err = r.c.sendUpdates(ctx, readsName, readsID, false)
+	}
+	if err != nil {
+		return core.Domain{}, err
+	}
 	if kept != nil {
 		row = *kept
 	} else if r.c.prepared {
@@ -289,11 +302,40 @@ func (r *DomainRepository) update(ctx context.Context, fn func(*core.Domain) err
 	return next.core()
 }
 
+// holds: an update of cols is held to the transaction's end (heldUpdate).
+func (c conn) holds(cols []string) bool {
+	return c.pg && c.prepared && c.wb != nil && c.wb.holdUpdates && holdable(cols)
+}
+
+// sendUpdates writes the transaction's held updates before a statement
+// that reads the registration of name or id, or (all) any registration.
+func (c conn) sendUpdates(ctx context.Context, name, id string, all bool) error {
+	if c.wb == nil || len(c.wb.updates) == 0 {
+		return nil
+	}
+	if !all && !slices.ContainsFunc(c.wb.updates, func(u heldUpdate) bool { return u.name == name || u.id == id }) {
+		return nil
+	}
+	tx, ok := c.db.(bun.Tx)
+	if !ok {
+		return errReadOnly
+	}
+	return c.wb.sendUpdates(ctx, tx, c.prepared)
+}
+
 // updateColumns writes cols of row, prepared on PostgreSQL when it can
 // (domainUpdate).
 func (r *DomainRepository) updateColumns(ctx context.Context, row *domainRow, cols []string) error {
 	if !r.c.prepared {
 		return r.c.updateColumns(ctx, row, cols)
+	}
+	if r.c.holds(cols) {
+		vals, err := domainValues(row, cols)
+		if err != nil {
+			return err
+		}
+		r.c.wb.updates = append(r.c.wb.updates, heldUpdate{id: row.ID, name: row.Name, cols: cols, vals: vals})
+		return nil
 	}
 	text, args, err := domainUpdate(row, cols)
 	if err != nil {
@@ -344,6 +386,9 @@ func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit in
 	if err := r.c.writable(); err != nil {
 		return nil, err
 	}
+	if err := r.c.sendUpdates(ctx, "", "", true); err != nil {
+		return nil, err
+	}
 	var rows []domainRow
 	sel := r.c.db.NewSelect().Model(&rows).
 		Where("due_at IS NOT NULL AND due_at <= ?", ts(now)).
@@ -371,6 +416,9 @@ func (r *DomainRepository) ClaimDue(ctx context.Context, now time.Time, limit in
 // ListTransfers answers registrations whose latest transfer matches q, by
 // id; the partial indexes domains_transfer_{gaining,losing}_idx serve it.
 func (r *DomainRepository) ListTransfers(ctx context.Context, q ports.TransferQuery) ([]core.Domain, error) {
+	if err := r.c.sendUpdates(ctx, "", "", true); err != nil {
+		return nil, err
+	}
 	var rows []domainRow
 	sel := r.c.db.NewSelect().Model(&rows)
 	switch {

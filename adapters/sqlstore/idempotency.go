@@ -285,6 +285,9 @@ func (r *IdempotencyStore) reserve(ctx context.Context, rec core.IdempotencyReco
 				args = append([]any{r.c.lockTimeout(), reserveIdleTimeout.String()}, args...)
 			}
 			if lockName != "" && r.c.pre != nil {
+				if err := r.c.sendUpdates(ctx, lockName, "", false); err != nil {
+					return nil, err
+				}
 				ours, err := r.claimLocking(ctx, locking, append(args, lockName), lockName)
 				if err != nil || ours {
 					return nil, err

@@ -144,16 +144,11 @@ var domainUpdates sync.Map // "col,col,..." → string
 // and its arguments from row.
 func domainUpdate(row *domainRow, cols []string) (string, []any, error) {
 	key := strings.Join(cols, ",")
-	all := row.args()
-	args := make([]any, 0, len(cols)+1)
-	args = append(args, row.ID)
-	for _, c := range cols {
-		i, ok := domainColumnIndex[c]
-		if !ok {
-			return "", nil, fmt.Errorf("postgres: no column %q in a registration", c)
-		}
-		args = append(args, all[i])
+	vals, err := domainValues(row, cols)
+	if err != nil {
+		return "", nil, err
 	}
+	args := append([]any{row.ID}, vals...)
 	if text, ok := domainUpdates.Load(key); ok {
 		return text.(string), args, nil
 	}
@@ -242,6 +237,35 @@ func (p *pgWrite) results(rows []*idempotencyRow) {
 			r := rows[i]
 			return []any{r.ChannelID, r.IdempotencyKey, r.Result, r.AuditID}
 		})+" WHERE r.channel_id = v.channel_id AND r.idempotency_key = v.idempotency_key", len(rows), "idempotency results")
+}
+
+// domainValues are the values of cols in row, as a prepared write sends them.
+func domainValues(row *domainRow, cols []string) ([]any, error) {
+	all := row.args()
+	vals := make([]any, 0, len(cols))
+	for _, c := range cols {
+		i, ok := domainColumnIndex[c]
+		if !ok {
+			return nil, fmt.Errorf("postgres: no column %q in a registration", c)
+		}
+		vals = append(vals, all[i])
+	}
+	return vals, nil
+}
+
+// update is the i-th held update of a registration (heldUpdate): its
+// columns' types come from the table, so its values need no casts.
+func (p *pgWrite) update(i int, u heldUpdate) {
+	var b strings.Builder
+	b.WriteString("UPDATE domains SET ")
+	for j, c := range u.cols {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c + " = " + p.arg(u.vals[j], ""))
+	}
+	b.WriteString(" WHERE id = " + p.arg(u.id, "::text"))
+	p.add("updated_"+strconv.Itoa(i), b.String(), 1, "registration "+u.id)
 }
 
 var entryCasts = []string{"::text", "::text", "::text", "::text", "::text", "::int8", "::int8", "::timestamptz",

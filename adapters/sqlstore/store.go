@@ -182,7 +182,7 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
-		wb.blind = true
+		wb.blind, wb.holdUpdates = true, true
 		// The transaction's timeouts travel with the first claim
 		// (IdempotencyStore.Reserve), as in Do.
 		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: &prefetched{}}}
@@ -281,7 +281,7 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		ran = true
 		wb := newWriteBehind()
-		wb.lone = true
+		wb.lone, wb.holdUpdates = true, true
 		pre := &prefetched{}
 		fnErr = pre.endCommand(fn(ctx, &stores{c: conn{db: tx, pg: true, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: pre}}))
 		if fnErr != nil {

@@ -15,11 +15,13 @@ import (
 
 // writeBehind holds, inside a group transaction (Store.DoEach), the writes
 // that no command of the group reads back: audit rows, idempotency results,
-// ledger entries and the balance moves behind them. They are written when
-// every command of the group has run, each kind as one statement for the
-// whole group, just before the commit. A command's own writes that answer it
-// (its registration, its idempotency claim) are made at once, as outside a
-// group.
+// ledger entries and the balance moves behind them, and (without
+// savepoints) the updates of registrations that change no unique, key or
+// checked column, such as a renewal's (heldUpdate), until something reads
+// that registration. They are written when every command of the group has
+// run, each kind in one statement for the whole group, just before the
+// commit. A command's other writes (its registration, its idempotency
+// claim) are made at once, as outside a group.
 //
 // The balances: the first move of a partner in the group reads its row
 // without a lock, and every later move of that partner in the group is
@@ -50,11 +52,47 @@ type writeBehind struct {
 	// timeoutsSet: a claim of the transaction (IdempotencyStore.Reserve)
 	// has set its timeouts; the later claims need not.
 	timeoutsSet bool
+	// holdUpdates: a registration's update may be held (see heldUpdate).
+	// Only where no savepoint can roll back a statement that carries
+	// another command's held update: a group without savepoints (doAll)
+	// and a lone command (doLone), which fail whole.
+	holdUpdates bool
 
 	audits    []*auditRow
 	completes []*idempotencyRow
 	ledger    []*ledgerRow
 	balances  map[string]*heldBalance
+	updates   []heldUpdate
+}
+
+// heldUpdate is a registration's update held until the transaction's end
+// (PostgreSQL, prepared). The row is locked by the command that changed it
+// (its read was FOR NO KEY UPDATE), so no other transaction can change it
+// first, and the update writes none of the columns the live-name index,
+// the foreign keys or the check constraints look at (holdable), so it
+// cannot be refused where it lands. Whatever in the transaction reads the
+// row back first sends the held updates (conn.sendUpdates).
+type heldUpdate struct {
+	id, name string
+	cols     []string
+	vals     []any
+}
+
+// unholdable are the columns an update must not hold back: the live-name
+// index's, the foreign keys', the check constraints', and those other
+// statements of the transaction select by (LinkedDomains).
+var unholdable = map[string]bool{"name": true, "label": true, "namespace": true, "state": true, "channel_id": true,
+	"partner_id": true, "apply_status": true, "claim_notice_id": true, "claim_accepted_at": true,
+	"create_paid_gems": true, "registrant_contact_id": true, "id": true}
+
+// holdable: an update of cols may be held.
+func holdable(cols []string) bool {
+	for _, c := range cols {
+		if unholdable[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // heldBalance is a partner's balance as the group has moved it.
@@ -66,14 +104,14 @@ type heldBalance struct {
 // mark is where the write-behind stood before a command ran, so that a
 // command rolled back to its savepoint takes its writes with it.
 type mark struct {
-	audits, completes, ledger int
-	balances                  map[string]heldBalance
+	audits, completes, ledger, updates int
+	balances                           map[string]heldBalance
 }
 
 func newWriteBehind() *writeBehind { return &writeBehind{balances: map[string]*heldBalance{}} }
 
 func (w *writeBehind) mark() mark {
-	m := mark{audits: len(w.audits), completes: len(w.completes), ledger: len(w.ledger),
+	m := mark{audits: len(w.audits), completes: len(w.completes), ledger: len(w.ledger), updates: len(w.updates),
 		balances: make(map[string]heldBalance, len(w.balances))}
 	for id, b := range w.balances {
 		m.balances[id] = *b
@@ -85,6 +123,7 @@ func (w *writeBehind) mark() mark {
 // (a partner first moved after m is read again by its next move).
 func (w *writeBehind) rollback(m mark) {
 	w.audits, w.completes, w.ledger = w.audits[:m.audits], w.completes[:m.completes], w.ledger[:m.ledger]
+	w.updates = w.updates[:m.updates]
 	for id, b := range w.balances {
 		if before, ok := m.balances[id]; ok {
 			*b = before
@@ -171,6 +210,9 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 	if len(w.completes) > 0 {
 		p.results(w.completes)
 	}
+	for i, u := range w.updates {
+		p.update(i, u)
+	}
 	moves := 0
 	for _, id := range w.partners() {
 		b := w.balances[id]
@@ -196,11 +238,38 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 		p.move(moves, id, delta, delta-maxOff, b.updatedAt, entries, offs)
 		moves++
 	}
-	w.audits, w.completes, w.ledger = nil, nil, nil
+	w.audits, w.completes, w.ledger, w.updates = nil, nil, nil, nil
 	clear(w.balances)
 	if len(p.ctes) == 0 {
 		return balance, nil
 	}
+	got, err := p.run(ctx, tx, prepared)
+	if err != nil {
+		return balance, err
+	}
+	if p.balance >= 0 {
+		balance = got[p.balance]
+	}
+	return balance, p.check(got)
+}
+
+// sendUpdates writes the held updates now, as one statement: something in
+// the transaction is about to read a registration they change.
+func (w *writeBehind) sendUpdates(ctx context.Context, tx bun.Tx, prepared bool) error {
+	var p pgWrite
+	for i, u := range w.updates {
+		p.update(i, u)
+	}
+	w.updates = nil
+	got, err := p.run(ctx, tx, prepared)
+	if err != nil {
+		return err
+	}
+	return p.check(got)
+}
+
+// run sends the statement of p and answers its counts.
+func (p *pgWrite) run(ctx context.Context, tx bun.Tx, prepared bool) ([]sql.NullInt64, error) {
 	text := "WITH " + strings.Join(p.ctes, ", ") + " SELECT " + strings.Join(p.counts, ", ")
 	args := p.args
 	if prepared {
@@ -208,7 +277,7 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 	}
 	rows, err := tx.Tx.QueryContext(ctx, text, args...)
 	if err != nil {
-		return balance, fmt.Errorf("write the held rows: %w", mapErr(err))
+		return nil, fmt.Errorf("write the held rows: %w", mapErr(err))
 	}
 	defer func() { _ = rows.Close() }()
 	got := make([]sql.NullInt64, len(p.counts))
@@ -217,27 +286,30 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 		dest[i] = &got[i]
 	}
 	if !rows.Next() {
-		return balance, fmt.Errorf("write the held rows: no answer: %w", mapErr(rows.Err()))
+		return nil, fmt.Errorf("write the held rows: no answer: %w", mapErr(rows.Err()))
 	}
 	if err := rows.Scan(dest...); err != nil {
-		return balance, fmt.Errorf("write the held rows: %w", mapErr(err))
+		return nil, fmt.Errorf("write the held rows: %w", mapErr(err))
 	}
 	if err := rows.Close(); err != nil {
-		return balance, fmt.Errorf("write the held rows: %w", mapErr(err))
+		return nil, fmt.Errorf("write the held rows: %w", mapErr(err))
 	}
-	if p.balance >= 0 {
-		balance = got[p.balance]
-	}
+	return got, nil
+}
+
+// check compares the counts p's statement answered with what it wrote:
+// a partner's move that did not fit is ErrGroupConflict.
+func (p *pgWrite) check(got []sql.NullInt64) error {
 	for i := range got {
 		switch {
 		case p.want[i] < 0 || got[i].Int64 == p.want[i]:
 		case strings.HasPrefix(p.what[i], "partner "):
-			return balance, fmt.Errorf("%w: %s no longer covers the moves", ports.ErrGroupConflict, p.what[i])
+			return fmt.Errorf("%w: %s no longer covers the moves", ports.ErrGroupConflict, p.what[i])
 		default:
-			return balance, fmt.Errorf("write %s: %d rows written, want %d", p.what[i], got[i].Int64, p.want[i])
+			return fmt.Errorf("write %s: %d rows written, want %d", p.what[i], got[i].Int64, p.want[i])
 		}
 	}
-	return balance, nil
+	return nil
 }
 
 // postNow moves row.Amount into row's partner's balance and appends row

@@ -210,3 +210,99 @@ func testDoEachAnswersWhatCommitted(t *testing.T, u ports.UnitOfWork) {
 		t.Errorf("DoEach: the second fn answered %v", errs[1])
 	}
 }
+
+// testDoEachUpdatesReadBack: in a group, a registration one command
+// changed is read back as changed by every later command, whichever way it
+// reads it (locked with a claim, by name, by id, in a list of names), and
+// is stored so at the commit; a registration nothing reads back is stored
+// too. When a later command is refused, the group's commands that stand
+// keep their change exactly once.
+func testDoEachUpdatesReadBack(t *testing.T, u ports.UnitOfWork) {
+	w := seed(t, u)
+	a, b := w.newName(), w.newName()
+	da, db := w.newDomain(a), w.newDomain(b)
+	insertDomains(t, u, da, db)
+	year := func(ctx context.Context, tx ports.Stores, name core.Name) (core.Domain, error) {
+		return tx.Domains().UpdateByName(ctx, name, func(d *core.Domain) error {
+			d.ExpiresAt = d.ExpiresAt.AddDate(1, 0, 0)
+			d.UpdatedAt = d.UpdatedAt.Add(time.Second)
+			return nil
+		})
+	}
+	want := func(what string, got time.Time, years int) {
+		t.Helper()
+		if w := da.ExpiresAt.AddDate(years, 0, 0); !got.Equal(w) {
+			t.Errorf("%s: expiry %s, want %s (%d years on)", what, got, w, years)
+		}
+	}
+	renewRec := func(name core.Name) core.IdempotencyRecord {
+		rec := w.newIdempotencyRecord(unique("key-"), at(0))
+		rec.Command, rec.Domain, rec.Sandbox = string(core.CmdRenewDomain), name.String(), false
+		return rec
+	}
+	// A group with nothing refused first: a store may run the groups after
+	// a refusal (an earlier test's) another way until one refuses nothing.
+	noop := func(context.Context, ports.Stores) error { return nil }
+	for i, err := range u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{noop, noop}) {
+		if err != nil {
+			t.Fatalf("no-op fn %d: %v", i, err)
+		}
+	}
+	errs := u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+		func(ctx context.Context, tx ports.Stores) error { _, err := year(ctx, tx, a); return err },
+		func(ctx context.Context, tx ports.Stores) error { _, err := year(ctx, tx, b); return err },
+		func(ctx context.Context, tx ports.Stores) error {
+			if _, err := tx.Idempotency().ReserveLocking(ctx, renewRec(a), a); err != nil {
+				return err
+			}
+			d, err := year(ctx, tx, a)
+			want("the second renewal in the group, after its locked claim", d.ExpiresAt, 2)
+			return err
+		},
+		func(ctx context.Context, tx ports.Stores) error {
+			d, err := tx.Domains().GetByName(ctx, a)
+			want("GetByName after two renewals in the group", d.ExpiresAt, 2)
+			return err
+		},
+		func(ctx context.Context, tx ports.Stores) error {
+			d, err := tx.Domains().Update(ctx, da.ID, func(d *core.Domain) error {
+				d.ExpiresAt = d.ExpiresAt.AddDate(1, 0, 0)
+				return nil
+			})
+			want("Update by id after two renewals in the group", d.ExpiresAt, 3)
+			return err
+		},
+		func(ctx context.Context, tx ports.Stores) error {
+			m, err := tx.Domains().GetByNames(ctx, []core.Name{a})
+			want("GetByNames after three renewals in the group", m[a.String()].ExpiresAt, 3)
+			return err
+		},
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("fn %d: %v", i, err)
+		}
+	}
+	stored := func(name core.Name) time.Time {
+		return read(t, u, func(ctx context.Context, tx ports.Stores) (core.Domain, error) {
+			return tx.Domains().GetByName(ctx, name)
+		}).ExpiresAt
+	}
+	want("a after the group", stored(a), 3)
+	if got, w := stored(b), db.ExpiresAt.AddDate(1, 0, 0); !got.Equal(w) {
+		t.Errorf("b, changed and never read back in the group: expiry %s, want %s", got, w)
+	}
+
+	// A refused command after a renewal: the renewal is kept once.
+	errRefused := errors.New("refused after the renewal")
+	errs = u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+		func(ctx context.Context, tx ports.Stores) error { _, err := year(ctx, tx, b); return err },
+		func(ctx context.Context, tx ports.Stores) error { return errRefused },
+	})
+	if errs[0] != nil || !errors.Is(errs[1], errRefused) {
+		t.Fatalf("DoEach: %v, want nil and the refusal", errs)
+	}
+	if got, w := stored(b), db.ExpiresAt.AddDate(2, 0, 0); !got.Equal(w) {
+		t.Errorf("b after a group with a refusal: expiry %s, want %s (its renewal kept once)", got, w)
+	}
+}

@@ -49,6 +49,7 @@ func UnitOfWork(t *testing.T, newUoW func(t *testing.T) ports.UnitOfWork) {
 		{"ReadYourWrites", testReadYourWrites},
 		{"RollbackOnError", testRollbackOnError},
 		{"DoEach", testDoEach},
+		{"DoEachUpdatesReadBack", testDoEachUpdatesReadBack},
 		{"RollbackOnPanic", testRollbackOnPanic},
 		{"ViewSeesCommitted", testViewSeesCommitted},
 		{"ReturnedValuesAreCopies", testReturnedValuesAreCopies},
