@@ -270,9 +270,10 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 	return errs
 }
 
-// doLone is Do for the one command of a group on PostgreSQL: its audit row
-// and idempotency result are held and sent with its debit, or with one
-// another before the commit when it debits nothing (writeBehind.lone).
+// doLone is Do for the one command of a group on PostgreSQL: its audit row,
+// idempotency result and a registration's update it may hold (heldUpdate)
+// are sent with its debit, or together before the commit when it debits
+// nothing (writeBehind.lone).
 func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
 	var (
 		ran   bool
