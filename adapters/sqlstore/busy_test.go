@@ -249,3 +249,31 @@ func TestGroupHoldsARenewalsUpdateOnPostgres(t *testing.T) {
 		t.Errorf("held updates after each step: %v, want [1 0 0] (held, sent by the read, a state change never held)", steps)
 	}
 }
+
+// TestDomainTypesMatchTheSchemaOnPostgres: the casts of held updates
+// (domainTypes) are the migrated schema's column types, for every column
+// a registration is read and written with.
+func TestDomainTypesMatchTheSchemaOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	var rows []struct {
+		Name string `bun:"attname"`
+		Type string `bun:"type"`
+	}
+	err := db.bun.NewRaw(`SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+		WHERE attrelid = 'domains'::regclass AND attnum > 0 AND NOT attisdropped`).Scan(t.Context(), &rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := map[string]string{}
+	for _, r := range rows {
+		schema[r.Name] = r.Type
+	}
+	if len(schema) != len(domainColumns) || len(domainTypes) != len(domainColumns) {
+		t.Errorf("domains has %d columns, domainColumns %d, domainTypes %d", len(schema), len(domainColumns), len(domainTypes))
+	}
+	for _, c := range domainColumns {
+		if domainTypes[c] != schema[c] {
+			t.Errorf("column %s: domainTypes says %q, the schema %q", c, domainTypes[c], schema[c])
+		}
+	}
+}

@@ -253,19 +253,62 @@ func domainValues(row *domainRow, cols []string) ([]any, error) {
 	return vals, nil
 }
 
-// update is the i-th held update of a registration (heldUpdate): its
-// columns' types come from the table, so its values need no casts.
-func (p *pgWrite) update(i int, u heldUpdate) {
-	var b strings.Builder
-	b.WriteString("UPDATE domains SET ")
-	for j, c := range u.cols {
+// domainTypes is the SQL type of every column of domains (checked against
+// the migrated schema by TestDomainTypesMatchTheSchemaOnPostgres), for the
+// casts of a VALUES list of registration columns.
+var domainTypes = map[string]string{
+	"id": "text", "name": "text", "label": "text", "namespace": "text", "channel_id": "text",
+	"partner_id": "text", "state": "text", "statuses": "jsonb", "registrant": "jsonb",
+	"nameservers_desired": "jsonb", "nameservers_applied": "jsonb", "apply_status": "text",
+	"backend_kind": "text", "backend_reference": "text", "protected_legacy": "boolean",
+	"ote_sandbox": "boolean", "imported": "boolean", "create_paid_gems": "bigint",
+	"created_at": "timestamp with time zone", "updated_at": "timestamp with time zone",
+	"expires_at": "timestamp with time zone", "last_renewed_at": "timestamp with time zone",
+	"deleted_at": "timestamp with time zone", "claim_notice_id": "text",
+	"claim_accepted_at": "timestamp with time zone", "registrant_contact_id": "text", "grace": "jsonb",
+	"state_ends_at": "timestamp with time zone", "due_at": "timestamp with time zone", "transfer": "jsonb",
+	"transfer_status": "text", "transfer_gaining_channel_id": "text", "transfer_losing_channel_id": "text",
+	"auth_code_hash": "text", "auth_code_set_at": "timestamp with time zone",
+	"auth_code_expires_at": "timestamp with time zone", "transferred_at": "timestamp with time zone",
+}
+
+// updates is the i-th set of held updates that write the same columns
+// (heldUpdate): one UPDATE from a VALUES list, so that the statement grows
+// by a row of placeholders per registration, not by a statement.
+func (p *pgWrite) updates(i int, us []heldUpdate) {
+	cols := us[0].cols
+	casts := make([]string, 0, len(cols)+1)
+	casts = append(casts, "::text")
+	var set strings.Builder
+	for j, c := range cols {
+		casts = append(casts, "::"+domainTypes[c])
 		if j > 0 {
-			b.WriteString(", ")
+			set.WriteString(", ")
 		}
-		b.WriteString(c + " = " + p.arg(u.vals[j], ""))
+		set.WriteString(c + " = v." + c)
 	}
-	b.WriteString(" WHERE id = " + p.arg(u.id, "::text"))
-	p.add("updated_"+strconv.Itoa(i), b.String(), 1, "registration "+u.id)
+	p.add("updated_"+strconv.Itoa(i), "UPDATE domains AS d SET "+set.String()+" FROM "+
+		p.values(len(us), casts, "id, "+strings.Join(cols, ", "), func(j int) []any {
+			return append([]any{us[j].id}, us[j].vals...)
+		})+" WHERE d.id = v.id", len(us), "registrations")
+}
+
+// updateSets splits held updates into sets of the same columns, in the
+// order each set first appears.
+func updateSets(us []heldUpdate) [][]heldUpdate {
+	var sets [][]heldUpdate
+	index := map[string]int{}
+	for _, u := range us {
+		key := strings.Join(u.cols, ",")
+		i, ok := index[key]
+		if !ok {
+			i = len(sets)
+			index[key] = i
+			sets = append(sets, nil)
+		}
+		sets[i] = append(sets[i], u)
+	}
+	return sets
 }
 
 var entryCasts = []string{"::text", "::text", "::text", "::text", "::text", "::int8", "::int8", "::timestamptz",

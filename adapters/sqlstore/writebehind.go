@@ -66,7 +66,8 @@ type writeBehind struct {
 }
 
 // heldUpdate is a registration's update held until the transaction's end
-// (PostgreSQL, prepared). The row is locked by the command that changed it
+// (PostgreSQL, prepared), then written with the others that write the same
+// columns as one UPDATE (pgWrite.updates). The row is locked by the command that changed it
 // (its read was FOR NO KEY UPDATE), so no other transaction can change it
 // first, and the update writes none of the columns the live-name index,
 // the foreign keys or the check constraints look at (holdable), so it
@@ -210,8 +211,8 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 	if len(w.completes) > 0 {
 		p.results(w.completes)
 	}
-	for i, u := range w.updates {
-		p.update(i, u)
+	for i, set := range updateSets(w.updates) {
+		p.updates(i, set)
 	}
 	moves := 0
 	for _, id := range w.partners() {
@@ -257,8 +258,8 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 // the transaction is about to read a registration they change.
 func (w *writeBehind) sendUpdates(ctx context.Context, tx bun.Tx, prepared bool) error {
 	var p pgWrite
-	for i, u := range w.updates {
-		p.update(i, u)
+	for i, set := range updateSets(w.updates) {
+		p.updates(i, set)
 	}
 	w.updates = nil
 	got, err := p.run(ctx, tx, prepared)

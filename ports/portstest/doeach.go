@@ -305,4 +305,23 @@ func testDoEachUpdatesReadBack(t *testing.T, u ports.UnitOfWork) {
 	if got, w := stored(b), db.ExpiresAt.AddDate(2, 0, 0); !got.Equal(w) {
 		t.Errorf("b after a group with a refusal: expiry %s, want %s (its renewal kept once)", got, w)
 	}
+
+	// Two registrations changed in different columns, neither read back.
+	errs = u.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+		func(ctx context.Context, tx ports.Stores) error { _, err := year(ctx, tx, a); return err },
+		func(ctx context.Context, tx ports.Stores) error {
+			_, err := tx.Domains().Update(ctx, db.ID, func(d *core.Domain) error {
+				d.ExpiresAt = d.ExpiresAt.AddDate(1, 0, 0)
+				return nil
+			})
+			return err
+		},
+	})
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("DoEach: %v", errs)
+	}
+	want("a after a group changing a and b in different columns", stored(a), 4)
+	if got, w := stored(b), db.ExpiresAt.AddDate(3, 0, 0); !got.Equal(w) {
+		t.Errorf("b after a group changing a and b in different columns: expiry %s, want %s", got, w)
+	}
 }
