@@ -205,15 +205,9 @@ func (e *env) info(name string) (core.DomainView, bool) {
 // ledger answers the partner's ledger entries, and of them those of domain.
 func (e *env) ledger(domain string) (all, of []core.LedgerEntry) {
 	e.t.Helper()
-	return e.ledgerOf(e.partner.ID, domain)
-}
-
-// ledgerOf answers partner's ledger entries, and of them those of domain.
-func (e *env) ledgerOf(partner, domain string) (all, of []core.LedgerEntry) {
-	e.t.Helper()
 	err := e.store.View(e.ctx, func(ctx context.Context, tx ports.Stores) error {
 		var err error
-		all, err = tx.Ledger().ListByPartner(ctx, partner)
+		all, err = tx.Ledger().ListByPartner(ctx, e.partner.ID)
 		return err
 	})
 	if err != nil {
@@ -231,13 +225,7 @@ func (e *env) ledgerOf(partner, domain string) (all, of []core.LedgerEntry) {
 // first entry is the opening balance) and never went below zero.
 func (e *env) checkMoney() {
 	e.t.Helper()
-	e.checkMoneyOf(e.partner.ID)
-}
-
-// checkMoneyOf is checkMoney for partner.
-func (e *env) checkMoneyOf(partner string) {
-	e.t.Helper()
-	all, _ := e.ledgerOf(partner, "")
+	all, _ := e.ledger("")
 	sum := core.Gems(0)
 	for _, l := range all {
 		sum += l.Amount
@@ -245,12 +233,12 @@ func (e *env) checkMoneyOf(partner string) {
 			e.t.Fatalf("a ledger entry left the balance at %d", l.Balance)
 		}
 	}
-	p, err := e.svc.GetPartner(e.ctx, partner)
+	p, err := e.svc.GetPartner(e.ctx, e.partner.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	if p.GemsBalance != sum {
-		e.t.Fatalf("partner %s: balance %d, ledger sum %d", partner, p.GemsBalance, sum)
+		e.t.Fatalf("balance %d, ledger sum %d", p.GemsBalance, sum)
 	}
 }
 
