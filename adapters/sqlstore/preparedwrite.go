@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,9 +26,10 @@ import (
 // and update, the held audit rows, results and ledger entries with their
 // balance move) are therefore fixed texts with $n placeholders, which pgx
 // prepares once per connection and PostgreSQL plans once. A held group
-// goes as VALUES lists of typed placeholders, one text per shape of group
-// (its kinds of rows, how many of each, how many partners it moves): a
-// handful of texts per connection. Arrays (unnest) would have made one text
+// goes as VALUES lists of typed placeholders, each list's rows rounded up
+// to a power of two (pgWrite): one text per shape of group (its kinds of
+// rows and their rounded counts), a handful of texts per connection.
+// Arrays (unnest) would have made one text
 // for every size, but PostgreSQL estimates the unnest of a parameter at a
 // hundred rows, so the generic plan of such a text never looks as cheap as
 // a custom one and it was planned again at every execution (a profile
@@ -168,14 +170,31 @@ func domainUpdate(row *domainRow, cols []string) (string, []any, error) {
 // pgWrite is one statement that writes what a transaction held
 // (writeBehind): each kind of row in a WITH clause of its own that answers
 // how many rows it wrote, the arguments numbered in the order they are
-// added, so that one shape of group is one text.
+// added. Every VALUES list is sent as rowsFor(n) rows, the rows past n all
+// NULL and matching nothing, so that the statements of all groups come in a
+// few shapes: one text per shape, whatever the group's size within it and
+// whichever partners it moves, and the handful of texts pgx caches per
+// connection (and PostgreSQL plans once) stays a handful.
 type pgWrite struct {
 	ctes, counts, what []string
 	want               []int64
 	args               []any
-	// balance is the count column of the first partner's move (its
-	// balance after it, NULL when it did not fit), -1 when none.
-	balance int
+	// balance is the count column of the balance after the move of the
+	// only partner moved (NULL when it did not fit), -1 when none or
+	// several; moved is the count column of the partners' moves, -1 when
+	// none.
+	balance, moved int
+}
+
+func newPGWrite() pgWrite { return pgWrite{balance: -1, moved: -1} }
+
+// rowsFor is how many rows a VALUES list of n rows is sent as: n rounded up
+// to a power of two.
+func rowsFor(n int) int {
+	if n <= 1 {
+		return n
+	}
+	return 1 << bits.Len(uint(n-1))
 }
 
 // arg adds v and answers its placeholder with cast (e.g. "::text[]").
@@ -187,22 +206,35 @@ func (p *pgWrite) arg(v any, cast string) string {
 // add is a WITH clause name whose cte writes n rows.
 func (p *pgWrite) add(name, cte string, n int, what string) {
 	p.ctes = append(p.ctes, name+" AS ("+cte+" RETURNING 1)")
-	p.counts = append(p.counts, "(SELECT count(*) FROM "+name+")")
-	p.want = append(p.want, int64(n))
+	p.count("(SELECT count(*) FROM "+name+")", int64(n), what)
+}
+
+// count adds a column to the statement's answer, want its expected value
+// (-1: any).
+func (p *pgWrite) count(expr string, want int64, what string) {
+	p.counts = append(p.counts, expr)
+	p.want = append(p.want, want)
 	p.what = append(p.what, what)
 }
 
-// values is a VALUES list of rows of the given casts, each row's values
-// added by row(i): "(VALUES ($1::text, ...), (...)) AS v (cols)".
+// values is a VALUES list of rowsFor(n) rows of the given casts, the
+// values of the first n added by row(i) and the others NULL:
+// "(VALUES ($1::text, ...), (...)) AS v (cols)".
 func (p *pgWrite) values(n int, casts []string, cols string, row func(i int) []any) string {
 	var b strings.Builder
 	b.WriteString("(VALUES ")
-	for i := range n {
+	for i := range rowsFor(n) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		var vals []any
+		if i < n {
+			vals = row(i)
+		} else {
+			vals = make([]any, len(casts))
+		}
 		b.WriteByte('(')
-		for j, v := range row(i) {
+		for j, v := range vals {
 			if j > 0 {
 				b.WriteString(", ")
 			}
@@ -226,7 +258,7 @@ func (p *pgWrite) audits(rows []*auditRow) {
 			r := rows[i]
 			return []any{r.ID, r.ChannelID, r.ChannelSlug, r.APIKeyID, r.Actor, r.Command, r.Domain, r.IdempotencyKey,
 				r.Status, int32(r.HTTPStatus), r.RequestSummary, r.ResponseSummary, pgTime(r.CreatedAt)}
-		}), len(rows), "audit rows")
+		})+" WHERE v.id IS NOT NULL", len(rows), "audit rows")
 }
 
 var resultCasts = []string{"::text", "::text", "::bytea", "::text"}
@@ -311,32 +343,67 @@ func updateSets(us []heldUpdate) [][]heldUpdate {
 	return sets
 }
 
-var entryCasts = []string{"::text", "::text", "::text", "::text", "::text", "::int8", "::int8", "::timestamptz",
-	"::text", "::text"}
+// partnerMove is a partner's balance move by delta, made only if the
+// balance stays at least -floor (see writeBehind.flushPG).
+type partnerMove struct {
+	id           string
+	delta, floor int64
+	at           timestamp
+}
 
-// move is the i-th partner's balance move by delta under its row lock,
-// made only if the balance stays at least floor (minus the largest offset
-// an entry on the way has, see writeBehind.flushPG), and the insert of its
-// ledger entries selecting from it: each entry's balance is the balance
-// after the move less its offset.
-func (p *pgWrite) move(i int, id string, delta, floor int64, updatedAt timestamp, entries []*ledgerRow, offs []int64) {
-	name := "moved_" + strconv.Itoa(i)
-	p.ctes = append(p.ctes, name+" AS (UPDATE partners SET gems_balance = gems_balance + "+p.arg(delta, "::int8")+
-		", updated_at = "+p.arg(pgTime(updatedAt), "::timestamptz")+" WHERE id = "+p.arg(id, "::text")+
-		" AND gems_balance + "+p.arg(floor, "::int8")+" >= 0 RETURNING gems_balance)")
-	if i == 0 {
-		p.balance = len(p.counts)
-		p.counts = append(p.counts, "(SELECT gems_balance FROM "+name+")")
-		p.want = append(p.want, -1)
-		p.what = append(p.what, "")
+// entryMove is a ledger entry of a move: its balance is the partner's
+// balance after the move less off.
+type entryMove struct {
+	row *ledgerRow
+	off int64
+}
+
+var (
+	moveCasts  = []string{"::text", "::int8", "::int8", "::timestamptz"}
+	entryCasts = []string{"::text", "::text", "::text", "::text", "::text", "::text", "::int8", "::int8",
+		"::timestamptz", "::text", "::text"}
+)
+
+// moves is the partners' balance moves, in the order given (partner id
+// order), each under its row lock, and the insert of their ledger entries
+// selecting from them. A move that does not fit leaves its partner out,
+// and its entries with it: the count of moves then falls short
+// (ErrGroupConflict). Several partners are first locked in id order (the
+// locked clause) whatever plan PostgreSQL picks for the update, so that two
+// groups never take two partners' locks in opposite orders.
+func (p *pgWrite) moves(ms []partnerMove, entries []entryMove) {
+	var lock string
+	if len(ms) > 1 {
+		ids := make([]string, rowsFor(len(ms)))
+		for i := range ids {
+			var id any
+			if i < len(ms) {
+				id = ms[i].id
+			}
+			ids[i] = p.arg(id, "::text")
+		}
+		p.ctes = append(p.ctes, "locked AS (SELECT id FROM partners WHERE id IN ("+strings.Join(ids, ", ")+
+			") ORDER BY id FOR NO KEY UPDATE)")
+		lock = " AND v.id IN (SELECT id FROM locked)"
 	}
-	p.add("entries_"+strconv.Itoa(i), "INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, "+
-		"amount, balance, created_at, reason, actor) SELECT v.id, "+p.arg(id, "::text")+", v.channel_id, v.audit_id, "+
-		"v.command, v.domain, v.amount, "+name+".gems_balance - v.off, v.created_at, v.reason, v.actor FROM "+name+", "+
-		p.values(len(entries), entryCasts, "id, channel_id, audit_id, command, domain, amount, off, created_at, reason, actor",
-			func(j int) []any {
-				e := entries[j]
-				return []any{e.ID, e.ChannelID, e.AuditID, e.Command, e.Domain, e.Amount, offs[j], pgTime(e.CreatedAt),
-					e.Reason, e.Actor}
-			}), len(entries), "partner "+id)
+	p.ctes = append(p.ctes, "moved AS (UPDATE partners AS p SET gems_balance = p.gems_balance + v.delta, "+
+		"updated_at = v.updated_at FROM "+p.values(len(ms), moveCasts, "id, delta, floor, updated_at", func(i int) []any {
+		m := ms[i]
+		return []any{m.id, m.delta, m.floor, pgTime(m.at)}
+	})+" WHERE p.id = v.id AND p.gems_balance + v.floor >= 0"+lock+" RETURNING p.id, p.gems_balance)")
+	p.moved = len(p.counts)
+	p.count("(SELECT count(*) FROM moved)", int64(len(ms)), "partners' balances")
+	if len(ms) == 1 {
+		p.balance = len(p.counts)
+		p.count("(SELECT gems_balance FROM moved)", -1, "")
+	}
+	p.add("entries", "INSERT INTO ledger_entries (id, partner_id, channel_id, audit_id, command, domain, "+
+		"amount, balance, created_at, reason, actor) SELECT v.id, v.partner_id, v.channel_id, v.audit_id, "+
+		"v.command, v.domain, v.amount, m.gems_balance - v.off, v.created_at, v.reason, v.actor FROM moved AS m JOIN "+
+		p.values(len(entries), entryCasts, "id, partner_id, channel_id, audit_id, command, domain, amount, off, "+
+			"created_at, reason, actor", func(j int) []any {
+			e := entries[j].row
+			return []any{e.ID, e.PartnerID, e.ChannelID, e.AuditID, e.Command, e.Domain, e.Amount, entries[j].off,
+				pgTime(e.CreatedAt), e.Reason, e.Actor}
+		})+" ON v.partner_id = m.id", len(entries), "ledger entries")
 }

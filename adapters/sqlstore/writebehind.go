@@ -194,17 +194,16 @@ func (w *writeBehind) partners() []string {
 
 // flushPG writes everything held as one statement (PostgreSQL), each kind
 // in a WITH clause of its own that answers how many rows it wrote: the
-// audit rows, the idempotency results, and per partner (one, nearly
-// always) its balance move with its ledger entries (pgWrite.move). The
+// audit rows, the idempotency results, the held updates, and the balance
+// moves of its partners with their ledger entries (pgWrite.moves). The
 // statement sees the rows the transaction's earlier statements wrote (the
-// claims its results complete). When a move does not fit, its entries are
-// not written and the group fails with ErrGroupConflict, rolling back
-// whatever else the statement wrote. It forgets what it wrote, and answers
-// the first partner's balance after its move (a lone command's debit,
-// LedgerRepository.Post), when there was one.
+// claims its results complete). When a move does not fit, the group fails
+// with ErrGroupConflict, rolling back whatever else the statement wrote.
+// It forgets what it wrote, and answers the partner's balance after its
+// move when it moved exactly one (a lone command's debit,
+// LedgerRepository.Post).
 func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (balance sql.NullInt64, err error) {
-	var p pgWrite
-	p.balance = -1
+	p := newPGWrite()
 	if len(w.audits) > 0 {
 		p.audits(w.audits)
 	}
@@ -214,11 +213,11 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 	for i, set := range updateSets(w.updates) {
 		p.updates(i, set)
 	}
-	moves := 0
+	var moves []partnerMove
+	var entries []entryMove
 	for _, id := range w.partners() {
 		b := w.balances[id]
-		var entries []*ledgerRow
-		var offs []int64
+		first := len(entries)
 		var maxOff int64
 		for _, row := range w.ledger {
 			if row.PartnerID != id {
@@ -228,16 +227,18 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 			// balance after the move less that.
 			off := b.now - row.Balance
 			maxOff = max(maxOff, off)
-			entries, offs = append(entries, row), append(offs, off)
+			entries = append(entries, entryMove{row, off})
 		}
-		if len(entries) == 0 {
+		if len(entries) == first {
 			// Read by a move that was refused (ErrInsufficient) and then
 			// not rolled back: nothing moved.
 			continue
 		}
 		delta := b.now - b.read
-		p.move(moves, id, delta, delta-maxOff, b.updatedAt, entries, offs)
-		moves++
+		moves = append(moves, partnerMove{id: id, delta: delta, floor: delta - maxOff, at: b.updatedAt})
+	}
+	if len(moves) > 0 {
+		p.moves(moves, entries)
 	}
 	w.audits, w.completes, w.ledger, w.updates = nil, nil, nil, nil
 	clear(w.balances)
@@ -257,7 +258,7 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 // sendUpdates writes the held updates now, as one statement: something in
 // the transaction is about to read a registration they change.
 func (w *writeBehind) sendUpdates(ctx context.Context, tx bun.Tx, prepared bool) error {
-	var p pgWrite
+	p := newPGWrite()
 	for i, set := range updateSets(w.updates) {
 		p.updates(i, set)
 	}
@@ -304,8 +305,9 @@ func (p *pgWrite) check(got []sql.NullInt64) error {
 	for i := range got {
 		switch {
 		case p.want[i] < 0 || got[i].Int64 == p.want[i]:
-		case strings.HasPrefix(p.what[i], "partner "):
-			return fmt.Errorf("%w: %s no longer covers the moves", ports.ErrGroupConflict, p.what[i])
+		case i == p.moved:
+			return fmt.Errorf("%w: %d of %d partners' balances no longer cover their moves", ports.ErrGroupConflict,
+				p.want[i]-got[i].Int64, p.want[i])
 		default:
 			return fmt.Errorf("write %s: %d rows written, want %d", p.what[i], got[i].Int64, p.want[i])
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,4 +318,138 @@ func TestGroupRunsAgainOnlyWhatARefusalRolledBack(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGroupMovesSeveralPartnersInOneStatementOnPostgres: a group of
+// several partners' commands, in no order of partner, moves each balance
+// once at its end and chains each partner's entries on its own balance
+// (the statement's lists padded past the group's size match nothing).
+// When one partner's balance is spent meanwhile, the group runs again with
+// the balances read and only that partner's command is refused; when
+// another is spent in that run too, nothing of any partner is kept.
+func TestGroupMovesSeveralPartnersInOneStatementOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	partners := []string{"par_1", "par_2", "par_3"}
+	if err := NewStore(db).Do(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+		for i, id := range partners {
+			if err := tx.Partners().Insert(ctx, testPartner(id)); err != nil {
+				return err
+			}
+			if err := tx.Channels().Insert(ctx, testChannel(fmt.Sprintf("chn_%d", i+1), id, fmt.Sprintf("reg%d", i+1))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	seq := 0
+	post := func(partner string, amount int64) func(ctx context.Context, tx ports.Stores) error {
+		seq++
+		e := core.LedgerEntry{ID: fmt.Sprintf("led_mp_%03d", seq), PartnerID: partner, ChannelID: "chn_" + partner[len("par_"):],
+			Command: "create_domain", Amount: amount, Reason: "create", Actor: "registrar",
+			CreatedAt: testNow.Add(time.Duration(seq) * time.Second)}
+		return func(ctx context.Context, tx ports.Stores) error { _, err := tx.Ledger().Post(ctx, e); return err }
+	}
+	// outside debits partner in a transaction of its own, amounts[k] when
+	// the group runs it for the k-th time (0: nothing).
+	outside := func(partner string, amounts ...int64) func(ctx context.Context, tx ports.Stores) error {
+		calls := 0
+		return func(ctx context.Context, _ ports.Stores) error {
+			if calls++; calls > len(amounts) || amounts[calls-1] == 0 {
+				return nil
+			}
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			return NewStore(db).Do(ctx, post(partner, amounts[calls-1]))
+		}
+	}
+	// state is every partner's balance and its entries (amount:balance).
+	state := func() string {
+		t.Helper()
+		var out []string
+		if err := NewStore(db).View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+			for _, id := range partners {
+				p, err := tx.Partners().Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				es, err := tx.Ledger().ListByPartner(ctx, id)
+				if err != nil {
+					return err
+				}
+				chain := make([]string, 0, len(es))
+				for _, e := range es {
+					chain = append(chain, fmt.Sprintf("%d:%d", e.Amount, e.Balance))
+				}
+				slices.Sort(chain)
+				out = append(out, fmt.Sprintf("%s=%d%v", id, p.GemsBalance, chain))
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, " ")
+	}
+	reset := func() {
+		t.Helper()
+		if _, err := db.bun.NewDelete().Model((*ledgerRow)(nil)).Where("TRUE").Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.bun.NewUpdate().Model((*partnerRow)(nil)).Set("gems_balance = 100").Where("TRUE").Exec(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outcome := func(errs []error) string {
+		var out []string
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				out = append(out, "ok")
+			case errors.Is(err, ports.ErrGroupConflict):
+				out = append(out, "conflict")
+			case errors.Is(err, ports.ErrInsufficient):
+				out = append(out, "insufficient")
+			default:
+				out = append(out, err.Error())
+			}
+		}
+		return fmt.Sprint(out)
+	}
+
+	for _, c := range []struct {
+		name        string
+		group       func() []func(ctx context.Context, tx ports.Stores) error
+		errs, state string
+	}{{
+		"each partner chains on its own balance", func() []func(ctx context.Context, tx ports.Stores) error {
+			return []func(ctx context.Context, tx ports.Stores) error{post("par_3", -10), post("par_1", -20),
+				post("par_2", -5), post("par_1", -30), post("par_3", -15)}
+		},
+		"[ok ok ok ok ok]", "par_1=50[-20:80 -30:50] par_2=95[-5:95] par_3=75[-10:90 -15:75]",
+	}, {
+		// 97 of par_2's 100 taken outside: par_2's 5 no longer fits.
+		"one partner spent meanwhile", func() []func(ctx context.Context, tx ports.Stores) error {
+			return []func(ctx context.Context, tx ports.Stores) error{post("par_3", -10), post("par_1", -20),
+				outside("par_2", -97), post("par_2", -5), post("par_1", -30)}
+		},
+		"[ok ok ok insufficient ok]", "par_1=50[-20:80 -30:50] par_2=3[-97:3] par_3=90[-10:90]",
+	}, {
+		// As above, and 80 of par_3's taken outside in the second run,
+		// after the group read par_3's balance: 10 no longer fits in 20.
+		"another spent in the second run", func() []func(ctx context.Context, tx ports.Stores) error {
+			return []func(ctx context.Context, tx ports.Stores) error{post("par_3", -25), post("par_1", -20),
+				outside("par_2", -97), post("par_2", -5), outside("par_3", 0, -80), post("par_1", -30)}
+		},
+		"[conflict conflict conflict conflict conflict conflict]", "par_1=100[] par_2=3[-97:3] par_3=20[-80:20]",
+	}} {
+		reset()
+		errs := NewStore(db).DoEach(t.Context(), c.group())
+		if got := outcome(errs); got != c.errs {
+			t.Errorf("%s: the group answered %s, want %s", c.name, got, c.errs)
+		}
+		if got := state(); got != c.state {
+			t.Errorf("%s: %s, want %s", c.name, got, c.state)
+		}
+	}
 }
