@@ -30,7 +30,7 @@ type Config struct {
 	// MetricsAddr serves Prometheus /metrics on its own listener when set.
 	MetricsAddr    string
 	DBMaxOpenConns int
-	// GroupCommitMax: most commands of one partner sharing a transaction.
+	// GroupCommitMax: most commands sharing a transaction.
 	GroupCommitMax int
 	// RateLeaseMax: most rate-limit counts a node takes from Redis at once.
 	RateLeaseMax int
@@ -107,7 +107,7 @@ var settings = []setting{
 	{"REGISTRY_PPROF_ADDR", "", "loopback address (e.g. 127.0.0.1:6060) serving /debug/pprof for profiling; empty: off"},
 	{"REGISTRY_METRICS_ADDR", "", "address (e.g. 127.0.0.1:9464) serving Prometheus /metrics on a listener of its own; empty: off"},
 	{"REGISTRY_DB_MAX_OPEN_CONNS", "0", "database pool size; 0 picks a default for the database kind"},
-	{"REGISTRY_GROUP_COMMIT_MAX", "32", "most concurrent commands of one registrar sharing one write transaction (group commit); 1: a transaction per command"},
+	{"REGISTRY_GROUP_COMMIT_MAX", "32", "most concurrent commands sharing one write transaction (group commit); 1: a transaction per command"},
 	{"REGISTRY_RATE_LEASE_MAX", "32", "most rate-limit counts of one key's window a node takes from Redis in one round trip for its next requests (at most 1/64 of what the window has left); 1: ask Redis for every request"},
 	{"REGISTRY_DNS_RFC2136_SERVER", "", "authoritative server (host:port) taking RFC 2136 updates for rfc2136 namespaces"},
 	{"REGISTRY_DNS_RFC2136_TSIG_NAME", "", "TSIG key name for the rfc2136 server"},

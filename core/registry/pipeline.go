@@ -105,8 +105,9 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 		}
 	}
 
-	// The commands of one payer share transactions (group commit): they all
-	// end by moving the same balance.
+	// Concurrent commands share transactions (group commit, see committer),
+	// queued by the partner that pays: those of one payer all end by moving
+	// the same balance.
 	err = s.commits.Do(ctx, m.actor.Payer().PartnerID, func(ctx context.Context, tx ports.Stores) error {
 		var existing *core.IdempotencyRecord
 		var err error

@@ -54,10 +54,13 @@ type Options struct {
 	// reused: 0 means DefaultActorCacheTTL, a negative value reads them
 	// afresh for every request.
 	ActorCacheTTL time.Duration
-	// GroupCommitMax is how many concurrent commands of one partner at most
-	// share one transaction (group commit, see committer): 0 means
+	// GroupCommitMax is how many concurrent commands at most share one
+	// transaction (group commit, see committer): 0 means
 	// DefaultGroupCommitMax, 1 gives every command a transaction of its own.
 	GroupCommitMax int
+	// GroupCommitShards is how many queues group commit shares the partners
+	// among (see committer): 0 means GOMAXPROCS.
+	GroupCommitShards int
 	// RateLeaseMax is the most counts of a rate-limit window this node takes
 	// from a shared counter (one that implements ports.RateReserver) in one
 	// round trip, to hand to its next requests (see rateLeases): 0 means
@@ -93,7 +96,7 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	s := &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace),
-		commits:    newCommitter(uow, opts.Observer, opts.GroupCommitMax)}
+		commits:    newCommitter(uow, opts.Observer, opts.GroupCommitMax, opts.GroupCommitShards)}
 	if opts.RateLeaseMax == 0 {
 		opts.RateLeaseMax = DefaultRateLeaseMax
 	}

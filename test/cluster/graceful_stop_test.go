@@ -13,14 +13,15 @@ import (
 
 // TestGracefulStopFinishesRequestsInFlight holds creates in flight (one for
 // each of five registrars, whose partner rows the test locks in PostgreSQL,
-// so each waits inside its own transaction: one command of a registrar is
-// a group of one), sends SIGTERM, and checks that the node stops accepting,
+// so each waits inside its own transaction: group commit is off, as
+// registrars sharing a queue would otherwise share transactions), sends SIGTERM, and checks that the node stops accepting,
 // lets every request in flight finish with its real answer once the locks
 // are released, and exits with status 0.
 func TestGracefulStopFinishesRequestsInFlight(t *testing.T) {
 	dbURL := freshDatabase(t)
 	db := openSQL(t, dbURL)
-	n := startNode(t, "node", "REGISTRY_DATABASE_URL="+dbURL, "REGISTRY_LOG_LEVEL=info", "REGISTRY_SHUTDOWN_TIMEOUT=30s")
+	n := startNode(t, "node", "REGISTRY_DATABASE_URL="+dbURL, "REGISTRY_LOG_LEVEL=info", "REGISTRY_SHUTDOWN_TIMEOUT=30s",
+		"REGISTRY_GROUP_COMMIT_MAX=1")
 	const inFlight = 5
 	regs := make([]registrar, inFlight)
 	for i := range regs {

@@ -2,6 +2,7 @@ package concurrency
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -188,5 +189,127 @@ func TestGroupCommitKeepsEachCommandWhole(t *testing.T) {
 	}
 	if success != paid || failed != len(names)-paid {
 		t.Errorf("audit: %d success and %d failed rows, want %d and %d", success, failed, paid, len(names)-paid)
+	}
+}
+
+// TestGroupCommitSharesATransactionAmongPartners sends the creates of two
+// partners at once to a node with one group-commit shard, so that their
+// commands share transactions, each partner's balance paying for only some
+// of its creates. Each partner must pay for exactly what its own balance
+// covers (the other's Gems never pay for it, a refusal of one never costs
+// the other a create), both balances must equal their ledgers, and every
+// answered success must be in the database.
+func TestGroupCommitSharesATransactionAmongPartners(t *testing.T) {
+	e := newEnv(t)
+	const each = 10 // creates sent by each partner
+	second := e.party("second")
+	parties := []struct {
+		partner core.Partner
+		token   string
+		paid    int // creates its balance pays for
+	}{{e.partner, e.token, 4}, {second.partner, second.token, 7}}
+	for _, p := range parties {
+		left := core.Gems(p.paid*createPrice + createPrice/2)
+		if _, err := e.svc.AdjustGems(e.ctx, p.partner.ID, core.AdjustGems{Delta: left - startGems,
+			Reason: "leave enough for a few creates"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	gated := &gatedStore{UnitOfWork: e.store, gate: make(chan struct{})}
+	sizes := &batchSizes{}
+	node := registry.NewService(gated, memory.NewRateCounter(), dns.NewDefaultBackends(), e.clock, core.NewIDs(),
+		registry.Options{ActorCacheTTL: -1, Observer: sizes, GroupCommitShards: 1})
+
+	type result struct {
+		party int
+		name  string
+		out   core.Outcome
+		code  core.Code
+	}
+	results := make([]result, 0, 2*each)
+	for i := range 2 * each {
+		results = append(results, result{party: i % 2, name: e.unique("m") + "." + e.ns})
+	}
+	var wg sync.WaitGroup
+	for i := range results {
+		r := &results[i]
+		actor, _, err := e.svc.Authorize(e.ctx, parties[r.party].token, core.CmdCreateDomain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := node.CreateDomain(e.ctx, actor, core.CreateDomain{
+				Mutation: core.Mutation{IdempotencyKey: e.unique("gm")}, Domain: r.name, Years: 1,
+				Registrant: core.Registrant{Name: "Alice", Email: "alice@example.com"}})
+			r.out, r.code = out, core.CodeOf(err)
+		}()
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for gated.views.Load() < int64(len(results)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d commands reached the store", gated.views.Load(), len(results))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(gated.gate)
+	wg.Wait()
+
+	// Every command is queued before the first group runs, and no group of
+	// one partner's commands alone can hold more than `each`.
+	if sizes.max() <= each {
+		t.Fatalf("no group held commands of both partners (group sizes %v): the test proves nothing", sizes.sizes)
+	}
+	t.Logf("group sizes: %v", sizes.sizes)
+
+	// registered answers the id of name's live registration, whoever sponsors it.
+	registered := func(name string) (string, bool) {
+		var d core.Domain
+		err := e.store.View(e.ctx, func(ctx context.Context, tx ports.Stores) error {
+			var err error
+			d, err = tx.Domains().GetByName(ctx, core.MustName(name))
+			return err
+		})
+		if errors.Is(err, ports.ErrNotFound) {
+			return "", false
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID, true
+	}
+	won := make([]int, len(parties))
+	for _, r := range results {
+		switch r.code {
+		case "":
+			won[r.party]++
+			if r.out.Debited() != createPrice {
+				t.Errorf("%s: debited %d, want %d", r.name, r.out.Debited(), createPrice)
+			}
+			if id, ok := registered(r.name); !ok || id != r.out.Domain.ID {
+				t.Errorf("%s answered created (%s) but the registry holds %q", r.name, r.out.Domain.ID, id)
+			}
+		case core.CodeInsufficientGems:
+			if _, ok := registered(r.name); ok {
+				t.Errorf("%s was refused for its balance but is registered", r.name)
+			}
+		default:
+			t.Errorf("%s: unexpected answer %q", r.name, r.code)
+		}
+	}
+	for i, p := range parties {
+		if won[i] != p.paid {
+			t.Errorf("partner %s: %d creates succeeded; its balance paid for exactly %d", p.partner.Name, won[i], p.paid)
+		}
+		got, err := e.svc.GetPartner(e.ctx, p.partner.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := core.Gems(createPrice / 2); got.GemsBalance != want {
+			t.Errorf("partner %s: balance %d, want %d", p.partner.Name, got.GemsBalance, want)
+		}
+		e.checkMoneyOf(p.partner.ID)
 	}
 }

@@ -205,9 +205,15 @@ func (e *env) info(name string) (core.DomainView, bool) {
 // ledger answers the partner's ledger entries, and of them those of domain.
 func (e *env) ledger(domain string) (all, of []core.LedgerEntry) {
 	e.t.Helper()
+	return e.ledgerOf(e.partner.ID, domain)
+}
+
+// ledgerOf answers partner's ledger entries, and of them those of domain.
+func (e *env) ledgerOf(partner, domain string) (all, of []core.LedgerEntry) {
+	e.t.Helper()
 	err := e.store.View(e.ctx, func(ctx context.Context, tx ports.Stores) error {
 		var err error
-		all, err = tx.Ledger().ListByPartner(ctx, e.partner.ID)
+		all, err = tx.Ledger().ListByPartner(ctx, partner)
 		return err
 	})
 	if err != nil {
@@ -225,7 +231,13 @@ func (e *env) ledger(domain string) (all, of []core.LedgerEntry) {
 // first entry is the opening balance) and never went below zero.
 func (e *env) checkMoney() {
 	e.t.Helper()
-	all, _ := e.ledger("")
+	e.checkMoneyOf(e.partner.ID)
+}
+
+// checkMoneyOf is checkMoney for partner.
+func (e *env) checkMoneyOf(partner string) {
+	e.t.Helper()
+	all, _ := e.ledgerOf(partner, "")
 	sum := core.Gems(0)
 	for _, l := range all {
 		sum += l.Amount
@@ -233,12 +245,12 @@ func (e *env) checkMoney() {
 			e.t.Fatalf("a ledger entry left the balance at %d", l.Balance)
 		}
 	}
-	p, err := e.svc.GetPartner(e.ctx, e.partner.ID)
+	p, err := e.svc.GetPartner(e.ctx, partner)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	if p.GemsBalance != sum {
-		e.t.Fatalf("balance %d, ledger sum %d", p.GemsBalance, sum)
+		e.t.Fatalf("partner %s: balance %d, ledger sum %d", partner, p.GemsBalance, sum)
 	}
 }
 
