@@ -143,7 +143,7 @@ func New(src Sources) *Metrics {
 	}, []string{"source"})
 	m.groupSize = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: Namespace, Subsystem: "store", Name: "group_commit_commands",
-		Help:    "Commands of one partner that shared one write transaction (group commit); 1 is a command alone.",
+		Help:    "Commands that shared one write transaction (group commit); 1 is a command alone.",
 		Buckets: []float64{1, 2, 4, 8, 16, 32},
 	})
 	for _, c := range []prometheus.Collector{m.httpRequests, m.httpDuration, m.commands, m.rateLimited, m.replays,

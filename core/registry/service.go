@@ -59,7 +59,7 @@ type Options struct {
 	// DefaultGroupCommitMax, 1 gives every command a transaction of its own.
 	GroupCommitMax int
 	// GroupCommitShards is how many queues group commit shares the partners
-	// among (see committer): 0 means GOMAXPROCS.
+	// among (see committer): 0 means GOMAXPROCS/2, at least one.
 	GroupCommitShards int
 	// RateLeaseMax is the most counts of a rate-limit window this node takes
 	// from a shared counter (one that implements ports.RateReserver) in one

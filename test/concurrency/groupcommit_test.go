@@ -313,3 +313,71 @@ func TestGroupCommitSharesATransactionAmongPartners(t *testing.T) {
 		e.checkMoneyOf(p.partner.ID)
 	}
 }
+
+// heldFirst holds the first group transaction until the test opens the
+// gate, and tells the test when it has begun.
+type heldFirst struct {
+	ports.UnitOfWork
+	begun, gate chan struct{}
+	calls       atomic.Int64
+}
+
+func (h *heldFirst) DoEach(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) []error {
+	if h.calls.Add(1) == 1 {
+		close(h.begun)
+		<-h.gate
+	}
+	return h.UnitOfWork.DoEach(ctx, fns)
+}
+
+// TestGroupCommitStartsASecondLaneForTwoWaiting: while a partner's first
+// transaction runs, one more command waits for a lane rather than running
+// alone, and the second lane starts once two wait, taking both as one
+// transaction; both commit while the first is still held.
+func TestGroupCommitStartsASecondLaneForTwoWaiting(t *testing.T) {
+	e := newEnv(t)
+	held := &heldFirst{UnitOfWork: e.store, begun: make(chan struct{}), gate: make(chan struct{})}
+	sizes := &batchSizes{}
+	node := registry.NewService(held, memory.NewRateCounter(), dns.NewDefaultBackends(), e.clock, core.NewIDs(),
+		registry.Options{ActorCacheTTL: -1, Observer: sizes, GroupCommitShards: 1})
+	actor := e.actor(core.CmdCreateDomain)
+	create := func() <-chan core.Code {
+		done := make(chan core.Code, 1)
+		go func() {
+			_, err := node.CreateDomain(e.ctx, actor, core.CreateDomain{
+				Mutation: core.Mutation{IdempotencyKey: e.unique("lane")}, Domain: e.unique("l") + "." + e.ns, Years: 1,
+				Registrant: core.Registrant{Name: "Alice", Email: "alice@example.com"}})
+			done <- core.CodeOf(err)
+		}()
+		return done
+	}
+	wait := func(what string, done <-chan core.Code) {
+		t.Helper()
+		select {
+		case code := <-done:
+			if code != "" {
+				t.Fatalf("%s: %s", what, code)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s: no answer while the first transaction is held (group sizes %v)", what, sizes.sizes)
+		}
+	}
+	first := create()
+	select {
+	case <-held.begun:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the first create never reached the store")
+	}
+	second, third := create(), create()
+	wait("second create", second)
+	wait("third create", third)
+	sizes.mu.Lock()
+	got := slices.Clone(sizes.sizes)
+	sizes.mu.Unlock()
+	if !slices.Equal(got, []int{2}) {
+		t.Errorf("while the first transaction was held: group sizes %v, want [2] (the two waiting commands together)", got)
+	}
+	close(held.gate)
+	wait("first create", first)
+	e.checkMoney()
+}
