@@ -161,7 +161,6 @@ func domainToRow(d core.Domain) (*domainRow, error) {
 		AuthCodeHash: d.AuthCodeHash, AuthCodeSetAt: tsPtr(d.AuthCodeSetAt),
 		AuthCodeExpiresAt: tsPtr(d.AuthCodeExpiresAt), TransferredAt: tsPtr(d.TransferredAt),
 	}
-	var err error
 	if t := d.Transfer; t != nil {
 		j, err := toJSON(transferToJSON(*t))
 		if err != nil {
@@ -177,19 +176,10 @@ func domainToRow(d core.Domain) (*domainRow, error) {
 		}
 		r.Grace = &g
 	}
-	if r.Statuses, err = toJSON(d.Statuses); err != nil {
-		return nil, err
-	}
-	reg := registrantJSON(d.Registrant)
-	if r.Registrant, err = toJSON(reg); err != nil {
-		return nil, err
-	}
-	if r.NameserversDesired, err = toJSON(d.NameserversDesired); err != nil {
-		return nil, err
-	}
-	if r.NameserversApplied, err = toJSON(d.NameserversApplied); err != nil {
-		return nil, err
-	}
+	r.Statuses = encodeStrings(d.Statuses)
+	r.Registrant = encodeRegistrant(registrantJSON(d.Registrant))
+	r.NameserversDesired = encodeStrings(d.NameserversDesired)
+	r.NameserversApplied = encodeStrings(d.NameserversApplied)
 	if d.Claim != nil {
 		notice := d.Claim.NoticeID
 		r.ClaimNoticeID = &notice
@@ -264,11 +254,11 @@ func (r *ledgerRow) core() core.LedgerEntry {
 }
 
 func auditToRow(e core.AuditEvent) (*auditRow, error) {
-	req, err := toJSON(e.RequestSummary)
+	req, err := encodeSummary(e.RequestSummary)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := toJSON(e.ResponseSummary)
+	resp, err := encodeSummary(e.ResponseSummary)
 	if err != nil {
 		return nil, err
 	}
