@@ -87,7 +87,7 @@ func TestEncodeRegistrationColumnsMatchEncodingJSON(t *testing.T) {
 // encoding/json.
 func BenchmarkEncodeSummary(b *testing.B) {
 	m := map[string]any{"domain": "s0000001234.benchns", "years": 1, "claim_acknowledgement": false,
-		"registrant": map[string]any{"name": "Bench Registrant", "country": "DE", "organization": ""},
+		"registrant":  map[string]any{"name": "Bench Registrant", "country": "DE", "organization": ""},
 		"nameservers": []any{"ns1.example.net", "ns2.example.net"}}
 	b.Run("hand", func(b *testing.B) {
 		b.ReportAllocs()
