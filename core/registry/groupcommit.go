@@ -58,8 +58,8 @@ const groupLanes = 2
 // lanes are the transactions the node drives at once, one a processor, and
 // one busy partner has its shard's two lanes as it would alone. More shards
 // only made smaller groups (measured on two processors: four shards ran
-// create_multi's sixteen registrars 5-10% slower than one). A command may wait behind another partner's command of its
-// group.
+// create_multi's sixteen registrars 5-10% slower than one). A command may
+// wait behind another partner's command of its group.
 //
 // Every guarantee of a single transaction holds per command: its writes are
 // all kept or all rolled back; a refused command leaves nothing; a success
