@@ -86,24 +86,6 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		}
 		return p.GemsBalance
 	}
-	// what sums up the errors of a group: ok, conflict, insufficient.
-	what := func(errs []error) string {
-		var out []string
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				out = append(out, "ok")
-			case errors.Is(err, ports.ErrGroupConflict):
-				out = append(out, "conflict")
-			case errors.Is(err, ports.ErrInsufficient):
-				out = append(out, "insufficient")
-			default:
-				out = append(out, err.Error())
-			}
-		}
-		return fmt.Sprint(out)
-	}
-
 	for _, c := range []struct {
 		name    string
 		group   []func(ctx context.Context, tx ports.Stores) error
@@ -141,7 +123,7 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 		store = NewStore(db) // no refusal of an earlier case carries over (Store.refusing)
 		setBalance(100)
 		errs := store.DoEach(t.Context(), c.group)
-		if got := what(errs); got != c.errs {
+		if got := groupOutcome(errs); got != c.errs {
 			t.Errorf("%s: the group answered %s, want %s", c.name, got, c.errs)
 		}
 		if got := balances(); got != c.ledger {
@@ -400,23 +382,6 @@ func TestGroupMovesSeveralPartnersInOneStatementOnPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	outcome := func(errs []error) string {
-		var out []string
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				out = append(out, "ok")
-			case errors.Is(err, ports.ErrGroupConflict):
-				out = append(out, "conflict")
-			case errors.Is(err, ports.ErrInsufficient):
-				out = append(out, "insufficient")
-			default:
-				out = append(out, err.Error())
-			}
-		}
-		return fmt.Sprint(out)
-	}
-
 	for _, c := range []struct {
 		name        string
 		group       func() []func(ctx context.Context, tx ports.Stores) error
@@ -445,11 +410,29 @@ func TestGroupMovesSeveralPartnersInOneStatementOnPostgres(t *testing.T) {
 	}} {
 		reset()
 		errs := NewStore(db).DoEach(t.Context(), c.group())
-		if got := outcome(errs); got != c.errs {
+		if got := groupOutcome(errs); got != c.errs {
 			t.Errorf("%s: the group answered %s, want %s", c.name, got, c.errs)
 		}
 		if got := state(); got != c.state {
 			t.Errorf("%s: %s, want %s", c.name, got, c.state)
 		}
 	}
+}
+
+// groupOutcome sums up the errors of a group: ok, conflict, insufficient.
+func groupOutcome(errs []error) string {
+	var out []string
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			out = append(out, "ok")
+		case errors.Is(err, ports.ErrGroupConflict):
+			out = append(out, "conflict")
+		case errors.Is(err, ports.ErrInsufficient):
+			out = append(out, "insufficient")
+		default:
+			out = append(out, err.Error())
+		}
+	}
+	return fmt.Sprint(out)
 }
