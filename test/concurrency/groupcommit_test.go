@@ -37,6 +37,32 @@ func (g *gatedStore) DoEach(ctx context.Context, fns []func(ctx context.Context,
 	return g.UnitOfWork.DoEach(ctx, fns)
 }
 
+// release waits until n commands have read their idempotency records (and
+// are queueing), then lets the first transaction go.
+func (g *gatedStore) release(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for g.views.Load() < int64(n) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d commands reached the store", g.views.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gate)
+}
+
+// leaveFor spends partner's opening balance down to what pays for exactly
+// creates creates, and half of one more.
+func (e *env) leaveFor(partner string, creates int) core.Gems {
+	e.t.Helper()
+	left := core.Gems(creates*createPrice + createPrice/2)
+	if _, err := e.svc.AdjustGems(e.ctx, partner, core.AdjustGems{Delta: left - startGems,
+		Reason: "leave enough for a few creates"}); err != nil {
+		e.t.Fatal(err)
+	}
+	return left
+}
+
 // batchSizes records what group commit reports.
 type batchSizes struct {
 	ports.NopObserver
@@ -71,13 +97,7 @@ func TestGroupCommitKeepsEachCommandWhole(t *testing.T) {
 		same     = 10 // creates of one contested name
 		paid     = 10 // creates the balance pays for
 	)
-	// Spend the opening balance down to what pays for exactly `paid` creates
-	// and a little more.
-	left := core.Gems(paid*createPrice + createPrice/2)
-	if _, err := e.svc.AdjustGems(e.ctx, e.partner.ID, core.AdjustGems{Delta: left - startGems,
-		Reason: "leave enough for ten creates"}); err != nil {
-		t.Fatal(err)
-	}
+	left := e.leaveFor(e.partner.ID, paid)
 
 	gated := &gatedStore{UnitOfWork: e.store, gate: make(chan struct{})}
 	sizes := &batchSizes{}
@@ -112,14 +132,7 @@ func TestGroupCommitKeepsEachCommandWhole(t *testing.T) {
 	}
 	// Every command has read its idempotency record and is queueing: let the
 	// first transaction go; the others wait behind it and share the next.
-	deadline := time.Now().Add(30 * time.Second)
-	for gated.views.Load() < int64(len(names)) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d commands reached the store", gated.views.Load(), len(names))
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(gated.gate)
+	gated.release(t, len(names))
 	wg.Wait()
 
 	if sizes.max() < 2 {
@@ -209,11 +222,7 @@ func TestGroupCommitSharesATransactionAmongPartners(t *testing.T) {
 		paid    int // creates its balance pays for
 	}{{e.partner, e.token, 4}, {second.partner, second.token, 7}}
 	for _, p := range parties {
-		left := core.Gems(p.paid*createPrice + createPrice/2)
-		if _, err := e.svc.AdjustGems(e.ctx, p.partner.ID, core.AdjustGems{Delta: left - startGems,
-			Reason: "leave enough for a few creates"}); err != nil {
-			t.Fatal(err)
-		}
+		e.leaveFor(p.partner.ID, p.paid)
 	}
 
 	gated := &gatedStore{UnitOfWork: e.store, gate: make(chan struct{})}
@@ -247,14 +256,7 @@ func TestGroupCommitSharesATransactionAmongPartners(t *testing.T) {
 			r.out, r.code = out, core.CodeOf(err)
 		}()
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for gated.views.Load() < int64(len(results)) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d commands reached the store", gated.views.Load(), len(results))
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(gated.gate)
+	gated.release(t, len(results))
 	wg.Wait()
 
 	// Every command is queued before the first group runs, and no group of
