@@ -67,11 +67,11 @@ type writeBehind struct {
 
 // heldUpdate is a registration's update held until the transaction's end
 // (PostgreSQL, prepared), then written with the others that write the same
-// columns as one UPDATE (pgWrite.updates). The row is locked by the command that changed it
-// (its read was FOR NO KEY UPDATE), so no other transaction can change it
-// first, and the update writes none of the columns the live-name index,
-// the foreign keys or the check constraints look at (holdable), so it
-// cannot be refused where it lands. Whatever in the transaction reads the
+// columns as one UPDATE (pgWrite.updates). The row is locked by the command
+// that changed it (its read was FOR NO KEY UPDATE), so no other transaction
+// can change it first, and the update writes none of the columns the
+// live-name index, the foreign keys or the check constraints look at
+// (holdable), so it cannot be refused where it lands. Whatever in the transaction reads the
 // row back first sends the held updates (conn.sendUpdates).
 type heldUpdate struct {
 	id, name string

@@ -13,9 +13,10 @@ import (
 	"github.com/headlessdomains/registry/ports"
 )
 
-// DefaultGroupCommitMax is how many commands at most share a transaction. PostgreSQL keeps the subtransactions of 64 savepoints per
-// transaction in shared memory; past that every snapshot of every session
-// looks them up on disk, so a group stays well below it.
+// DefaultGroupCommitMax is how many commands at most share a transaction.
+// PostgreSQL keeps the subtransactions of 64 savepoints per transaction in
+// shared memory; past that every snapshot of every session looks them up
+// on disk, so a group stays well below it.
 const DefaultGroupCommitMax = 32
 
 // groupBatchTimeout bounds one group transaction: the commands in it no
@@ -46,12 +47,12 @@ const groupLanes = 2
 // starts only once two commands wait, so that under load a lane does not
 // take each command alone as it comes (measured: half of create_multi's
 // groups were of one command, and registryd and PostgreSQL spent 0.87 ms
-// of CPU a create where the rule spends 0.75). A group moves the balance of each of its partners once,
-// at its end, in partner id order (one lock order for every group). A group
-// the store finds at its end no longer covered by a balance
-// (ports.ErrGroupConflict: another group or node spent it meanwhile) kept
-// nothing; its commands then run again one by one, each checked under its
-// balance's row lock.
+// of CPU a create where the rule spends 0.75). A group moves the balance
+// of each of its partners once, at its end, in partner id order (one lock
+// order for every group). A group the store finds at its end no longer
+// covered by a balance (ports.ErrGroupConflict: another group or node spent
+// it meanwhile) kept nothing; its commands then run again one by one, each
+// checked under its balance's row lock.
 //
 // There are half as many shards as the node has processors (GOMAXPROCS /
 // groupLanes, at least one; or Options.GroupCommitShards): the shards'
