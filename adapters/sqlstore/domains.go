@@ -316,11 +316,10 @@ func (c conn) sendUpdates(ctx context.Context, name, id string, all bool) error 
 	if !all && !slices.ContainsFunc(c.wb.updates, func(u heldUpdate) bool { return u.name == name || u.id == id }) {
 		return nil
 	}
-	tx, ok := c.db.(bun.Tx)
-	if !ok {
+	if !c.tx {
 		return errReadOnly
 	}
-	return c.wb.sendUpdates(ctx, tx, c.prepared)
+	return c.wb.sendUpdates(ctx, c.db, c.prepared)
 }
 
 // updateColumns writes cols of row, prepared on PostgreSQL when it can

@@ -34,6 +34,7 @@ var ErrConstraint = errors.New("constraint violated")
 //   - connection refused/closed/reset, server shutting down, SQLSTATE class 08,
 //     context deadline → ports.ErrUnavailable
 //   - CHECK / NOT NULL / foreign key → ErrConstraint
+//   - RG409 (registry_check_writes: a group's move did not fit) → ports.ErrGroupConflict
 //
 // Anything else is returned unchanged (the core answers internal_error).
 func mapErr(err error) error {
@@ -82,6 +83,8 @@ func mapPgError(pgErr *pgconn.PgError, err error) error {
 		code == "53300", // too_many_connections
 		code == "57014": // query_canceled (statement_timeout or a cancelled context)
 		return fmt.Errorf("%w: %w", ports.ErrUnavailable, err)
+	case code == "RG409": // registry_check_writes: a move that did not fit
+		return fmt.Errorf("%w: %w", ports.ErrGroupConflict, err)
 	}
 	return err
 }

@@ -59,6 +59,8 @@ func (c conn) queryPrepared(ctx context.Context, text string, args ...any) (*sql
 		return db.Tx.QueryContext(ctx, text, all...)
 	case bun.Conn:
 		return db.Conn.QueryContext(ctx, text, all...)
+	case *pgTx:
+		return db.QueryContext(ctx, text, all...)
 	default:
 		return nil, fmt.Errorf("postgres: no database/sql handle behind %T", c.db)
 	}
@@ -67,7 +69,7 @@ func (c conn) queryPrepared(ctx context.Context, text string, args ...any) (*sql
 // getPrepared scans the first row of p with args into model (a pointer to
 // p's row type); ErrNotFound when there is none.
 func (c conn) getPrepared(ctx context.Context, p *preparedSelect, model any, args ...any) error {
-	return c.scanPrepared(ctx, p.sql(c.db), func(r rowScanner) error {
+	return c.scanRows(ctx, p.sql(c.db), func(r rowScanner) error {
 		return c.bunDB().ScanRow(ctx, r.(*sql.Rows), model)
 	}, args...)
 }

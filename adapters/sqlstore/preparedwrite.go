@@ -43,19 +43,31 @@ import (
 // execPrepared runs text with args inside c's transaction as a statement
 // pgx prepares once per connection (see queryPrepared).
 func (c conn) execPrepared(ctx context.Context, text string, args ...any) (sql.Result, error) {
-	tx, ok := c.db.(bun.Tx)
-	if !ok {
-		return nil, fmt.Errorf("postgres: a prepared write outside a transaction (%T)", c.db)
+	switch tx := c.db.(type) {
+	case bun.Tx:
+		res, err := tx.Tx.ExecContext(ctx, text, cached(args)...)
+		return res, mapErr(err)
+	case *pgTx:
+		n, err := tx.pipe(ctx, text, args, nil, false)
+		return pgResult(n), err
 	}
-	all := cached(args)
-	res, err := tx.Tx.ExecContext(ctx, text, all...)
-	return res, mapErr(err)
+	return nil, fmt.Errorf("postgres: a prepared write outside a transaction (%T)", c.db)
 }
 
 // scanPrepared runs text with args as a statement pgx prepares once per
-// connection (queryPrepared) and scans its first row with scan;
-// ErrNotFound when there is none.
+// connection and scans its first row with scan (a row of pgx or of
+// database/sql); ErrNotFound when there is none. In a pgTx the first
+// statement carries the BEGIN.
 func (c conn) scanPrepared(ctx context.Context, text string, scan func(rowScanner) error, args ...any) error {
+	if tx, ok := c.db.(*pgTx); ok {
+		_, err := tx.pipe(ctx, text, args, scan, false)
+		return err
+	}
+	return c.scanRows(ctx, text, scan, args...)
+}
+
+// scanRows is scanPrepared on database/sql's rows (queryPrepared).
+func (c conn) scanRows(ctx context.Context, text string, scan func(rowScanner) error, args ...any) error {
 	rows, err := c.queryPrepared(ctx, text, args...)
 	if err != nil {
 		return mapErr(err)
@@ -363,6 +375,32 @@ var (
 	entryCasts = []string{"::text", "::text", "::text", "::text", "::text", "::text", "::int8", "::int8",
 		"::timestamptz", "::text", "::text"}
 )
+
+// assert is p's statement for a batch that also commits (pgTx.pipe): it
+// answers the same counts, and fails, so that the COMMIT after it is
+// skipped, when one is not the one expected: registry_check_writes raises
+// SQLSTATE RG409 when a partner's move did not fit (ErrGroupConflict) and
+// RG500 for any other count (see the migration check_writes). The wanted
+// counts go as arguments, so a shape of group keeps one text.
+func (p *pgWrite) assert() string {
+	cols := make([]string, len(p.counts))
+	moves, rows := []string{"true"}, []string{"true"}
+	for i, c := range p.counts {
+		n := "n" + strconv.Itoa(i)
+		cols[i] = c + " AS " + n
+		if p.want[i] < 0 {
+			continue
+		}
+		cond := "c." + n + " = " + p.arg(p.want[i], "::int8")
+		if i == p.moved {
+			moves = append(moves, cond)
+		} else {
+			rows = append(rows, cond)
+		}
+	}
+	return "WITH " + strings.Join(p.ctes, ", ") + " SELECT c.* FROM (SELECT " + strings.Join(cols, ", ") +
+		") AS c WHERE registry_check_writes(" + strings.Join(moves, " AND ") + ", " + strings.Join(rows, " AND ") + ")"
+}
 
 // moves is the partners' balance moves, in the order given (partner id
 // order), each under its row lock, and the insert of their ledger entries

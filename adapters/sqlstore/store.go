@@ -179,8 +179,7 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 		refused = -1
 		fnErr   error
 	)
-	err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ran = true
+	ran, err = s.inTx(ctx, func(ctx context.Context, tx bun.IDB) error {
 		wb := newWriteBehind()
 		wb.blind, wb.holdUpdates = true, true
 		// The transaction's timeouts travel with the first claim
@@ -275,12 +274,8 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 // are sent with its debit, or together before the commit when it debits
 // nothing (writeBehind.lone).
 func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
-	var (
-		ran   bool
-		fnErr error
-	)
-	err := s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ran = true
+	var fnErr error
+	ran, err := s.inTx(ctx, func(ctx context.Context, tx bun.IDB) error {
 		wb := newWriteBehind()
 		wb.lone, wb.holdUpdates = true, true
 		pre := &prefetched{}
@@ -288,7 +283,7 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 		if fnErr != nil {
 			return fnErr
 		}
-		if _, err := wb.flushPG(ctx, tx, s.db.prepared); err != nil {
+		if err := wb.flush(ctx, tx, true, s.db.prepared); err != nil {
 			return fmt.Errorf("write audit row and idempotency result: %w", err)
 		}
 		return nil
@@ -303,6 +298,34 @@ func (s *Store) doLone(ctx context.Context, fn func(ctx context.Context, tx port
 	default:
 		return fmt.Errorf("begin: %w", mapErr(err))
 	}
+}
+
+// inTx runs body in one read-write transaction and commits it when body
+// answers nil; ran: body ran (an error otherwise is the begin's). On
+// PostgreSQL with prepared statements the transaction is a pgTx: its BEGIN
+// goes with its first prepared statement, and body's last write
+// (writeBehind.flush) carries its COMMIT; elsewhere it is bun's RunInTx.
+// Either way a body that fails or panics leaves nothing.
+func (s *Store) inTx(ctx context.Context, body func(ctx context.Context, tx bun.IDB) error) (ran bool, err error) {
+	if s.db.kind != dialect.PG || !s.db.prepared {
+		err = s.db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			ran = true
+			return body(ctx, tx)
+		})
+		return ran, err
+	}
+	t, err := beginPG(ctx, s.db.bun)
+	if err != nil {
+		return false, err
+	}
+	defer t.end(ctx)
+	if err := body(ctx, t); err != nil {
+		return true, err
+	}
+	if !t.ended {
+		return true, t.commit(ctx)
+	}
+	return true, nil
 }
 
 // View runs fn without a transaction: each read sees committed data, and on
@@ -475,6 +498,9 @@ func touched(res rowsResult, err error, none error) error {
 // On PostgreSQL it runs in a savepoint, so that ErrDuplicate leaves the
 // transaction usable, as SQLite (which rolls back only the statement) does.
 func (c conn) updateUnique(ctx context.Context, row any) error {
+	if t, ok := c.db.(*pgTx); ok {
+		return t.savepoint(ctx, func() error { return c.update(ctx, row) })
+	}
 	tx, ok := c.db.(bun.Tx)
 	if !c.pg || !ok {
 		return c.update(ctx, row)

@@ -136,10 +136,12 @@ func (w *writeBehind) rollback(m mark) {
 
 // flush writes everything held, on tx. On PostgreSQL that is one
 // statement whatever the group's size (flushPG); prepared: pgx prepares it
-// (preparedwrite.go).
-func (w *writeBehind) flush(ctx context.Context, tx bun.Tx, pg, prepared bool) error {
+// (preparedwrite.go). It is the transaction's last write: in a pgTx it
+// carries the COMMIT.
+func (w *writeBehind) flush(ctx context.Context, tx bun.IDB, pg, prepared bool) error {
 	if pg {
-		_, err := w.flushPG(ctx, tx, prepared)
+		_, commits := tx.(*pgTx)
+		_, err := w.flushPG(ctx, tx, prepared, commits)
 		return err
 	}
 	if len(w.audits) > 0 {
@@ -202,7 +204,7 @@ func (w *writeBehind) partners() []string {
 // It forgets what it wrote, and answers the partner's balance after its
 // move when it moved exactly one (a lone command's debit,
 // LedgerRepository.Post).
-func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (balance sql.NullInt64, err error) {
+func (w *writeBehind) flushPG(ctx context.Context, tx bun.IDB, prepared, commit bool) (balance sql.NullInt64, err error) {
 	p := newPGWrite()
 	if len(w.audits) > 0 {
 		p.audits(w.audits)
@@ -243,9 +245,12 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 	w.audits, w.completes, w.ledger, w.updates = nil, nil, nil, nil
 	clear(w.balances)
 	if len(p.ctes) == 0 {
+		if commit {
+			return balance, tx.(*pgTx).commit(ctx)
+		}
 		return balance, nil
 	}
-	got, err := p.run(ctx, tx, prepared)
+	got, err := p.run(ctx, tx, prepared, commit)
 	if err != nil {
 		return balance, err
 	}
@@ -257,36 +262,56 @@ func (w *writeBehind) flushPG(ctx context.Context, tx bun.Tx, prepared bool) (ba
 
 // sendUpdates writes the held updates now, as one statement: something in
 // the transaction is about to read a registration they change.
-func (w *writeBehind) sendUpdates(ctx context.Context, tx bun.Tx, prepared bool) error {
+func (w *writeBehind) sendUpdates(ctx context.Context, tx bun.IDB, prepared bool) error {
 	p := newPGWrite()
 	for i, set := range updateSets(w.updates) {
 		p.updates(i, set)
 	}
 	w.updates = nil
-	got, err := p.run(ctx, tx, prepared)
+	got, err := p.run(ctx, tx, prepared, false)
 	if err != nil {
 		return err
 	}
 	return p.check(got)
 }
 
-// run sends the statement of p and answers its counts.
-func (p *pgWrite) run(ctx context.Context, tx bun.Tx, prepared bool) ([]sql.NullInt64, error) {
+// run sends the statement of p and answers its counts. commit (tx is a
+// pgTx): the statement goes with the transaction's COMMIT, and fails
+// itself, before the COMMIT, when a count is not the one expected
+// (pgWrite.assert).
+func (p *pgWrite) run(ctx context.Context, tx bun.IDB, prepared, commit bool) ([]sql.NullInt64, error) {
 	text := "WITH " + strings.Join(p.ctes, ", ") + " SELECT " + strings.Join(p.counts, ", ")
-	args := p.args
-	if prepared {
-		args = cached(args)
+	if commit {
+		text = p.assert()
 	}
-	rows, err := tx.Tx.QueryContext(ctx, text, args...)
-	if err != nil {
-		return nil, fmt.Errorf("write the held rows: %w", mapErr(err))
-	}
-	defer func() { _ = rows.Close() }()
 	got := make([]sql.NullInt64, len(p.counts))
 	dest := make([]any, len(got))
 	for i := range got {
 		dest[i] = &got[i]
 	}
+	if t, ok := tx.(*pgTx); ok {
+		_, err := t.pipe(ctx, text, p.args, func(r rowScanner) error { return r.Scan(dest...) }, commit)
+		if err != nil {
+			return nil, fmt.Errorf("write the held rows: %w", err)
+		}
+		return got, nil
+	}
+	if commit {
+		return nil, fmt.Errorf("write the held rows: a commit outside a pgTx (%T)", tx)
+	}
+	raw, ok := tx.(bun.Tx)
+	if !ok {
+		return nil, fmt.Errorf("write the held rows: outside a transaction (%T)", tx)
+	}
+	args := p.args
+	if prepared {
+		args = cached(args)
+	}
+	rows, err := raw.Tx.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("write the held rows: %w", mapErr(err))
+	}
+	defer func() { _ = rows.Close() }()
 	if !rows.Next() {
 		return nil, fmt.Errorf("write the held rows: no answer: %w", mapErr(rows.Err()))
 	}
@@ -320,14 +345,13 @@ func (p *pgWrite) check(got []sql.NullInt64) error {
 // the transaction held (PostgreSQL, outside a group: Do, or a lone
 // command). moved is false when the balance does not cover the move.
 func (w *writeBehind) postNow(ctx context.Context, c conn, row *ledgerRow) (balance int64, moved bool, err error) {
-	tx, ok := c.db.(bun.Tx)
-	if !ok {
+	if !c.tx {
 		return 0, false, errReadOnly
 	}
 	w.balances[row.PartnerID] = &heldBalance{now: row.Amount, updatedAt: row.CreatedAt}
 	row.Balance = row.Amount
 	w.ledger = append(w.ledger, row)
-	after, err := w.flushPG(ctx, tx, c.prepared)
+	after, err := w.flushPG(ctx, c.db, c.prepared, false)
 	switch {
 	case after.Valid:
 		return after.Int64, true, err
@@ -340,7 +364,7 @@ func (w *writeBehind) postNow(ctx context.Context, c conn, row *ledgerRow) (bala
 
 // flushCompletes stores the idempotency results on SQLite (no round trips
 // to save): one UPDATE per record.
-func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx) error {
+func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.IDB) error {
 	for _, row := range w.completes {
 		res, err := tx.NewUpdate().Model(row).Column("result", "audit_id").WherePK().Exec(ctx)
 		if err := affected(res, err, 1, "idempotency result"); err != nil {
@@ -351,7 +375,7 @@ func (w *writeBehind) flushCompletes(ctx context.Context, tx bun.Tx) error {
 }
 
 // insertAll inserts a slice of rows as one statement.
-func insertAll(ctx context.Context, tx bun.Tx, rows any, n int, what string) error {
+func insertAll(ctx context.Context, tx bun.IDB, rows any, n int, what string) error {
 	res, err := tx.NewInsert().Model(rows).Exec(ctx)
 	return affected(res, err, int64(n), what)
 }

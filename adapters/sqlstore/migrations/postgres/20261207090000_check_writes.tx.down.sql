@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS registry_check_writes(boolean, boolean);
