@@ -104,8 +104,8 @@ func (s *Store) Do(ctx context.Context, fn func(ctx context.Context, tx ports.St
 // idempotency results, ledger entries and partner balances) is held in
 // memory and written at the end, one statement per kind for the whole
 // group, the balances moved under their row locks last (writeBehind). One
-// fn is an ordinary transaction (doLone on PostgreSQL: its held writes
-// travel with its debit).
+// fn runs as a group of one on PostgreSQL (doOne) and as an ordinary
+// transaction (Do) on SQLite.
 //
 // The fns run first without savepoints and without reading the balances
 // they move (doAll): nearly every group is refused nothing and fits in its
@@ -124,7 +124,7 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 	case len(fns) == 0:
 		return errs
 	case len(fns) == 1 && s.db.kind == dialect.PG:
-		errs[0] = s.doLone(ctx, fns[0])
+		errs[0] = s.doOne(ctx, fns[0])
 		return errs
 	case len(fns) == 1:
 		errs[0] = s.Do(ctx, fns[0])
@@ -269,7 +269,24 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 	return errs
 }
 
-// doLone is Do for the one command of a group on PostgreSQL: its audit row,
+// doOne runs the one fn of a group on PostgreSQL as doAll runs a group:
+// its balance is not read, and its move goes at its end with its held
+// writes and, in a pgTx, the COMMIT (a create makes two round trips: its
+// claim with the BEGIN, its writes with the COMMIT). Its refusal is its
+// answer, since nothing ran before it. When its move did not fit
+// (ErrGroupConflict), nothing was kept and it runs again with the balance
+// read under its row lock (doLone), which answers ErrInsufficient through
+// Post.
+func (s *Store) doOne(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
+	refused, err := s.doAll(ctx, []func(ctx context.Context, tx ports.Stores) error{fn})
+	if refused < 0 && errors.Is(err, ports.ErrGroupConflict) {
+		return s.doLone(ctx, fn)
+	}
+	return err
+}
+
+// doLone is Do for the one command of a group on PostgreSQL whose blind
+// run did not fit its balance (doOne): its audit row,
 // idempotency result and a registration's update it may hold (heldUpdate)
 // are sent with its debit, or together before the commit when it debits
 // nothing (writeBehind.lone).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,11 +137,12 @@ func TestGroupMovesTheBalanceAtItsEndOnPostgres(t *testing.T) {
 }
 
 // TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres: a group of one
-// command holds its audit row and idempotency result and sends them in the
-// round trip of its debit (or before the commit when it debits nothing);
-// a group of two sends them with its balance move. Text that looks like a
-// placeholder (a "?" in a key or a summary) is written as it is; a refused
-// debit leaves nothing of the command.
+// command holds its audit row and idempotency result and sends them with
+// its debit and its commit (doOne); a group of two sends them with its
+// balance move. Text that looks like a placeholder (a "?" in a key or a
+// summary) is written as it is; a debit the balance does not cover runs
+// again with the balance read and is refused, leaving nothing of the
+// command.
 func TestLoneCommandSendsItsHeldWritesWithItsDebitOnPostgres(t *testing.T) {
 	db := openPostgres(t)
 	store := NewStore(db)
@@ -435,4 +437,48 @@ func groupOutcome(errs []error) string {
 		}
 	}
 	return fmt.Sprint(out)
+}
+
+// TestLoneCommandRunsAgainOnlyWhenItsMoveDidNotFitOnPostgres: a group of
+// one runs blind (doOne); its refusal is answered from that one run, and
+// only a move its balance did not cover runs it again, with the balance
+// read, to be refused there.
+func TestLoneCommandRunsAgainOnlyWhenItsMoveDidNotFitOnPostgres(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store) // partner par_1 holds 100 Gems
+	refusal := errors.New("refused by the command")
+	for _, c := range []struct {
+		name   string
+		amount int64
+		refuse error
+		runs   int
+		want   error
+	}{
+		{"fits", -40, nil, 1, nil},
+		{"refused by the command", -10, refusal, 1, refusal},
+		{"does not fit", -70, nil, 2, ports.ErrInsufficient},
+	} {
+		runs := 0
+		errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			func(ctx context.Context, tx ports.Stores) error {
+				runs++
+				if _, err := tx.Ledger().Post(ctx, core.LedgerEntry{ID: "led_" + strconv.Itoa(runs) + c.name, PartnerID: "par_1",
+					ChannelID: chn, AuditID: "aud_1", Command: "create_domain", Amount: c.amount, Reason: "create",
+					Actor: "registrar", CreatedAt: testNow}); err != nil {
+					return err
+				}
+				return c.refuse
+			},
+		})
+		if !errors.Is(errs[0], c.want) || (c.want == nil && errs[0] != nil) {
+			t.Errorf("%s: %v, want %v", c.name, errs[0], c.want)
+		}
+		if runs != c.runs {
+			t.Errorf("%s: ran %d times, want %d", c.name, runs, c.runs)
+		}
+	}
+	if got := countWhere(t, db, "SELECT gems_balance FROM partners WHERE id = ?", "par_1"); got != 60 {
+		t.Errorf("balance %d, want 60", got)
+	}
 }
