@@ -144,7 +144,6 @@ func (t *pgTx) pipe(ctx context.Context, text string, args []any, scan func(rowS
 		b.ExecStatement(sd, eqb.ParamValues, eqb.ParamFormats, eqb.ResultFormats)
 		if commit {
 			b.ExecParams("COMMIT", nil, nil, nil, nil)
-			t.ended = true
 		}
 		mrr := pc.PgConn().ExecBatch(ctx, b)
 		n, err = t.readBatch(pc, mrr, begins, commit, scan)
@@ -196,6 +195,9 @@ func (t *pgTx) readBatch(pc *pgx.Conn, mrr *pgconn.MultiResultReader, begins, co
 		if err != nil {
 			return 0, err
 		}
+		// Ended either way; a statement that failed before it left the
+		// transaction open (aborted) for end's ROLLBACK.
+		t.ended = true
 		if tag.String() != "COMMIT" {
 			return 0, fmt.Errorf("postgres: COMMIT answered %q: the transaction was rolled back", tag.String())
 		}
