@@ -20,8 +20,9 @@ import (
 // checked column, such as a renewal's (heldUpdate), until something reads
 // that registration. They are written when every command of the group has
 // run, each kind in one statement for the whole group, just before the
-// commit. A command's other writes (its registration, its idempotency
-// claim) are made at once, as outside a group.
+// commit, and in a pgTx with it (one round trip). A command's other writes
+// (its registration, its idempotency claim) are made at once, as outside a
+// group.
 //
 // The balances: the first move of a partner in the group reads its row
 // without a lock, and every later move of that partner in the group is
@@ -38,10 +39,11 @@ import (
 // and the group fails with ports.ErrGroupConflict: its commands run again
 // one by one, each debit then checked under the lock.
 type writeBehind struct {
-	// lone: the transaction holds one command (PostgreSQL). Its held audit
-	// row and idempotency result then travel in the same statement as its
-	// debit, the transaction's last (postNow), or else as one statement
-	// before the commit; balances move at once.
+	// lone: the transaction holds one command whose blind run did not fit
+	// its balance (Store.doLone, PostgreSQL). Its held audit row and
+	// idempotency result then travel in the same statement as its debit
+	// (postNow), or else as one statement before the commit; balances move
+	// at once, so that Post answers ErrInsufficient.
 	lone bool
 	// blind: the balances are not read before the group's end (Store.doAll):
 	// a move is held without knowing whether it fits, and the group's end
