@@ -65,8 +65,9 @@ type UnitOfWork interface {
 	// other's effect on the balance). When the transaction itself fails
 	// (begin, a savepoint, the commit), nothing of any fn is kept and every
 	// errs[i] is that failure, whatever the fn answered; when that failure
-	// wraps ErrGroupConflict, running each fn again on its own (Do) is the
-	// way through. fn's ctx is ctx.
+	// wraps ErrGroupConflict, running each fn again on its own (a DoEach of
+	// that fn alone, or Do) is the way through; a DoEach of one fn never
+	// answers ErrGroupConflict. fn's ctx is ctx.
 	// Adapters without savepoints may run the fns as separate Do's. An
 	// adapter may run the fns first without savepoints and, when one answers
 	// an error, roll that run back whole and run them all again in

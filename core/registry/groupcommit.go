@@ -179,10 +179,14 @@ func (c *committer) run(batch []*commitCall) {
 	c.obs.GroupCommitted(len(batch))
 	for i := range batch {
 		if len(batch) > 1 && errors.Is(errs[i], ports.ErrGroupConflict) {
-			// Nothing of the command was kept: it runs again alone. (The
-			// store may have run a part of the group again after a refusal,
-			// so the conflict need not be every command's.)
-			errs[i] = c.uow.Do(ctx, func(_ context.Context, tx ports.Stores) error { return fns[i](ctx, tx) })
+			// Nothing of the command was kept: it runs again alone, as a
+			// group of one, so that its balance moves (a deletion's refunds
+			// to two registrars, say) are made at its end in partner id
+			// order like every group's, never in an order a group could
+			// deadlock with. (The store may have run a part of the group
+			// again after a refusal, so the conflict need not be every
+			// command's.)
+			errs[i] = c.uow.DoEach(ctx, fns[i:i+1])[0]
 			c.obs.GroupCommitted(1)
 		}
 	}
