@@ -117,7 +117,10 @@ func (t *pgTx) end(ctx context.Context) {
 // pipe runs text (a statement pgx prepares once per connection and keeps)
 // with args, after BEGIN when the transaction has not begun and before
 // COMMIT when commit, all in one round trip. scan (nil: none) reads its
-// first row, ErrNotFound when it has none; n is its row count.
+// first row, ErrNotFound when it has none; n is its row count. The texts
+// are the claims and the held writes' shapes (pgWrite), the same few that
+// pgx's statement cache kept before; a connection is replaced after its
+// lifetime (30 minutes, Open), which bounds them with it.
 func (t *pgTx) pipe(ctx context.Context, text string, args []any, scan func(rowScanner) error, commit bool) (n int64, err error) {
 	if t.ended {
 		return 0, errors.New("postgres: a statement after the transaction ended")
