@@ -41,6 +41,21 @@ func openInTransaction(t *testing.T, db *DB) int {
 
 const probeInsert = "INSERT INTO pgtx_probe (id) VALUES ($1)"
 
+// begunWith opens a pgTx whose first statement (carrying its BEGIN)
+// inserts id into the probe table.
+func begunWith(t *testing.T, db *DB, id int) *pgTx {
+	t.Helper()
+	tx, err := beginPG(t.Context(), db.bun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.pipe(t.Context(), probeInsert, []any{id}, nil, false); err != nil {
+		tx.end(t.Context())
+		t.Fatal(err)
+	}
+	return tx
+}
+
 func TestPgTxBeginsWithItsFirstStatementAndCommitsWithItsLastOnPostgres(t *testing.T) {
 	db, committed := pgTxProbe(t)
 	ctx := t.Context()
@@ -104,15 +119,9 @@ func TestPgTxSkipsItsCommitAfterAFailedStatementOnPostgres(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tx, err := beginPG(ctx, db.bun)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tx := begunWith(t, db, 1)
 			defer tx.end(ctx)
-			if _, err := tx.pipe(ctx, probeInsert, []any{1}, nil, false); err != nil {
-				t.Fatal(err)
-			}
-			_, err = tx.pipe(ctx, c.last, c.args, func(r rowScanner) error { var n int; return r.Scan(&n) }, true)
+			_, err := tx.pipe(ctx, c.last, c.args, func(r rowScanner) error { var n int; return r.Scan(&n) }, true)
 			switch {
 			case err == nil:
 				t.Fatal("the failing statement answered no error")
@@ -133,14 +142,8 @@ func TestPgTxSkipsItsCommitAfterAFailedStatementOnPostgres(t *testing.T) {
 func TestPgTxCommitOfAnAbortedTransactionFailsOnPostgres(t *testing.T) {
 	db, committed := pgTxProbe(t)
 	ctx := t.Context()
-	tx, err := beginPG(ctx, db.bun)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begunWith(t, db, 1)
 	defer tx.end(ctx)
-	if _, err := tx.pipe(ctx, probeInsert, []any{1}, nil, false); err != nil {
-		t.Fatal(err)
-	}
 	// A failed statement whose error was not acted on aborts the
 	// transaction: PostgreSQL answers its COMMIT with ROLLBACK.
 	if _, err := tx.ExecContext(ctx, "INSERT INTO pgtx_probe (id) VALUES (1)"); err == nil {
@@ -157,15 +160,9 @@ func TestPgTxCommitOfAnAbortedTransactionFailsOnPostgres(t *testing.T) {
 func TestPgTxSavepointKeepsTheTransactionOnPostgres(t *testing.T) {
 	db, committed := pgTxProbe(t)
 	ctx := context.Background()
-	tx, err := beginPG(ctx, db.bun)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begunWith(t, db, 1)
 	defer tx.end(ctx)
-	if _, err := tx.pipe(ctx, probeInsert, []any{1}, nil, false); err != nil {
-		t.Fatal(err)
-	}
-	err = tx.savepoint(ctx, func() error {
+	err := tx.savepoint(ctx, func() error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO pgtx_probe (id) VALUES (1)")
 		return mapErr(err)
 	})
