@@ -26,17 +26,23 @@ func pgTxProbe(t *testing.T) (*DB, func() int) {
 	}
 }
 
-// openInTransaction is how many sessions of the test's database are left
-// inside a transaction.
-func openInTransaction(t *testing.T, db *DB) int {
+// wantEnded checks, after a pgTx ended, that want probe rows are
+// committed and that no session of the test's database is left inside a
+// transaction.
+func wantEnded(t *testing.T, db *DB, committed func() int, want int) {
 	t.Helper()
+	if got := committed(); got != want {
+		t.Fatalf("%d rows committed, want %d", got, want)
+	}
 	var n int
 	err := db.bun.QueryRowContext(t.Context(), "SELECT count(*) FROM pg_stat_activity "+
 		"WHERE datname = current_database() AND state LIKE 'idle in transaction%'").Scan(&n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	if n != 0 {
+		t.Fatalf("%d sessions left inside a transaction", n)
+	}
 }
 
 const probeInsert = "INSERT INTO pgtx_probe (id) VALUES ($1)"
@@ -88,20 +94,9 @@ func TestPgTxBeginsWithItsFirstStatementAndCommitsWithItsLastOnPostgres(t *testi
 
 	// Ended without a commit: rolled back, and the connection goes back
 	// to the pool outside any transaction.
-	tx, err = beginPG(ctx, db.bun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.pipe(ctx, probeInsert, []any{4}, nil, false); err != nil {
-		t.Fatal(err)
-	}
+	tx = begunWith(t, db, 4)
 	tx.end(ctx)
-	if got := committed(); got != 3 {
-		t.Fatalf("after a transaction ended without its commit: %d rows, want 3", got)
-	}
-	if n := openInTransaction(t, db); n != 0 {
-		t.Fatalf("%d sessions left inside a transaction", n)
-	}
+	wantEnded(t, db, committed, 3)
 }
 
 func TestPgTxSkipsItsCommitAfterAFailedStatementOnPostgres(t *testing.T) {
@@ -129,12 +124,7 @@ func TestPgTxSkipsItsCommitAfterAFailedStatementOnPostgres(t *testing.T) {
 				t.Fatalf("error %v, want %v", err, c.want)
 			}
 			tx.end(ctx)
-			if got := committed(); got != 0 {
-				t.Fatalf("%d rows committed after the statement before COMMIT failed, want 0", got)
-			}
-			if n := openInTransaction(t, db); n != 0 {
-				t.Fatalf("%d sessions left inside a transaction", n)
-			}
+			wantEnded(t, db, committed, 0)
 		})
 	}
 }

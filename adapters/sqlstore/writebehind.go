@@ -282,9 +282,11 @@ func (w *writeBehind) sendUpdates(ctx context.Context, tx bun.IDB, prepared bool
 // itself, before the COMMIT, when a count is not the one expected
 // (pgWrite.assert).
 func (p *pgWrite) run(ctx context.Context, tx bun.IDB, prepared, commit bool) ([]sql.NullInt64, error) {
-	text := "WITH " + strings.Join(p.ctes, ", ") + " SELECT " + strings.Join(p.counts, ", ")
+	var text string
 	if commit {
 		text = p.assert()
+	} else {
+		text = "WITH " + strings.Join(p.ctes, ", ") + " SELECT " + strings.Join(p.counts, ", ")
 	}
 	got := make([]sql.NullInt64, len(p.counts))
 	dest := make([]any, len(got))
