@@ -91,6 +91,10 @@ func (a cpuSample) until(b cpuSample) cpuCost {
 
 func (c cpuCost) total() float64 { return c.server + c.db + c.redis + c.loader }
 
+func (c cpuCost) plus(d cpuCost) cpuCost {
+	return cpuCost{server: c.server + d.server, db: c.db + d.db, redis: c.redis + d.redis, loader: c.loader + d.loader}
+}
+
 // waitSampler samples what the bench database's backends are doing while a
 // scenario runs: on CPU, waiting for a lock, for WAL, or for the client
 // (idle in transaction: the application's next statement). It is the

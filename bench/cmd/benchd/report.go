@@ -28,6 +28,8 @@ type resultRow struct {
 	ceilingKind    string
 	detail         detailRow
 	variantOf      string // a variant's row (poll/<filter>): its detail row is among its scenario's
+	ownCeiling     *resultRow // its ceiling measured beside it (bench.bracket); nil: the round's
+	detailOnly     bool       // in the detail file only (a bracketing ceiling)
 }
 
 // detailRow is what the detail file adds to a result: the server's cost
@@ -87,17 +89,23 @@ func round(v float64, digits int) float64 {
 	return math.Round(v*p) / p
 }
 
-// attachCeilings fills each row's ceiling fields from the ceiling row of
-// its kind at the same concurrency (ceiling rows are their own ceiling).
+// attachCeilings fills each row's ceiling fields from its own ceiling
+// (bench.bracket) or else the ceiling row of its kind at the same
+// concurrency (ceiling rows are their own ceiling).
 func attachCeilings(rows []*resultRow) {
 	ceil := map[string]*resultRow{}
 	for _, r := range rows {
-		if isCeilingRow(r.Name) {
+		if isCeilingRow(r.Name) && !r.detailOnly {
 			ceil[fmt.Sprintf("%s/%d", r.ceilingKind, r.Concurrency)] = r
 		}
 	}
 	for _, r := range rows {
 		c, ok := ceil[fmt.Sprintf("%s/%d", r.ceilingKind, r.Concurrency)]
+		if r.ownCeiling != nil {
+			c, ok = r.ownCeiling, true
+		} else if r.detailOnly {
+			c, ok = r, true
+		}
 		if !ok {
 			continue
 		}
@@ -112,10 +120,11 @@ func attachCeilings(rows []*resultRow) {
 	}
 }
 
-// find returns the row of name at concurrency in phase ("" for the main phase).
+// find returns the row of name at concurrency c (a bracketing ceiling is
+// never one: it is the ceiling of one row only).
 func find(rows []*resultRow, name string, c int) *resultRow {
 	for _, r := range rows {
-		if r.Name == name && r.Concurrency == c {
+		if r.Name == name && r.Concurrency == c && !r.detailOnly {
 			return r
 		}
 	}
@@ -204,10 +213,16 @@ func writeResults(path string, machine map[string]any, rows []*resultRow, target
 	if targets == nil {
 		targets = []targetCheck{}
 	}
+	shown := make([]*resultRow, 0, len(rows))
+	for _, r := range rows {
+		if !r.detailOnly {
+			shown = append(shown, r)
+		}
+	}
 	main := struct {
 		Machine map[string]any `json:"machine"`
 		Results []*resultRow   `json:"results"`
-	}{machine, rows}
+	}{machine, shown}
 	if err := writeJSONFile(path, main); err != nil {
 		return err
 	}
@@ -275,7 +290,12 @@ func writeJSONFile(path string, v any) error {
 
 // printTable writes the results as an aligned table and the targets.
 func printTable(w io.Writer, rows []*resultRow, targets []targetCheck) {
-	sorted := append([]*resultRow(nil), rows...)
+	var sorted []*resultRow
+	for _, r := range rows {
+		if !r.detailOnly {
+			sorted = append(sorted, r)
+		}
+	}
 	order := map[string]int{}
 	for i, n := range append([]string{"ceiling_read", "ceiling_write", multiCeiling}, scenarioOrder...) {
 		order[n] = i

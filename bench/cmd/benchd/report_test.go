@@ -63,6 +63,35 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 	}
 
 	targets := evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000)
+	checkTargets(t, targets)
+
+	// A row with a ceiling measured beside it is compared with that one;
+	// the bracketing ceiling is nobody else's and no target's row.
+	rows = sampleRows()
+	beside := row("ceiling_read", ceilRead, 16, 4000, 5, 20)
+	beside.detailOnly = true
+	info := find(rows, "info", 16)
+	info.ownCeiling = beside
+	rows = append(rows, beside)
+	attachCeilings(rows)
+	if info.CeilingOpsPerS != 4000 || info.CeilingP99Ms != 5 || info.RatioToCeiling != 0.975 || info.detail.P99ToCeilingP99 != 1.2 {
+		t.Errorf("info beside its own ceiling: %+v", info)
+	}
+	if check := find(rows, "check", 16); check.CeilingOpsPerS != 5000 {
+		t.Errorf("check took another row's bracketing ceiling: %+v", check)
+	}
+	if beside.RatioToCeiling != 1 || find(rows, "ceiling_read", 16) == beside {
+		t.Errorf("bracketing ceiling %+v found as the round's", beside)
+	}
+	for _, tc := range evaluateTargets(rows, 16, 1_000_000, 1_000_000, 10_000) {
+		if strings.HasPrefix(tc.Target, "info at 16") && (!tc.Met || !strings.Contains(tc.Actual, "of 4000 ops/s")) {
+			t.Errorf("info at 0.975x of the ceiling beside it, p99 1.2x, is met: %+v", tc)
+		}
+	}
+}
+
+func checkTargets(t *testing.T, targets []targetCheck) {
+	t.Helper()
 	if len(targets) != 12 {
 		t.Errorf("%d targets evaluated, want 12: %+v", len(targets), targets)
 	}
@@ -125,6 +154,11 @@ func TestAttachCeilingsAndTargets(t *testing.T) {
 // latest.json carries exactly the fields the issue names, no more.
 func TestResultsFileShape(t *testing.T) {
 	rows := sampleRows()
+	beside := row("ceiling_read", ceilRead, 16, 4000, 5, 20)
+	beside.detailOnly = true
+	beside.detail.Phase = "beside info"
+	find(rows, "info", 16).ownCeiling = beside
+	rows = append(rows, beside)
 	attachCeilings(rows)
 	path := filepath.Join(t.TempDir(), "results", "latest.json")
 	machine := map[string]any{"nproc": 2, "loadavg_at_start": "0.10 0.20 0.30"}
@@ -148,8 +182,8 @@ func TestResultsFileShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"ceiling_ops_per_s", "ceiling_p99_ms", "concurrency", "errors", "name", "ops_per_s", "p50_ms", "p999_ms", "p99_ms", "ratio_to_ceiling"}
-	if len(results) != len(rows) {
-		t.Fatalf("%d results, want %d", len(results), len(rows))
+	if len(results) != len(rows)-1 {
+		t.Fatalf("%d results, want %d (all but the bracketing ceiling)", len(results), len(rows)-1)
 	}
 	for _, r := range results {
 		if keys := sortedKeys(r); !slices.Equal(keys, want) {
@@ -160,7 +194,7 @@ func TestResultsFileShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{`"targets"`, `"server_peak_rss_mib"`, `"profiles"`, `"loadavg_at_start"`} {
+	for _, s := range []string{`"targets"`, `"server_peak_rss_mib"`, `"profiles"`, `"loadavg_at_start"`, `"phase": "beside info"`} {
 		if !bytes.Contains(detail, []byte(s)) {
 			t.Errorf("detail file lacks %s", s)
 		}

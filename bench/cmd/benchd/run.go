@@ -445,10 +445,67 @@ func (b *bench) sweep(ctx context.Context, self, benchURL string, ad, cad operat
 				b.logf("replay skipped at %d clients: no create to replay (add create to -scenarios)", c)
 				continue
 			}
-			b.measure(ctx, scen[name], c, b.registry, b.main, "main", cfg.domains, cfg.audit)
+			s := scen[name]
+			if c != cfg.headline || cfg.ops > 0 {
+				b.measure(ctx, s, c, b.registry, b.main, "main", cfg.domains, cfg.audit)
+				continue
+			}
+			b.bracket(ctx, s, ceilingOf(cscen, s.ceiling), c, cfg.domains, cfg.audit)
 		}
 	}
 	return nil
+}
+
+// ceilingOf is the ceiling scenario of kind among cscen.
+func ceilingOf(cscen map[string]scenario, kind string) scenario {
+	for _, cs := range cscen {
+		if cs.ceiling == kind {
+			return cs
+		}
+	}
+	panic("benchd: no ceiling of kind " + kind)
+}
+
+// bracket measures s at the headline client count between two runs of its
+// ceiling of half the duration each, one just before it and one just
+// after, and makes the two together the ceiling s is compared with. This
+// machine's speed moves from minute to minute (one minute of a run cost
+// every process twice the CPU a request of the minute before), and a
+// ceiling measured once at the start of a round was up to two minutes
+// older than the last scenario compared with it: the same binary's ratios
+// moved by a sixth between runs. Bracketed, a ceiling sees the same minutes
+// as its scenario, and a drift in speed that is steady over the three runs
+// weighs on both sides alike. The round's own ceiling rows stay in the
+// results, measured as at every other client count; the bracketing runs
+// are in the detail file, phase "beside <scenario>".
+func (b *bench) bracket(ctx context.Context, s, cs scenario, c int, domains, audit int64) {
+	half := b.cfg.duration / 2
+	before := b.load(ctx, cs, c, b.ceiling, b.main, half)
+	m := b.load(ctx, s, c, b.registry, b.main, b.cfg.duration)
+	after := b.load(ctx, cs, c, b.ceiling, b.main, half)
+	r := b.row(s, c, "main", domains, audit, m)
+	ceil := b.row(cs, c, "beside "+s.name, domains, audit, mergeMeasurements(before, after))
+	ceil.detailOnly = true
+	r.ownCeiling = ceil
+	b.rows = append(b.rows, r, ceil)
+}
+
+// mergeMeasurements is a and b taken as one run: operations, latencies and
+// CPU added up, the higher peak RSS, the backends' states averaged.
+func mergeMeasurements(a, b measurement) measurement {
+	m := measurement{res: load.Merge(a.res, b.res), cost: a.cost.plus(b.cost), la: a.la, after: a.after}
+	if b.after.PeakRSS > m.after.PeakRSS {
+		m.after = b.after
+	}
+	if a.waits != nil || b.waits != nil {
+		m.waits = map[string]float64{}
+		for _, w := range []map[string]float64{a.waits, b.waits} {
+			for k, v := range w {
+				m.waits[k] += round(v/2, 1)
+			}
+		}
+	}
+	return m
 }
 
 // registrydEnv is the environment registryd runs with: a free loopback
@@ -492,12 +549,27 @@ func (b *bench) measure(ctx context.Context, s scenario, c int, srv *server, p *
 
 // run runs one scenario at c clients against srv and returns its row.
 func (b *bench) run(ctx context.Context, s scenario, c int, srv *server, p *probe, phase string, domains, audit int64) *resultRow {
+	return b.row(s, c, phase, domains, audit, b.load(ctx, s, c, srv, p, b.cfg.duration))
+}
+
+// measurement is one run of a scenario: the loader's result and what it
+// cost the processes on the machine.
+type measurement struct {
+	res   load.Result
+	cost  cpuCost
+	waits map[string]float64
+	la    string
+	after load.ProcStats
+}
+
+// load runs s at c clients against srv for d (or -ops operations).
+func (b *bench) load(ctx context.Context, s scenario, c int, srv *server, p *probe, d time.Duration) measurement {
 	pid := srv.Pid()
 	var before cpuSample
 	stopWaits := func() map[string]float64 { return nil }
 	la := loadAvg()
 	res := load.Run(ctx, load.Config{
-		Concurrency: c, Duration: b.cfg.duration, Ops: b.cfg.ops, Warmup: b.cfg.warmup,
+		Concurrency: c, Duration: d, Ops: b.cfg.ops, Warmup: b.cfg.warmup,
 		OnMeasure: func() {
 			_ = load.ResetPeakRSS(pid)
 			before = p.cpu.read(ctx, pid)
@@ -507,6 +579,12 @@ func (b *bench) run(ctx context.Context, s scenario, c int, srv *server, p *prob
 	waits := stopWaits()
 	cost := before.until(p.cpu.read(ctx, pid))
 	after, _ := load.ReadProc(pid)
+	return measurement{res: res, cost: cost, waits: waits, la: la, after: after}
+}
+
+// row is s's result row from m.
+func (b *bench) row(s scenario, c int, phase string, domains, audit int64, m measurement) *resultRow {
+	res, cost, after := m.res, m.cost, m.after
 	cpu := cost.server
 	r := &resultRow{
 		Name: s.name, Concurrency: c, OpsPerS: round(res.OpsPerSec(), 1),
@@ -519,7 +597,7 @@ func (b *bench) run(ctx context.Context, s scenario, c int, srv *server, p *prob
 		P50Ms: r.P50Ms, P99Ms: r.P99Ms, P999Ms: r.P999Ms, MaxMs: load.Millis(res.Latency.Max), Errors: res.Errors,
 		ErrorKinds: load.TopErrors(res.ErrorKinds, 5), ServerCPUS: round(cpu, 2),
 		ServerPeakRSS: round(float64(after.PeakRSS)/(1<<20), 1), ServerRSS: round(float64(after.RSS)/(1<<20), 1),
-		LoadAvgAtStart: la, DBBackendStates: waits,
+		LoadAvgAtStart: m.la, DBBackendStates: m.waits,
 	}
 	if n := float64(res.Ops - res.Errors); n > 0 {
 		d.ServerCPUPerOp = round(cost.server*1000/n, 4)

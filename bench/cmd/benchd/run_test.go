@@ -121,7 +121,7 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 	for _, r := range doc.Results {
-		if r.Name == multiScenario && r.CeilingOpsPerS != find(ptrs(doc.Results), multiCeiling, r.Concurrency).OpsPerS {
+		if r.Name == multiScenario && r.Concurrency != 2 && r.CeilingOpsPerS != find(ptrs(doc.Results), multiCeiling, r.Concurrency).OpsPerS {
 			t.Errorf("%s at %d is not compared with %s: %+v", multiScenario, r.Concurrency, multiCeiling, r)
 		}
 	}
@@ -138,6 +138,33 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &detail); err != nil {
 		t.Fatal(err)
+	}
+	// At the headline client count every scenario is compared with the
+	// ceiling of its kind measured beside it (bench.bracket), a row of the
+	// detail file only.
+	beside := map[string]detailRow{}
+	for _, d := range detail.Results {
+		if rest, ok := strings.CutPrefix(d.Phase, "beside "); ok {
+			beside[rest] = d
+		}
+	}
+	for _, r := range doc.Results {
+		if r.Concurrency != 2 || strings.Contains(r.Name, "_at_") || strings.Contains(r.Name, "/") ||
+			strings.HasPrefix(r.Name, sqlitePrefix) || isCeilingRow(r.Name) {
+			continue
+		}
+		c, ok := beside[r.Name]
+		want := map[string]string{"create": "ceiling_write", "renew": "ceiling_write", multiScenario: multiCeiling}[r.Name]
+		if want == "" {
+			want = "ceiling_read"
+		}
+		if !ok || c.Name != want || c.Ops <= 0 || c.Errors != 0 || r.CeilingOpsPerS != c.OpsPerS || r.CeilingP99Ms != c.P99Ms {
+			t.Errorf("%s at 2 clients: ceiling %.1f ops/s p99 %.3f, want the %s measured beside it: %+v", r.Name, r.CeilingOpsPerS, r.CeilingP99Ms, want, c)
+		}
+		delete(beside, r.Name)
+	}
+	if len(beside) != 0 {
+		t.Errorf("bracketing ceilings of no scenario: %v", beside)
 	}
 	filterRows := map[string]int{}
 	// The backends' states are sampled every 20 ms, and a point here lasts

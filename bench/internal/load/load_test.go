@@ -173,3 +173,32 @@ func TestRunForADurationAfterWarmup(t *testing.T) {
 		t.Errorf("p50 %v below the 1ms each operation takes", res.Latency.P50)
 	}
 }
+
+func TestMergeSummarizesRunsAsOne(t *testing.T) {
+	ms := func(ds ...int) []time.Duration {
+		out := make([]time.Duration, len(ds))
+		for i, d := range ds {
+			out[i] = time.Duration(d) * time.Millisecond
+		}
+		return out
+	}
+	a := Result{Concurrency: 16, Ops: 3, Errors: 1, Elapsed: time.Second, ErrorKinds: map[string]int64{"HTTP 500": 1},
+		Samples: ms(1, 2, 9), Variants: map[string]Summary{"x": {Count: 3}}}
+	b := Result{Concurrency: 16, Ops: 2, Elapsed: 3 * time.Second, ErrorKinds: map[string]int64{}, Samples: ms(3, 4)}
+	m := Merge(a, b)
+	if m.Concurrency != 16 || m.Ops != 5 || m.Errors != 1 || m.Elapsed != 4*time.Second {
+		t.Fatalf("merged %+v", m)
+	}
+	if got := m.OpsPerSec(); got != 1 {
+		t.Errorf("OpsPerSec %v, want 4 successes over 4s", got)
+	}
+	if m.Latency.Count != 5 || m.Latency.P50 != 3*time.Millisecond || m.Latency.Max != 9*time.Millisecond {
+		t.Errorf("latency %+v: want the five samples summarized together", m.Latency)
+	}
+	if m.ErrorKinds["HTTP 500"] != 1 || len(m.Variants) != 0 {
+		t.Errorf("error kinds %v, variants %v", m.ErrorKinds, m.Variants)
+	}
+	if a.Samples[0] != time.Millisecond || len(a.Samples) != 3 {
+		t.Errorf("Merge changed its input: %v", a.Samples)
+	}
+}

@@ -54,6 +54,9 @@ type Result struct {
 	Variants map[string]Summary
 	// ErrorKinds counts errors by message (the first 120 bytes).
 	ErrorKinds map[string]int64
+	// Samples are every measured operation's latency, sorted (Merge
+	// summarizes several runs from them).
+	Samples []time.Duration
 }
 
 // OpsPerSec is the rate of successful operations.
@@ -269,10 +272,32 @@ func Run(ctx context.Context, cfg Config, op Op) Result {
 	res.Ops = int64(len(all))
 	res.Elapsed = end.Sub(measureStart)
 	res.Latency = Summarize(all)
+	res.Samples = all
 	for v, ds := range byVariant {
 		res.Variants[v] = Summarize(ds)
 	}
 	return res
+}
+
+// Merge is the runs rs taken as one measurement: their operations, errors
+// and measured time added up, their latencies summarized together. The
+// runs' variants are not merged (a run's own Variants stay with it).
+func Merge(rs ...Result) Result {
+	out := Result{Variants: map[string]Summary{}, ErrorKinds: map[string]int64{}}
+	var all []time.Duration
+	for _, r := range rs {
+		out.Concurrency = max(out.Concurrency, r.Concurrency)
+		out.Ops += r.Ops
+		out.Errors += r.Errors
+		out.Elapsed += r.Elapsed
+		for k, n := range r.ErrorKinds {
+			out.ErrorKinds[k] += n
+		}
+		all = append(all, r.Samples...)
+	}
+	out.Latency = Summarize(all)
+	out.Samples = all
+	return out
 }
 
 // TopErrors lists error kinds, most frequent first, as "count× message".
