@@ -27,7 +27,7 @@ type resultRow struct {
 	RatioToCeiling float64 `json:"ratio_to_ceiling"`
 	ceilingKind    string
 	detail         detailRow
-	variantOf      string // a variant's row (poll/<filter>): its detail row is among its scenario's
+	variantOf      string     // a variant's row (poll/<filter>): its detail row is among its scenario's
 	ownCeiling     *resultRow // its ceiling measured beside it (bench.bracket); nil: the round's
 	detailOnly     bool       // in the detail file only (a bracketing ceiling)
 }
