@@ -58,24 +58,29 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	fp := core.Fingerprint(m.command, m.name.String(), m.meta.Sandbox, m.params)
 	chID := m.actor.ChannelID()
 
-	// Fast path: a committed record answers without a write transaction.
-	var prior *core.IdempotencyRecord
-	err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
-		rec, err := tx.Idempotency().Get(ctx, chID, m.meta.IdempotencyKey)
-		if err == nil {
-			prior = &rec
-			return nil
+	// Fast path: a committed record answers without a write transaction,
+	// looked up when the key may be a retry of a command this node
+	// answered (recentKeys); any other key's record, if it has one, is
+	// found by the transaction's claim, which answers the same replay.
+	if s.recent.maybe(chID, m.meta.IdempotencyKey) {
+		var prior *core.IdempotencyRecord
+		err := s.uow.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			rec, err := tx.Idempotency().Get(ctx, chID, m.meta.IdempotencyKey)
+			if err == nil {
+				prior = &rec
+				return nil
+			}
+			if errors.Is(err, ports.ErrNotFound) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return core.Outcome{}, storeErr(err, core.CodeInternal, "idempotency record")
 		}
-		if errors.Is(err, ports.ErrNotFound) {
-			return nil
+		if prior != nil && len(prior.Result) > 0 {
+			return replay(*prior, m.command, m.name.String(), fp)
 		}
-		return err
-	})
-	if err != nil {
-		return core.Outcome{}, storeErr(err, core.CodeInternal, "idempotency record")
-	}
-	if prior != nil && len(prior.Result) > 0 {
-		return replay(*prior, m.command, m.name.String(), fp)
 	}
 
 	now := s.now()
@@ -108,7 +113,7 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	// Concurrent commands share transactions (group commit, see committer),
 	// queued by the partner that pays: those of one payer all end by moving
 	// the same balance.
-	err = s.commits.Do(ctx, m.actor.Payer().PartnerID, func(ctx context.Context, tx ports.Stores) error {
+	err := s.commits.Do(ctx, m.actor.Payer().PartnerID, func(ctx context.Context, tx ports.Stores) error {
 		var existing *core.IdempotencyRecord
 		var err error
 		switch {
@@ -156,8 +161,11 @@ func (s *Service) mutate(ctx context.Context, m mutation, exec execFunc) (core.O
 	var re *replayError
 	switch {
 	case err == nil:
+		s.recent.add(chID, m.meta.IdempotencyKey)
 		return out, nil
 	case errors.As(err, &re):
+		// A retry this node did not remember: the next takes the fast path.
+		s.recent.add(chID, m.meta.IdempotencyKey)
 		return replay(re.rec, m.command, m.name.String(), fp)
 	case errors.Is(err, ports.ErrKeyBusy):
 		return core.Outcome{}, core.Errorf(core.CodeIdempotencyInProgress,

@@ -28,6 +28,7 @@ type Service struct {
 	actors     *ttlCache[core.Actor]     // by token hash, see DefaultActorCacheTTL
 	namespaces *ttlCache[core.Namespace] // by name, likewise
 	commits    *committer                // group commit of a partner's commands
+	recent     *recentKeys               // idempotency keys this node answered lately (mutate's fast path)
 	docs       statusDocs                // the /status contracts, built once
 
 	// EPP login: failure counters, hash slots, the unbounded hasher.
@@ -96,7 +97,8 @@ func NewService(uow ports.UnitOfWork, rate ports.RateCounter, dns ports.DNSBacke
 	s := &Service{uow: uow, rate: rate, dns: dns, clock: clock, ids: ids, opts: opts,
 		actors:     newTTLCache(opts.ActorCacheTTL, cloneActor),
 		namespaces: newTTLCache(opts.ActorCacheTTL, cloneNamespace),
-		commits:    newCommitter(uow, opts.Observer, opts.GroupCommitMax, opts.GroupCommitShards)}
+		commits:    newCommitter(uow, opts.Observer, opts.GroupCommitMax, opts.GroupCommitShards),
+		recent:     newRecentKeys()}
 	if opts.RateLeaseMax == 0 {
 		opts.RateLeaseMax = DefaultRateLeaseMax
 	}
