@@ -31,6 +31,12 @@ var (
 	// moved by another transaction meanwhile no longer covers them); nothing
 	// of the group was kept, and each command may be run again on its own.
 	ErrGroupConflict = errors.New("group transaction conflicted; run its commands one by one")
+	// ErrNothingWritten is matched (errors.Is) by the error of a fn of
+	// UnitOfWork.DoEach that answered before it wrote anything and without
+	// a failed statement (a retry whose idempotency claim found the key's
+	// record): an adapter that runs a group first without savepoints goes on
+	// with the other fns instead of rolling the run back for it.
+	ErrNothingWritten = errors.New("nothing written")
 	// ErrUnavailable: the backing service did not answer (connection refused,
 	// timeout, server shutting down). The core answers backend_unavailable.
 	ErrUnavailable = errors.New("unavailable")
@@ -72,7 +78,8 @@ type UnitOfWork interface {
 	// adapter may run the fns first without savepoints and, when one answers
 	// an error, roll that run back whole and run them all again in
 	// savepoints: a fn may thus run twice, nothing of its first run kept,
-	// and every errs[i] is what fn answered in the run that committed.
+	// and every errs[i] is what fn answered in the run that committed (an
+	// error matching ErrNothingWritten need not roll the run back).
 	DoEach(ctx context.Context, fns []func(ctx context.Context, tx Stores) error) []error
 	// View runs fn for reads only. Adapters may run it without a transaction
 	// (each read sees committed data); fn must not write.

@@ -137,7 +137,7 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		}
 		return errs
 	}
-	refused, err := s.doAll(ctx, fns)
+	refused, err := s.doAll(ctx, fns, errs)
 	if refused < 0 && errors.Is(err, ports.ErrGroupConflict) {
 		// The group did not read the balances it moved; with them read,
 		// the commands that fit are kept and the others refused.
@@ -148,10 +148,12 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 		return errs
 	}
 	if refused < 0 {
-		for i := range errs {
-			errs[i] = err
+		if err != nil {
+			for i := range errs {
+				errs[i] = err
+			}
 		}
-		return errs
+		return errs // nil but for the fns that wrote nothing
 	}
 	// Every fn runs again, the refused one too: its refusal may have
 	// rested on what an earlier fn wrote in the run rolled back, and that
@@ -165,9 +167,11 @@ func (s *Store) DoEach(ctx context.Context, fns []func(ctx context.Context, tx p
 // doAll runs the fns in one transaction, in order, without savepoints. It
 // answers the index of the first fn that answered an error, and that
 // error: the transaction was then rolled back and nothing of any fn kept.
-// Otherwise it answers -1 and the transaction's own error (begin, the
-// held writes, the commit), nil when every fn committed.
-func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error) (int, error) {
+// A fn's error that matches ports.ErrNothingWritten goes into unwritten[i]
+// (len(fns) of them) instead, and the others go on. Otherwise it answers -1
+// and the transaction's own error (begin, the held writes, the commit),
+// nil when the fns committed.
+func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx ports.Stores) error, unwritten []error) (int, error) {
 	pg := s.db.kind == dialect.PG
 	done, err := s.admit(ctx)
 	if err != nil {
@@ -186,8 +190,13 @@ func (s *Store) doAll(ctx context.Context, fns []func(ctx context.Context, tx po
 		// (IdempotencyStore.Reserve), as in Do.
 		st := &stores{c: conn{db: tx, pg: pg, prepared: s.db.prepared, tx: true, reserveWait: s.reserveWait, wb: wb, pre: &prefetched{}}}
 		for i, fn := range fns {
-			if fnErr = st.c.pre.endCommand(fn(ctx, st)); fnErr != nil {
-				refused = i
+			err := st.c.pre.endCommand(fn(ctx, st))
+			switch {
+			case err == nil:
+			case errors.Is(err, ports.ErrNothingWritten):
+				unwritten[i] = err
+			default:
+				refused, fnErr = i, err
 				return fnErr
 			}
 		}
@@ -278,9 +287,13 @@ func (s *Store) doEachSavepoints(ctx context.Context, fns []func(ctx context.Con
 // read under its row lock (doLone), which answers ErrInsufficient through
 // Post.
 func (s *Store) doOne(ctx context.Context, fn func(ctx context.Context, tx ports.Stores) error) error {
-	refused, err := s.doAll(ctx, []func(ctx context.Context, tx ports.Stores) error{fn})
-	if refused < 0 && errors.Is(err, ports.ErrGroupConflict) {
+	unwritten := make([]error, 1)
+	refused, err := s.doAll(ctx, []func(ctx context.Context, tx ports.Stores) error{fn}, unwritten)
+	switch {
+	case refused < 0 && errors.Is(err, ports.ErrGroupConflict):
 		return s.doLone(ctx, fn)
+	case err == nil:
+		return unwritten[0]
 	}
 	return err
 }

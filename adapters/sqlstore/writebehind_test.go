@@ -304,6 +304,59 @@ func TestGroupRunsAgainOnlyWhatARefusalRolledBack(t *testing.T) {
 	})
 }
 
+// TestGroupKeepsItsRunPastACommandThatWroteNothing: a command that answers
+// an error matching ports.ErrNothingWritten (a retry whose claim found the
+// key's record) does not roll its group's run back: every command runs
+// once, the others' writes commit, and the next group is not sent into
+// savepoints. A command alone answers it the same way. Both databases.
+func TestGroupKeepsItsRunPastACommandThatWroteNothing(t *testing.T) {
+	dialects(t, func(t *testing.T, open func(t *testing.T) *DB) {
+		store := NewStore(open(t))
+		replayed := fmt.Errorf("a replay: %w", ports.ErrNothingWritten)
+		var runs [3]int
+		insert := func(i int, id string) func(ctx context.Context, tx ports.Stores) error {
+			return func(ctx context.Context, tx ports.Stores) error {
+				runs[i]++
+				return tx.Partners().Insert(ctx, testPartner(id))
+			}
+		}
+		nothing := func(i int) func(ctx context.Context, tx ports.Stores) error {
+			return func(ctx context.Context, tx ports.Stores) error {
+				runs[i]++
+				return replayed
+			}
+		}
+		errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			insert(0, "par_n1"), nothing(1), insert(2, "par_n3"),
+		})
+		if errs[0] != nil || !errors.Is(errs[1], ports.ErrNothingWritten) || errs[2] != nil || runs != [3]int{1, 1, 1} {
+			t.Fatalf("errors %v, runs %v; want nil, the replay, nil and one run each", errs, runs)
+		}
+		for _, id := range []string{"par_n1", "par_n3"} {
+			if err := store.View(t.Context(), func(ctx context.Context, tx ports.Stores) error {
+				_, err := tx.Partners().Get(ctx, id)
+				return err
+			}); err != nil {
+				t.Errorf("%s: %v", id, err)
+			}
+		}
+		// Not sent into savepoints: a refusal in the next group still
+		// rolls its first run back (the refused command runs twice).
+		errRefused := errors.New("refused")
+		runs = [3]int{}
+		errs = store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{
+			insert(0, "par_n4"), func(ctx context.Context, tx ports.Stores) error { runs[1]++; return errRefused }, insert(2, "par_n6"),
+		})
+		if errs[0] != nil || !errors.Is(errs[1], errRefused) || errs[2] != nil || runs != [3]int{2, 2, 1} {
+			t.Errorf("the group after: errors %v, runs %v; want its first run rolled back (runs 2, 2, 1)", errs, runs)
+		}
+		runs = [3]int{}
+		if errs := store.DoEach(t.Context(), []func(ctx context.Context, tx ports.Stores) error{nothing(0)}); !errors.Is(errs[0], ports.ErrNothingWritten) || runs[0] != 1 {
+			t.Errorf("a command alone: %v after %d runs", errs, runs[0])
+		}
+	})
+}
+
 // TestGroupMovesSeveralPartnersInOneStatementOnPostgres: a group of
 // several partners' commands, in no order of partner, moves each balance
 // once at its end and chains each partner's entries on its own balance

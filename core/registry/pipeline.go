@@ -45,6 +45,10 @@ type replayError struct{ rec core.IdempotencyRecord }
 
 func (e *replayError) Error() string { return "idempotency key already recorded" }
 
+// Is: the command wrote nothing (its claim, the first statement of every
+// command, found the record), so the rest of its group stands.
+func (e *replayError) Is(target error) bool { return target == ports.ErrNothingWritten }
+
 // mutate is the one pipeline every mutating command runs through. It alone
 // decides replay, conflict and in-progress from the idempotency record, takes
 // one clock reading, runs exec in one transaction together with the audit row
