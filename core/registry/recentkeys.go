@@ -13,14 +13,15 @@ import (
 // every command, and nearly every command comes with a key never used
 // before: without it a create cost registryd and PostgreSQL a third less
 // CPU at 16 clients, its groups being larger too (bench/README.md, "A fresh
-// key goes straight to its transaction"). A retry
-// (RFC 9110's idempotent replay; the same Idempotency-Key again) comes soon
-// after the first attempt, and usually to the node that answered it, so
-// the lookup is kept for keys this node answered within its last million
-// commands or so. A key it does not remember (a retry sent to another node,
-// or one much later) goes straight to the transaction, whose claim finds
-// the stored record and answers the same replay: the answer never depends
-// on this memory, only the cost of the retry does.
+// key goes straight to its transaction"). A retry (the same idempotency
+// key again, or EPP's clTRID) comes soon after the first attempt, and often
+// to the node that answered it (over the client's kept-alive connection or
+// EPP session), so the lookup is kept for keys this node answered within
+// its last million commands or so. A key it does not remember (a retry
+// sent to another node, or one much later) goes straight to the
+// transaction, whose claim finds the stored record and answers the same
+// replay, writing nothing (ports.ErrNothingWritten): the answer never
+// depends on this memory, only the cost of the retry does.
 //
 // Two Bloom filters of 2^23 bits each, five probes: the keys go into the
 // current one, and when it holds recentKeysPerGeneration keys the older
