@@ -213,16 +213,10 @@ func writeResults(path string, machine map[string]any, rows []*resultRow, target
 	if targets == nil {
 		targets = []targetCheck{}
 	}
-	shown := make([]*resultRow, 0, len(rows))
-	for _, r := range rows {
-		if !r.detailOnly {
-			shown = append(shown, r)
-		}
-	}
 	main := struct {
 		Machine map[string]any `json:"machine"`
 		Results []*resultRow   `json:"results"`
-	}{machine, shown}
+	}{machine, shownRows(rows)}
 	if err := writeJSONFile(path, main); err != nil {
 		return err
 	}
@@ -288,14 +282,21 @@ func writeJSONFile(path string, v any) error {
 	return os.Rename(tmp, path)
 }
 
-// printTable writes the results as an aligned table and the targets.
-func printTable(w io.Writer, rows []*resultRow, targets []targetCheck) {
-	var sorted []*resultRow
+// shownRows are the rows of latest.json and of the table: all but the
+// bracketing ceilings (detail file only).
+func shownRows(rows []*resultRow) []*resultRow {
+	shown := make([]*resultRow, 0, len(rows))
 	for _, r := range rows {
 		if !r.detailOnly {
-			sorted = append(sorted, r)
+			shown = append(shown, r)
 		}
 	}
+	return shown
+}
+
+// printTable writes the results as an aligned table and the targets.
+func printTable(w io.Writer, rows []*resultRow, targets []targetCheck) {
+	sorted := shownRows(rows)
 	order := map[string]int{}
 	for i, n := range append([]string{"ceiling_read", "ceiling_write", multiCeiling}, scenarioOrder...) {
 		order[n] = i
