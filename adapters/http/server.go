@@ -126,9 +126,14 @@ func (s *Server) Handler() http.Handler {
 	t := &routeTable{}
 	r.Use(recordRoute)
 
+	// gorilla/mux tries routes in order, one path regexp each: the
+	// registrar's commands, most of the traffic, come first (no other
+	// route's path overlaps theirs). A prefix subrouter would try fewer,
+	// but a subroute's inherited prefix matcher clears a method mismatch
+	// found before it, so 405 answers would become 404s.
+	s.registerRegistrarRoutes(r, t)
 	s.registerInfraRoutes(r, t)
 	s.registerDocRoutes(r, t)
-	s.registerRegistrarRoutes(r, t)
 	s.registerOperatorRoutes(r, t)
 	for _, m := range s.opts.Mounts {
 		if strings.HasSuffix(m.Path, "/") {
