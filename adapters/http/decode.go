@@ -55,6 +55,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, mode bodyMode, dst any) 
 			return false, err
 		}
 	}
+	if fd, ok := dst.(fastDecoder); ok && fd.decodeFast(body) {
+		return true, nil
+	}
 	return true, decodeJSON(body, dst)
 }
 
