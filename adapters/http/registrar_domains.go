@@ -51,7 +51,8 @@ func (s *Server) infoDomain(w http.ResponseWriter, r *http.Request, a core.Actor
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, domainOf(v))
+	d := domainOf(v)
+	writeDomain(w, http.StatusOK, &d)
 	return nil
 }
 
@@ -184,6 +185,7 @@ func (s *Server) answerOutcome(w http.ResponseWriter, r *http.Request, run func(
 		return err
 	}
 	stateOf(r.Context()).replay = o.Idempotent
-	writeJSON(w, o.SuccessHTTPStatus(), mutationResponseOf(o))
+	m := mutationResponseOf(o)
+	writeMutation(w, o.SuccessHTTPStatus(), &m)
 	return nil
 }
