@@ -18,7 +18,7 @@ func jsonViews() []core.DomainView {
 		{ID: "dom_1", Name: "alice.defiwallet", UnicodeName: "alice.defiwallet", Label: "alice", Namespace: "defiwallet",
 			State: core.StateActive, Statuses: []string{"addPeriod", "clientHold"}, ChannelID: "chn_1",
 			CreatedAt: at, UpdatedAt: at, ExpiresAt: at.AddDate(1, 0, 0),
-			Registrant: core.Registrant{Name: "Alice", Email: "alice@example.com", Phone: "+1.5555550000", Country: "US"},
+			Registrant:  core.Registrant{Name: "Alice", Email: "alice@example.com", Phone: "+1.5555550000", Country: "US"},
 			BackendKind: "memory", ApplyStatus: "none", AuthCodeSet: true, AuthCodeExpiresAt: &exp},
 		{ID: "dom_2", Name: "xn--zo-mia.defiwallet", UnicodeName: "zoë.defiwallet", Label: "xn--zo-mia", Namespace: "defiwallet",
 			State: core.StateRedemption, Statuses: []string{}, ChannelID: "chn_2", CreatedAt: at, UpdatedAt: at.Add(time.Second),
