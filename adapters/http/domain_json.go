@@ -44,8 +44,8 @@ func writeAppended(w http.ResponseWriter, status int, fill func([]byte) []byte) 
 	body := append(fill((*buf)[:0]), '\n')
 	*buf = body
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	setCanonical(h, hdrContentType, "application/json")
+	setCanonical(h, hdrCacheControl, "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client went away; nothing left to tell it
 }

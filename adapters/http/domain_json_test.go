@@ -3,6 +3,7 @@ package httpadapter
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"strconv"
 	"testing"
 	"time"
@@ -103,4 +104,18 @@ func BenchmarkDomainAnswer(b *testing.B) {
 			writeJSON(httptest.NewRecorder(), http.StatusOK, d)
 		}
 	})
+}
+
+// The header names set without Header.Set are in the form Header.Set would
+// store them in.
+func TestCanonicalHeaderNames(t *testing.T) {
+	for spelled, canonical := range map[string]string{
+		"X-RateLimit-Limit": hdrRateLimitLimit, "X-RateLimit-Remaining": hdrRateLimitRemaining,
+		"X-RateLimit-Reset": hdrRateLimitReset, "RateLimit-Policy": hdrRateLimitPolicy, "RateLimit": hdrRateLimit,
+		HeaderRequestID: hdrRequestID, "Content-Type": hdrContentType, "Cache-Control": hdrCacheControl,
+	} {
+		if got := textproto.CanonicalMIMEHeaderKey(spelled); got != canonical {
+			t.Errorf("%s is stored as %q, not %q", spelled, got, canonical)
+		}
+	}
 }

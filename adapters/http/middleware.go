@@ -78,7 +78,7 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 		zerolog.Ctx(ctx).UpdateContext(func(c zerolog.Context) zerolog.Context {
 			return c.Str("request_id", id)
 		})
-		w.Header().Set(HeaderRequestID, id)
+		setCanonical(w.Header(), hdrRequestID, id)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

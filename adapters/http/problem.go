@@ -101,8 +101,9 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, e *core.Er
 
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	setCanonical(h, hdrContentType, "application/json")
+	setCanonical(h, hdrCacheControl, "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
