@@ -63,6 +63,12 @@ func idnaLabel(s string) (a, u string, err error) {
 	if strings.ContainsAny(in, ". \t\r\n") {
 		return "", "", Invalid("name", "label %q must not contain dots or white space", truncate(s))
 	}
+	if plainLDH(in) {
+		// Letters, digits and inner hyphens, not an A-label: IDNA2008 maps,
+		// checks and encodes nothing in it, and the profile answers the label
+		// itself (TestPlainLabelsAreTheirOwnALabel holds the two equal).
+		return in, "", nil
+	}
 	a, err = idnaProfile.ToASCII(in)
 	if err != nil {
 		return "", "", Invalid("name", "label %q is not a valid IDNA2008 label", truncate(s))
@@ -137,6 +143,20 @@ func idna2008CodePoints(u string) bool {
 		}
 	}
 	return !(arabicIndic && extendedArabicIndic) // the two Arabic-Indic digit sets never mix
+}
+
+// plainLDH reports whether a is a label checkLDH accepts that is not an
+// A-label.
+func plainLDH(a string) bool {
+	if len(a) < 1 || len(a) > 63 || a[0] == '-' || a[len(a)-1] == '-' || len(a) >= 4 && a[2] == '-' && a[3] == '-' {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if c := a[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func checkLDH(a string) error {
@@ -232,6 +252,9 @@ func (n Name) IsZero() bool { return n.label == "" }
 
 // Unicode is the U-label form for display.
 func (n Name) Unicode() string {
+	if !strings.Contains(n.label, "xn--") && !strings.Contains(n.namespace, "xn--") {
+		return n.String() // no A-label: its own U-label form
+	}
 	u, err := idna.ToUnicode(n.String())
 	if err != nil {
 		return n.String()
