@@ -20,9 +20,11 @@ import (
 // hot read of a registration reads the row's values as the wire carries
 // them instead: text and varchar as their bytes, bool, int8 and
 // timestamptz in PostgreSQL's binary forms (their send functions), jsonb
-// as its text after the binary form's version byte. A column in any other
-// type or format makes the reader decline, and the row is scanned by pgx
-// as before (TestRawRowReadsAsScan compares the two on PostgreSQL).
+// as its text after the binary form's version byte, bytea as its bytes.
+// The idempotency record a retry reads (9 columns) is read the same way. A
+// column in any other type or format makes the reader decline, and the row
+// is scanned by pgx as before (TestRawRowReadsAsScan and
+// TestRawIdempotencyRowReadsAsScan compare the two on PostgreSQL).
 
 // errRawDecline: a column the raw reader does not read; pgx's Scan reads
 // the row instead.
@@ -31,6 +33,7 @@ var errRawDecline = errors.New("sqlstore: left to pgx's scan")
 // PostgreSQL's type OIDs (pg_type.dat) the raw reader reads.
 const (
 	oidBool        = 16
+	oidBytea       = 17
 	oidInt8        = 20
 	oidText        = 25
 	oidVarchar     = 1043
@@ -146,6 +149,18 @@ func (r *rawRow) int8() int64 {
 	return int64(binary.BigEndian.Uint64(v))
 }
 
+// bytes reads a nullable bytea column (nil for NULL) into a slice of its
+// own: the row's values live in pgx's read buffer.
+func (r *rawRow) bytes() []byte {
+	v, null, ok := r.next(false, oidBytea)
+	if !ok || null {
+		return nil
+	}
+	b := make([]byte, len(v))
+	copy(b, v)
+	return b
+}
+
 // time reads a timestamptz column; infinity is declined (pgx reads it).
 func (r *rawRow) time() nullTime {
 	v, null, ok := r.next(false, oidTimestamptz)
@@ -230,5 +245,23 @@ func (r *domainRow) scanRaw(row *rawRow) error {
 	r.LastRenewedAt, r.DeletedAt, r.ClaimAcceptedAt = lastRenewed.ptr(), deleted.ptr(), claimAt.ptr()
 	r.StateEndsAt, r.DueAt = stateEnds.ptr(), due.ptr()
 	r.AuthCodeSetAt, r.AuthCodeExpiresAt, r.TransferredAt = acSet.ptr(), acExp.ptr(), transferred.ptr()
+	return nil
+}
+
+// scanRaw reads a row of idempotencyColumns as scan does; errRawDecline
+// when a column is not in the form it reads.
+func (r *idempotencyRow) scanRaw(row *rawRow) error {
+	r.ChannelID, r.IdempotencyKey, r.Command, r.Domain = row.text(), row.text(), row.text(), row.text()
+	r.Fingerprint, r.Sandbox, r.AuditID = row.text(), row.boolean(), row.text()
+	r.Result = row.bytes()
+	created := row.time()
+	if row.err == nil && row.i != len(row.vals) {
+		row.decline()
+	}
+	if row.err != nil {
+		*r = idempotencyRow{}
+		return row.err
+	}
+	r.CreatedAt = created.at()
 	return nil
 }

@@ -116,3 +116,56 @@ func TestRawRowReadsAsScan(t *testing.T) {
 		t.Errorf("GetByName of no registration: %v, want ErrNotFound", err)
 	}
 }
+
+// TestRawIdempotencyRowReadsAsScan: an idempotency record read raw is the
+// record pgx's Scan reads, with a result, an empty one and none (a command
+// still running).
+func TestRawIdempotencyRowReadsAsScan(t *testing.T) {
+	db := openPostgres(t)
+	store := NewStore(db)
+	chn := seedChannel(t, store)
+	ctx := t.Context()
+	for _, r := range []struct{ key, result string }{
+		{"with-result", `'\x7b22636f6d6d616e64223a22637265617465227d'`},
+		{"empty-result", `''`},
+		{"running", `NULL`},
+	} {
+		q := `INSERT INTO idempotency_records (channel_id, idempotency_key, command, domain, fingerprint, sandbox, audit_id,
+			result, created_at) VALUES ($1, '` + r.key + `', 'create_domain', 'a.wallet', 'fp', true, 'aud_1', ` + r.result +
+			`, '1999-12-31T23:59:59.999999Z')`
+		if _, err := db.bun.DB.ExecContext(ctx, q, chn); err != nil {
+			t.Fatalf("%s: %v", r.key, err)
+		}
+		var scanned, raw idempotencyRow
+		if err := pgxRow(ctx, db.bun.DB, idempotencyRaw.pg, func(pr pgx.Row) error { return scanned.scan(pr) }, chn, r.key); err != nil {
+			t.Fatalf("%s: scan: %v", r.key, err)
+		}
+		var rawErr error
+		err := onPgx(ctx, db.bun.DB, func(pc *pgx.Conn) error {
+			rs, err := pc.Query(ctx, idempotencyRaw.pg, cached([]any{chn, r.key})...)
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			if !rs.Next() {
+				t.Fatalf("%s: no row", r.key)
+			}
+			rawErr = raw.scanRaw(&rawRow{fds: rs.FieldDescriptions(), vals: rs.RawValues()})
+			return nil
+		})
+		if err != nil || rawErr != nil {
+			t.Fatalf("%s: %v, raw reader %v", r.key, err, rawErr)
+		}
+		if !reflect.DeepEqual(raw, scanned) {
+			t.Errorf("%s: the raw reader read\n%#v\npgx's Scan\n%#v", r.key, raw, scanned)
+		}
+		var got core.IdempotencyRecord
+		err = store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			got, err = tx.Idempotency().Get(ctx, chn, r.key)
+			return err
+		})
+		if err != nil || !reflect.DeepEqual(got, scanned.core()) {
+			t.Errorf("%s: Get answered %#v, %v; want %#v", r.key, got, err, scanned.core())
+		}
+	}
+}
