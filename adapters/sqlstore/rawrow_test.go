@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -68,22 +70,7 @@ func TestRawRowReadsAsScan(t *testing.T) {
 			t.Fatalf("%s: scan: %v", r.name, err)
 		}
 		var raw domainRow
-		var rawErr error
-		err := onPgx(ctx, sqldb, func(pc *pgx.Conn) error {
-			rs, err := pc.Query(ctx, liveNameRaw.pg, cached([]any{r.name})...)
-			if err != nil {
-				return err
-			}
-			defer rs.Close()
-			if !rs.Next() {
-				t.Fatalf("%s: no row", r.name)
-			}
-			rawErr = raw.scanRaw(&rawRow{fds: rs.FieldDescriptions(), vals: rs.RawValues()})
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("%s: %v", r.name, err)
-		}
+		rawErr := readRaw(t, sqldb, liveNameRaw.pg, raw.scanRaw, r.name)
 		switch {
 		case r.declined && rawErr != errRawDecline:
 			t.Errorf("%s: the raw reader answered %v, want errRawDecline", r.name, rawErr)
@@ -93,7 +80,8 @@ func TestRawRowReadsAsScan(t *testing.T) {
 			t.Errorf("%s: the raw reader read\n%#v\npgx's Scan\n%#v", r.name, raw, scanned)
 		}
 		var got core.Domain
-		err = store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		err := store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			var err error
 			got, err = tx.Domains().GetByName(ctx, core.MustName(r.name))
 			return err
 		})
@@ -140,27 +128,15 @@ func TestRawIdempotencyRowReadsAsScan(t *testing.T) {
 		if err := pgxRow(ctx, db.bun.DB, idempotencyRaw.pg, func(pr pgx.Row) error { return scanned.scan(pr) }, chn, r.key); err != nil {
 			t.Fatalf("%s: scan: %v", r.key, err)
 		}
-		var rawErr error
-		err := onPgx(ctx, db.bun.DB, func(pc *pgx.Conn) error {
-			rs, err := pc.Query(ctx, idempotencyRaw.pg, cached([]any{chn, r.key})...)
-			if err != nil {
-				return err
-			}
-			defer rs.Close()
-			if !rs.Next() {
-				t.Fatalf("%s: no row", r.key)
-			}
-			rawErr = raw.scanRaw(&rawRow{fds: rs.FieldDescriptions(), vals: rs.RawValues()})
-			return nil
-		})
-		if err != nil || rawErr != nil {
-			t.Fatalf("%s: %v, raw reader %v", r.key, err, rawErr)
+		if err := readRaw(t, db.bun.DB, idempotencyRaw.pg, raw.scanRaw, chn, r.key); err != nil {
+			t.Fatalf("%s: the raw reader declined: %v", r.key, err)
 		}
 		if !reflect.DeepEqual(raw, scanned) {
 			t.Errorf("%s: the raw reader read\n%#v\npgx's Scan\n%#v", r.key, raw, scanned)
 		}
 		var got core.IdempotencyRecord
-		err = store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+		err := store.View(ctx, func(ctx context.Context, tx ports.Stores) error {
+			var err error
 			got, err = tx.Idempotency().Get(ctx, chn, r.key)
 			return err
 		})
@@ -168,4 +144,27 @@ func TestRawIdempotencyRowReadsAsScan(t *testing.T) {
 			t.Errorf("%s: Get answered %#v, %v; want %#v", r.key, got, err, scanned.core())
 		}
 	}
+}
+
+// readRaw runs text with args as the hot reads run it and answers what
+// scanRaw makes of its one row.
+func readRaw(t *testing.T, db *sql.DB, text string, scanRaw func(*rawRow) error, args ...any) error {
+	t.Helper()
+	var rawErr error
+	err := onPgx(t.Context(), db, func(pc *pgx.Conn) error {
+		rs, err := pc.Query(t.Context(), text, cached(args)...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		if !rs.Next() {
+			return fmt.Errorf("no row for %v", args)
+		}
+		rawErr = scanRaw(&rawRow{fds: rs.FieldDescriptions(), vals: rs.RawValues()})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rawErr
 }
