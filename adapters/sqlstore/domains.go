@@ -102,9 +102,7 @@ func (r *DomainRepository) GetByName(ctx context.Context, name core.Name) (core.
 	}
 	var row domainRow
 	var err error
-	if db, ok := r.c.pgxReady(); ok {
-		err = pgxRawRow(ctx, db, liveNameRaw.pg, row.scanRaw, func(pr pgx.Row) error { return row.scan(pr) }, name.String())
-	} else if done, rerr := r.c.readRow(ctx, liveNameRaw, row.scan, name.String()); done {
+	if done, rerr := r.c.readRow(ctx, liveNameRaw, row.scanRaw, row.scan, name.String()); done {
 		err = rerr
 	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, liveNameSelect, &row, name.String())

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/headlessdomains/registry/core"
 	"github.com/headlessdomains/registry/ports"
 )
@@ -39,9 +37,7 @@ var _ ports.IdempotencyStore = (*IdempotencyStore)(nil)
 func (r *IdempotencyStore) Get(ctx context.Context, channelID, key string) (core.IdempotencyRecord, error) {
 	var row idempotencyRow
 	var err error
-	if db, ok := r.c.pgxReady(); ok {
-		err = pgxRawRow(ctx, db, idempotencyRaw.pg, row.scanRaw, func(pr pgx.Row) error { return row.scan(pr) }, channelID, key)
-	} else if done, rerr := r.c.readRow(ctx, idempotencyRaw, row.scan, channelID, key); done {
+	if done, rerr := r.c.readRow(ctx, idempotencyRaw, row.scanRaw, row.scan, channelID, key); done {
 		err = rerr
 	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, idempotencySelect, &row, channelID, key)

@@ -22,7 +22,7 @@ func (r *PartnerRepository) Insert(ctx context.Context, p core.Partner) error {
 func (r *PartnerRepository) Get(ctx context.Context, id string) (core.Partner, error) {
 	var row partnerRow
 	var err error
-	if done, rerr := r.c.readRow(ctx, partnerRaw, row.scan, id); done {
+	if done, rerr := r.c.readRow(ctx, partnerRaw, nil, row.scan, id); done {
 		err = rerr
 	} else if r.c.prepared {
 		err = r.c.getPrepared(ctx, partnerSelect, &row, id)

@@ -54,15 +54,16 @@ type rowScanner interface {
 
 // readRow runs q outside a transaction when the store can (PostgreSQL with
 // prepared reads on pgx, SQLite on database/sql) and scans its first row
-// with scan: done is false when c is inside a transaction or PostgreSQL
+// with scan, or on pgx with raw when raw is not nil and reads every column
+// (pgxRow): done is false when c is inside a transaction or PostgreSQL
 // reads go through bun (the caller's own path then runs).
-func (c conn) readRow(ctx context.Context, q rawSelect, scan func(rowScanner) error, args ...any) (done bool, err error) {
+func (c conn) readRow(ctx context.Context, q rawSelect, raw func(*rawRow) error, scan func(rowScanner) error, args ...any) (done bool, err error) {
 	db, ok := c.db.(*bun.DB)
 	switch {
 	case !ok:
 		return false, nil
 	case c.prepared:
-		return true, pgxRow(ctx, db.DB, q.pg, func(r pgx.Row) error { return scan(r) }, args...)
+		return true, pgxRow(ctx, db.DB, q.pg, raw, scan, args...)
 	case !c.pg:
 		err := scan(db.DB.QueryRowContext(ctx, q.lite, args...))
 		return true, mapErr(err)
@@ -100,12 +101,34 @@ func onPgx(ctx context.Context, db *sql.DB, fn func(pc *pgx.Conn) error) error {
 }
 
 // pgxRow runs text (a statement pgx prepares once per connection and
-// caches) with args and scans its first row with scan; ErrNotFound when
-// there is none.
-func pgxRow(ctx context.Context, db *sql.DB, text string, scan func(pgx.Row) error, args ...any) error {
+// caches) with args and reads its first row: with raw, from the row's wire
+// values (rawrow.go), unless raw declines a column; otherwise, and then,
+// with scan through pgx. ErrNotFound when there is no row.
+func pgxRow(ctx context.Context, db *sql.DB, text string, raw func(*rawRow) error, scan func(rowScanner) error, args ...any) error {
 	err := onPgx(ctx, db, func(pc *pgx.Conn) error {
-		all := cached(args)
-		return scan(pc.QueryRow(ctx, text, all...))
+		rows, err := pc.Query(ctx, text, cached(args)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return pgx.ErrNoRows
+		}
+		err = errRawDecline
+		if raw != nil {
+			err = raw(&rawRow{fds: rows.FieldDescriptions(), vals: rows.RawValues()})
+		}
+		if errors.Is(err, errRawDecline) {
+			err = scan(rows)
+		}
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		return rows.Err()
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ports.ErrNotFound, err)

@@ -1,17 +1,12 @@
 package sqlstore
 
 import (
-	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/headlessdomains/registry/ports"
 )
 
 // A registration's row is 37 columns, and pgx's Scan plans how to read
@@ -177,39 +172,6 @@ func (r *rawRow) time() nullTime {
 		return nullTime{}
 	}
 	return nullTime{t: time.Unix(pgEpochUnix+us/1e6, (us%1e6)*1e3).UTC(), valid: true}
-}
-
-// pgxRawRow runs text (a cached prepared statement) on a pgx connection of
-// db and reads its first row with raw; when raw declines a column, scan
-// reads the row through pgx. No row is ports.ErrNotFound, as pgxRow's.
-func pgxRawRow(ctx context.Context, db *sql.DB, text string, raw func(*rawRow) error, scan func(pgx.Row) error, args ...any) error {
-	err := onPgx(ctx, db, func(pc *pgx.Conn) error {
-		rows, err := pc.Query(ctx, text, cached(args)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			return pgx.ErrNoRows
-		}
-		rr := rawRow{fds: rows.FieldDescriptions(), vals: rows.RawValues()}
-		err = raw(&rr)
-		if errors.Is(err, errRawDecline) {
-			err = scan(rows)
-		}
-		if err != nil {
-			return err
-		}
-		rows.Close()
-		return rows.Err()
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%w: %w", ports.ErrNotFound, err)
-	}
-	return mapErr(err)
 }
 
 // scanRaw reads a row of domainColumns as scan does; errRawDecline when a

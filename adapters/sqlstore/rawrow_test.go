@@ -66,7 +66,7 @@ func TestRawRowReadsAsScan(t *testing.T) {
 	sqldb := db.bun.DB
 	for _, r := range rows {
 		var scanned domainRow
-		if err := pgxRow(ctx, sqldb, liveNameRaw.pg, func(pr pgx.Row) error { return scanned.scan(pr) }, r.name); err != nil {
+		if err := pgxRow(ctx, sqldb, liveNameRaw.pg, nil, scanned.scan, r.name); err != nil {
 			t.Fatalf("%s: scan: %v", r.name, err)
 		}
 		var raw domainRow
@@ -125,7 +125,7 @@ func TestRawIdempotencyRowReadsAsScan(t *testing.T) {
 			t.Fatalf("%s: %v", r.key, err)
 		}
 		var scanned, raw idempotencyRow
-		if err := pgxRow(ctx, db.bun.DB, idempotencyRaw.pg, func(pr pgx.Row) error { return scanned.scan(pr) }, chn, r.key); err != nil {
+		if err := pgxRow(ctx, db.bun.DB, idempotencyRaw.pg, nil, scanned.scan, chn, r.key); err != nil {
 			t.Fatalf("%s: scan: %v", r.key, err)
 		}
 		if err := readRaw(t, db.bun.DB, idempotencyRaw.pg, raw.scanRaw, chn, r.key); err != nil {
